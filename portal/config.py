@@ -1,0 +1,129 @@
+"""Settings read from the environment, with defaults and validation.
+
+Every setting the portal reads is listed here; nothing else in the code reads os.environ.
+"""
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from babel.numbers import list_currencies
+
+ENVIRONMENTS = ("development", "production", "testing")
+MAIL_SECURITY_MODES = ("starttls", "ssl", "none")
+
+
+class ConfigError(RuntimeError):
+    """A setting is missing or wrong; the message says which and how to fix it."""
+
+
+def _int(environ: Mapping[str, str], name: str, default: int, lo: int, hi: int) -> int:
+    raw = environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a whole number, not {raw!r}.") from None
+    if not lo <= value <= hi:
+        raise ConfigError(f"{name} must be between {lo} and {hi}, not {value}.")
+    return value
+
+
+def _instance_secret(instance_path: Path) -> str:
+    """Read the development secret key from instance/, creating it once."""
+    path = instance_path / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    key = secrets.token_urlsafe(48)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        fh.write(key)
+    return key
+
+
+def load_config(environ: Mapping[str, str], instance_path: Path) -> dict[str, Any]:
+    """Turn environment variables into Flask settings, refusing anything unsafe or invalid."""
+    env = environ.get("PORTAL_ENV", "development").strip() or "development"
+    if env not in ENVIRONMENTS:
+        raise ConfigError(f"PORTAL_ENV must be one of {', '.join(ENVIRONMENTS)}, not {env!r}.")
+    production = env == "production"
+
+    secret_key = environ.get("SECRET_KEY", "").strip()
+    if not secret_key:
+        if production:
+            raise ConfigError(
+                "SECRET_KEY is not set. In production the portal refuses to start without one: "
+                "set SECRET_KEY to a long random value, e.g. "
+                "python -c 'import secrets; print(secrets.token_urlsafe(48))'."
+            )
+        secret_key = _instance_secret(instance_path)
+    elif production and len(secret_key) < 32:
+        raise ConfigError("SECRET_KEY must be at least 32 characters long in production.")
+
+    database_url = environ.get("DATABASE_URL", "").strip() or f"sqlite:///{instance_path / 'portal.db'}"
+    if database_url.startswith("postgres://"):  # the form some hosts hand out
+        database_url = "postgresql+psycopg://" + database_url.removeprefix("postgres://")
+    elif database_url.startswith("postgresql://"):
+        database_url = "postgresql+psycopg://" + database_url.removeprefix("postgresql://")
+    if not database_url.startswith(("sqlite:", "postgresql+psycopg:")):
+        raise ConfigError("DATABASE_URL must be a sqlite:/// or postgresql:// URL.")
+
+    timezone = environ.get("PRACTICE_TIMEZONE", "Europe/London").strip()
+    try:
+        ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(f"PRACTICE_TIMEZONE {timezone!r} is not a known time zone (e.g. Europe/London).") from None
+
+    currency = environ.get("PRACTICE_CURRENCY", "GBP").strip().upper()
+    if currency not in list_currencies():
+        raise ConfigError(f"PRACTICE_CURRENCY {currency!r} is not an ISO 4217 currency code (e.g. GBP, EUR, USD).")
+
+    base_url = environ.get("BASE_URL", "http://127.0.0.1:5000").strip().rstrip("/")
+    if not base_url.startswith(("http://", "https://")):
+        raise ConfigError("BASE_URL must start with http:// or https://.")
+    if production and not base_url.startswith("https://"):
+        raise ConfigError("BASE_URL must be an https:// address in production.")
+
+    mail_server = environ.get("MAIL_SERVER", "").strip()
+    mail_security = environ.get("MAIL_SECURITY", "starttls").strip().lower()
+    if mail_security not in MAIL_SECURITY_MODES:
+        raise ConfigError(f"MAIL_SECURITY must be one of {', '.join(MAIL_SECURITY_MODES)}.")
+
+    return {
+        "PORTAL_ENV": env,
+        "TESTING": env == "testing",
+        "SECRET_KEY": secret_key,
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, "hide_parameters": True},  # no data in logs
+        "PRACTICE_NAME": environ.get("PRACTICE_NAME", "Migraine & Gut Health Practice").strip(),
+        "PRACTICE_TIMEZONE": timezone,
+        "PRACTICE_CURRENCY": currency,
+        "BASE_URL": base_url,
+        "MAIL_SERVER": mail_server,
+        "MAIL_PORT": _int(environ, "MAIL_PORT", 465 if mail_security == "ssl" else 587, 1, 65535),
+        "MAIL_SECURITY": mail_security,
+        "MAIL_USERNAME": environ.get("MAIL_USERNAME", "").strip(),
+        "MAIL_PASSWORD": environ.get("MAIL_PASSWORD", ""),
+        "MAIL_FROM": environ.get("MAIL_FROM", "").strip() or "Practice portal <no-reply@localhost>",
+        "MAIL_TIMEOUT": _int(environ, "MAIL_TIMEOUT", 20, 1, 300),
+        "OUTBOX_DIR": str(instance_path / "outbox"),
+        "PASSWORD_RESET_MAX_AGE": _int(environ, "PASSWORD_RESET_MAX_AGE", 3600, 60, 86400),
+        "RATELIMIT_STORAGE_URI": environ.get("RATELIMIT_STORAGE_URI", "").strip() or "memory://",
+        "RATELIMIT_HEADERS_ENABLED": True,
+        "RATELIMIT_ENABLED": environ.get("RATELIMIT_ENABLED", "true").strip().lower() != "false",
+        "LOGIN_RATE_LIMIT": environ.get("LOGIN_RATE_LIMIT", "").strip() or "10 per minute;60 per hour",
+        "PROXY_FIX_X_FOR": _int(environ, "PROXY_FIX_X_FOR", 0, 0, 5),
+        "MAX_CONTENT_LENGTH": _int(environ, "MAX_CONTENT_LENGTH", 5 * 1024 * 1024, 1024, 100 * 1024 * 1024),
+        "MAX_FORM_MEMORY_SIZE": 200 * 1024,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": production,
+        "SESSION_COOKIE_NAME": "__Host-portal" if production else "portal",
+        "PERMANENT_SESSION_LIFETIME": _int(environ, "SESSION_LIFETIME", 8 * 3600, 300, 30 * 86400),
+        "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session
+    }

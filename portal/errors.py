@@ -1,0 +1,53 @@
+"""Friendly error pages: a plain message for every error, never a stack trace."""
+from __future__ import annotations
+
+import logging
+import math
+import time
+
+from flask import Flask, render_template
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+from portal.extensions import limiter
+
+log = logging.getLogger(__name__)
+
+MESSAGES = {
+    400: ("Something in that request was not right", "Please go back, check what you entered and try again."),
+    403: ("You can't do that", "Your account does not have access to this. If you think it should, contact the practice."),
+    404: ("Page not found", "This page does not exist, or it is not yours to see. Check the address or go back home."),
+    405: ("That didn't work", "This page can't be used that way. Please go back and try again."),
+    413: ("That was too large", "What you sent is larger than we accept. Please send something smaller."),
+    429: ("Too many attempts", "For your security we paused this for a moment."),
+    500: ("Something went wrong on our side", "Nothing you did caused this. Please try again in a minute."),
+}
+
+
+def _page(code: int, detail: str | None = None):
+    title, message = MESSAGES.get(code, MESSAGES[400])
+    return render_template("errors/error.html", code=code, title=title, message=message, detail=detail), code
+
+
+def register_error_handlers(app: Flask) -> None:
+    @app.errorhandler(CSRFError)
+    def csrf_error(error: CSRFError):
+        return _page(400, "The form had expired or did not come from this site. "
+                          "Please go back, reload the page and send it again.")
+
+    @app.errorhandler(429)
+    def too_many(error: HTTPException):
+        current = limiter.current_limit
+        seconds = max(1, math.ceil(current.reset_at - time.time())) if current else 60
+        wait = f"{seconds} seconds" if seconds < 120 else f"{math.ceil(seconds / 60)} minutes"
+        return _page(429, f"Please wait {wait} and try again.")
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        return _page(error.code or 500)
+
+    @app.errorhandler(Exception)
+    def unexpected(error: Exception):
+        # The traceback goes to the log; the request's form data does not.
+        log.exception("unhandled error: %s", type(error).__name__)
+        return _page(InternalServerError.code)

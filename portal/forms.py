@@ -1,0 +1,10 @@
+"""Validators and fields shared by the forms of every area."""
+from __future__ import annotations
+
+from wtforms import ValidationError
+
+
+def no_replacement_characters(form, field) -> None:
+    """Bytes that were not valid UTF-8 arrive as U+FFFD: refuse them instead of storing garbage."""
+    if isinstance(field.data, str) and "\ufffd" in field.data:
+        raise ValidationError("This contains characters we could not read. Please type it again.")

@@ -1,0 +1,73 @@
+"""Outgoing e-mail: SMTP when configured, otherwise a file per message in instance/outbox/.
+
+Messages are rendered from templates/email/<name>.txt and .html. The log gets one line per message,
+naming the template and the message id, never the recipient's data or the body.
+"""
+from __future__ import annotations
+
+import logging
+import smtplib
+import ssl
+from email.message import EmailMessage
+from email.utils import formatdate, make_msgid
+from pathlib import Path
+from typing import Any
+
+from flask import current_app, render_template
+
+log = logging.getLogger(__name__)
+
+
+def build_message(to: str, subject: str, template: str, **context: Any) -> EmailMessage:
+    """A multipart message (plain text first, then HTML) rendered from the named templates."""
+    config = current_app.config
+    context.setdefault("practice_name", config["PRACTICE_NAME"])
+    context.setdefault("base_url", config["BASE_URL"])
+    message = EmailMessage()
+    message["From"] = config["MAIL_FROM"]
+    message["To"] = to
+    message["Subject"] = subject
+    message["Date"] = formatdate(localtime=False)
+    message["Message-ID"] = make_msgid(domain="portal.local")
+    message.set_content(render_template(f"email/{template}.txt", **context))
+    message.add_alternative(render_template(f"email/{template}.html", **context), subtype="html")
+    return message
+
+
+def deliver(message: EmailMessage, template: str = "") -> None:
+    """Send through SMTP, or write to the outbox when no server is configured."""
+    config = current_app.config
+    if config["MAIL_SERVER"]:
+        _send_smtp(message, config)
+        log.info("mail sent by SMTP: template=%s id=%s", template, message["Message-ID"])
+    else:
+        path = _write_outbox(message, Path(config["OUTBOX_DIR"]))
+        log.info("mail written to outbox: template=%s file=%s", template, path.name)
+
+
+def send_mail(to: str, subject: str, template: str, **context: Any) -> EmailMessage:
+    message = build_message(to, subject, template, **context)
+    deliver(message, template)
+    return message
+
+
+def _send_smtp(message: EmailMessage, config: dict[str, Any]) -> None:
+    host, port, timeout = config["MAIL_SERVER"], config["MAIL_PORT"], config["MAIL_TIMEOUT"]
+    if config["MAIL_SECURITY"] == "ssl":
+        smtp: smtplib.SMTP = smtplib.SMTP_SSL(host, port, timeout=timeout, context=ssl.create_default_context())
+    else:
+        smtp = smtplib.SMTP(host, port, timeout=timeout)
+    with smtp:
+        if config["MAIL_SECURITY"] == "starttls":
+            smtp.starttls(context=ssl.create_default_context())
+        if config["MAIL_USERNAME"]:
+            smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"])
+        smtp.send_message(message)
+
+
+def _write_outbox(message: EmailMessage, outbox: Path) -> Path:
+    outbox.mkdir(parents=True, exist_ok=True)
+    stem = message["Message-ID"].strip("<>").split("@", 1)[0]
+    path = outbox / f"{stem}.eml"
+    path.write_bytes(message.as_bytes())
+    return path

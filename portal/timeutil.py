@@ -1,0 +1,27 @@
+"""Time zones: the list people choose from, and showing UTC times in the viewer's zone."""
+from __future__ import annotations
+
+from datetime import datetime
+from functools import lru_cache
+from zoneinfo import ZoneInfo, available_timezones
+
+from babel.dates import format_datetime
+
+
+@lru_cache(maxsize=1)
+def timezone_choices() -> list[tuple[str, str]]:
+    """Real place-based zones (Europe/London, America/New_York ...), sorted, as select choices."""
+    zones = sorted(
+        z for z in available_timezones()
+        if "/" in z and not z.startswith(("Etc/", "SystemV/", "US/", "posix/", "right/"))
+    )
+    return [(z, z.replace("_", " ")) for z in zones]
+
+
+def is_valid_timezone(name: str) -> bool:
+    return name in dict(timezone_choices())
+
+
+def local_datetime(value: datetime, tz: str, fmt: str = "EEEE d MMMM y, HH:mm", locale: str = "en_GB") -> str:
+    """An aware datetime as a person in zone `tz` reads it."""
+    return format_datetime(value, fmt, tzinfo=ZoneInfo(tz), locale=locale)

@@ -1,0 +1,43 @@
+// Small progressive enhancements. Every page works without this file.
+(function () {
+  "use strict";
+
+  // Preselect the time zone the device uses, when the page offers it and nobody has chosen yet.
+  document.querySelectorAll("select[data-browser-timezone]").forEach(function (select) {
+    if (select.dataset.touched) return;
+    var zone;
+    try { zone = Intl.DateTimeFormat().resolvedOptions().timeZone; } catch (e) { return; }
+    if (!zone || select.closest(".field--error")) return;
+    for (var i = 0; i < select.options.length; i++) {
+      if (select.options[i].value === zone) { select.value = zone; break; }
+    }
+  });
+
+  // "Show" button beside password fields, for people typing on a phone.
+  document.querySelectorAll("[data-toggle-password]").forEach(function (button) {
+    var input = button.parentElement.querySelector("input");
+    button.hidden = false;
+    button.setAttribute("aria-pressed", "false");
+    button.addEventListener("click", function () {
+      var show = input.type === "password";
+      input.type = show ? "text" : "password";
+      button.textContent = show ? "Hide" : "Show";
+      button.setAttribute("aria-pressed", String(show));
+    });
+  });
+
+  // Say that something is happening, and stop double submits, once a form is sent.
+  document.querySelectorAll("form").forEach(function (form) {
+    form.addEventListener("submit", function () {
+      var button = form.querySelector("[data-busy-label]");
+      if (!button) return;
+      window.setTimeout(function () {
+        button.disabled = true;
+        button.textContent = button.dataset.busyLabel;
+      }, 0);
+    });
+  });
+
+  var summary = document.querySelector("[data-focus-on-load]");
+  if (summary) summary.focus();
+})();
