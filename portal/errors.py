@@ -7,7 +7,7 @@ import time
 
 from flask import Flask, render_template
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.exceptions import BadRequest, HTTPException, InternalServerError
 
 from portal.extensions import limiter
 
@@ -22,6 +22,10 @@ MESSAGES = {
     429: ("Too many attempts", "For your security we paused this for a moment."),
     500: ("Something went wrong on our side", "Nothing you did caused this. Please try again in a minute."),
 }
+
+
+class PlainBadRequest(BadRequest):
+    """A 400 whose description is written for the person and shown on the error page."""
 
 
 def _page(code: int, detail: str | None = None):
@@ -41,6 +45,10 @@ def register_error_handlers(app: Flask) -> None:
         seconds = max(1, math.ceil(current.reset_at - time.time())) if current else 60
         wait = f"{seconds} seconds" if seconds < 120 else f"{math.ceil(seconds / 60)} minutes"
         return _page(429, f"Please wait {wait} and try again.")
+
+    @app.errorhandler(PlainBadRequest)
+    def plain_bad_request(error: PlainBadRequest):
+        return _page(400, error.description)
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):

@@ -8,3 +8,8 @@ def no_replacement_characters(form, field) -> None:
     """Bytes that were not valid UTF-8 arrive as U+FFFD: refuse them instead of storing garbage."""
     if isinstance(field.data, str) and "\ufffd" in field.data:
         raise ValidationError("This contains characters we could not read. Please type it again.")
+
+
+def strip_whitespace(value):
+    """Filter: drop the spaces phones add after autocompleted words."""
+    return value.strip() if isinstance(value, str) else value

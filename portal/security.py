@@ -1,9 +1,11 @@
 """Response headers that every page carries, and the check for where `next` may send a person."""
 from __future__ import annotations
 
-from urllib.parse import urlsplit
+from urllib.parse import unquote_to_bytes, urlsplit
 
-from flask import Flask, Response
+from flask import Flask, Response, request
+
+from portal.errors import PlainBadRequest
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -50,3 +52,23 @@ def safe_next(target: str | None) -> str | None:
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
         return None
     return target
+
+
+def refuse_undecodable_forms(app: Flask) -> None:
+    """A url-encoded form whose values are not UTF-8 gets a clear 400 before any view runs.
+
+    Werkzeug would otherwise keep such values as literal %XX text or drop them silently.
+    (Multipart forms arrive with U+FFFD in place of bad bytes; the forms' own validator catches those.)
+    """
+
+    @app.before_request
+    def _check_form_encoding():
+        if request.method != "POST" or request.mimetype != "application/x-www-form-urlencoded":
+            return None
+        try:
+            for pair in request.get_data(cache=True).split(b"&"):
+                unquote_to_bytes(pair.replace(b"+", b" ")).decode("utf-8")
+        except UnicodeDecodeError:
+            raise PlainBadRequest("We could not read what was sent: some characters were not valid text. "
+                                  "Please go back, type it again and resend.") from None
+        return None

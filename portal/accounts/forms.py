@@ -6,7 +6,7 @@ from wtforms import EmailField, PasswordField, SelectField, StringField
 from wtforms.validators import Email, InputRequired, Length
 
 from portal.accounts.passwords import MAX_LENGTH, MIN_LENGTH
-from portal.forms import no_replacement_characters
+from portal.forms import no_replacement_characters, strip_whitespace
 from portal.timeutil import timezone_choices
 
 EMAIL_VALIDATORS = [
@@ -25,11 +25,12 @@ NEW_PASSWORD_VALIDATORS = [
 class SignupForm(FlaskForm):
     name = StringField(
         "Your name",
+        filters=[strip_whitespace],
         validators=[InputRequired("Tell us your name."), Length(max=120, message="Use at most 120 characters."),
                     no_replacement_characters],
         render_kw={"autocomplete": "name", "maxlength": 120},
     )
-    email = EmailField("E-mail address", validators=EMAIL_VALIDATORS,
+    email = EmailField("E-mail address", validators=EMAIL_VALIDATORS, filters=[strip_whitespace],
                        render_kw={"autocomplete": "email", "maxlength": 254})
     password = PasswordField(
         "Password", validators=NEW_PASSWORD_VALIDATORS,
@@ -49,7 +50,7 @@ class SignupForm(FlaskForm):
 
 
 class LoginForm(FlaskForm):
-    email = EmailField("E-mail address", validators=EMAIL_VALIDATORS,
+    email = EmailField("E-mail address", validators=EMAIL_VALIDATORS, filters=[strip_whitespace],
                        render_kw={"autocomplete": "email", "maxlength": 254})
     password = PasswordField(
         "Password",
@@ -59,7 +60,7 @@ class LoginForm(FlaskForm):
 
 
 class ResetRequestForm(FlaskForm):
-    email = EmailField("E-mail address", validators=EMAIL_VALIDATORS,
+    email = EmailField("E-mail address", validators=EMAIL_VALIDATORS, filters=[strip_whitespace],
                        render_kw={"autocomplete": "email", "maxlength": 254})
 
 

@@ -1,0 +1,216 @@
+"""Fixtures for every test: an app on a migrated database, a clean slate per test, real services.
+
+The database is SQLite unless TEST_DATABASE_URL names another (the PostgreSQL run sets it).
+The schema is built once per run by the Alembic migrations, exactly as `flask db upgrade` does.
+"""
+from __future__ import annotations
+
+import email
+import email.policy
+import os
+import re
+import socket
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+from aiosmtpd.controller import Controller
+from flask import Flask
+from flask.testing import FlaskClient
+from flask_migrate import upgrade
+from sqlalchemy import create_engine, text
+from werkzeug.serving import make_server
+
+from portal import create_app
+from portal.accounts import users
+from portal.extensions import db, limiter
+from portal.models import Role, User
+
+TEST_PASSWORD = "quiet-morning-walk"
+TEST_SECRET = "test-secret-key-that-is-long-enough-for-anything-0123456789"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    url = os.environ.get("TEST_DATABASE_URL", "").strip()
+    if not url:
+        return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+    url = url.replace("postgresql://", "postgresql+psycopg://", 1) if url.startswith("postgresql://") else url
+    engine = create_engine(url)
+    with engine.begin() as conn:  # start from nothing, so the migrations alone build the schema
+        conn.execute(text("DROP SCHEMA public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+    return url
+
+
+def base_environ(database_url: str, instance_path: Path) -> dict[str, str]:
+    return {
+        "PORTAL_ENV": "testing",
+        "SECRET_KEY": TEST_SECRET,
+        "DATABASE_URL": database_url,
+        "PORTAL_INSTANCE_PATH": str(instance_path),
+        "BASE_URL": "http://portal.test",
+        "PRACTICE_TIMEZONE": "Europe/London",
+        "PRACTICE_CURRENCY": "GBP",
+    }
+
+
+@pytest.fixture(scope="session")
+def migrated_database(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> str:
+    app = create_app(base_environ(database_url, tmp_path_factory.mktemp("migrate")))
+    with app.app_context():
+        upgrade()
+        db.engine.dispose()
+    return database_url
+
+
+def _empty_all_tables() -> None:
+    tables = [t.name for t in reversed(db.metadata.sorted_tables)]
+    if db.engine.dialect.name == "postgresql":
+        db.session.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+    else:
+        for table in tables:
+            db.session.execute(text(f"DELETE FROM {table}"))
+    db.session.commit()
+
+
+class IsolatedClient(FlaskClient):
+    """Runs each request in its own app context, as a real server does.
+
+    Without this, a request made while the test holds an app context would share the test's `g`
+    and database session, hiding bugs (and leaking one client's login into another's request).
+    """
+
+    def open(self, *args, **kwargs):
+        with self.application.app_context():
+            return super().open(*args, **kwargs)
+
+
+@pytest.fixture
+def app_factory(migrated_database: str, tmp_path: Path) -> Iterator[Callable[..., Flask]]:
+    """Build an app on the test database with extra settings; each is cleaned up after the test."""
+    made: list[Flask] = []
+
+    def make(**settings: str) -> Flask:
+        app = create_app({**base_environ(migrated_database, tmp_path / "instance"), **settings})
+        app.test_client_class = IsolatedClient
+        made.append(app)
+        return app
+
+    yield make
+    for app in made:
+        with app.app_context():
+            db.session.remove()
+            _empty_all_tables()
+            limiter.reset()
+            db.engine.dispose()
+
+
+@pytest.fixture
+def app(app_factory: Callable[..., Flask]) -> Iterator[Flask]:
+    app = app_factory()
+    with app.app_context():
+        yield app
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+# Factories -------------------------------------------------------------------------------------
+
+@pytest.fixture
+def make_user(app: Flask) -> Callable[..., User]:
+    counter = iter(range(1, 10_000))
+
+    def make(role: Role = Role.CLIENT, *, email: str | None = None, name: str | None = None,
+             password: str = TEST_PASSWORD, timezone: str = "Europe/London") -> User:
+        n = next(counter)
+        return users.create_user(role=role, name=name or f"Person {n}", email=email or f"person{n}@example.com",
+                                 password=password, timezone=timezone)
+
+    return make
+
+
+@pytest.fixture
+def client_user(make_user) -> User:
+    return make_user(Role.CLIENT, email="client@example.com", name="Clara Client")
+
+
+@pytest.fixture
+def practitioner(make_user) -> User:
+    return make_user(Role.PRACTITIONER, email="maya@example.com", name="Maya Practitioner")
+
+
+# Helpers for driving forms with their real CSRF tokens -------------------------------------------
+
+CSRF_RE = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"')
+
+
+def csrf_token_from(html: str) -> str:
+    match = CSRF_RE.search(html)
+    assert match, "no CSRF token on the page"
+    return match.group(1) or match.group(2)
+
+
+def submit_form(client: FlaskClient, url: str, data: dict, *, follow_redirects: bool = False, form_url: str | None = None):
+    """GET the page holding the form (form_url, or url itself), then POST to url with its CSRF token."""
+    page = client.get(form_url or url)
+    return client.post(url, data={**data, "csrf_token": csrf_token_from(page.get_data(as_text=True))},
+                       follow_redirects=follow_redirects)
+
+
+def log_in(client: FlaskClient, email: str, password: str = TEST_PASSWORD):
+    return submit_form(client, "/account/login", {"email": email, "password": password})
+
+
+# Real services -----------------------------------------------------------------------------------
+
+@dataclass
+class SmtpServer:
+    host: str
+    port: int
+    messages: list[email.message.EmailMessage] = field(default_factory=list)
+
+    async def handle_DATA(self, server, session, envelope):  # aiosmtpd handler hook
+        self.messages.append(email.message_from_bytes(envelope.content, policy=email.policy.default))
+        return "250 Message accepted for delivery"
+
+
+@pytest.fixture
+def smtp_server() -> Iterator[SmtpServer]:
+    """A real SMTP server on loopback that keeps what it receives."""
+    server = SmtpServer("127.0.0.1", free_port())
+    controller = Controller(server, hostname=server.host, port=server.port)
+    controller.start()
+    yield server
+    controller.stop()
+
+
+@pytest.fixture
+def mail_app(app_factory, smtp_server: SmtpServer) -> Iterator[Flask]:
+    """The app, sending its mail to the loopback SMTP server."""
+    app = app_factory(MAIL_SERVER=smtp_server.host, MAIL_PORT=str(smtp_server.port), MAIL_SECURITY="none")
+    with app.app_context():
+        yield app
+
+
+@pytest.fixture
+def live_server(app: Flask) -> Iterator[str]:
+    """The app served over real HTTP on loopback, for the browser tests."""
+    server = make_server("127.0.0.1", free_port(), app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(timeout=5)

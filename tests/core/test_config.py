@@ -1,0 +1,61 @@
+from pathlib import Path
+
+import pytest
+
+from portal.config import ConfigError, load_config
+
+
+def test_production_refuses_to_start_without_a_secret_key(tmp_path: Path):
+    with pytest.raises(ConfigError, match="SECRET_KEY is not set"):
+        load_config({"PORTAL_ENV": "production", "BASE_URL": "https://portal.example"}, tmp_path)
+
+
+def test_production_refuses_a_short_secret_key(tmp_path: Path):
+    with pytest.raises(ConfigError, match="at least 32 characters"):
+        load_config({"PORTAL_ENV": "production", "SECRET_KEY": "short", "BASE_URL": "https://x.example"}, tmp_path)
+
+
+def test_development_generates_a_secret_key_once_into_the_instance_folder(tmp_path: Path):
+    first = load_config({}, tmp_path)["SECRET_KEY"]
+    second = load_config({}, tmp_path)["SECRET_KEY"]
+    assert first == second and len(first) >= 48
+    assert (tmp_path / "secret_key").read_text() == first
+    assert (tmp_path / "secret_key").stat().st_mode & 0o077 == 0  # readable by the owner only
+
+
+def test_defaults_are_sqlite_in_the_instance_folder_and_safe_cookies_in_production(tmp_path: Path):
+    dev = load_config({}, tmp_path)
+    assert dev["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{tmp_path / 'portal.db'}"
+    assert dev["SESSION_COOKIE_SECURE"] is False
+    prod = load_config({"PORTAL_ENV": "production", "SECRET_KEY": "k" * 40, "BASE_URL": "https://p.example"}, tmp_path)
+    assert prod["SESSION_COOKIE_SECURE"] is True
+    assert prod["SESSION_COOKIE_HTTPONLY"] is True
+    assert prod["SESSION_COOKIE_SAMESITE"] == "Lax"
+
+
+def test_postgres_urls_are_given_the_psycopg_driver(tmp_path: Path):
+    config = load_config({"DATABASE_URL": "postgres://u@db:5432/portal"}, tmp_path)
+    assert config["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg://u@db:5432/portal"
+
+
+@pytest.mark.parametrize(
+    ("environ", "message"),
+    [
+        ({"PORTAL_ENV": "staging"}, "PORTAL_ENV must be one of"),
+        ({"PRACTICE_TIMEZONE": "Mars/Olympus"}, "not a known time zone"),
+        ({"PRACTICE_CURRENCY": "XYZ1"}, "not an ISO 4217 currency"),
+        ({"DATABASE_URL": "mysql://x"}, "DATABASE_URL must be"),
+        ({"BASE_URL": "portal.example"}, "BASE_URL must start with"),
+        ({"MAIL_PORT": "lots"}, "MAIL_PORT must be a whole number"),
+        ({"MAIL_PORT": "70000"}, "MAIL_PORT must be between"),
+        ({"MAIL_SECURITY": "maybe"}, "MAIL_SECURITY must be one of"),
+    ],
+)
+def test_invalid_settings_are_refused_with_a_message_naming_them(tmp_path: Path, environ, message):
+    with pytest.raises(ConfigError, match=message):
+        load_config(environ, tmp_path)
+
+
+def test_production_needs_an_https_base_url(tmp_path: Path):
+    with pytest.raises(ConfigError, match="https"):
+        load_config({"PORTAL_ENV": "production", "SECRET_KEY": "k" * 40, "BASE_URL": "http://p.example"}, tmp_path)
