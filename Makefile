@@ -1,0 +1,44 @@
+# Two commands for a fresh machine:
+#   make run    set up, migrate, add demo data and serve the portal on http://127.0.0.1:5000
+#   make test   set up and run the whole test suite on SQLite, then on PostgreSQL
+VENV := .venv
+BIN := $(VENV)/bin
+PYTHON ?= python3
+TEST_POSTGRES_URL ?= postgresql://postgres@127.0.0.1:5432/test
+export FLASK_APP := portal
+
+.PHONY: run test test-sqlite test-postgres setup clean
+
+$(BIN)/activate:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+
+$(VENV)/.runtime-installed: $(BIN)/activate requirements.txt scripts/system-packages.sh
+	bash scripts/system-packages.sh run
+	$(BIN)/pip install -q -r requirements.txt
+	touch $@
+
+$(VENV)/.dev-installed: $(VENV)/.runtime-installed requirements-dev.txt scripts/system-packages.sh
+	bash scripts/system-packages.sh test
+	$(BIN)/pip install -q -r requirements-dev.txt
+	touch $@
+
+setup: $(VENV)/.runtime-installed
+
+run: $(VENV)/.runtime-installed
+	$(BIN)/flask db upgrade
+	$(BIN)/flask seed-demo
+	$(BIN)/flask run --host 127.0.0.1 --port 5000
+
+test: test-sqlite test-postgres
+
+test-sqlite: $(VENV)/.dev-installed
+	@echo "== Test suite on SQLite"
+	$(BIN)/pytest -q
+
+test-postgres: $(VENV)/.dev-installed
+	@echo "== Test suite on PostgreSQL ($(TEST_POSTGRES_URL))"
+	TEST_DATABASE_URL=$(TEST_POSTGRES_URL) $(BIN)/pytest -q
+
+clean:
+	rm -rf $(VENV) .pytest_cache test-artifacts
