@@ -42,6 +42,5 @@ def utcnow() -> datetime:
 def render_alembic_item(type_: str, obj: Any, autogen_context: Any) -> str | bool:
     """Write UTCDateTime into migrations as the plain column type it stores."""
     if type_ == "type" and isinstance(obj, UTCDateTime):
-        autogen_context.imports.add("import sqlalchemy as sa")
         return "sa.DateTime(timezone=True)"
     return False

@@ -8,6 +8,8 @@ from __future__ import annotations
 import logging
 import smtplib
 import ssl
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from pathlib import Path
@@ -18,7 +20,16 @@ from flask import current_app, render_template
 log = logging.getLogger(__name__)
 
 
-def build_message(to: str, subject: str, template: str, **context: Any) -> EmailMessage:
+@dataclass(frozen=True)
+class Attachment:
+    filename: str
+    content: bytes
+    mimetype: str  # e.g. "text/calendar"
+    params: dict[str, str] = field(default_factory=dict)  # e.g. {"method": "REQUEST"}
+
+
+def build_message(to: str, subject: str, template: str, attachments: Sequence[Attachment] = (),
+                  **context: Any) -> EmailMessage:
     """A multipart message (plain text first, then HTML) rendered from the named templates."""
     config = current_app.config
     context.setdefault("practice_name", config["PRACTICE_NAME"])
@@ -31,6 +42,10 @@ def build_message(to: str, subject: str, template: str, **context: Any) -> Email
     message["Message-ID"] = make_msgid(domain="portal.local")
     message.set_content(render_template(f"email/{template}.txt", **context))
     message.add_alternative(render_template(f"email/{template}.html", **context), subtype="html")
+    for attachment in attachments:
+        maintype, subtype = attachment.mimetype.split("/", 1)
+        message.add_attachment(attachment.content, maintype=maintype, subtype=subtype,
+                               filename=attachment.filename, params=attachment.params)
     return message
 
 
@@ -45,8 +60,9 @@ def deliver(message: EmailMessage, template: str = "") -> None:
         log.info("mail written to outbox: template=%s file=%s", template, path.name)
 
 
-def send_mail(to: str, subject: str, template: str, **context: Any) -> EmailMessage:
-    message = build_message(to, subject, template, **context)
+def send_mail(to: str, subject: str, template: str, attachments: Sequence[Attachment] = (),
+              **context: Any) -> EmailMessage:
+    message = build_message(to, subject, template, attachments, **context)
     deliver(message, template)
     return message
 

@@ -8,6 +8,7 @@ from portal.accounts import users
 from portal.accounts.forms import LoginForm, ResetPasswordForm, ResetRequestForm, SignupForm
 from portal.accounts.tokens import ResetTokenError, make_reset_token
 from portal.extensions import limiter
+from portal.links import absolute_url
 from portal.mail import send_mail
 from portal.models import Role
 from portal.security import safe_next
@@ -81,7 +82,7 @@ def reset_request():
         user = users.find_user_by_email(form.email.data)
         if user is not None:
             token = make_reset_token(current_app.config["SECRET_KEY"], user.id, user.password_hash)
-            link = current_app.config["BASE_URL"] + url_for("accounts.reset_password", token=token)
+            link = absolute_url("accounts.reset_password", token=token)
             minutes = current_app.config["PASSWORD_RESET_MAX_AGE"] // 60
             send_mail(user.email, "Reset your password", "password_reset", name=user.name, link=link, minutes=minutes)
         # The same answer whether or not the address has an account.

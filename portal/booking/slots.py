@@ -1,0 +1,184 @@
+"""Free booking slots, as a pure function of the rules, the working hours, time off, busy times and now.
+
+Working hours and time off are wall-clock times in the practice's zone; everything else is an aware UTC
+instant. Slots step through *real* time from the start of each working range, so a day when the clocks
+change has an hour more or less of slots, never a duplicated or a missing one. A range starting inside the
+spring-forward gap starts at the first instant that exists; an ambiguous autumn time means its first
+occurrence.
+"""
+from __future__ import annotations
+
+import enum
+from bisect import bisect_right
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta, timezone
+from functools import lru_cache
+from zoneinfo import ZoneInfo
+
+UTC = timezone.utc
+
+
+@dataclass(frozen=True)
+class Rules:
+    timezone: str
+    buffer_before: timedelta
+    buffer_after: timedelta
+    min_notice: timedelta
+    horizon_days: int  # the last bookable day is the practice's today plus this many days
+    step: timedelta
+
+
+@dataclass(frozen=True)
+class WorkingRange:
+    weekday: int  # 0 = Monday, in the practice's zone
+    start: time
+    end: time  # time.max means "until midnight"
+
+
+@dataclass(frozen=True)
+class TimeOff:
+    first_day: date  # inclusive, practice-local dates
+    last_day: date
+
+
+Busy = tuple[datetime, datetime]  # [blocked_from, blocked_until) of a booking, buffers included
+
+
+class SlotProblem(enum.Enum):
+    """Why a start time can't be booked; the value is what the person is told."""
+
+    PAST = "That time has already passed."
+    TOO_SOON = "That time is too soon to book; please pick a later one."
+    TOO_FAR = "That time is further ahead than bookings are open; please pick an earlier one."
+    OUTSIDE_HOURS = "That time is not one of the practice's bookable times."
+    TAKEN = "This time was just taken."
+
+
+def blocked_interval(start: datetime, duration: timedelta, rules: Rules) -> tuple[datetime, datetime]:
+    """The time a session keeps from other bookings: itself plus its buffers."""
+    return start - rules.buffer_before, start + duration + rules.buffer_after
+
+
+@lru_cache(maxsize=64)
+def _zone(name: str) -> ZoneInfo:
+    return ZoneInfo(name)
+
+
+def _offset_at(instant: datetime, zone: ZoneInfo) -> timedelta:
+    return instant.astimezone(zone).utcoffset()
+
+
+def local_instant(day: date, at: time, zone: ZoneInfo) -> datetime:
+    """The UTC instant a wall-clock time happens on `day`: the first occurrence when the clocks go back,
+    the first instant after the gap when the clocks go forward; time.max means the next midnight."""
+    if at == time.max:
+        day, at = day + timedelta(days=1), time(0)
+    wall = datetime.combine(day, at)
+    instant = wall.replace(tzinfo=zone).astimezone(UTC)  # fold=0
+    if instant.astimezone(zone).replace(tzinfo=None) == wall:
+        return instant
+    # In the gap: fold=0 used the offset from before the change, so `instant` is at or after the change,
+    # and fold=1 (the offset after it) lies before. The change itself is on a whole minute between them.
+    low, high = wall.replace(tzinfo=zone, fold=1).astimezone(UTC), instant
+    after = _offset_at(high, zone)
+    while high - low > timedelta(minutes=1):
+        middle = low + (high - low) // 2
+        middle -= timedelta(seconds=middle.second, microseconds=middle.microsecond)
+        if middle <= low:
+            break
+        if _offset_at(middle, zone) == after:
+            high = middle
+        else:
+            low = middle
+    return high
+
+
+class _BusyIndex:
+    """Busy times merged into sorted, disjoint intervals, for overlap checks by bisection."""
+
+    def __init__(self, busy: list[Busy]):
+        merged: list[list[datetime]] = []
+        for start, end in sorted((s.astimezone(UTC), e.astimezone(UTC)) for s, e in busy):
+            if merged and start <= merged[-1][1]:
+                merged[-1][1] = max(merged[-1][1], end)
+            else:
+                merged.append([start, end])
+        self.starts = [start for start, _ in merged]
+        self.ends = [end for _, end in merged]
+
+    def overlaps(self, start: datetime, end: datetime) -> bool:
+        """Does [start, end) share any time with a busy interval? Touching is not sharing."""
+        i = bisect_right(self.starts, start) - 1
+        if i >= 0 and self.ends[i] > start:
+            return True
+        return i + 1 < len(self.starts) and self.starts[i + 1] < end
+
+
+def _off(day: date, time_off: list[TimeOff]) -> bool:
+    return any(off.first_day <= day <= off.last_day for off in time_off)
+
+
+def _day_candidates(day: date, zone: ZoneInfo, hours: list[WorkingRange], duration: timedelta,
+                    step: timedelta) -> list[datetime]:
+    """Every start on the step inside her hours on `day` where the whole session fits, busy or not."""
+    starts: set[datetime] = set()
+    for working in hours:
+        if working.weekday != day.weekday():
+            continue
+        start, end = local_instant(day, working.start, zone), local_instant(day, working.end, zone)
+        candidate = start
+        while candidate + duration <= end:
+            starts.add(candidate)
+            candidate += step
+    return sorted(starts)
+
+
+def _days(rules: Rules, now: datetime, first_day: date | None, last_day: date | None) -> list[date]:
+    today = now.astimezone(_zone(rules.timezone)).date()
+    first, last = today, today + timedelta(days=rules.horizon_days)
+    if first_day is not None:
+        first = max(first, first_day)
+    if last_day is not None:
+        last = min(last, last_day)
+    return [first + timedelta(days=i) for i in range((last - first).days + 1)]
+
+
+def free_slots(rules: Rules, hours: list[WorkingRange], time_off: list[TimeOff], busy: list[Busy],
+               duration: timedelta, now: datetime, first_day: date | None = None,
+               last_day: date | None = None) -> list[datetime]:
+    """The UTC instants, soonest first, at which a session of `duration` may start.
+
+    `first_day`/`last_day` (practice-local dates) narrow the search to part of the booking horizon.
+    """
+    zone, index = _zone(rules.timezone), _BusyIndex(busy)
+    earliest = now + rules.min_notice
+    free: list[datetime] = []
+    for day in _days(rules, now, first_day, last_day):
+        if _off(day, time_off):
+            continue
+        for start in _day_candidates(day, zone, hours, duration, rules.step):
+            if start < earliest:
+                continue
+            blocked_from, blocked_until = blocked_interval(start, duration, rules)
+            if not index.overlaps(blocked_from, blocked_until):
+                free.append(start)
+    return free
+
+
+def slot_problem(start: datetime, rules: Rules, hours: list[WorkingRange], time_off: list[TimeOff],
+                 busy: list[Busy], duration: timedelta, now: datetime) -> SlotProblem | None:
+    """Why `start` can't be booked, or None when it is one of free_slots(...)."""
+    start = start.astimezone(UTC)
+    if start < now:
+        return SlotProblem.PAST
+    if start < now + rules.min_notice:
+        return SlotProblem.TOO_SOON
+    zone = _zone(rules.timezone)
+    day = start.astimezone(zone).date()
+    if day > now.astimezone(zone).date() + timedelta(days=rules.horizon_days):
+        return SlotProblem.TOO_FAR
+    if _off(day, time_off) or start not in _day_candidates(day, zone, hours, duration, rules.step):
+        return SlotProblem.OUTSIDE_HOURS
+    if _BusyIndex(busy).overlaps(*blocked_interval(start, duration, rules)):
+        return SlotProblem.TAKEN
+    return None

@@ -1,0 +1,69 @@
+"""What `flask jobs run` does. Safe to run as several copies at once: each message is claimed
+in the database (a unique row) before it is sent, so only one copy sends it."""
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+
+from sqlalchemy.exc import IntegrityError
+
+from portal.booking.bookings import expire_holds
+from portal.booking.notify import notify_booking
+from portal.db_types import utcnow
+from portal.extensions import db
+from portal.models import Booking, BookingRules, BookingStatus, SentNotification
+
+log = logging.getLogger(__name__)
+
+
+def claim(booking_id: int, kind: str, key: str) -> bool:
+    """Record that this message is being sent; False if another run already has."""
+    db.session.add(SentNotification(booking_id=booking_id, kind=kind, key=key))
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        return False
+    return True
+
+
+def release(booking_id: int, kind: str, key: str) -> None:
+    """Forget a claim whose message could not be sent, so the next run tries again."""
+    db.session.execute(db.delete(SentNotification).filter_by(booking_id=booking_id, kind=kind, key=key))
+    db.session.commit()
+
+
+def due_reminders(now: datetime) -> list[tuple[int, datetime]]:
+    """(booking id, start) of confirmed sessions inside their practitioner's reminder window.
+
+    Sessions booked inside that window are left out: their confirmation was the reminder.
+    """
+    window = db.func.coalesce(BookingRules.reminder_hours, 24)
+    rows = db.session.execute(
+        db.select(Booking.id, Booking.starts_at, Booking.created_at, window.label("hours"))
+        .outerjoin(BookingRules, BookingRules.practitioner_id == Booking.practitioner_id)
+        .filter(Booking.status == BookingStatus.CONFIRMED, Booking.starts_at > now,
+                Booking.starts_at <= now + timedelta(hours=168))
+    ).all()
+    return [(row.id, row.starts_at) for row in rows
+            if row.starts_at - timedelta(hours=row.hours) <= now
+            and row.created_at < row.starts_at - timedelta(hours=row.hours)]
+
+
+def send_due_reminders(now: datetime | None = None) -> int:
+    now = now or utcnow()
+    sent = 0
+    for booking_id, starts_at in due_reminders(now):
+        key = starts_at.isoformat()
+        if not claim(booking_id, "reminder", key):
+            continue
+        if notify_booking(booking_id, "reminder"):
+            sent += 1
+        else:
+            release(booking_id, "reminder", key)
+    return sent
+
+
+def run_jobs(now: datetime | None = None) -> dict[str, int]:
+    now = now or utcnow()
+    return {"expired holds": expire_holds(now), "reminders sent": send_due_reminders(now)}

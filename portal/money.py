@@ -1,0 +1,34 @@
+"""Money as integer minor units with a currency: parsing what people type, and showing amounts."""
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+
+from babel.numbers import format_currency, get_currency_precision
+
+
+def format_money(minor: int, currency: str, locale: str = "en_GB") -> str:
+    """1500 GBP -> '£15.00'."""
+    return format_currency(Decimal(minor).scaleb(-get_currency_precision(currency)), currency, locale=locale)
+
+
+def money_input(minor: int, currency: str) -> str:
+    """1550 GBP -> '15.50': an amount as it goes back into a form field."""
+    return f"{Decimal(minor).scaleb(-get_currency_precision(currency)):f}"
+
+
+def parse_money(text: str, currency: str) -> int:
+    """'75', '75.5' or '75.50' -> 7550 minor units; ValueError with a plain message otherwise."""
+    cleaned = text.strip().replace(",", "").lstrip("£$€")
+    try:
+        amount = Decimal(cleaned)
+    except InvalidOperation:
+        raise ValueError("Enter an amount like 75 or 75.50.") from None
+    digits = get_currency_precision(currency)
+    if not amount.is_finite() or amount < 0:
+        raise ValueError("Enter an amount of 0 or more.")
+    if amount.as_tuple().exponent < -digits:
+        raise ValueError(f"Use at most {digits} decimal places.")
+    minor = int(amount.scaleb(digits))
+    if minor > 10_000_000:
+        raise ValueError("That amount is too large.")
+    return minor

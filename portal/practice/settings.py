@@ -1,0 +1,94 @@
+"""The practitioner's settings as plain functions: services, weekly hours, time off, booking rules."""
+from __future__ import annotations
+
+from datetime import date, time
+
+from portal.extensions import db
+from portal.models import BookingRules, Service, TimeOff, User, WorkingHours
+
+RULE_FIELDS = ("timezone", "buffer_before_minutes", "buffer_after_minutes", "min_notice_minutes", "horizon_days",
+               "slot_step_minutes", "cancellation_window_hours", "hold_minutes", "reminder_hours")
+
+
+def services_of(practitioner: User) -> list[Service]:
+    return list(db.session.execute(
+        db.select(Service).filter_by(practitioner_id=practitioner.id)
+        .order_by(Service.active.desc(), Service.position, Service.id)).scalars())
+
+
+def save_service(service: Service | None, practitioner: User, *, name: str, description: str,
+                 duration_minutes: int, price_minor: int, currency: str, active: bool) -> Service:
+    """Create a service (service=None) or change one. Bookings already made keep the price they had."""
+    if service is None:
+        service = Service(practitioner_id=practitioner.id, currency=currency)
+        db.session.add(service)
+    service.name, service.description = name, description
+    service.duration_minutes, service.price_minor, service.active = duration_minutes, price_minor, active
+    db.session.commit()
+    return service
+
+
+def minute_of_day(at: time, end_of_range: bool = False) -> int:
+    """Minutes after midnight; an end of 00:00 means midnight at the end of the day (1440)."""
+    minute = at.hour * 60 + at.minute
+    return 1440 if end_of_range and minute == 0 else minute
+
+
+def working_hours_of(practitioner: User) -> list[WorkingHours]:
+    return list(db.session.execute(
+        db.select(WorkingHours).filter_by(practitioner_id=practitioner.id)
+        .order_by(WorkingHours.weekday, WorkingHours.start_minute)).scalars())
+
+
+class SettingsError(ValueError):
+    """A change that can't be made; str() is the message for her."""
+
+
+def add_working_range(practitioner: User, weekday: int, start: time, end: time) -> WorkingHours:
+    start_minute, end_minute = minute_of_day(start), minute_of_day(end, end_of_range=True)
+    if end_minute <= start_minute:
+        raise SettingsError("The end must be after the start.")
+    for existing in working_hours_of(practitioner):
+        if existing.weekday == weekday and existing.start_minute < end_minute and start_minute < existing.end_minute:
+            raise SettingsError("This overlaps hours you already have on that day. Remove or change those first.")
+    hours = WorkingHours(practitioner_id=practitioner.id, weekday=weekday, start_minute=start_minute,
+                         end_minute=end_minute)
+    db.session.add(hours)
+    db.session.commit()
+    return hours
+
+
+def time_off_of(practitioner: User, today: date) -> list[TimeOff]:
+    """Her time off that has not ended yet, soonest first."""
+    return list(db.session.execute(
+        db.select(TimeOff).filter(TimeOff.practitioner_id == practitioner.id, TimeOff.last_day >= today)
+        .order_by(TimeOff.first_day)).scalars())
+
+
+def add_time_off(practitioner: User, first_day: date, last_day: date | None, note: str) -> TimeOff:
+    last_day = last_day or first_day
+    if last_day < first_day:
+        raise SettingsError("The last day can't be before the first day.")
+    if (last_day - first_day).days > 366:
+        raise SettingsError("Time off can cover at most a year at a time.")
+    off = TimeOff(practitioner_id=practitioner.id, first_day=first_day, last_day=last_day, note=note)
+    db.session.add(off)
+    db.session.commit()
+    return off
+
+
+def delete_owned(model: type, object_id: int, practitioner: User) -> bool:
+    """Delete one of her working-hours or time-off rows; False if there is no such row of hers."""
+    row = db.session.get(model, object_id)
+    if row is None or row.practitioner_id != practitioner.id:
+        return False
+    db.session.delete(row)
+    db.session.commit()
+    return True
+
+
+def update_rules(rules: BookingRules, values: dict) -> BookingRules:
+    for name in RULE_FIELDS:
+        setattr(rules, name, values[name])
+    db.session.commit()
+    return rules
