@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import Flask, current_app
 from flask_login import current_user
 
+from portal.money import format_money
 from portal.timeutil import local_datetime
 
 
@@ -13,7 +14,12 @@ def register_template_helpers(app: Flask) -> None:
         return {"practice_name": current_app.config["PRACTICE_NAME"]}
 
     @app.template_filter("localtime")
-    def _localtime(value, fmt: str = "EEEE d MMMM y, HH:mm"):
-        """A UTC datetime in the logged-in person's zone (the practice's for visitors)."""
-        tz = current_user.timezone if current_user.is_authenticated else current_app.config["PRACTICE_TIMEZONE"]
+    def _localtime(value, fmt: str = "EEEE d MMMM y, HH:mm", tz: str | None = None):
+        """A UTC datetime in zone `tz`, else the logged-in person's zone (the practice's for visitors)."""
+        if tz is None:
+            tz = current_user.timezone if current_user.is_authenticated else current_app.config["PRACTICE_TIMEZONE"]
         return local_datetime(value, tz, fmt)
+
+    @app.template_filter("money")
+    def _money(minor: int, currency: str):
+        return "Free" if minor == 0 else format_money(minor, currency)

@@ -4,7 +4,10 @@ from __future__ import annotations
 from flask import Blueprint, redirect, render_template, url_for
 from flask_login import current_user
 
+from zoneinfo import ZoneInfo
+
 from portal.access import client_required, practitioner_required
+from portal.booking import bookings
 from portal.db_types import utcnow
 
 bp = Blueprint("home", __name__)
@@ -21,10 +24,17 @@ def index():
 @bp.get("/me/")
 @client_required
 def client_home():
-    return render_template("home/client.html")
+    now = utcnow()
+    mine = bookings.client_bookings(current_user.id)
+    upcoming = [b for b in reversed(mine) if b.ends_at > now and b.status not in ("cancelled", "expired")]
+    past = [b for b in mine if b not in set(upcoming)][:10]
+    return render_template("home/client.html", upcoming=upcoming, past=past)
 
 
 @bp.get("/practitioner/")
 @practitioner_required
 def practitioner_home():
-    return render_template("home/practitioner.html", now=utcnow())
+    now = utcnow()
+    today = now.astimezone(ZoneInfo(current_user.timezone)).date()
+    start, end = bookings.local_day_bounds(today, current_user.timezone)
+    return render_template("home/practitioner.html", now=now, today_bookings=bookings.agenda(current_user.id, start, end))

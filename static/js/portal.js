@@ -8,8 +8,14 @@
     var zone;
     try { zone = Intl.DateTimeFormat().resolvedOptions().timeZone; } catch (e) { return; }
     if (!zone || select.closest(".field--error")) return;
+    var before = select.value;
     for (var i = 0; i < select.options.length; i++) {
       if (select.options[i].value === zone) { select.value = zone; break; }
+    }
+    // A visitor's slot page: show the times in her own zone straight away, once.
+    if (select.hasAttribute("data-autosubmit") && select.value !== before &&
+        new URLSearchParams(window.location.search).get("tz") === null) {
+      select.form.submit();
     }
   });
 

@@ -1,0 +1,158 @@
+"""The practitioner's settings pages: services, weekly hours, time off, booking rules, calendar feed."""
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask_login import current_user
+
+from portal.access import get_own_or_404, practitioner_required
+from portal.booking import bookings, feeds
+from portal.db_types import utcnow
+from portal.models import Service, TimeOff, WorkingHours
+from portal.links import absolute_url
+from portal.money import money_input, parse_money
+from portal.practice import settings
+from portal.practice.forms import WEEKDAYS, HoursForm, RulesForm, ServiceForm, TimeOffForm
+
+bp = Blueprint("practice", __name__, url_prefix="/practitioner")
+
+
+@bp.before_request
+@practitioner_required
+def _practitioner_only():
+    """Every page here is hers alone."""
+
+
+def _rules():
+    return bookings.rules_for(current_user.id, current_app.config["PRACTICE_TIMEZONE"])
+
+
+# Services ---------------------------------------------------------------------------------------
+
+@bp.get("/services/")
+def services():
+    return render_template("practice/services.html", services=settings.services_of(current_user))
+
+
+def _service_page(form: ServiceForm, service: Service | None):
+    currency = service.currency if service else current_app.config["PRACTICE_CURRENCY"]
+    if form.validate_on_submit():
+        try:
+            price_minor = parse_money(form.price.data, currency)
+        except ValueError as error:
+            form.price.errors.append(str(error))
+        else:
+            saved = settings.save_service(
+                service, current_user, name=form.name.data, description=form.description.data or "",
+                duration_minutes=form.duration_minutes.data, price_minor=price_minor, currency=currency,
+                active=form.active.data)
+            flash(f"“{saved.name}” is saved.", "success")
+            return redirect(url_for("practice.services"))
+    return render_template("practice/service_form.html", form=form, service=service, currency=currency)
+
+
+@bp.route("/services/new", methods=["GET", "POST"])
+def new_service():
+    return _service_page(ServiceForm(), None)
+
+
+@bp.route("/services/<int:service_id>", methods=["GET", "POST"])
+def edit_service(service_id: int):
+    service = get_own_or_404(Service, service_id, "practitioner_id")
+    form = ServiceForm(obj=service)
+    if not form.is_submitted():
+        form.price.data = money_input(service.price_minor, service.currency)
+    return _service_page(form, service)
+
+
+# Hours, time off, rules and the calendar feed ------------------------------------------------------
+
+def _settings_page(status: int = 200, **bound_forms):
+    rules = _rules()
+    today = utcnow().astimezone(ZoneInfo(rules.timezone)).date()
+    forms = {
+        "hours_form": HoursForm(prefix="hours", formdata=None),
+        "off_form": TimeOffForm(prefix="off", formdata=None),
+        "rules_form": RulesForm(prefix="rules", formdata=None, obj=rules),
+    } | bound_forms
+    feed_url = (absolute_url("booking.calendar_feed", token=rules.calendar_feed_token)
+                if rules.calendar_feed_token else None)
+    return render_template(
+        "practice/settings.html", rules=rules, weekdays=WEEKDAYS, feed_url=feed_url,
+        hours=settings.working_hours_of(current_user), time_off=settings.time_off_of(current_user, today),
+        **forms), status
+
+
+@bp.get("/settings/")
+def settings_page():
+    return _settings_page()
+
+
+@bp.post("/settings/hours")
+def add_hours():
+    form = HoursForm(prefix="hours")
+    if form.validate_on_submit():
+        try:
+            settings.add_working_range(current_user, form.weekday.data, form.start.data, form.end.data)
+        except settings.SettingsError as error:
+            form.end.errors.append(str(error))
+        else:
+            flash(f"Added {WEEKDAYS[form.weekday.data]} {form.start.data:%H:%M}–{form.end.data:%H:%M}.", "success")
+            return redirect(url_for("practice.settings_page") + "#hours")
+    return _settings_page(422, hours_form=form)
+
+
+@bp.post("/settings/hours/<int:hours_id>/delete")
+def delete_hours(hours_id: int):
+    if not settings.delete_owned(WorkingHours, hours_id, current_user):
+        abort(404)
+    flash("Those hours are removed. Sessions already booked in them stay booked.", "success")
+    return redirect(url_for("practice.settings_page") + "#hours")
+
+
+@bp.post("/settings/time-off")
+def add_time_off():
+    form = TimeOffForm(prefix="off")
+    if form.validate_on_submit():
+        try:
+            settings.add_time_off(current_user, form.first_day.data, form.last_day.data, form.note.data or "")
+        except settings.SettingsError as error:
+            form.last_day.errors.append(str(error))
+        else:
+            flash("Time off added. Clients can't book on those days; sessions already booked stay booked.",
+                  "success")
+            return redirect(url_for("practice.settings_page") + "#time-off")
+    return _settings_page(422, off_form=form)
+
+
+@bp.post("/settings/time-off/<int:time_off_id>/delete")
+def delete_time_off(time_off_id: int):
+    if not settings.delete_owned(TimeOff, time_off_id, current_user):
+        abort(404)
+    flash("That time off is removed.", "success")
+    return redirect(url_for("practice.settings_page") + "#time-off")
+
+
+@bp.post("/settings/rules")
+def save_rules():
+    form = RulesForm(prefix="rules")
+    if form.validate_on_submit():
+        settings.update_rules(_rules(), {name: getattr(form, name).data for name in settings.RULE_FIELDS})
+        flash("Booking rules saved.", "success")
+        return redirect(url_for("practice.settings_page") + "#rules")
+    return _settings_page(422, rules_form=form)
+
+
+@bp.post("/settings/calendar-feed")
+def renew_feed():
+    feeds.renew_feed_token(_rules())
+    flash("Your calendar feed has a new private address. Any old address has stopped working.", "success")
+    return redirect(url_for("practice.settings_page") + "#calendar-feed")
+
+
+@bp.post("/settings/calendar-feed/revoke")
+def revoke_feed():
+    feeds.revoke_feed_token(_rules())
+    flash("Your calendar feed is switched off. Its address no longer works.", "success")
+    return redirect(url_for("practice.settings_page") + "#calendar-feed")
