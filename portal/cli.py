@@ -1,23 +1,27 @@
-"""flask commands: create-practitioner and seed-demo."""
+"""flask commands: create-practitioner, seed-demo and jobs run."""
 from __future__ import annotations
 
 import click
 from flask import Flask, current_app
+from flask.cli import AppGroup
 
 from portal.accounts import users
 from portal.models import Role
 from portal.timeutil import is_valid_timezone
 
-DEMO_PASSWORD = "calm-gut-clear-head"
-DEMO_PRACTITIONER = ("Dr Maya Lennox", "practitioner@example.com")
-DEMO_CLIENTS = [
-    ("Sophie Turner", "sophie@example.com", "Europe/London"),
-    ("Amelia Hart", "amelia@example.com", "America/New_York"),
-    ("Priya Raman", "priya@example.com", "Asia/Kolkata"),
-]
-
 
 def register_cli(app: Flask) -> None:
+    jobs = AppGroup("jobs", help="Scheduled work: run `flask jobs run` every minute from cron.")
+    app.cli.add_command(jobs)
+
+    @jobs.command("run")
+    def jobs_run() -> None:
+        """Expire unpaid holds and send due reminders, once."""
+        from portal.jobs.runner import run_jobs
+
+        for name, count in run_jobs().items():
+            click.echo(f"{name}: {count}")
+
     @app.cli.command("create-practitioner")
     @click.option("--name", prompt="Full name", help="The name clients see.")
     @click.option("--email", prompt="E-mail address", help="The address she logs in with.")
@@ -38,12 +42,10 @@ def register_cli(app: Flask) -> None:
 
     @app.cli.command("seed-demo")
     def seed_demo() -> None:
-        """Add a demo practitioner and clients (skips any that exist) and print their logins."""
-        people = [(Role.PRACTITIONER, *DEMO_PRACTITIONER, current_app.config["PRACTICE_TIMEZONE"])]
-        people += [(Role.CLIENT, *client) for client in DEMO_CLIENTS]
-        for role, name, email, timezone in people:
-            if users.find_user_by_email(email) is None:
-                users.create_user(role=role, name=name, email=email, password=DEMO_PASSWORD, timezone=timezone)
+        """Add the demo practitioner, clients, services and hours (skips what exists) and print the logins."""
+        from portal.demo import DEMO_PASSWORD, seed_demo as seed
+
+        people = seed(current_app.config["PRACTICE_TIMEZONE"], current_app.config["PRACTICE_CURRENCY"])
         click.echo("Demo logins (password for all: %s)" % DEMO_PASSWORD)
-        for role, name, email, _ in people:
+        for role, email, name in people:
             click.echo(f"  {role.value:<13} {email:<28} {name}")

@@ -1,5 +1,5 @@
 from portal.accounts import users
-from portal.cli import DEMO_CLIENTS, DEMO_PASSWORD
+from portal.demo import DEMO_CLIENTS, DEMO_PASSWORD
 
 
 def test_create_practitioner_asks_for_the_password(app):

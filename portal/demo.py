@@ -1,0 +1,65 @@
+"""Demo data for `flask seed-demo`: a practitioner, a few clients, her services, hours and a booking."""
+from __future__ import annotations
+
+from datetime import time, timedelta
+
+from portal.accounts import users
+from portal.booking import bookings
+from portal.booking.bookings import BookingError
+from portal.db_types import utcnow
+from portal.extensions import db
+from portal.models import Role, Service, User, WorkingHours
+from portal.practice import settings
+
+DEMO_PASSWORD = "calm-gut-clear-head"
+DEMO_PRACTITIONER = ("Dr Maya Lennox", "practitioner@example.com")
+DEMO_CLIENTS = [
+    ("Sophie Turner", "sophie@example.com", "Europe/London"),
+    ("Amelia Hart", "amelia@example.com", "America/New_York"),
+    ("Priya Raman", "priya@example.com", "Asia/Kolkata"),
+]
+DEMO_SERVICES = [
+    ("Discovery call", "A free 15-minute call to talk about your migraines or digestion and whether working "
+     "together suits you.", 15, 0),
+    ("Initial consultation", "A full look at your history, diet, symptoms and the gut-brain link, with your "
+     "first protocol.", 75, 15000),
+    ("Follow-up", "We review your diary and questionnaires and adjust your protocol.", 45, 8500),
+]
+# Monday to Thursday 09:00-12:30 and 13:30-17:00, Friday mornings.
+DEMO_HOURS = [(day, time(9), time(12, 30)) for day in range(4)] + [(day, time(13, 30), time(17)) for day in range(4)]
+DEMO_HOURS += [(4, time(9), time(13))]
+
+
+def seed_demo(practice_timezone: str, currency: str) -> list[tuple[Role, str, str]]:
+    """Add whatever of the demo data is missing; returns (role, e-mail, name) of the demo people."""
+    people = [(Role.PRACTITIONER, *DEMO_PRACTITIONER, practice_timezone)] + [(Role.CLIENT, *c) for c in DEMO_CLIENTS]
+    for role, name, email, timezone in people:
+        if users.find_user_by_email(email) is None:
+            users.create_user(role=role, name=name, email=email, password=DEMO_PASSWORD, timezone=timezone)
+    practitioner = users.find_user_by_email(DEMO_PRACTITIONER[1])
+    _seed_practice(practitioner, practice_timezone, currency)
+    return [(role, email, name) for role, name, email, _ in people]
+
+
+def _seed_practice(practitioner: User, practice_timezone: str, currency: str) -> None:
+    if db.session.execute(db.select(Service).filter_by(practitioner_id=practitioner.id)).first() is not None:
+        return  # she has set up her practice already; leave it as it is
+    for name, description, minutes, price in DEMO_SERVICES:
+        settings.save_service(None, practitioner, name=name, description=description, duration_minutes=minutes,
+                              price_minor=price, currency=currency, active=True)
+    if db.session.execute(db.select(WorkingHours).filter_by(practitioner_id=practitioner.id)).first() is None:
+        for weekday, start, end in DEMO_HOURS:
+            settings.add_working_range(practitioner, weekday, start, end)
+    bookings.rules_for(practitioner.id, practice_timezone)
+    db.session.commit()
+    # Sophie has her initial consultation booked at the first free time a few days from now.
+    sophie = users.find_user_by_email(DEMO_CLIENTS[0][1])
+    initial = settings.services_of(practitioner)[1]
+    now = utcnow()
+    availability = bookings.load_availability(practitioner.id, practice_timezone, now)
+    for start in availability.free(timedelta(minutes=initial.duration_minutes), now + timedelta(days=3)):
+        try:
+            bookings.create_booking(sophie, initial, start, default_timezone=practice_timezone, now=now)
+        except BookingError:
+            continue
+        break
