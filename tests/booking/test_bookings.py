@@ -12,7 +12,7 @@ from portal.extensions import db
 from portal.models import Booking, BookingEvent, BookingStatus, Role
 from portal.models.booking import NO_OVERLAP_CONSTRAINT
 from portal.practice import settings
-from tests.booking.conftest import PRACTICE_TZ
+from tests.conftest import PRACTICE_TZ
 
 # A Monday morning well in the future, so every test sees the same diary.
 NOW = datetime(2030, 1, 7, 8, 0, tzinfo=timezone.utc)

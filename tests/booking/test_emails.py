@@ -16,7 +16,7 @@ from portal.db_types import utcnow
 from portal.extensions import db
 from portal.jobs.runner import run_jobs
 from portal.models import SentNotification
-from tests.booking.conftest import PRACTICE_TZ
+from tests.conftest import PRACTICE_TZ
 from tests.conftest import base_environ, log_in, submit_form
 
 

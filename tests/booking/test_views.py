@@ -11,7 +11,7 @@ from portal.booking.views import iso
 from portal.db_types import utcnow
 from portal.extensions import db
 from portal.models import Booking, BookingStatus
-from tests.booking.conftest import PRACTICE_TZ
+from tests.conftest import PRACTICE_TZ
 from tests.conftest import TEST_PASSWORD, csrf_token_from, log_in, submit_form
 
 
