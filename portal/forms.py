@@ -1,7 +1,10 @@
 """Validators and fields shared by the forms of every area."""
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from wtforms import ValidationError
+from wtforms.fields.choices import SelectChoice
 
 
 def no_replacement_characters(form, field) -> None:
@@ -13,3 +16,8 @@ def no_replacement_characters(form, field) -> None:
 def strip_whitespace(value):
     """Filter: drop the spaces phones add after autocompleted words."""
     return value.strip() if isinstance(value, str) else value
+
+
+def select_choices(pairs: Iterable[tuple[object, str]]) -> list[SelectChoice]:
+    """(value, label) pairs as the options of a SelectField."""
+    return [SelectChoice(value, label) for value, label in pairs]

@@ -6,7 +6,7 @@ from wtforms import EmailField, PasswordField, SelectField, StringField
 from wtforms.validators import Email, InputRequired, Length
 
 from portal.accounts.passwords import MAX_LENGTH, MIN_LENGTH
-from portal.forms import no_replacement_characters, strip_whitespace
+from portal.forms import no_replacement_characters, select_choices, strip_whitespace
 from portal.timeutil import timezone_choices
 
 EMAIL_VALIDATORS = [
@@ -46,7 +46,7 @@ class SignupForm(FlaskForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.timezone.choices = timezone_choices()
+        self.timezone.choices = select_choices(timezone_choices())
 
 
 class LoginForm(FlaskForm):

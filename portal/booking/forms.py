@@ -5,7 +5,7 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, HiddenField, SelectField, StringField, TimeField
 from wtforms.validators import InputRequired, Length, Optional
 
-from portal.forms import no_replacement_characters, strip_whitespace
+from portal.forms import no_replacement_characters, select_choices, strip_whitespace
 
 
 class ChooseSlotForm(FlaskForm):
@@ -27,5 +27,5 @@ class MoveForm(FlaskForm):
 
 
 class OutcomeForm(FlaskForm):
-    outcome = SelectField(choices=[("completed", "Completed"), ("no_show", "No-show")],
+    outcome = SelectField(choices=select_choices([("completed", "Completed"), ("no_show", "No-show")]),
                           validators=[InputRequired()])

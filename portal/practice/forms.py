@@ -5,7 +5,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, IntegerField, SelectField, StringField, TextAreaField, TimeField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
-from portal.forms import no_replacement_characters, strip_whitespace
+from portal.forms import no_replacement_characters, select_choices, strip_whitespace
 from portal.timeutil import timezone_choices
 
 WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
@@ -34,7 +34,7 @@ class ServiceForm(FlaskForm):
 
 
 class HoursForm(FlaskForm):
-    weekday = SelectField("Day", coerce=int, choices=list(enumerate(WEEKDAYS)),
+    weekday = SelectField("Day", coerce=int, choices=select_choices(enumerate(WEEKDAYS)),
                           validators=[InputRequired("Choose a day.")])
     start = TimeField("From", validators=[InputRequired("Enter a start time.")])
     end = TimeField("Until", validators=[InputRequired("Enter an end time.")],
@@ -50,7 +50,7 @@ class TimeOffForm(FlaskForm):
 
 
 class RulesForm(FlaskForm):
-    timezone = SelectField("Practice time zone", choices=timezone_choices(),
+    timezone = SelectField("Practice time zone", choices=select_choices(timezone_choices()),
                            validators=[InputRequired("Choose a time zone.")],
                            description="Your working hours and time off are in this zone.")
     buffer_before_minutes = _minutes("Buffer before each session (minutes)", 0, 240)
