@@ -47,12 +47,14 @@ def create_app(environ: Mapping[str, str] | None = None) -> Flask:
     from portal.accounts.views import bp as accounts_bp
     from portal.booking.views import bp as booking_bp
     from portal.home.views import bp as home_bp
+    from portal.payments.views import bp as payments_bp
     from portal.practice.views import bp as practice_bp
 
     app.register_blueprint(home_bp)
     app.register_blueprint(accounts_bp)
     app.register_blueprint(booking_bp)
     app.register_blueprint(practice_bp)
+    app.register_blueprint(payments_bp)
 
     from portal.cli import register_cli
     from portal.errors import register_error_handlers

@@ -9,6 +9,7 @@ import secrets
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel.numbers import list_currencies
@@ -94,7 +95,10 @@ def load_config(environ: Mapping[str, str], instance_path: Path) -> dict[str, An
     if mail_security not in MAIL_SECURITY_MODES:
         raise ConfigError(f"MAIL_SECURITY must be one of {', '.join(MAIL_SECURITY_MODES)}.")
 
+    stripe = _stripe_settings(environ, production)
+
     return {
+        **stripe,
         "PORTAL_ENV": env,
         "TESTING": env == "testing",
         "SECRET_KEY": secret_key,
@@ -126,4 +130,33 @@ def load_config(environ: Mapping[str, str], instance_path: Path) -> dict[str, An
         "SESSION_COOKIE_NAME": "__Host-portal" if production else "portal",
         "PERMANENT_SESSION_LIFETIME": _int(environ, "SESSION_LIFETIME", 8 * 3600, 300, 30 * 86400),
         "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session
+    }
+
+
+def _stripe_settings(environ: Mapping[str, str], production: bool) -> dict:
+    """Card payments are on when a secret key is set; STRIPE_API_BASE points the SDK at a local
+    Stripe-compatible server (localstripe) for tests and the offline demo."""
+    secret = environ.get("STRIPE_SECRET_KEY", "").strip()
+    publishable = environ.get("STRIPE_PUBLISHABLE_KEY", "").strip()
+    webhook_secret = environ.get("STRIPE_WEBHOOK_SECRET", "").strip()
+    api_base = environ.get("STRIPE_API_BASE", "").strip().rstrip("/")
+    if secret:
+        if not secret.startswith(("sk_", "rk_")):
+            raise ConfigError("STRIPE_SECRET_KEY must be a Stripe secret key (sk_... or rk_...).")
+        if not publishable.startswith("pk_"):
+            raise ConfigError("STRIPE_PUBLISHABLE_KEY must be set to the matching pk_... key.")
+        if not webhook_secret:
+            raise ConfigError("STRIPE_WEBHOOK_SECRET must be set (whsec_... from the webhook endpoint).")
+    if api_base and not api_base.startswith(("http://", "https://")):
+        raise ConfigError("STRIPE_API_BASE must be an http(s) URL.")
+    local = urlsplit(api_base).hostname in ("127.0.0.1", "localhost", "::1") if api_base else False
+    if production and api_base and local:
+        raise ConfigError("STRIPE_API_BASE points at a local test server; remove it in production.")
+    return {
+        "STRIPE_SECRET_KEY": secret,
+        "STRIPE_PUBLISHABLE_KEY": publishable,
+        "STRIPE_WEBHOOK_SECRET": webhook_secret,
+        "STRIPE_API_BASE": api_base,
+        # The clearly-labelled test-card form exists only against a server on this machine.
+        "STRIPE_TEST_CARDS": bool(secret) and local,
     }

@@ -22,6 +22,13 @@ CONTENT_SECURITY_POLICY = "; ".join(
     ]
 )
 
+# The card page with Stripe's Payment Element: exactly what Stripe.js needs, nothing more.
+STRIPE_CONTENT_SECURITY_POLICY = CONTENT_SECURITY_POLICY.replace(
+    "script-src 'self'", "script-src 'self' https://js.stripe.com"
+).replace(
+    "connect-src 'self'", "connect-src 'self' https://api.stripe.com"
+) + "; frame-src https://js.stripe.com https://hooks.stripe.com"
+
 
 def add_security_headers(app: Flask) -> None:
     production = app.config["PORTAL_ENV"] == "production"

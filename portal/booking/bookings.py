@@ -153,6 +153,30 @@ def create_booking(client: User, service: Service, start: datetime, *, default_t
     return booking
 
 
+def confirm_paid(booking: Booking) -> bool:
+    """Its payment has arrived: confirm a booking waiting for it, or revive one whose hold ran out if its
+    time is still free. False when it can't be confirmed (cancelled, or the time was taken meanwhile).
+
+    Commits together with whatever the caller has changed in the same session (the payment's status).
+    """
+    if booking.status in (BookingStatus.CONFIRMED, BookingStatus.COMPLETED, BookingStatus.NO_SHOW):
+        db.session.commit()
+        return True
+    if booking.status not in (BookingStatus.PENDING_PAYMENT, BookingStatus.EXPIRED):
+        return False
+    from_status = booking.status
+    booking.status, booking.hold_expires_at = BookingStatus.CONFIRMED.value, None
+    _record(booking, "paid", None, from_status)
+    try:
+        db.session.commit()
+    except IntegrityError as error:
+        db.session.rollback()
+        if NO_OVERLAP_CONSTRAINT not in str(error.orig):
+            raise
+        return False
+    return True
+
+
 def client_may_change(booking: Booking, rules: BookingRules, now: datetime | None = None) -> bool:
     """Clients may move or cancel an active booking only up to the cancellation window before it."""
     now = now or utcnow()

@@ -15,6 +15,10 @@ from portal.booking.forms import CancelForm, ChooseSlotForm, MoveForm, OutcomeFo
 from portal.booking.notify import notify_booking
 from portal.db_types import utcnow
 from portal.models import Booking, BookingStatus, Service
+from portal.money import format_money
+from portal.payments import payments
+from portal.payments.forms import ManualPaymentForm, RefundForm
+from portal.payments.payments import PaymentError
 from portal.timeutil import is_valid_timezone, timezone_choices
 
 bp = Blueprint("booking", __name__)
@@ -104,19 +108,24 @@ def confirm(service_id: int):
         flash("Please choose a time from the list.", "error")
         return redirect(url_for("booking.slots", service_id=service.id))
     if form.validate_on_submit():
+        needs_payment = payments.needs_card_payment(service)
         try:
-            booking = bookings.create_booking(current_user, service, start, default_timezone=_default_tz())
+            booking = bookings.create_booking(current_user, service, start, default_timezone=_default_tz(),
+                                              needs_payment=needs_payment)
         except BookingError as error:
             return render_template("booking/unavailable.html", service=service, message=str(error),
                                    next_free=error.next_free, iso=iso,
                                    choose_url=lambda s: url_for("booking.confirm", service_id=service.id, start=iso(s)),
                                    back_url=url_for("booking.slots", service_id=service.id)), 409
+        if needs_payment:  # confirmed, and e-mailed, once the payment arrives
+            return redirect(url_for("payments.pay", booking_id=booking.id))
         notify_booking(booking.id, "confirmed")
         flash("Your session is booked. We have e-mailed you the details and a calendar invitation.", "success")
         return redirect(url_for("booking.client_booking", booking_id=booking.id))
     form.start.data = iso(start)
     rules = bookings.rules_for(service.practitioner_id, _default_tz())
     return render_template("booking/confirm.html", service=service, start=start, form=form, rules=rules,
+                           pay_now=payments.needs_card_payment(service),
                            action=url_for("booking.confirm", service_id=service.id))
 
 
@@ -133,7 +142,8 @@ def client_booking(booking_id: int):
     booking = _own_booking(booking_id)
     rules = bookings.rules_for(booking.practitioner_id, _default_tz())
     return render_template("booking/client_booking.html", booking=booking, rules=rules,
-                           may_change=bookings.client_may_change(booking, rules), cancel_form=CancelForm())
+                           may_change=bookings.client_may_change(booking, rules), cancel_form=CancelForm(),
+                           payments=payments.payments_for_booking(booking.id))
 
 
 @bp.get("/me/bookings/<int:booking_id>/reschedule")
@@ -193,9 +203,21 @@ def client_cancel(booking_id: int):
         else:
             notify_booking(booking.id, "cancelled")
             flash("Your session is cancelled. We have e-mailed you a confirmation.", "success")
+            _refund_client_cancellation(booking)
     else:
         flash("Please check the reason: " + " ".join(form.reason.errors or ["the form was not valid."]), "error")
     return redirect(url_for("booking.client_booking", booking_id=booking.id))
+
+
+def _refund_client_cancellation(booking: Booking) -> None:
+    """Cancelling within the policy gives her money back in full."""
+    try:
+        refunded = payments.refund_everything(booking, "Cancelled by the client within the policy", current_user)
+    except PaymentError as error:
+        flash(f"{error} The practice has been told and will refund you by hand.", "error")
+        return
+    if refunded:
+        flash(f"Your payment of {format_money(refunded, booking.currency)} is being refunded to your card.", "success")
 
 
 # The practitioner's agenda and bookings ---------------------------------------------------------------
@@ -230,7 +252,9 @@ def practitioner_booking(booking_id: int):
     local = booking.starts_at.astimezone(zone)
     move_form = MoveForm(data={"day": local.date(), "time": local.time()})
     return render_template("booking/practitioner_booking.html", booking=booking, move_form=move_form,
-                           cancel_form=CancelForm(), outcome_form=OutcomeForm(), now=utcnow())
+                           cancel_form=CancelForm(), outcome_form=OutcomeForm(), now=utcnow(),
+                           payments=payments.payments_for_booking(booking.id), refund_form=RefundForm(),
+                           manual_form=ManualPaymentForm())
 
 
 def local_instant(day: date, at: time, tz: str) -> datetime | None:

@@ -12,6 +12,7 @@ from portal.booking.notify import notify_booking
 from portal.db_types import utcnow
 from portal.extensions import db
 from portal.models import Booking, BookingRules, BookingStatus, SentNotification
+from portal.payments import gateway, payments
 
 log = logging.getLogger(__name__)
 
@@ -66,4 +67,8 @@ def send_due_reminders(now: datetime | None = None) -> int:
 
 def run_jobs(now: datetime | None = None) -> dict[str, int]:
     now = now or utcnow()
-    return {"expired holds": expire_holds(now), "reminders sent": send_due_reminders(now)}
+    done = {"expired holds": expire_holds(now)}
+    if gateway.enabled():
+        done["card payments cancelled"] = payments.cancel_abandoned_intents()
+    done["reminders sent"] = send_due_reminders(now)
+    return done

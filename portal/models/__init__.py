@@ -4,8 +4,10 @@ from portal.models.booking import (
     BLOCKING_STATUSES, Booking, BookingEvent, BookingRules, BookingStatus, SentNotification, Service, TimeOff,
     WorkingHours,
 )
+from portal.models.payments import Payment, PaymentMethod, PaymentStatus, Refund, RefundStatus, StripeEvent
 
 __all__ = [
-    "BLOCKING_STATUSES", "Booking", "BookingEvent", "BookingRules", "BookingStatus", "Role", "SentNotification",
-    "Service", "TimeOff", "User", "WorkingHours",
+    "BLOCKING_STATUSES", "Booking", "BookingEvent", "BookingRules", "BookingStatus", "Payment", "PaymentMethod",
+    "PaymentStatus", "Refund", "RefundStatus", "Role", "SentNotification", "Service", "StripeEvent", "TimeOff",
+    "User", "WorkingHours",
 ]

@@ -59,3 +59,27 @@ def test_invalid_settings_are_refused_with_a_message_naming_them(tmp_path: Path,
 def test_production_needs_an_https_base_url(tmp_path: Path):
     with pytest.raises(ConfigError, match="https"):
         load_config({"PORTAL_ENV": "production", "SECRET_KEY": "k" * 40, "BASE_URL": "http://p.example"}, tmp_path)
+
+
+STRIPE = {"STRIPE_SECRET_KEY": "sk_test_1", "STRIPE_PUBLISHABLE_KEY": "pk_test_1", "STRIPE_WEBHOOK_SECRET": "whsec_1"}
+
+
+@pytest.mark.parametrize(("change", "message"), [
+    ({"STRIPE_SECRET_KEY": "pk_wrong"}, "must be a Stripe secret key"),
+    ({"STRIPE_PUBLISHABLE_KEY": ""}, "STRIPE_PUBLISHABLE_KEY"),
+    ({"STRIPE_WEBHOOK_SECRET": ""}, "STRIPE_WEBHOOK_SECRET"),
+    ({"STRIPE_API_BASE": "ftp://x"}, "http"),
+])
+def test_stripe_settings_are_checked(tmp_path: Path, change, message):
+    with pytest.raises(ConfigError, match=message):
+        load_config({**STRIPE, **change}, tmp_path)
+
+
+def test_test_cards_only_against_a_local_stripe_server(tmp_path: Path):
+    assert load_config({}, tmp_path)["STRIPE_TEST_CARDS"] is False
+    assert load_config(STRIPE, tmp_path)["STRIPE_TEST_CARDS"] is False  # real Stripe
+    assert load_config({**STRIPE, "STRIPE_API_BASE": "http://127.0.0.1:8420"}, tmp_path)["STRIPE_TEST_CARDS"] is True
+    assert load_config({**STRIPE, "STRIPE_API_BASE": "https://stripe.example"}, tmp_path)["STRIPE_TEST_CARDS"] is False
+    with pytest.raises(ConfigError, match="local test server"):
+        load_config({**STRIPE, "STRIPE_API_BASE": "http://127.0.0.1:8420", "PORTAL_ENV": "production",
+                     "SECRET_KEY": "k" * 40, "BASE_URL": "https://p.example"}, tmp_path)

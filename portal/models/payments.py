@@ -1,0 +1,98 @@
+"""Payments for bookings (by card through Stripe, or recorded by hand), their refunds, and the Stripe
+events already handled."""
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, ForeignKey, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portal.db_types import UTCDateTime, utcnow
+from portal.extensions import db
+from portal.models.accounts import User
+from portal.models.booking import Booking
+
+
+class PaymentStatus(enum.StrEnum):
+    PENDING = "pending"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+    CANCELED = "canceled"
+
+
+class PaymentMethod(enum.StrEnum):
+    CARD = "card"
+    CASH = "cash"
+    BANK_TRANSFER = "bank_transfer"
+    OTHER = "other"
+
+
+class Payment(db.Model):
+    __tablename__ = "payments"
+    __table_args__ = (
+        CheckConstraint("amount_minor > 0", name="amount_positive"),
+        CheckConstraint("refunded_minor >= 0 AND refunded_minor <= amount_minor", name="refunds_within_amount"),
+        CheckConstraint("status in ('pending', 'succeeded', 'failed', 'canceled')", name="status_valid"),
+        CheckConstraint("method in ('card', 'cash', 'bank_transfer', 'other')", name="method_valid"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    booking_id: Mapped[int] = mapped_column(ForeignKey("bookings.id"), index=True)
+    client_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    method: Mapped[str] = mapped_column(String(20))
+    status: Mapped[str] = mapped_column(String(20))
+    amount_minor: Mapped[int] = mapped_column(Integer)
+    currency: Mapped[str] = mapped_column(String(3))
+    # Refunds asked for and not failed: the database refuses more than was paid.
+    refunded_minor: Mapped[int] = mapped_column(Integer, default=0)
+    stripe_payment_intent_id: Mapped[str | None] = mapped_column(String(255), unique=True)
+    stripe_client_secret: Mapped[str | None] = mapped_column(String(255))
+    failure_message: Mapped[str] = mapped_column(String(300), default="")
+    note: Mapped[str] = mapped_column(String(300), default="")
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    succeeded_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
+
+    booking: Mapped[Booking] = relationship(lazy="raise")
+    client: Mapped[User] = relationship(foreign_keys=[client_id], lazy="raise")
+    refunds: Mapped[list[Refund]] = relationship(back_populates="payment", lazy="raise", order_by="Refund.id")
+
+    @property
+    def refundable_minor(self) -> int:
+        return self.amount_minor - self.refunded_minor if self.status == PaymentStatus.SUCCEEDED else 0
+
+
+class RefundStatus(enum.StrEnum):
+    PENDING = "pending"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+
+
+class Refund(db.Model):
+    __tablename__ = "refunds"
+    __table_args__ = (
+        CheckConstraint("amount_minor > 0", name="amount_positive"),
+        CheckConstraint("status in ('pending', 'succeeded', 'failed')", name="status_valid"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    payment_id: Mapped[int] = mapped_column(ForeignKey("payments.id"), index=True)
+    amount_minor: Mapped[int] = mapped_column(Integer)
+    reason: Mapped[str] = mapped_column(String(300), default="")
+    status: Mapped[str] = mapped_column(String(20))
+    stripe_refund_id: Mapped[str | None] = mapped_column(String(255), unique=True)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))  # None: the portal itself
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+
+    payment: Mapped[Payment] = relationship(back_populates="refunds", lazy="raise")
+
+
+class StripeEvent(db.Model):
+    """A webhook event already handled; its id as primary key makes a replay a no-op."""
+
+    __tablename__ = "stripe_events"
+
+    id: Mapped[str] = mapped_column(String(255), primary_key=True)
+    type: Mapped[str] = mapped_column(String(100))
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -1,0 +1,188 @@
+"""Payment pages: paying for a booking, its status, receipts, Stripe's webhook, and the practitioner's
+payments, refunds and CSV export."""
+from __future__ import annotations
+
+import csv
+import io
+
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from portal.access import client_required, get_own_or_404, practitioner_required
+from portal.booking import bookings
+from portal.extensions import csrf, db
+from portal.links import absolute_url
+from portal.models import Booking, BookingStatus, Payment, PaymentMethod
+from portal.money import money_input, parse_money
+from portal.payments import gateway, payments
+from portal.payments.forms import ManualPaymentForm, RefundForm, TestCardForm
+from portal.payments.payments import PaymentError
+from portal.security import STRIPE_CONTENT_SECURITY_POLICY
+
+bp = Blueprint("payments", __name__)
+
+
+# The client pays ---------------------------------------------------------------------------------------------
+
+def _own_booking(booking_id: int) -> Booking:
+    get_own_or_404(Booking, booking_id, "client_id")
+    return bookings.booking_with_history(booking_id)
+
+
+@bp.get("/me/bookings/<int:booking_id>/pay")
+@client_required
+def pay(booking_id: int):
+    booking = _own_booking(booking_id)
+    if booking.status != BookingStatus.PENDING_PAYMENT:
+        return redirect(url_for("payments.payment_status", booking_id=booking.id))
+    try:
+        payment = payments.card_payment_for(booking)
+    except (PaymentError, gateway.GatewayError) as error:
+        flash(str(error), "error")
+        return redirect(url_for("booking.client_booking", booking_id=booking.id))
+    test_cards = current_app.config["STRIPE_TEST_CARDS"]
+    response = Response(render_template(
+        "payments/pay.html", booking=booking, payment=payment, test_cards=test_cards, form=TestCardForm(),
+        publishable_key=current_app.config["STRIPE_PUBLISHABLE_KEY"],
+        return_url=absolute_url("payments.payment_status", booking_id=booking.id)))
+    if not test_cards:
+        response.headers["Content-Security-Policy"] = STRIPE_CONTENT_SECURITY_POLICY
+        response.headers["Permissions-Policy"] = 'payment=(self "https://js.stripe.com")'
+    return response
+
+
+@bp.post("/me/bookings/<int:booking_id>/pay/test-card")
+@client_required
+def pay_with_test_card(booking_id: int):
+    if not current_app.config["STRIPE_TEST_CARDS"]:
+        abort(404)
+    booking = _own_booking(booking_id)
+    form = TestCardForm()
+    if not form.validate_on_submit():
+        flash("Choose one of the test cards.", "error")
+        return redirect(url_for("payments.pay", booking_id=booking.id))
+    try:
+        payments.pay_with_test_card(payments.card_payment_for(booking), form.card.data)
+    except (PaymentError, gateway.GatewayError) as error:
+        flash(str(error), "error")
+        return redirect(url_for("payments.pay", booking_id=booking.id))
+    return redirect(url_for("payments.payment_status", booking_id=booking.id))
+
+
+@bp.get("/me/bookings/<int:booking_id>/payment")
+@client_required
+def payment_status(booking_id: int):
+    """Where Stripe sends her back: shows what the portal knows, and refreshes until the webhook lands."""
+    booking = _own_booking(booking_id)
+    history = payments.payments_for_booking(booking.id)
+    latest = history[-1] if history else None
+    return render_template("payments/status.html", booking=booking, payment=latest,
+                           waiting=booking.status == BookingStatus.PENDING_PAYMENT and not (
+                               latest and latest.failure_message))
+
+
+@bp.get("/me/payments/")
+@client_required
+def my_payments():
+    return render_template("payments/mine.html", payments=payments.client_payments(current_user.id))
+
+
+@bp.get("/me/payments/<int:payment_id>")
+@client_required
+def receipt(payment_id: int):
+    get_own_or_404(Payment, payment_id, "client_id")
+    payment = next((p for p in payments.client_payments(current_user.id) if p.id == payment_id), None) or abort(404)
+    return render_template("payments/receipt.html", payment=payment)
+
+
+# Stripe's webhook ----------------------------------------------------------------------------------------------
+
+@bp.post("/stripe/webhook")
+def stripe_webhook():
+    if not gateway.enabled():
+        abort(404)
+    try:
+        event = gateway.verified_event(request.get_data(), request.headers.get("Stripe-Signature", ""))
+    except ValueError:
+        return {"error": "The signature is missing, wrong or too old."}, 400
+    return {"received": True, "result": payments.handle_event(event)}
+
+
+csrf.exempt(stripe_webhook)  # Stripe signs its requests instead
+
+
+# The practitioner's payments ----------------------------------------------------------------------------------
+
+@bp.get("/practitioner/payments")
+@practitioner_required
+def practice_payments():
+    received = payments.practice_payments(current_user.id)
+    if request.args.get("format") == "csv":
+        return _csv(received)
+    return render_template("payments/practice.html", payments=received,
+                           totals=payments.monthly_totals(received, current_user.timezone))
+
+
+def _csv(received: list[Payment]) -> Response:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["payment id", "paid at (UTC)", "client", "service", "session start (UTC)", "method",
+                     "currency", "amount", "refunded", "net", "stripe payment intent"])
+    for p in received:
+        writer.writerow([p.id, p.succeeded_at.strftime("%Y-%m-%d %H:%M"), _cell(p.client.name),
+                         _cell(p.booking.service.name), p.booking.starts_at.strftime("%Y-%m-%d %H:%M"), p.method,
+                         p.currency, money_input(p.amount_minor, p.currency), money_input(p.refunded_minor, p.currency),
+                         money_input(p.amount_minor - p.refunded_minor, p.currency), p.stripe_payment_intent_id or ""])
+    return Response(out.getvalue(), mimetype="text/csv",
+                    headers={"Content-Disposition": 'attachment; filename="payments.csv"'})
+
+
+def _cell(text: str) -> str:
+    """Names can't become spreadsheet formulas."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def _her_payment(payment_id: int) -> Payment:
+    payment = db.session.get(Payment, payment_id)
+    if payment is None or db.session.get(Booking, payment.booking_id).practitioner_id != current_user.id:
+        abort(404)
+    return payment
+
+
+@bp.post("/practitioner/payments/<int:payment_id>/refund")
+@practitioner_required
+def refund(payment_id: int):
+    payment = _her_payment(payment_id)
+    form = RefundForm()
+    back = url_for("booking.practitioner_booking", booking_id=payment.booking_id) + "#payments"
+    if not form.validate_on_submit():
+        flash(" ".join(e for errors in form.errors.values() for e in errors), "error")
+        return redirect(back)
+    try:
+        amount = parse_money(form.amount.data, payment.currency)
+        payments.refund_payment(payment, amount, form.reason.data, current_user)
+    except (ValueError, PaymentError) as error:
+        flash(str(error), "error")
+    else:
+        flash("Refund sent. The client gets it back on her card in a few days.", "success")
+    return redirect(back)
+
+
+@bp.post("/practitioner/bookings/<int:booking_id>/payments")
+@practitioner_required
+def record_payment(booking_id: int):
+    booking = get_own_or_404(Booking, booking_id, "practitioner_id")
+    form = ManualPaymentForm()
+    back = url_for("booking.practitioner_booking", booking_id=booking.id) + "#payments"
+    if not form.validate_on_submit():
+        flash(" ".join(e for errors in form.errors.values() for e in errors), "error")
+        return redirect(back)
+    try:
+        amount = parse_money(form.amount.data, booking.currency)
+        payments.record_manual_payment(booking, amount, PaymentMethod(form.method.data), form.note.data or "",
+                                       current_user)
+    except (ValueError, PaymentError) as error:
+        flash(str(error), "error")
+    else:
+        flash("Payment recorded.", "success")
+    return redirect(back)

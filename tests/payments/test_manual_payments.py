@@ -1,0 +1,112 @@
+"""Without Stripe keys: paid sessions are "pay at session", the practitioner records payments by hand,
+refunds them, sees monthly totals and exports CSV; clients see their receipts and nobody else's."""
+from __future__ import annotations
+
+import csv
+import io
+from datetime import timedelta
+
+import pytest
+
+from portal.booking import bookings
+from portal.db_types import utcnow
+from portal.extensions import db
+from portal.models import Booking, Payment, PaymentMethod
+from portal.payments import payments
+from portal.payments.payments import PaymentError
+from tests.conftest import PRACTICE_TZ, csrf_token_from, log_in, submit_form
+
+
+@pytest.fixture
+def app(app_factory):
+    """No Stripe keys in this module."""
+    app = app_factory()
+    with app.app_context():
+        yield app
+
+
+def _booking(practice, person) -> Booking:
+    start = [s for s in practice.free(practice.follow_up) if s > utcnow() + timedelta(days=2)][0]
+    return bookings.create_booking(person, practice.follow_up, start, default_timezone=PRACTICE_TZ,
+                                   needs_payment=payments.needs_card_payment(practice.follow_up))
+
+
+def test_without_keys_a_paid_session_is_confirmed_to_pay_at_the_session(client, practice, client_user):
+    assert not payments.needs_card_payment(practice.follow_up)
+    log_in(client, client_user.email)
+    start = practice.free(practice.follow_up)[0]
+    page = client.get(f"/book/{practice.follow_up.id}/confirm?start={start:%Y-%m-%dT%H:%MZ}").get_data(as_text=True)
+    assert "paid at the session" in page and "Confirm booking" in page
+    assert client.post("/stripe/webhook", data=b"{}").status_code == 404
+
+
+def test_she_records_a_cash_payment_refunds_part_and_exports_it(client, practice, client_user):
+    booking = _booking(practice, client_user)
+    log_in(client, practice.practitioner.email)
+    url = f"/practitioner/bookings/{booking.id}"
+    assert "Record a payment" in client.get(url).get_data(as_text=True)
+    submit_form(client, f"/practitioner/bookings/{booking.id}/payments",
+                {"amount": "85", "method": "cash", "note": "Paid at the door"}, form_url=url)
+    payment = db.session.execute(db.select(Payment)).scalar_one()
+    assert (payment.method, payment.status, payment.amount_minor, payment.recorded_by_id) == (
+        "cash", "succeeded", 8500, practice.practitioner.id)
+    submit_form(client, f"/practitioner/payments/{payment.id}/refund", {"amount": "10", "reason": "Late start"},
+                form_url=url)
+    db.session.refresh(payment)
+    assert payment.refunded_minor == 1000
+
+    page = client.get("/practitioner/payments").get_data(as_text=True)
+    assert "£85.00" in page and "£10.00" in page and "£75.00" in page  # received, refunded, net
+    export = client.get("/practitioner/payments?format=csv")
+    assert export.mimetype == "text/csv" and "attachment" in export.headers["Content-Disposition"]
+    rows = list(csv.reader(io.StringIO(export.get_data(as_text=True))))
+    assert rows[0][:3] == ["payment id", "paid at (UTC)", "client"]
+    assert rows[1][2:] [:2] == [client_user.name, "Follow-up"] and rows[1][7:10] == ["85.00", "10.00", "75.00"]
+
+
+@pytest.mark.parametrize(("amount", "message"), [("0", "above 0"), ("-3", "0 or more"), ("abc", "like 75"),
+                                                 ("12.345", "decimal places")])
+def test_bad_amounts_are_refused(client, practice, client_user, amount, message):
+    booking = _booking(practice, client_user)
+    log_in(client, practice.practitioner.email)
+    url = f"/practitioner/bookings/{booking.id}"
+    response = submit_form(client, f"/practitioner/bookings/{booking.id}/payments",
+                           {"amount": amount, "method": "cash"}, form_url=url, follow_redirects=True)
+    assert message in response.get_data(as_text=True)
+    assert db.session.scalar(db.select(db.func.count()).select_from(Payment)) == 0
+
+
+def test_a_card_payment_can_not_be_recorded_by_hand(practice, client_user):
+    booking = _booking(practice, client_user)
+    with pytest.raises(PaymentError, match="taken online"):
+        payments.record_manual_payment(booking, 100, PaymentMethod.CARD, "", practice.practitioner)
+
+
+def test_monthly_totals_follow_her_time_zone():
+    from datetime import datetime, timezone
+    from types import SimpleNamespace
+
+    late_january = datetime(2030, 1, 31, 23, 30, tzinfo=timezone.utc)  # already February in Athens
+    payment = SimpleNamespace(succeeded_at=late_january, currency="GBP", amount_minor=5000, refunds=[])
+    (london,) = payments.monthly_totals([payment], "Europe/London")
+    (athens,) = payments.monthly_totals([payment], "Europe/Athens")
+    assert (london.month.month, athens.month.month) == (1, 2)
+
+
+def test_clients_see_only_their_own_receipts_and_never_her_pages(client, practice, client_user, make_user):
+    mine = payments.record_manual_payment(_booking(practice, client_user), 8500, PaymentMethod.BANK_TRANSFER, "",
+                                          practice.practitioner)
+    theirs = payments.record_manual_payment(_booking(practice, make_user()), 8500, PaymentMethod.CASH, "",
+                                            practice.practitioner)
+    log_in(client, client_user.email)
+    listing = client.get("/me/payments/").get_data(as_text=True)
+    assert "Bank transfer" in listing and listing.count("£85.00") == 1
+    receipt = client.get(f"/me/payments/{mine.id}").get_data(as_text=True)
+    assert f"Receipt no. {mine.id:06d}" in receipt and client_user.name in receipt
+    assert client.get(f"/me/payments/{theirs.id}").status_code == 404
+    assert client.get("/practitioner/payments").status_code == 404
+    token = csrf_token_from(listing)
+    assert client.post(f"/practitioner/payments/{mine.id}/refund",
+                       data={"amount": "85", "reason": "x", "csrf_token": token}).status_code == 404
+    db.session.refresh(mine)
+    assert mine.refunded_minor == 0
