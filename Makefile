@@ -18,17 +18,28 @@ $(VENV)/.runtime-installed: $(BIN)/activate requirements.txt scripts/system-pack
 	$(BIN)/pip install -q -r requirements.txt
 	touch $@
 
-$(VENV)/.dev-installed: $(VENV)/.runtime-installed requirements-dev.txt scripts/system-packages.sh
+$(VENV)/.dev-installed: $(VENV)/.runtime-installed requirements-dev.txt requirements-demo.txt scripts/system-packages.sh
 	bash scripts/system-packages.sh test
 	$(BIN)/pip install -q -r requirements-dev.txt
 	touch $@
 
 setup: $(VENV)/.runtime-installed
 
-run: $(VENV)/.runtime-installed
+# The offline card-payment demo: a local Stripe-compatible server and test keys (never real ones).
+DEMO_STRIPE := STRIPE_SECRET_KEY=sk_test_offline_demo STRIPE_PUBLISHABLE_KEY=pk_test_offline_demo \
+	STRIPE_WEBHOOK_SECRET=whsec_offline_demo STRIPE_API_BASE=http://127.0.0.1:8420
+
+$(VENV)/.demo-installed: $(VENV)/.runtime-installed requirements-demo.txt
+	$(BIN)/pip install -q -r requirements-demo.txt
+	touch $@
+
+run: $(VENV)/.runtime-installed $(VENV)/.demo-installed
 	$(BIN)/flask db upgrade
 	$(BIN)/flask seed-demo
-	$(BIN)/flask run --host 127.0.0.1 --port 5000
+	$(BIN)/python -m portal.payments.localstripe_server --port 8420 \
+		--webhook-url http://127.0.0.1:5000/stripe/webhook --webhook-secret whsec_offline_demo & \
+	trap 'kill $$! 2>/dev/null' EXIT INT TERM; \
+	$(DEMO_STRIPE) $(BIN)/flask run --host 127.0.0.1 --port 5000
 
 test: test-sqlite test-postgres
 

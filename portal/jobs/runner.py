@@ -67,7 +67,10 @@ def send_due_reminders(now: datetime | None = None) -> int:
 
 def run_jobs(now: datetime | None = None) -> dict[str, int]:
     now = now or utcnow()
-    done = {"expired holds": expire_holds(now)}
+    done = {}
+    if gateway.enabled():  # before expiring holds, so a payment that did arrive keeps its booking
+        done["card payments reconciled"] = payments.reconcile_card_payments(now)
+    done["expired holds"] = expire_holds(now)
     if gateway.enabled():
         done["card payments cancelled"] = payments.cancel_abandoned_intents()
     done["reminders sent"] = send_due_reminders(now)

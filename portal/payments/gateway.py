@@ -61,6 +61,13 @@ def pay_with_test_card(intent_id: str, payment_method: str) -> Intent:
         raise GatewayError("The payment could not be completed. Please try again.") from error
 
 
+def retrieve_intent(intent_id: str) -> Intent | None:
+    try:
+        return _intent(_client().v1.payment_intents.retrieve(intent_id))
+    except stripe.StripeError:
+        return None
+
+
 def cancel_intent(intent_id: str) -> bool:
     """Cancel an unpaid intent; False if Stripe says it can't be cancelled (e.g. it has just succeeded)."""
     try:

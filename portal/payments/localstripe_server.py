@@ -76,3 +76,29 @@ class LocalStripe:
         """Forget every object (between tests)."""
         request = urllib.request.Request(f"{self.url}/_config/data", method="DELETE")
         urllib.request.urlopen(request, timeout=5).read()
+
+
+def main() -> None:
+    """`python -m portal.payments.localstripe_server`: the offline payment server for `make run`."""
+    import argparse
+    import signal
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--port", type=int, default=8420)
+    parser.add_argument("--webhook-url", required=True, help="where to send signed events")
+    parser.add_argument("--webhook-secret", required=True)
+    args = parser.parse_args()
+    server = LocalStripe(port=args.port).start()
+    server.register_webhook("portal", args.webhook_url, args.webhook_secret)
+    print(f"Local test payment server on {server.url}, sending events to {args.webhook_url}", flush=True)
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    try:
+        stop.wait()
+    except KeyboardInterrupt:
+        pass
+    server.stop()
+
+
+if __name__ == "__main__":
+    main()

@@ -251,3 +251,14 @@ def test_a_late_success_for_a_time_taken_meanwhile_is_refunded_and_she_is_told(c
     assert db.session.get(Payment, payment.id).status == "succeeded"
     assert outbox_count(app, b"Your payment has been refunded") == 1
     assert outbox_count(app, b"Your session is booked") == 0
+
+
+def test_a_success_whose_webhook_never_came_is_found_by_the_jobs_command(client, practice, client_user):
+    """localstripe sends each webhook once with no retries; the portal may have been down."""
+    booking, payment = _paid_by_visa(client, practice, client_user)
+    assert run_jobs(utcnow())["card payments reconciled"] == 0  # give the webhook its minute first
+    done = run_jobs(utcnow() + timedelta(minutes=practice.rules.hold_minutes + 1))
+    assert done["card payments reconciled"] == 1 and done["expired holds"] == 0
+    db.session.expire_all()
+    assert db.session.get(Booking, booking.id).status == "confirmed"
+    assert run_jobs(utcnow() + timedelta(minutes=20))["card payments reconciled"] == 0
