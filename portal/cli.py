@@ -43,7 +43,8 @@ def register_cli(app: Flask) -> None:
     @app.cli.command("seed-demo")
     def seed_demo() -> None:
         """Add the demo practitioner, clients, services and hours (skips what exists) and print the logins."""
-        from portal.demo import DEMO_PASSWORD, seed_demo as seed
+        from portal.demo import DEMO_PASSWORD
+        from portal.demo import seed_demo as seed
 
         people = seed(current_app.config["PRACTICE_TIMEZONE"], current_app.config["PRACTICE_CURRENCY"])
         click.echo("Demo logins (password for all: %s)" % DEMO_PASSWORD)

@@ -30,6 +30,7 @@ from portal.booking import bookings
 from portal.db_types import utcnow
 from portal.extensions import db, limiter
 from portal.models import BookingRules, Role, Service, User
+from portal.payments.localstripe_server import LocalStripe
 from portal.practice import settings
 
 TEST_PASSWORD = "quiet-morning-walk"
@@ -250,3 +251,30 @@ def practice(app, make_user) -> Practice:
     rules = bookings.rules_for(maya.id, PRACTICE_TZ)
     db.session.commit()
     return Practice(maya, discovery, follow_up, rules)
+
+
+# localstripe: a real Stripe-compatible server in this process, shared by every test that pays ----------
+
+WEBHOOK_SECRET = "whsec_test_portal_secret"
+
+
+@pytest.fixture(scope="session")
+def localstripe() -> Iterator[LocalStripe]:
+    server = LocalStripe().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def stripe_settings(localstripe) -> dict[str, str]:
+    localstripe.flush()
+    return {"STRIPE_SECRET_KEY": "sk_test_portal", "STRIPE_PUBLISHABLE_KEY": "pk_test_portal",
+            "STRIPE_WEBHOOK_SECRET": WEBHOOK_SECRET, "STRIPE_API_BASE": localstripe.url}
+
+
+@pytest.fixture
+def webhooks_to_portal(localstripe, live_server) -> str:
+    """localstripe signs and sends its events to the portal served on loopback, as Stripe would."""
+    localstripe.register_webhook("portal", f"{live_server}/stripe/webhook", WEBHOOK_SECRET)
+    yield live_server
+    localstripe.register_webhook("portal", "http://127.0.0.1:9/nowhere", WEBHOOK_SECRET)

@@ -5,10 +5,10 @@ from sqlalchemy.exc import IntegrityError
 
 from portal.accounts.passwords import hash_password, password_problems, verify_password
 from portal.accounts.tokens import ResetTokenError, claim_is_current, read_reset_token
+from portal.db_types import utcnow
 from portal.extensions import db
 from portal.models import Role, User
 from portal.models.accounts import new_session_token
-from portal.db_types import utcnow
 
 
 class EmailTaken(Exception):

@@ -1,11 +1,24 @@
 """Sign up, log in, log out and reset a forgotten password."""
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user, login_user, logout_user
 
 from portal.accounts import users
-from portal.accounts.forms import LoginForm, ResetPasswordForm, ResetRequestForm, SignupForm
+from portal.accounts.forms import (
+    LoginForm,
+    ResetPasswordForm,
+    ResetRequestForm,
+    SignupForm,
+)
 from portal.accounts.tokens import ResetTokenError, make_reset_token
 from portal.extensions import limiter
 from portal.links import absolute_url

@@ -15,7 +15,15 @@ from portal.booking import slots
 from portal.db_types import utcnow
 from portal.extensions import db
 from portal.models import (
-    BLOCKING_STATUSES, Booking, BookingEvent, BookingRules, BookingStatus, Service, TimeOff, User, WorkingHours,
+    BLOCKING_STATUSES,
+    Booking,
+    BookingEvent,
+    BookingRules,
+    BookingStatus,
+    Service,
+    TimeOff,
+    User,
+    WorkingHours,
 )
 from portal.models.booking import NO_OVERLAP_CONSTRAINT
 

@@ -5,7 +5,17 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user
 
 from portal.access import client_required, get_own_or_404, practitioner_required
@@ -251,10 +261,11 @@ def practitioner_booking(booking_id: int):
     zone = ZoneInfo(current_user.timezone)
     local = booking.starts_at.astimezone(zone)
     move_form = MoveForm(data={"day": local.date(), "time": local.time()})
+    history = payments.payments_for_booking(booking.id)
     return render_template("booking/practitioner_booking.html", booking=booking, move_form=move_form,
                            cancel_form=CancelForm(), outcome_form=OutcomeForm(), now=utcnow(),
-                           payments=payments.payments_for_booking(booking.id), refund_form=RefundForm(),
-                           manual_form=ManualPaymentForm())
+                           payments=history, manual_form=ManualPaymentForm(prefix="manual"),
+                           refund_forms={p.id: RefundForm(prefix=f"refund-{p.id}") for p in history})
 
 
 def local_instant(day: date, at: time, tz: str) -> datetime | None:

@@ -1,10 +1,10 @@
 """The public front page and each role's home page."""
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo
+
 from flask import Blueprint, redirect, render_template, url_for
 from flask_login import current_user
-
-from zoneinfo import ZoneInfo
 
 from portal.access import client_required, practitioner_required
 from portal.booking import bookings

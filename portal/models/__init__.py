@@ -1,10 +1,24 @@
 """Every model, imported here so Alembic and the app see the whole schema."""
 from portal.models.accounts import Role, User
 from portal.models.booking import (
-    BLOCKING_STATUSES, Booking, BookingEvent, BookingRules, BookingStatus, SentNotification, Service, TimeOff,
+    BLOCKING_STATUSES,
+    Booking,
+    BookingEvent,
+    BookingRules,
+    BookingStatus,
+    SentNotification,
+    Service,
+    TimeOff,
     WorkingHours,
 )
-from portal.models.payments import Payment, PaymentMethod, PaymentStatus, Refund, RefundStatus, StripeEvent
+from portal.models.payments import (
+    Payment,
+    PaymentMethod,
+    PaymentStatus,
+    Refund,
+    RefundStatus,
+    StripeEvent,
+)
 
 __all__ = [
     "BLOCKING_STATUSES", "Booking", "BookingEvent", "BookingRules", "BookingStatus", "Payment", "PaymentMethod",

@@ -9,8 +9,8 @@ from flask_login import UserMixin
 from sqlalchemy import CheckConstraint, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from portal.extensions import db
 from portal.db_types import UTCDateTime, utcnow
+from portal.extensions import db
 
 
 class Role(enum.StrEnum):

@@ -20,7 +20,16 @@ from portal.booking import bookings
 from portal.db_types import utcnow
 from portal.extensions import db
 from portal.models import (
-    Booking, BookingStatus, Payment, PaymentMethod, PaymentStatus, Refund, RefundStatus, Service, StripeEvent, User,
+    Booking,
+    BookingStatus,
+    Payment,
+    PaymentMethod,
+    PaymentStatus,
+    Refund,
+    RefundStatus,
+    Service,
+    StripeEvent,
+    User,
 )
 from portal.money import format_money
 from portal.payments import gateway
@@ -65,8 +74,11 @@ def pay_with_test_card(payment: Payment, card: str) -> None:
     try:
         gateway.pay_with_test_card(payment.stripe_payment_intent_id, card)
     except gateway.CardDeclined as declined:
+        # The next try starts a fresh PaymentIntent: localstripe can't re-confirm a declined one.
         payment.failure_message = str(declined)[:300]
+        payment.status = PaymentStatus.FAILED.value
         db.session.commit()
+        gateway.cancel_intent(payment.stripe_payment_intent_id)
         raise PaymentError(f"{declined} Your time is still held for you: try another card.") from None
     except gateway.GatewayError as error:
         raise PaymentError(str(error)) from None

@@ -5,7 +5,17 @@ from __future__ import annotations
 import csv
 import io
 
-from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user
 
 from portal.access import client_required, get_own_or_404, practitioner_required
@@ -153,7 +163,7 @@ def _her_payment(payment_id: int) -> Payment:
 @practitioner_required
 def refund(payment_id: int):
     payment = _her_payment(payment_id)
-    form = RefundForm()
+    form = RefundForm(prefix=f"refund-{payment.id}")
     back = url_for("booking.practitioner_booking", booking_id=payment.booking_id) + "#payments"
     if not form.validate_on_submit():
         flash(" ".join(e for errors in form.errors.values() for e in errors), "error")
@@ -172,7 +182,7 @@ def refund(payment_id: int):
 @practitioner_required
 def record_payment(booking_id: int):
     booking = get_own_or_404(Booking, booking_id, "practitioner_id")
-    form = ManualPaymentForm()
+    form = ManualPaymentForm(prefix="manual")
     back = url_for("booking.practitioner_booking", booking_id=booking.id) + "#payments"
     if not form.validate_on_submit():
         flash(" ".join(e for errors in form.errors.values() for e in errors), "error")

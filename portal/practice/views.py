@@ -3,17 +3,31 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    url_for,
+)
 from flask_login import current_user
 
 from portal.access import get_own_or_404, practitioner_required
 from portal.booking import bookings, feeds
 from portal.db_types import utcnow
-from portal.models import Service, TimeOff, WorkingHours
 from portal.links import absolute_url
+from portal.models import Service, TimeOff, WorkingHours
 from portal.money import money_input, parse_money
 from portal.practice import settings
-from portal.practice.forms import WEEKDAYS, HoursForm, RulesForm, ServiceForm, TimeOffForm
+from portal.practice.forms import (
+    WEEKDAYS,
+    HoursForm,
+    RulesForm,
+    ServiceForm,
+    TimeOffForm,
+)
 
 bp = Blueprint("practice", __name__, url_prefix="/practitioner")
 

@@ -2,7 +2,12 @@ import pytest
 from itsdangerous import TimestampSigner, URLSafeTimedSerializer
 
 from portal.accounts.tokens import (
-    SALT, ResetTokenError, claim_is_current, make_reset_token, password_fingerprint, read_reset_token,
+    SALT,
+    ResetTokenError,
+    claim_is_current,
+    make_reset_token,
+    password_fingerprint,
+    read_reset_token,
 )
 
 SECRET = "s" * 40

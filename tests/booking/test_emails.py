@@ -16,8 +16,7 @@ from portal.db_types import utcnow
 from portal.extensions import db
 from portal.jobs.runner import run_jobs
 from portal.models import SentNotification
-from tests.conftest import PRACTICE_TZ
-from tests.conftest import base_environ, log_in, submit_form
+from tests.conftest import PRACTICE_TZ, base_environ, log_in, submit_form
 
 
 @pytest.fixture

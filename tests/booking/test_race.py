@@ -10,8 +10,7 @@ from portal.booking import bookings
 from portal.booking.bookings import BookingError
 from portal.extensions import db
 from portal.models import Booking, BookingEvent, Service, User
-from tests.conftest import PRACTICE_TZ
-from tests.conftest import base_environ
+from tests.conftest import PRACTICE_TZ, base_environ
 
 ATTEMPTS = 50
 

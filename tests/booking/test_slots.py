@@ -8,7 +8,14 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from portal.booking.slots import (
-    Rules, SlotProblem, TimeOff, WorkingRange, blocked_interval, free_slots, local_instant, slot_problem,
+    Rules,
+    SlotProblem,
+    TimeOff,
+    WorkingRange,
+    blocked_interval,
+    free_slots,
+    local_instant,
+    slot_problem,
 )
 
 UTC = timezone.utc

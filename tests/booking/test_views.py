@@ -11,8 +11,13 @@ from portal.booking.views import iso
 from portal.db_types import utcnow
 from portal.extensions import db
 from portal.models import Booking, BookingStatus
-from tests.conftest import PRACTICE_TZ
-from tests.conftest import TEST_PASSWORD, csrf_token_from, log_in, submit_form
+from tests.conftest import (
+    PRACTICE_TZ,
+    TEST_PASSWORD,
+    csrf_token_from,
+    log_in,
+    submit_form,
+)
 
 
 def count_bookings() -> int:

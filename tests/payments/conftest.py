@@ -5,29 +5,13 @@ import hashlib
 import hmac
 import json
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 import pytest
 import stripe
 
 from portal.extensions import db
-from portal.payments.localstripe_server import LocalStripe
-
-WEBHOOK_SECRET = "whsec_test_portal_secret"
-
-
-@pytest.fixture(scope="session")
-def localstripe() -> Iterator[LocalStripe]:
-    server = LocalStripe().start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def stripe_settings(localstripe) -> dict[str, str]:
-    localstripe.flush()
-    return {"STRIPE_SECRET_KEY": "sk_test_portal", "STRIPE_PUBLISHABLE_KEY": "pk_test_portal",
-            "STRIPE_WEBHOOK_SECRET": WEBHOOK_SECRET, "STRIPE_API_BASE": localstripe.url}
+from tests.conftest import WEBHOOK_SECRET
 
 
 @pytest.fixture
@@ -42,14 +26,6 @@ def app(app_factory, stripe_settings):
 def stripe_api(localstripe) -> stripe.StripeClient:
     """A direct line to localstripe, to check what the portal asked of it."""
     return stripe.StripeClient("sk_test_portal", base_addresses={"api": localstripe.url}, max_network_retries=0)
-
-
-@pytest.fixture
-def webhooks_to_portal(localstripe, live_server) -> str:
-    """localstripe signs and sends its events to the portal served on loopback, as Stripe would."""
-    localstripe.register_webhook("portal", f"{live_server}/stripe/webhook", WEBHOOK_SECRET)
-    yield live_server
-    localstripe.register_webhook("portal", "http://127.0.0.1:9/nowhere", WEBHOOK_SECRET)
 
 
 def signed(event: dict, secret: str = WEBHOOK_SECRET, at: int | None = None) -> tuple[bytes, str]:

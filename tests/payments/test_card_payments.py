@@ -78,8 +78,12 @@ def test_a_declined_card_leaves_the_booking_held_with_a_clear_message(client, pr
     db.session.expire_all()
     assert db.session.get(Booking, booking.id).status == "pending_payment"
     assert booking.starts_at not in practice.free(practice.follow_up)  # the slot stays held until expiry
-    assert wait_until(lambda: db.session.execute(db.select(Payment)).scalar_one().failure_message != "")
-    assert db.session.execute(db.select(Payment)).scalar_one().status == "pending"
+    declined = db.session.execute(db.select(Payment).filter_by(status="failed")).scalar_one()
+    assert (declined.status, declined.failure_message) == ("failed", "Your card was declined.")
+    # she tries again with a good card: a fresh PaymentIntent, and the booking is confirmed
+    pay_with(client, booking, "pm_card_visa")
+    assert wait_until(lambda: db.session.get(Booking, booking.id).status == "confirmed")
+    assert [p.status for p in payments.payments_for_booking(booking.id)] == ["failed", "succeeded"]
 
 
 def _paid_by_visa(client, practice, client_user) -> tuple[Booking, Payment]:
@@ -183,6 +187,14 @@ def test_localstripe_accepts_over_refunds_so_the_portal_checks_for_itself(client
     assert refund_id.startswith("re_") and status == "succeeded"  # Stripe itself would refuse this
 
 
+def refund_by_form(client, payment: Payment, page_url: str, **fields):
+    """Her refund form on the session's page; its fields are prefixed with the payment's id."""
+    prefix = f"refund-{payment.id}-"
+    token = csrf_token_from(client.get(page_url).get_data(as_text=True))
+    return client.post(f"/practitioner/payments/{payment.id}/refund", follow_redirects=True,
+                       data={prefix + "csrf_token": token, **{prefix + k: v for k, v in fields.items()}})
+
+
 def test_the_practitioner_refunds_part_of_a_payment_from_the_booking_page(client, practice, client_user):
     booking, payment = _fulfilled(client, practice, client_user)
     client.post("/account/logout", data={"csrf_token": csrf_token_from(client.get("/me/").get_data(as_text=True))})
@@ -190,11 +202,9 @@ def test_the_practitioner_refunds_part_of_a_payment_from_the_booking_page(client
     url = f"/practitioner/bookings/{booking.id}"
     page = client.get(url).get_data(as_text=True)
     assert "Up to £85.00" in page
-    done = submit_form(client, f"/practitioner/payments/{payment.id}/refund",
-                       {"amount": "20.50", "reason": "Session ran short"}, form_url=url, follow_redirects=True)
+    done = refund_by_form(client, payment, url, amount="20.50", reason="Session ran short")
     assert "Refund sent" in done.get_data(as_text=True)
-    too_much = submit_form(client, f"/practitioner/payments/{payment.id}/refund",
-                           {"amount": "70", "reason": "Oops"}, form_url=url, follow_redirects=True)
+    too_much = refund_by_form(client, payment, url, amount="70", reason="Oops")
     assert "At most £64.50" in too_much.get_data(as_text=True)
     db.session.refresh(payment)
     assert payment.refunded_minor == 2050

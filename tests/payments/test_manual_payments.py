@@ -14,7 +14,8 @@ from portal.extensions import db
 from portal.models import Booking, Payment, PaymentMethod
 from portal.payments import payments
 from portal.payments.payments import PaymentError
-from tests.conftest import PRACTICE_TZ, csrf_token_from, log_in, submit_form
+from tests.conftest import PRACTICE_TZ, csrf_token_from, log_in
+from tests.payments.test_card_payments import refund_by_form
 
 
 @pytest.fixture
@@ -23,6 +24,13 @@ def app(app_factory):
     app = app_factory()
     with app.app_context():
         yield app
+
+
+def record_by_form(client, booking: Booking, **fields):
+    url = f"/practitioner/bookings/{booking.id}"
+    token = csrf_token_from(client.get(url).get_data(as_text=True))
+    return client.post(f"{url}/payments", follow_redirects=True,
+                       data={"manual-csrf_token": token, **{f"manual-{k}": v for k, v in fields.items()}})
 
 
 def _booking(practice, person) -> Booking:
@@ -45,13 +53,11 @@ def test_she_records_a_cash_payment_refunds_part_and_exports_it(client, practice
     log_in(client, practice.practitioner.email)
     url = f"/practitioner/bookings/{booking.id}"
     assert "Record a payment" in client.get(url).get_data(as_text=True)
-    submit_form(client, f"/practitioner/bookings/{booking.id}/payments",
-                {"amount": "85", "method": "cash", "note": "Paid at the door"}, form_url=url)
+    record_by_form(client, booking, amount="85", method="cash", note="Paid at the door")
     payment = db.session.execute(db.select(Payment)).scalar_one()
     assert (payment.method, payment.status, payment.amount_minor, payment.recorded_by_id) == (
         "cash", "succeeded", 8500, practice.practitioner.id)
-    submit_form(client, f"/practitioner/payments/{payment.id}/refund", {"amount": "10", "reason": "Late start"},
-                form_url=url)
+    refund_by_form(client, payment, url, amount="10", reason="Late start")
     db.session.refresh(payment)
     assert payment.refunded_minor == 1000
 
@@ -69,9 +75,7 @@ def test_she_records_a_cash_payment_refunds_part_and_exports_it(client, practice
 def test_bad_amounts_are_refused(client, practice, client_user, amount, message):
     booking = _booking(practice, client_user)
     log_in(client, practice.practitioner.email)
-    url = f"/practitioner/bookings/{booking.id}"
-    response = submit_form(client, f"/practitioner/bookings/{booking.id}/payments",
-                           {"amount": amount, "method": "cash"}, form_url=url, follow_redirects=True)
+    response = record_by_form(client, booking, amount=amount, method="cash")
     assert message in response.get_data(as_text=True)
     assert db.session.scalar(db.select(db.func.count()).select_from(Payment)) == 0
 
