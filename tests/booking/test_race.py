@@ -52,7 +52,7 @@ def test_fifty_simultaneous_bookings_of_one_slot_have_one_winner(practice, make_
     for process in processes:
         process.join(10)
 
-    assert [o for o in outcomes if o[0] == "crashed"] == []
+    assert [o for o in outcomes if o[0] == "crashed"][:1] == []
     assert sum(1 for o in outcomes if o[0] == "won") == 1
     refused = [o for o in outcomes if o[0] == "refused"]
     assert len(refused) == ATTEMPTS - 1
