@@ -6,6 +6,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pytest
+import stripe
 
 from portal.booking import bookings
 from portal.booking.views import iso
@@ -272,3 +273,21 @@ def test_a_success_whose_webhook_never_came_is_found_by_the_jobs_command(client,
     db.session.expire_all()
     assert db.session.get(Booking, booking.id).status == "confirmed"
     assert run_jobs(utcnow() + timedelta(minutes=20))["card payments reconciled"] == 0
+
+
+def test_localstripe_has_no_checkout_sessions_or_prices_so_the_portal_prices_its_own_intents(
+        client, practice, client_user, stripe_api):
+    with pytest.raises(stripe.StripeError):
+        stripe_api.v1.checkout.sessions.create(params={"mode": "payment", "success_url": "http://127.0.0.1/"})
+    with pytest.raises(stripe.StripeError):
+        stripe_api.v1.prices.create(params={"currency": "gbp", "unit_amount": 8500, "product": "prod_x"})
+    booking, payment = _paid_by_visa(client, practice, client_user)
+    intent = stripe_api.v1.payment_intents.retrieve(payment.stripe_payment_intent_id)
+    assert (intent.amount, intent.currency) == (practice.follow_up.price_minor, "gbp")
+
+
+def test_localstripe_rejects_unknown_parameters_so_the_portal_sends_only_shared_ones(app, stripe_api):
+    with pytest.raises(stripe.StripeError, match="Unexpected"):
+        stripe_api.v1.payment_intents.create(params={"amount": 100, "currency": "gbp", "receipt_email": "a@b.c"})
+    intent = gateway.create_intent(100, "GBP", 1, idempotency_key="shared-params")
+    assert intent.status == "requires_payment_method" and intent.amount == 100
