@@ -1,6 +1,8 @@
 """What every template can use."""
 from __future__ import annotations
 
+from datetime import timedelta
+
 from flask import Flask, current_app
 from flask_login import current_user
 
@@ -11,7 +13,7 @@ from portal.timeutil import local_datetime
 def register_template_helpers(app: Flask) -> None:
     @app.context_processor
     def _globals():
-        return {"practice_name": current_app.config["PRACTICE_NAME"]}
+        return {"practice_name": current_app.config["PRACTICE_NAME"], "timedelta": timedelta}
 
     @app.template_filter("localtime")
     def _localtime(value, fmt: str = "EEEE d MMMM y, HH:mm", tz: str | None = None):

@@ -19,9 +19,10 @@ from portal.models.payments import (
     RefundStatus,
     StripeEvent,
 )
+from portal.models.questionnaires import DiaryEntry
 
 __all__ = [
-    "BLOCKING_STATUSES", "Booking", "BookingEvent", "BookingRules", "BookingStatus", "Payment", "PaymentMethod",
+    "BLOCKING_STATUSES", "Booking", "BookingEvent", "BookingRules", "BookingStatus", "DiaryEntry", "Payment", "PaymentMethod",
     "PaymentStatus", "Refund", "RefundStatus", "Role", "SentNotification", "Service", "StripeEvent", "TimeOff",
     "User", "WorkingHours",
 ]

@@ -1,0 +1,42 @@
+"""The client's daily diary (questionnaires and responses are to come)."""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import JSON, Boolean, CheckConstraint, Date, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from portal.db_types import UTCDateTime, utcnow
+from portal.extensions import db
+
+
+class DiaryEntry(db.Model):
+    """One day of a client's diary; one row per client and day, corrected in place."""
+
+    __tablename__ = "diary_entries"
+    __table_args__ = (
+        UniqueConstraint("client_id", "day", name="uq_diary_entries_client_day"),
+        CheckConstraint("headache in ('none', 'headache', 'migraine')", name="headache_valid"),
+        CheckConstraint("intensity BETWEEN 0 AND 10", name="intensity_range"),
+        CheckConstraint("headache_minutes BETWEEN 0 AND 1440", name="minutes_range"),
+        CheckConstraint("bloating BETWEEN 0 AND 10", name="bloating_range"),
+        CheckConstraint("abdominal_pain BETWEEN 0 AND 10", name="pain_range"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    client_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    day: Mapped[date] = mapped_column(Date)
+    headache: Mapped[str] = mapped_column(String(10), default="none")
+    intensity: Mapped[int] = mapped_column(Integer, default=0)
+    headache_minutes: Mapped[int] = mapped_column(Integer, default=0)
+    took_triptan: Mapped[bool] = mapped_column(Boolean, default=False)
+    took_ergot: Mapped[bool] = mapped_column(Boolean, default=False)
+    took_opioid: Mapped[bool] = mapped_column(Boolean, default=False)
+    took_combination: Mapped[bool] = mapped_column(Boolean, default=False)
+    took_simple: Mapped[bool] = mapped_column(Boolean, default=False)
+    stool_types: Mapped[list[int]] = mapped_column(JSON, default=list)  # Bristol types, one per movement
+    bloating: Mapped[int] = mapped_column(Integer, default=0)
+    abdominal_pain: Mapped[int] = mapped_column(Integer, default=0)
+    note: Mapped[str] = mapped_column(Text, default="")  # health free text: to be encrypted (issue 6)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)

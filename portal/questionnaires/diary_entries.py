@@ -1,0 +1,78 @@
+"""Saving and reading diary entries, and turning them into the plain days the outcomes are computed from."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from portal.extensions import db
+from portal.models import DiaryEntry, User
+from portal.questionnaires.diary import (
+    MEDICATION_CLASSES, WINDOW_DAYS, Day, GutMigraineLink, Window, gut_migraine_link, responder, window,
+)
+
+OLDEST_EDITABLE_DAYS = 365
+
+
+class DiaryError(ValueError):
+    """An entry that can't be saved; str() says why."""
+
+
+def entry_for(client: User, day: date) -> DiaryEntry | None:
+    return db.session.execute(db.select(DiaryEntry).filter_by(client_id=client.id, day=day)).scalar_one_or_none()
+
+
+def save_entry(client: User, day: date, today: date, *, headache: str, intensity: int, headache_minutes: int,
+               medication: set[str], stool_types: list[int], bloating: int, abdominal_pain: int,
+               note: str) -> DiaryEntry:
+    """Add or correct the entry for `day` (her local date); future days and days over a year back are refused."""
+    if day > today:
+        raise DiaryError("You can't fill in a day that hasn't happened yet.")
+    if day < today - timedelta(days=OLDEST_EDITABLE_DAYS):
+        raise DiaryError("Days more than a year back can't be changed.")
+    if headache == "none":
+        intensity, headache_minutes = 0, 0
+    entry = entry_for(client, day) or DiaryEntry(client_id=client.id, day=day)
+    entry.headache, entry.intensity, entry.headache_minutes = headache, intensity, headache_minutes
+    for kind in MEDICATION_CLASSES:
+        setattr(entry, f"took_{kind}", kind in medication)
+    entry.stool_types = sorted(stool_types)
+    entry.bloating, entry.abdominal_pain, entry.note = bloating, abdominal_pain, note
+    db.session.add(entry)
+    db.session.commit()
+    return entry
+
+
+def entries_since(client_id: int, first_day: date) -> list[DiaryEntry]:
+    return list(db.session.execute(
+        db.select(DiaryEntry).filter(DiaryEntry.client_id == client_id, DiaryEntry.day >= first_day)
+        .order_by(DiaryEntry.day)).scalars())
+
+
+def as_day(entry: DiaryEntry) -> Day:
+    return Day(day=entry.day, headache=entry.headache, intensity=entry.intensity,
+               medication=frozenset(k for k in MEDICATION_CLASSES if getattr(entry, f"took_{k}")),
+               stool_types=tuple(entry.stool_types or ()), bloating=entry.bloating,
+               abdominal_pain=entry.abdominal_pain)
+
+
+@dataclass(frozen=True)
+class Overview:
+    """What the last year of her diary says, for her page and the practitioner's."""
+
+    today: date
+    current: Window  # the 28 days up to today
+    baseline: Window | None  # her first 28 diary days (within the last year)
+    responder: bool | None
+    link: GutMigraineLink
+    recent: list[DiaryEntry]  # the last 14 days' entries, newest first
+
+
+def overview(client_id: int, today: date) -> Overview:
+    """Everything from one query over the last year of entries."""
+    entries = entries_since(client_id, today - timedelta(days=OLDEST_EDITABLE_DAYS))
+    days = [as_day(e) for e in entries]
+    current = window(days, today - timedelta(days=WINDOW_DAYS - 1))
+    baseline = window(days, days[0].day) if days else None
+    is_responder = responder(baseline, current) if baseline and baseline.first_day < current.first_day else None
+    recent = [e for e in reversed(entries) if e.day > today - timedelta(days=14)]
+    return Overview(today, current, baseline, is_responder, gut_migraine_link(days), recent)

@@ -1,0 +1,42 @@
+"""The daily diary form: a day's entry in under 30 seconds, with large targets for a phone."""
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import DecimalField, RadioField, SelectMultipleField, TextAreaField, widgets
+from wtforms.validators import InputRequired, Length, NumberRange, Optional
+
+from portal.forms import no_replacement_characters, select_choices, strip_whitespace
+
+SCALE = select_choices((n, str(n)) for n in range(11))
+MEDICATION_LABELS = [("triptan", "Triptan"), ("ergot", "Ergot"), ("opioid", "Opioid"),
+                     ("combination", "Combination painkiller"), ("simple", "Simple painkiller (paracetamol, ibuprofen…)")]
+BRISTOL_LABELS = [(1, "1 · separate hard lumps"), (2, "2 · lumpy sausage"), (3, "3 · sausage with cracks"),
+                  (4, "4 · smooth, soft sausage"), (5, "5 · soft blobs, clear edges"), (6, "6 · mushy, ragged pieces"),
+                  (7, "7 · watery, no solid pieces")]
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = widgets.ListWidget(prefix_label=False)
+    option_widget = widgets.CheckboxInput()
+
+
+def _scale(label: str) -> RadioField:
+    return RadioField(label, coerce=int, choices=SCALE, default=0,
+                      validators=[InputRequired("Choose from 0 to 10.")])
+
+
+class DiaryForm(FlaskForm):
+    headache = RadioField("Headache today", default="none", choices=select_choices(
+        [("none", "None"), ("headache", "Headache"), ("migraine", "Migraine")]),
+        validators=[InputRequired("Choose none, headache or migraine.")])
+    intensity = _scale("At its worst (0 none – 10 worst)")
+    hours = DecimalField("How many hours", places=1, default=0, validators=[
+        Optional(), NumberRange(0, 24, message="Enter between 0 and 24 hours.")],
+        render_kw={"inputmode": "decimal", "step": "0.5", "min": 0, "max": 24})
+    medication = MultiCheckboxField("Medication taken for it", choices=select_choices(MEDICATION_LABELS))
+    stool_types = MultiCheckboxField("Stools today (Bristol type)", coerce=int, choices=select_choices(BRISTOL_LABELS))
+    bloating = _scale("Bloating (0 none – 10 worst)")
+    abdominal_pain = _scale("Tummy pain (0 none – 10 worst)")
+    note = TextAreaField("Food, triggers, anything else (optional)", filters=[strip_whitespace],
+                         validators=[Optional(), Length(max=1000, message="Use at most 1,000 characters."),
+                                     no_replacement_characters], render_kw={"maxlength": 1000, "rows": 3})
