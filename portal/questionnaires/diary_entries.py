@@ -4,10 +4,20 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from markupsafe import Markup
+
 from portal.extensions import db
 from portal.models import DiaryEntry, User
+from portal.questionnaires.charts import migraine_gut_timeline
 from portal.questionnaires.diary import (
-    MEDICATION_CLASSES, WINDOW_DAYS, Day, GutMigraineLink, Window, gut_migraine_link, responder, window,
+    MEDICATION_CLASSES,
+    WINDOW_DAYS,
+    Day,
+    GutMigraineLink,
+    Window,
+    gut_migraine_link,
+    responder,
+    window,
 )
 
 OLDEST_EDITABLE_DAYS = 365
@@ -65,6 +75,7 @@ class Overview:
     responder: bool | None
     link: GutMigraineLink
     recent: list[DiaryEntry]  # the last 14 days' entries, newest first
+    timeline: Markup  # the last 28 days as an SVG time line
 
 
 def overview(client_id: int, today: date) -> Overview:
@@ -75,4 +86,5 @@ def overview(client_id: int, today: date) -> Overview:
     baseline = window(days, days[0].day) if days else None
     is_responder = responder(baseline, current) if baseline and baseline.first_day < current.first_day else None
     recent = [e for e in reversed(entries) if e.day > today - timedelta(days=14)]
-    return Overview(today, current, baseline, is_responder, gut_migraine_link(days), recent)
+    timeline = migraine_gut_timeline(days, current.first_day, today)
+    return Overview(today, current, baseline, is_responder, gut_migraine_link(days), recent, timeline)

@@ -1,9 +1,14 @@
 """A client fills in today's diary on her phone with one hand; the practitioner reads it."""
 from __future__ import annotations
 
+from datetime import timedelta
+from zoneinfo import ZoneInfo
+
 from playwright.sync_api import expect
 
+from portal.db_types import utcnow
 from portal.models import Role
+from portal.questionnaires import diary_entries
 from tests.e2e.conftest import DESKTOP, PHONE, assert_fits_phone, screenshot
 from tests.e2e.test_booking_journey import log_in
 
@@ -28,11 +33,19 @@ def test_a_diary_day_on_a_phone(new_page, client_user, make_user):
     assert_fits_phone(page)
     screenshot(page, "diary-saved-375")
 
+    today = utcnow().astimezone(ZoneInfo(client_user.timezone)).date()
+    for n in range(1, 40):  # five more weeks of diary behind today
+        diary_entries.save_entry(
+            client_user, today - timedelta(days=n), today, headache="migraine" if n % 6 == 1 else
+            "headache" if n % 6 == 4 else "none", intensity=3 + n % 6, headache_minutes=180,
+            medication={"triptan"} if n % 6 == 1 else set(), stool_types=[1] if n % 6 == 3 else [4, 5],
+            bloating=7 if n % 6 == 3 else 2, abdominal_pain=n % 4, note="")
     maya = make_user(Role.PRACTITIONER, email="maya@example.com")
     desk = new_page(DESKTOP)
     desk.goto("/account/login")
     log_in(desk, maya.email)
     desk.goto(f"/practitioner/clients/{client_user.id}/diary")
-    expect(desk.locator(".table")).to_contain_text("6")
-    expect(desk.get_by_text("Not enough data yet")).to_be_visible()
+    expect(desk.locator(".table")).to_contain_text("Migraine · 7/10")
+    expect(desk.get_by_text("After a bad gut day, a migraine followed within 48 hours")).to_be_visible()
+    expect(desk.locator("svg.chart rect.migraine").first).to_be_visible()
     screenshot(desk, "client-diary-1280")

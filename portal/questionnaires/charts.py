@@ -1,0 +1,72 @@
+"""Charts drawn on the server as SVG, so the same picture appears on a page and later in a PDF handout.
+
+Each chart is a pure function returning SVG markup; pages put a text table beside it for screen readers.
+"""
+from __future__ import annotations
+
+from datetime import date, timedelta
+from xml.sax.saxutils import escape
+
+from markupsafe import Markup
+
+from portal.questionnaires.diary import Day
+
+WIDTH, HEIGHT = 700, 260
+LEFT, RIGHT, TOP, MIDDLE, BOTTOM = 44, 10, 18, 130, 232
+COLOURS = {"migraine": "#a3362b", "headache": "#d69a2d", "stool_bad": "#7a4d05", "stool_ok": "#2d6a64",
+           "bloating": "#9bb8b3", "grid": "#dcd9d0", "text": "#5a676b"}
+
+
+def _text(x: float, y: float, label: str, anchor: str = "start", size: int = 11) -> str:
+    return (f'<text x="{x:.1f}" y="{y:.1f}" font-size="{size}" fill="{COLOURS["text"]}" '
+            f'text-anchor="{anchor}">{escape(label)}</text>')
+
+
+def migraine_gut_timeline(days: list[Day], first_day: date, last_day: date) -> Markup:
+    """One time line: headache intensity above (migraines in red), stool types and bloating below.
+
+    Days without an entry are left blank, never drawn as good days.
+    """
+    count = (last_day - first_day).days + 1
+    step = (WIDTH - LEFT - RIGHT) / count
+    by_day = {d.day: d for d in days if first_day <= d.day <= last_day}
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" class="chart" role="img" '
+        f'aria-labelledby="timeline-title timeline-desc">',
+        '<title id="timeline-title">Migraine and gut time line</title>',
+        f'<desc id="timeline-desc">Headache intensity (0-10) above and stool type (Bristol 1-7) and bloating '
+        f'below, for {count} days from {first_day:%-d %B} to {last_day:%-d %B %Y}; '
+        f'{len(by_day)} days filled in.</desc>',
+        f'<line x1="{LEFT}" y1="{MIDDLE}" x2="{WIDTH - RIGHT}" y2="{MIDDLE}" stroke="{COLOURS["grid"]}"/>',
+        _text(4, TOP + 4, "Head"), _text(4, TOP + 18, "0-10", size=10),
+        _text(4, MIDDLE + 18, "Gut"), _text(4, MIDDLE + 32, "1-7", size=10),
+    ]
+    head_height = MIDDLE - TOP - 6
+    gut_height = BOTTOM - MIDDLE - 10
+    for index in range(count):
+        day = first_day + timedelta(days=index)
+        x = LEFT + index * step
+        if day.weekday() == 0 or index == 0:
+            parts.append(f'<line x1="{x:.1f}" y1="{TOP}" x2="{x:.1f}" y2="{BOTTOM}" stroke="{COLOURS["grid"]}" '
+                         f'stroke-dasharray="2 3"/>')
+            parts.append(_text(x + 2, HEIGHT - 12, f"{day:%-d %b}"))
+        entry = by_day.get(day)
+        if entry is None:
+            continue
+        if entry.headache != "none":
+            height = max(entry.intensity, 1) / 10 * head_height
+            parts.append(f'<rect class="head {entry.headache}" x="{x + 1:.1f}" y="{MIDDLE - height:.1f}" '
+                         f'width="{step - 2:.1f}" height="{height:.1f}" fill="{COLOURS[entry.headache]}">'
+                         f'<title>{day:%-d %b}: {entry.headache}, {entry.intensity}/10</title></rect>')
+        if entry.bloating:
+            height = entry.bloating / 10 * gut_height
+            parts.append(f'<rect class="bloating" x="{x + 1:.1f}" y="{MIDDLE + 4:.1f}" width="{step - 2:.1f}" '
+                         f'height="{height:.1f}" fill="{COLOURS["bloating"]}" opacity="0.7">'
+                         f'<title>{day:%-d %b}: bloating {entry.bloating}/10</title></rect>')
+        for stool in entry.stool_types:
+            colour = COLOURS["stool_bad"] if stool <= 2 or stool >= 6 else COLOURS["stool_ok"]
+            y = MIDDLE + 4 + stool / 7 * gut_height
+            parts.append(f'<circle class="stool" cx="{x + step / 2:.1f}" cy="{y:.1f}" r="{min(step / 3, 5):.1f}" '
+                         f'fill="{colour}"><title>{day:%-d %b}: Bristol type {stool}</title></circle>')
+    parts.append("</svg>")
+    return Markup("".join(parts))
