@@ -38,7 +38,9 @@ run: $(VENV)/.runtime-installed $(VENV)/.demo-installed
 	$(BIN)/flask seed-demo
 	$(BIN)/python -m portal.payments.localstripe_server --port 8420 \
 		--webhook-url http://127.0.0.1:5000/stripe/webhook --webhook-secret whsec_offline_demo & \
-	trap 'kill $$! 2>/dev/null' EXIT INT TERM; \
+	stripe_pid=$$!; \
+	(while sleep 60; do $(DEMO_STRIPE) $(BIN)/flask jobs run >/dev/null; done) & jobs_pid=$$!; \
+	trap 'kill $$stripe_pid $$jobs_pid 2>/dev/null' EXIT INT TERM; \
 	$(DEMO_STRIPE) $(BIN)/flask run --host 127.0.0.1 --port 5000
 
 test: test-sqlite test-postgres
