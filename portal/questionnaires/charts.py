@@ -70,3 +70,52 @@ def migraine_gut_timeline(days: list[Day], first_day: date, last_day: date) -> M
                          f'fill="{colour}"><title>{day:%-d %b}: Bristol type {stool}</title></circle>')
     parts.append("</svg>")
     return Markup("".join(parts))
+
+
+BAND_SHADES = ("#e6f2e8", "#f3f1e0", "#fbeede", "#f8e1dc", "#f3d3cd")
+
+
+def score_chart(points: list[tuple[date, float]], *, low: float, high: float, bands: list[tuple[float, str]],
+                title: str) -> Markup:
+    """A score over time with its published bands shaded behind it (bands: (lower edge, name), rising).
+
+    Points are plotted by date; one point alone still shows, and an empty list draws the bands only.
+    """
+    plot_left, plot_right, plot_top, plot_bottom = LEFT + 70, WIDTH - RIGHT - 16, TOP, BOTTOM
+    span = (high - low) or 1
+
+    def y(value: float) -> float:
+        return plot_bottom - (min(max(value, low), high) - low) / span * (plot_bottom - plot_top)
+
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" class="chart" role="img" '
+        f'aria-label="{escape(title, {chr(34): "&quot;"})}">',
+        f"<title>{escape(title)}</title>",
+    ]
+    edges = [edge for edge, _ in bands] + [high]
+    for index, (edge, name) in enumerate(bands):
+        top, bottom = y(edges[index + 1]), y(edge)
+        parts.append(f'<rect class="band" x="{plot_left}" y="{top:.1f}" width="{plot_right - plot_left}" '
+                     f'height="{bottom - top:.1f}" fill="{BAND_SHADES[index % len(BAND_SHADES)]}"/>')
+        parts.append(_text(plot_left - 6, (top + bottom) / 2 + 4, name, anchor="end", size=10))
+    if points:
+        first, last = points[0][0], points[-1][0]
+        days = max((last - first).days, 1)
+
+        def x(day: date) -> float:
+            if len(points) == 1:
+                return (plot_left + plot_right) / 2
+            return plot_left + 12 + (day - first).days / days * (plot_right - plot_left - 24)
+
+        coordinates = [(x(day), y(value)) for day, value in points]
+        if len(coordinates) > 1:
+            path = " ".join(f"{cx:.1f},{cy:.1f}" for cx, cy in coordinates)
+            parts.append(f'<polyline points="{path}" fill="none" stroke="{COLOURS["stool_ok"]}" stroke-width="2.5"/>')
+        for (day, value), (cx, cy) in zip(points, coordinates):
+            label = f"{value:g}"
+            parts.append(f'<circle class="point" cx="{cx:.1f}" cy="{cy:.1f}" r="4.5" fill="{COLOURS["stool_ok"]}">'
+                         f"<title>{day:%-d %b %Y}: {label}</title></circle>")
+            parts.append(_text(cx, cy - 9, label, anchor="middle", size=11))
+            parts.append(_text(cx, HEIGHT - 12, f"{day:%-d %b}", anchor="middle", size=10))
+    parts.append("</svg>")
+    return Markup("".join(parts))

@@ -4,7 +4,9 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from datetime import date, timedelta
 
-from portal.questionnaires.charts import migraine_gut_timeline
+import pytest
+
+from portal.questionnaires.charts import BOTTOM, TOP, migraine_gut_timeline
 from portal.questionnaires.diary import Day
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -38,3 +40,33 @@ def test_an_empty_diary_draws_only_the_axes_labelled_by_week():
     assert "Head" in labels and "Gut" in labels
     assert "1 Jan" in labels and "7 Jan" in labels  # the first day, then each Monday
     assert svg.findall(f"{SVG}rect") == [] and svg.findall(f"{SVG}circle") == []
+
+
+def test_a_score_chart_shades_each_band_and_plots_every_point():
+    from portal.questionnaires.charts import score_chart
+    from portal.questionnaires.scoring import PHQ9_BANDS
+
+    points = [(date(2030, 1, 1), 18), (date(2030, 2, 1), 12), (date(2030, 3, 1), 6)]
+    svg = parse(score_chart(points, low=0, high=27, bands=PHQ9_BANDS, title='PHQ-9 for "Zoë"'))
+    bands = svg.findall(f"{SVG}rect[@class='band']")
+    assert len(bands) == 5
+    heights = [float(b.get("height")) for b in bands]
+    assert sum(heights) == pytest.approx(BOTTOM - TOP, abs=0.5)  # the bands fill the plot (rounded to 0.1)
+    assert heights[0] == pytest.approx(5 / 27 * (BOTTOM - TOP), abs=0.1)  # 0-4 is five points of 27
+    circles = svg.findall(f"{SVG}circle[@class='point']")
+    assert [c.find(f"{SVG}title").text for c in circles] == ["1 Jan 2030: 18", "1 Feb 2030: 12", "1 Mar 2030: 6"]
+    ys = [float(c.get("cy")) for c in circles]
+    assert ys[0] < ys[1] < ys[2]  # higher scores sit higher
+    labels = [t.text for t in svg.findall(f"{SVG}text")]
+    assert "moderately severe" in labels and "1 Feb" in labels
+    assert svg.get("aria-label") == 'PHQ-9 for "Zoë"'
+
+
+def test_a_single_point_or_none_still_draws():
+    from portal.questionnaires.charts import score_chart
+    from portal.questionnaires.scoring import HIT6_BANDS
+
+    one = parse(score_chart([(date(2030, 1, 1), 62)], low=36, high=78, bands=HIT6_BANDS, title="HIT-6"))
+    assert len(one.findall(f"{SVG}circle")) == 1 and one.findall(f"{SVG}polyline") == []
+    empty = parse(score_chart([], low=36, high=78, bands=HIT6_BANDS, title="HIT-6"))
+    assert len(empty.findall(f"{SVG}rect[@class='band']")) == 4 and empty.findall(f"{SVG}circle") == []
