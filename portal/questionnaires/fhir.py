@@ -1,0 +1,66 @@
+"""FHIR R4 Questionnaire and QuestionnaireResponse resources for the validated instruments, as plain dicts
+ready for json.dumps (LOINC codes where the instrument has one)."""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+
+from portal.questionnaires.instruments import Instrument, Item
+
+LOINC = "http://loinc.org"
+BASE = "urn:portal:questionnaire"
+
+
+def _item(item: Item) -> dict:
+    resource = {"linkId": item.key, "text": item.text, "required": item.scored}
+    if item.kind == "choice":
+        resource["type"] = "choice"
+        resource["answerOption"] = [{"valueCoding": {"code": str(o.value), "display": o.label},
+                                     "extension": [{"url": "http://hl7.org/fhir/StructureDefinition/ordinalValue",
+                                                    "valueDecimal": o.points}]} for o in item.options]
+    elif item.kind == "yes_no":
+        resource["type"] = "boolean"
+    else:
+        resource["type"] = "integer"
+        resource["extension"] = [
+            {"url": "http://hl7.org/fhir/StructureDefinition/minValue", "valueInteger": item.low},
+            {"url": "http://hl7.org/fhir/StructureDefinition/maxValue", "valueInteger": item.high}]
+    return resource
+
+
+def questionnaire(instrument: Instrument) -> dict:
+    resource = {
+        "resourceType": "Questionnaire", "url": f"{BASE}/{instrument.code}", "version": instrument.version,
+        "name": instrument.code.upper(), "title": instrument.title, "status": "active",
+        "copyright": instrument.copyright, "description": instrument.recall_period,
+        "item": [_item(item) for item in instrument.items],
+    }
+    if instrument.loinc:
+        resource["code"] = [{"system": LOINC, "code": instrument.loinc, "display": instrument.title}]
+    return resource
+
+
+def questionnaire_response(instrument: Instrument, answers: Mapping[str, object], *, patient_reference: str,
+                           authored: datetime, total: float | None = None) -> dict:
+    """Her answers, keyed by item, as a completed QuestionnaireResponse (total score as an extension)."""
+    items = []
+    for item in instrument.items:
+        if answers.get(item.key) is None:
+            continue
+        value = answers[item.key]
+        if item.kind == "choice":
+            option = next(o for o in item.options if o.points == value or o.value == value)
+            answer = {"valueCoding": {"code": str(option.value), "display": option.label}}
+        elif item.kind == "yes_no":
+            answer = {"valueBoolean": bool(value)}
+        else:
+            answer = {"valueInteger": int(value)}
+        items.append({"linkId": item.key, "text": item.text, "answer": [answer]})
+    resource = {
+        "resourceType": "QuestionnaireResponse", "status": "completed",
+        "questionnaire": f"{BASE}/{instrument.code}|{instrument.version}",
+        "subject": {"reference": patient_reference}, "authored": authored.isoformat(), "item": items,
+    }
+    if total is not None:
+        resource["extension"] = [{"url": f"{BASE}/total-score", "valueDecimal": total}]
+    return resource
