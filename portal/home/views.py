@@ -9,6 +9,8 @@ from flask_login import current_user
 from portal.access import client_required, practitioner_required
 from portal.booking import bookings
 from portal.db_types import utcnow
+from portal.questionnaires import responses
+from portal.questionnaires.instruments import INSTRUMENTS
 
 bp = Blueprint("home", __name__)
 
@@ -28,7 +30,9 @@ def client_home():
     mine = bookings.client_bookings(current_user.id)
     upcoming = [b for b in reversed(mine) if b.ends_at > now and b.status not in ("cancelled", "expired")]
     past = [b for b in mine if b not in set(upcoming)][:10]
-    return render_template("home/client.html", upcoming=upcoming, past=past)
+    today = now.astimezone(ZoneInfo(current_user.timezone)).date()
+    return render_template("home/client.html", upcoming=upcoming, past=past, instruments=INSTRUMENTS,
+                           due=responses.due_assignments(current_user.id, today))
 
 
 @bp.get("/practitioner/")

@@ -1,28 +1,14 @@
 """Every model, imported here so Alembic and the app see the whole schema."""
 from portal.models.accounts import Role, User
 from portal.models.booking import (
-    BLOCKING_STATUSES,
-    Booking,
-    BookingEvent,
-    BookingRules,
-    BookingStatus,
-    SentNotification,
-    Service,
-    TimeOff,
+    BLOCKING_STATUSES, Booking, BookingEvent, BookingRules, BookingStatus, SentNotification, Service, TimeOff,
     WorkingHours,
 )
-from portal.models.payments import (
-    Payment,
-    PaymentMethod,
-    PaymentStatus,
-    Refund,
-    RefundStatus,
-    StripeEvent,
-)
-from portal.models.questionnaires import DiaryEntry
+from portal.models.payments import Payment, PaymentMethod, PaymentStatus, Refund, RefundStatus, StripeEvent
+from portal.models.questionnaires import Assignment, DiaryEntry, Response
 
 __all__ = [
-    "BLOCKING_STATUSES", "Booking", "BookingEvent", "BookingRules", "BookingStatus", "DiaryEntry", "Payment", "PaymentMethod",
-    "PaymentStatus", "Refund", "RefundStatus", "Role", "SentNotification", "Service", "StripeEvent", "TimeOff",
-    "User", "WorkingHours",
+    "BLOCKING_STATUSES", "Assignment", "Booking", "BookingEvent", "BookingRules", "BookingStatus", "DiaryEntry",
+    "Payment", "PaymentMethod", "PaymentStatus", "Refund", "RefundStatus", "Response", "Role", "SentNotification",
+    "Service", "StripeEvent", "TimeOff", "User", "WorkingHours",
 ]

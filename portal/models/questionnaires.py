@@ -40,3 +40,40 @@ class DiaryEntry(db.Model):
     note: Mapped[str] = mapped_column(Text, default="")  # health free text: to be encrypted (issue 6)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+
+class Assignment(db.Model):
+    """A questionnaire the practitioner has asked a client to fill in, once or every few weeks."""
+
+    __tablename__ = "questionnaire_assignments"
+    __table_args__ = (CheckConstraint("every_weeks IS NULL OR every_weeks BETWEEN 1 AND 52", name="every_range"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    client_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    code: Mapped[str] = mapped_column(String(40))
+    every_weeks: Mapped[int | None] = mapped_column(Integer)  # None: once
+    next_due: Mapped[date] = mapped_column(Date)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    assigned_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class Response(db.Model):
+    """One filling-in of an instrument: a draft saved as she goes, then submitted with its score stored."""
+
+    __tablename__ = "questionnaire_responses"
+    __table_args__ = (CheckConstraint("status in ('draft', 'submitted')", name="status_valid"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    client_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    assignment_id: Mapped[int | None] = mapped_column(ForeignKey("questionnaire_assignments.id"), index=True)
+    code: Mapped[str] = mapped_column(String(40))
+    version: Mapped[str] = mapped_column(String(20))  # the instrument version it was answered on
+    status: Mapped[str] = mapped_column(String(10), default="draft")
+    answers: Mapped[dict] = mapped_column(JSON, default=dict)
+    total: Mapped[float | None] = mapped_column()
+    band: Mapped[str] = mapped_column(String(40), default="")
+    subscores: Mapped[dict] = mapped_column(JSON, default=dict)
+    flags: Mapped[list] = mapped_column(JSON, default=list)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)

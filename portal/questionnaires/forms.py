@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import DecimalField, RadioField, SelectMultipleField, TextAreaField, widgets
+from wtforms import DecimalField, RadioField, SelectField, SelectMultipleField, TextAreaField, widgets
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from portal.forms import no_replacement_characters, select_choices, strip_whitespace
@@ -40,3 +40,17 @@ class DiaryForm(FlaskForm):
     note = TextAreaField("Food, triggers, anything else (optional)", filters=[strip_whitespace],
                          validators=[Optional(), Length(max=1000, message="Use at most 1,000 characters."),
                                      no_replacement_characters], render_kw={"maxlength": 1000, "rows": 3})
+
+
+class AnswerForm(FlaskForm):
+    """The CSRF check for one answer; the answer itself is read per item (its choices vary)."""
+
+
+SCHEDULES = [("", "Once"), ("2", "Every 2 weeks"), ("4", "Every 4 weeks"), ("8", "Every 8 weeks")]
+
+
+class AssignForm(FlaskForm):
+    code = SelectField("Questionnaire", validators=[InputRequired("Choose a questionnaire.")], choices=select_choices(
+        [("phq9", "PHQ-9 (mood)"), ("gad7", "GAD-7 (anxiety)"), ("midas", "MIDAS (migraine disability)"),
+         ("hit6", "HIT-6 (headache impact)"), ("ibs_sss", "IBS-SSS (IBS severity)"), ("gsrs", "GSRS (gut symptoms)")]))
+    every = SelectField("How often", choices=select_choices(SCHEDULES), default="")

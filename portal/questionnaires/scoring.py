@@ -208,6 +208,13 @@ SCORERS: dict[str, Callable[[Mapping[str, object]], Score]] = {
 }
 
 
+# For charts: each instrument's possible range and its published bands.
+RANGES_BY_CODE = {"phq9": (0, 27), "gad7": (0, 21), "midas": (0, 60), "hit6": (36, 78), "ibs_sss": (0, 500),
+                  "gsrs": (1, 7)}
+BANDS_BY_CODE = {"phq9": PHQ9_BANDS, "gad7": GAD7_BANDS, "midas": MIDAS_GRADES, "hit6": HIT6_BANDS,
+                 "ibs_sss": IBS_SSS_BANDS}
+
+
 def score(code: str, answers: Mapping[str, object]) -> Score:
     """Score answers to the instrument `code` (phq9, gad7, midas, hit6, ibs_sss, gsrs, bristol, id_migraine)."""
     try:

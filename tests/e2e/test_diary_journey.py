@@ -49,3 +49,36 @@ def test_a_diary_day_on_a_phone(new_page, client_user, make_user):
     expect(desk.get_by_text("After a bad gut day, a migraine followed within 48 hours")).to_be_visible()
     expect(desk.locator("svg.chart rect.migraine").first).to_be_visible()
     screenshot(desk, "client-diary-1280")
+
+
+def test_a_questionnaire_on_a_phone_and_the_score_in_her_practitioners_chart(new_page, client_user, make_user):
+    maya = make_user(Role.PRACTITIONER, email="maya@example.com")
+    desk = new_page(DESKTOP)
+    desk.goto("/account/login")
+    log_in(desk, maya.email)
+    desk.goto(f"/practitioner/clients/{client_user.id}/diary")
+    desk.get_by_label("Questionnaire", exact=True).select_option("gad7")
+    desk.get_by_role("button", name="Send to Clara").click()
+    expect(desk.get_by_text("will see it on her home page")).to_be_visible()
+
+    page = new_page(PHONE)
+    page.goto("/account/login")
+    log_in(page, client_user.email)
+    page.get_by_role("link", name="GAD-7").click()
+    for step, answer in enumerate(["Several days", "More than half the days", "Not at all", "Several days",
+                                   "Nearly every day", "Not at all", "Several days"], start=1):
+        expect(page.get_by_text(f"question {step} of 7")).to_be_visible()
+        if step == 3:
+            assert_fits_phone(page)
+            screenshot(page, "questionnaire-375")
+        page.get_by_label(answer).check()
+        page.get_by_role("button", name="Next" if step < 7 else "Check my answers").click()
+    expect(page.get_by_role("heading", name="Check your answers")).to_be_visible()
+    screenshot(page, "questionnaire-review-375")
+    page.get_by_role("button", name="Send to my practitioner").click()
+    expect(page.get_by_text("have been sent to your practitioner")).to_be_visible()
+
+    desk.reload()
+    expect(desk.get_by_role("heading", name="GAD-7: 8 · mild")).to_be_visible()
+    expect(desk.locator("#questionnaires svg.chart circle.point")).to_have_count(1)
+    screenshot(desk, "client-progress-1280")

@@ -1,0 +1,134 @@
+"""The practitioner sends a questionnaire; the client answers it one question at a time, with her answers
+saved as she goes; the score is stored once; item 9 of the PHQ-9 alerts the practitioner."""
+from __future__ import annotations
+
+import pytest
+
+from portal.extensions import db
+from portal.models import Assignment, Response, Role
+from portal.questionnaires import responses
+from portal.questionnaires.instruments import INSTRUMENTS
+from portal.questionnaires.responses import ResponseError
+from tests.conftest import csrf_token_from, log_in
+
+
+@pytest.fixture
+def maya(make_user):
+    return make_user(Role.PRACTITIONER, email="maya@example.com", name="Maya Practitioner")
+
+
+def send(client, maya, client_user, code="phq9", every=""):
+    log_in(client, maya.email)
+    page = client.get(f"/practitioner/clients/{client_user.id}/diary").get_data(as_text=True)
+    response = client.post(f"/practitioner/clients/{client_user.id}/assignments", follow_redirects=True,
+                           data={"code": code, "every": every, "csrf_token": csrf_token_from(page)})
+    client.post("/account/logout", data={"csrf_token": csrf_token_from(response.get_data(as_text=True))})
+    return db.session.execute(db.select(Assignment).order_by(Assignment.id.desc())).scalars().first()
+
+
+def answer_all(client, url_start: str, values: list[str]) -> str:
+    location = client.get(url_start).headers["Location"]
+    for value in values:
+        page = client.get(location).get_data(as_text=True)
+        location = client.post(location, data={"answer": value, "csrf_token": csrf_token_from(page)}).headers["Location"]
+    return location
+
+
+def test_she_answers_a_phq9_and_the_score_is_stored_once(client, maya, client_user, smtp_server, app_factory):
+    assignment = send(client, maya, client_user)
+    log_in(client, client_user.email)
+    assert "PHQ-9" in client.get("/me/").get_data(as_text=True)
+    review_url = answer_all(client, f"/me/questionnaires/{assignment.id}", ["1", "2", "1", "3", "0", "1", "2", "0", "0"])
+    assert review_url.endswith("/review")
+    review = client.get(review_url).get_data(as_text=True)
+    assert "Little interest or pleasure in doing things" in review and "Nearly every day" in review
+    done = client.post(review_url, data={"csrf_token": csrf_token_from(review)}, follow_redirects=True)
+    assert "have been sent to your practitioner" in done.get_data(as_text=True)
+    stored = db.session.execute(db.select(Response)).scalar_one()
+    assert (stored.status, stored.total, stored.band, stored.version, stored.flags) == (
+        "submitted", 10, "moderate", "1", [])
+    db.session.refresh(assignment)
+    assert assignment.active is False  # a one-off is done
+    assert "PHQ-9" not in client.get("/me/").get_data(as_text=True).split("To do")[1].split("Your handouts")[0]
+    assert client.get(review_url, follow_redirects=True).status_code == 200  # sent already: back home, politely
+
+
+def test_answers_are_kept_when_she_leaves_half_way(client, maya, client_user):
+    assignment = send(client, maya, client_user, "gad7")
+    log_in(client, client_user.email)
+    first = client.get(f"/me/questionnaires/{assignment.id}").headers["Location"]
+    page = client.get(first).get_data(as_text=True)
+    client.post(first, data={"answer": "2", "csrf_token": csrf_token_from(page)})
+    again = client.get(f"/me/questionnaires/{assignment.id}").headers["Location"]  # she comes back later
+    assert again.endswith("/2")
+    assert db.session.execute(db.select(Response)).scalar_one().answers == {"1": 2}
+
+
+@pytest.mark.parametrize("bad", ["", "4", "-1", "abc"])
+def test_a_missing_or_impossible_answer_is_explained_next_to_the_question(client, maya, client_user, bad):
+    assignment = send(client, maya, client_user)
+    log_in(client, client_user.email)
+    first = client.get(f"/me/questionnaires/{assignment.id}").headers["Location"]
+    page = client.get(first).get_data(as_text=True)
+    refused = client.post(first, data={"answer": bad, "csrf_token": csrf_token_from(page)})
+    assert refused.status_code == 422
+    assert "Please answer this question." in refused.get_data(as_text=True) or \
+        "Please choose one of the answers." in refused.get_data(as_text=True)
+    assert db.session.execute(db.select(Response)).scalar_one().answers == {}
+
+
+def test_item_9_above_0_alerts_the_practitioner_without_health_data_in_the_subject(app_factory, make_user,
+                                                                                  smtp_server):
+    app = app_factory(MAIL_SERVER=smtp_server.host, MAIL_PORT=str(smtp_server.port), MAIL_SECURITY="none")
+    client = app.test_client()
+    with app.app_context():
+        maya = make_user(Role.PRACTITIONER, email="maya@example.com")
+        clara = make_user(email="clara@example.com", name="Clara Client")
+        assignment = send(client, maya, clara)
+        log_in(client, clara.email)
+        review_url = answer_all(client, f"/me/questionnaires/{assignment.id}", ["0"] * 8 + ["1"])
+        client.post(review_url, data={"csrf_token": csrf_token_from(client.get(review_url).get_data(as_text=True))})
+        assert db.session.execute(db.select(Response)).scalar_one().flags == ["self_harm_thoughts"]
+    (alert,) = smtp_server.messages
+    assert alert["To"] == "maya@example.com" and alert["Subject"] == "A client's answers need your attention"
+    her_browser = app.test_client()
+    log_in(her_browser, "maya@example.com")
+    page = her_browser.get(f"/practitioner/clients/{clara.id}/diary").get_data(as_text=True)
+    assert "Item 9 answered above 0" in page and "none-minimal" in page
+
+
+def test_a_repeating_questionnaire_comes_back_after_its_weeks(client, maya, client_user):
+    from datetime import date, timedelta
+
+    assignment = responses.assign(client_user, "hit6", 4, date(2030, 1, 1), maya)
+    draft = responses.draft_for(assignment)
+    for item in INSTRUMENTS["hit6"].items:
+        responses.save_answer(draft, item, 10)
+    responses.submit(draft, date(2030, 1, 1))
+    assert (draft.total, draft.band) == (60, "severe impact")
+    assert assignment.active and assignment.next_due == date(2030, 1, 1) + timedelta(weeks=4)
+    assert responses.due_assignments(client_user.id, date(2030, 1, 28)) == []
+    assert responses.due_assignments(client_user.id, date(2030, 1, 29)) == [assignment]
+    with pytest.raises(ResponseError, match="sent already"):
+        responses.submit(draft, date(2030, 1, 2))
+
+
+def test_ibs_sss_skips_the_pain_questions_after_no_pain(client, maya, client_user):
+    from datetime import date
+
+    assignment = responses.assign(client_user, "ibs_sss", None, date(2030, 1, 1), maya)
+    draft = responses.draft_for(assignment)
+    instrument = INSTRUMENTS["ibs_sss"]
+    responses.save_answer(draft, instrument.items[0], False)  # no pain
+    keys = [item.key for item in responses.required_items(instrument, draft.answers)]
+    assert "pain_severity" not in keys and "pain_days" not in keys
+    with pytest.raises(ResponseError, match="answer question has_distension"):
+        responses.submit(draft, date(2030, 1, 1))
+
+
+def test_nobody_else_can_open_her_questionnaire(client, maya, client_user, make_user):
+    assignment = send(client, maya, client_user)
+    log_in(client, make_user(email="other@example.com").email)
+    assert client.get(f"/me/questionnaires/{assignment.id}").status_code == 404
+    with pytest.raises(ResponseError, match="Choose one of the questionnaires"):
+        responses.assign(client_user, "made_up", None, assignment.next_due, maya)
