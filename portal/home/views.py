@@ -9,7 +9,7 @@ from flask_login import current_user
 from portal.access import client_required, practitioner_required
 from portal.booking import bookings
 from portal.db_types import utcnow
-from portal.questionnaires import responses
+from portal.questionnaires import attention, responses
 from portal.questionnaires.instruments import INSTRUMENTS
 
 bp = Blueprint("home", __name__)
@@ -41,4 +41,5 @@ def practitioner_home():
     now = utcnow()
     today = now.astimezone(ZoneInfo(current_user.timezone)).date()
     start, end = bookings.local_day_bounds(today, current_user.timezone)
-    return render_template("home/practitioner.html", now=now, today_bookings=bookings.agenda(current_user.id, start, end))
+    return render_template("home/practitioner.html", now=now, flags=attention.needs_attention(now),
+                           today_bookings=bookings.agenda(current_user.id, start, end))

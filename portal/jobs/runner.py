@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.exc import IntegrityError
 
@@ -11,8 +12,11 @@ from portal.booking.bookings import expire_holds
 from portal.booking.notify import notify_booking
 from portal.db_types import utcnow
 from portal.extensions import db
-from portal.models import Booking, BookingRules, BookingStatus, SentNotification
+from portal.links import absolute_url
+from portal.mail import send_mail
+from portal.models import Booking, BookingRules, BookingStatus, SentMessage, SentNotification
 from portal.payments import gateway, payments
+from portal.questionnaires import responses
 
 log = logging.getLogger(__name__)
 
@@ -65,6 +69,44 @@ def send_due_reminders(now: datetime | None = None) -> int:
     return sent
 
 
+def claim_message(kind: str, key: str) -> bool:
+    """Like claim(), for messages that are not about a booking."""
+    db.session.add(SentMessage(kind=kind, key=key))
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        return False
+    return True
+
+
+def release_message(kind: str, key: str) -> None:
+    db.session.execute(db.delete(SentMessage).filter_by(kind=kind, key=key))
+    db.session.commit()
+
+
+def send_questionnaire_messages(now: datetime) -> int:
+    """The invitation when a questionnaire falls due, and one reminder a few days later; each exactly once
+    per due date. The subject says nothing about which questionnaire it is."""
+    sent = 0
+    today_for = lambda tz: now.astimezone(ZoneInfo(tz)).date()  # noqa: E731
+    for assignment, client, kind in responses.waiting_assignments(today_for):
+        key = f"{assignment.id}:{assignment.next_due.isoformat()}"
+        if not claim_message(f"questionnaire_{kind}", key):
+            continue
+        subject = ("A questionnaire from your practitioner" if kind == "invitation"
+                   else "Reminder: a questionnaire is waiting for you")
+        try:
+            send_mail(client.email, subject, "questionnaire_invitation", recipient=client, reminder=kind == "reminder",
+                      link=absolute_url("questionnaires.start", assignment_id=assignment.id))
+        except Exception:  # noqa: BLE001 - tried again on the next run
+            log.exception("questionnaire %s failed: assignment=%s", kind, assignment.id)
+            release_message(f"questionnaire_{kind}", key)
+            continue
+        sent += 1
+    return sent
+
+
 def run_jobs(now: datetime | None = None) -> dict[str, int]:
     now = now or utcnow()
     done = {}
@@ -74,4 +116,5 @@ def run_jobs(now: datetime | None = None) -> dict[str, int]:
     if gateway.enabled():
         done["card payments cancelled"] = payments.cancel_abandoned_intents()
     done["reminders sent"] = send_due_reminders(now)
+    done["questionnaire messages sent"] = send_questionnaire_messages(now)
     return done

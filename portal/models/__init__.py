@@ -5,10 +5,10 @@ from portal.models.booking import (
     WorkingHours,
 )
 from portal.models.payments import Payment, PaymentMethod, PaymentStatus, Refund, RefundStatus, StripeEvent
-from portal.models.questionnaires import Assignment, DiaryEntry, Response
+from portal.models.questionnaires import Assignment, DiaryEntry, Response, SentMessage
 
 __all__ = [
     "BLOCKING_STATUSES", "Assignment", "Booking", "BookingEvent", "BookingRules", "BookingStatus", "DiaryEntry",
-    "Payment", "PaymentMethod", "PaymentStatus", "Refund", "RefundStatus", "Response", "Role", "SentNotification",
-    "Service", "StripeEvent", "TimeOff", "User", "WorkingHours",
+    "Payment", "PaymentMethod", "PaymentStatus", "Refund", "RefundStatus", "Response", "Role", "SentMessage",
+    "SentNotification", "Service", "StripeEvent", "TimeOff", "User", "WorkingHours",
 ]

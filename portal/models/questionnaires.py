@@ -77,3 +77,15 @@ class Response(db.Model):
     flags: Mapped[list] = mapped_column(JSON, default=list)
     started_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
+
+
+class SentMessage(db.Model):
+    """A message the jobs command has sent, by kind and key; the unique pair makes it go out once."""
+
+    __tablename__ = "sent_messages"
+    __table_args__ = (UniqueConstraint("kind", "key", name="uq_sent_messages_kind_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    key: Mapped[str] = mapped_column(String(120))
+    sent_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -2,7 +2,7 @@
 with the score computed once and stored (never recomputed silently)."""
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -125,3 +125,23 @@ def submitted_responses(client_id: int) -> list[Response]:
     return list(db.session.execute(
         db.select(Response).filter_by(client_id=client_id, status="submitted")
         .order_by(Response.submitted_at)).scalars())
+
+
+REMIND_AFTER_DAYS = 3
+
+
+def waiting_assignments(today_for: Callable[[str], date]) -> list[tuple[Assignment, User, str]]:
+    """(assignment, client, 'invitation' or 'reminder') for every active assignment now due: the invitation
+    on its due day or later, one reminder once it has waited REMIND_AFTER_DAYS unanswered."""
+    rows = db.session.execute(
+        db.select(Assignment, User).join(User, User.id == Assignment.client_id)
+        .filter(Assignment.active.is_(True))).all()
+    waiting = []
+    for assignment, client in rows:
+        today = today_for(client.timezone)
+        if assignment.next_due > today:
+            continue
+        waiting.append((assignment, client, "invitation"))
+        if today >= assignment.next_due + timedelta(days=REMIND_AFTER_DAYS):
+            waiting.append((assignment, client, "reminder"))
+    return waiting

@@ -1,0 +1,94 @@
+"""What needs the practitioner's attention across her clients: new answers since each client's last
+session, PHQ-9 item 9, a worse band, a meaningful improvement, and medication overuse from the diary.
+A fixed number of queries, however many clients and responses there are."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from portal.extensions import db
+from portal.models import Booking, BookingStatus, DiaryEntry, Response, User
+from portal.questionnaires.diary import WINDOW_DAYS, window
+from portal.questionnaires.diary_entries import as_day
+from portal.questionnaires.instruments import INSTRUMENTS
+from portal.questionnaires.scoring import BANDS_BY_CODE, IBS_SSS_MEANINGFUL_DROP
+
+LOOK_BACK_DAYS = 180
+
+
+@dataclass(frozen=True)
+class Flag:
+    client_id: int
+    client_name: str
+    kind: str  # alert, worse, better, overuse, new
+    message: str
+
+
+def _band_rank(code: str, band: str) -> int | None:
+    names = [name for _, name in BANDS_BY_CODE.get(code, [])]
+    return names.index(band) if band in names else None
+
+
+def _score_flags(client: User, code: str, items: list[Response]) -> list[Flag]:
+    title, latest = INSTRUMENTS[code].title, items[-1]
+    flags = []
+    if "self_harm_thoughts" in latest.flags:
+        flags.append(Flag(client.id, client.name, "alert", f"{title}: item 9 answered above 0"))
+    if len(items) < 2:
+        return flags
+    previous = items[-2]
+    if code == "ibs_sss" and previous.total - latest.total >= IBS_SSS_MEANINGFUL_DROP:
+        flags.append(Flag(client.id, client.name, "better",
+                          f"{title} down {previous.total - latest.total:g} points ({previous.total:g} → {latest.total:g})"))
+        return flags
+    before, now = _band_rank(code, previous.band), _band_rank(code, latest.band)
+    if before is not None and now is not None and now != before:
+        kind = "worse" if now > before else "better"
+        flags.append(Flag(client.id, client.name, kind, f"{title} {previous.band} → {latest.band}"))
+    return flags
+
+
+def needs_attention(now: datetime) -> list[Flag]:
+    since = now - timedelta(days=LOOK_BACK_DAYS)
+    submitted = db.session.execute(
+        db.select(Response, User).join(User, User.id == Response.client_id)
+        .filter(Response.status == "submitted", Response.submitted_at >= since)
+        .order_by(Response.submitted_at)).all()
+    last_session = dict(db.session.execute(
+        db.select(Booking.client_id, db.func.max(Booking.starts_at))
+        .filter(Booking.starts_at <= now, Booking.status.in_([BookingStatus.CONFIRMED, BookingStatus.COMPLETED]))
+        .group_by(Booking.client_id)).all())
+    grouped: dict[tuple[int, str], list[Response]] = {}
+    clients: dict[int, User] = {}
+    for response, client in submitted:
+        grouped.setdefault((client.id, response.code), []).append(response)
+        clients[client.id] = client
+    flags: list[Flag] = []
+    new_since: dict[int, list[str]] = {}
+    for (client_id, code), items in grouped.items():
+        flags += _score_flags(clients[client_id], code, items)
+        cutoff = last_session.get(client_id)
+        if any(cutoff is None or r.submitted_at > cutoff for r in items):
+            new_since.setdefault(client_id, []).append(INSTRUMENTS[code].title)
+    for client_id, titles in new_since.items():
+        flags.append(Flag(client_id, clients[client_id].name, "new",
+                          f"New answers since the last session: {', '.join(sorted(titles))}"))
+    flags += _overuse_flags(now)
+    order = {"alert": 0, "overuse": 1, "worse": 2, "better": 3, "new": 4}
+    return sorted(flags, key=lambda f: (order[f.kind], f.client_name))
+
+
+def _overuse_flags(now: datetime) -> list[Flag]:
+    rows = db.session.execute(
+        db.select(DiaryEntry, User).join(User, User.id == DiaryEntry.client_id)
+        .filter(DiaryEntry.day >= (now - timedelta(days=WINDOW_DAYS + 1)).date())).all()
+    by_client: dict[int, tuple[User, list]] = {}
+    for entry, client in rows:
+        by_client.setdefault(client.id, (client, []))[1].append(as_day(entry))
+    flags = []
+    for client, days in by_client.values():
+        today: date = now.astimezone(ZoneInfo(client.timezone)).date()
+        if window(days, today - timedelta(days=WINDOW_DAYS - 1)).overuse:
+            flags.append(Flag(client.id, client.name, "overuse", "Medication overuse in the last 28 days"))
+    return flags
