@@ -11,11 +11,12 @@ from __future__ import annotations
 import enum
 from bisect import bisect_right
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-UTC = timezone.utc
+_TICK = timedelta(microseconds=1)
+_ZERO = timedelta(0)
 
 
 @dataclass(frozen=True)
@@ -77,15 +78,12 @@ def local_instant(day: date, at: time, zone: ZoneInfo) -> datetime:
     instant = wall.replace(tzinfo=zone).astimezone(UTC)  # fold=0
     if instant.astimezone(zone).replace(tzinfo=None) == wall:
         return instant
-    # In the gap: fold=0 used the offset from before the change, so `instant` is at or after the change,
-    # and fold=1 (the offset after it) lies before. The change itself is on a whole minute between them.
+    # In the gap: fold=0 used the offset from before the change, so `instant` is after the change, and
+    # fold=1 (the offset after it) lies before. Bisect down to the microsecond the clocks changed.
     low, high = wall.replace(tzinfo=zone, fold=1).astimezone(UTC), instant
     after = _offset_at(high, zone)
-    while high - low > timedelta(minutes=1):
+    while high - low > _TICK:
         middle = low + (high - low) // 2
-        middle -= timedelta(seconds=middle.second, microseconds=middle.microsecond)
-        if middle <= low:
-            break
         if _offset_at(middle, zone) == after:
             high = middle
         else:
@@ -94,11 +92,15 @@ def local_instant(day: date, at: time, zone: ZoneInfo) -> datetime:
 
 
 class _BusyIndex:
-    """Busy times merged into sorted, disjoint intervals, for overlap checks by bisection."""
+    """Busy times merged into sorted, disjoint intervals, for overlap checks by bisection.
+
+    Merging makes one bisection enough even when bookings overlap or one lies inside a longer one;
+    an empty interval blocks nothing and is dropped.
+    """
 
     def __init__(self, busy: list[Busy]):
         merged: list[list[datetime]] = []
-        for start, end in sorted((s.astimezone(UTC), e.astimezone(UTC)) for s, e in busy):
+        for start, end in sorted((s.astimezone(UTC), e.astimezone(UTC)) for s, e in busy if s < e):
             if merged and start <= merged[-1][1]:
                 merged[-1][1] = max(merged[-1][1], end)
             else:
@@ -118,19 +120,34 @@ def _off(day: date, time_off: list[TimeOff]) -> bool:
     return any(off.first_day <= day <= off.last_day for off in time_off)
 
 
+def _day_ranges(day: date, zone: ZoneInfo, hours: list[WorkingRange]) -> list[tuple[datetime, datetime]]:
+    """Her working ranges on `day` as UTC instants."""
+    return [(local_instant(day, working.start, zone), local_instant(day, working.end, zone))
+            for working in hours if working.weekday == day.weekday()]
+
+
 def _day_candidates(day: date, zone: ZoneInfo, hours: list[WorkingRange], duration: timedelta,
                     step: timedelta) -> list[datetime]:
     """Every start on the step inside her hours on `day` where the whole session fits, busy or not."""
     starts: set[datetime] = set()
-    for working in hours:
-        if working.weekday != day.weekday():
-            continue
-        start, end = local_instant(day, working.start, zone), local_instant(day, working.end, zone)
+    for start, end in _day_ranges(day, zone, hours):
         candidate = start
         while candidate + duration <= end:
             starts.add(candidate)
             candidate += step
     return sorted(starts)
+
+
+def _is_candidate(start: datetime, day: date, zone: ZoneInfo, hours: list[WorkingRange], duration: timedelta,
+                  step: timedelta) -> bool:
+    """Is `start` one of _day_candidates(day, ...)? The same test by arithmetic, without listing the day."""
+    return any(range_start <= start and start + duration <= range_end and (start - range_start) % step == _ZERO
+               for range_start, range_end in _day_ranges(day, zone, hours))
+
+
+def _check_step(rules: Rules) -> None:
+    if rules.step <= _ZERO:
+        raise ValueError(f"The slot step must be positive, not {rules.step}.")
 
 
 def _days(rules: Rules, now: datetime, first_day: date | None, last_day: date | None) -> list[date]:
@@ -150,6 +167,7 @@ def free_slots(rules: Rules, hours: list[WorkingRange], time_off: list[TimeOff],
 
     `first_day`/`last_day` (practice-local dates) narrow the search to part of the booking horizon.
     """
+    _check_step(rules)
     zone, index = _zone(rules.timezone), _BusyIndex(busy)
     earliest = now + rules.min_notice
     free: list[datetime] = []
@@ -168,6 +186,7 @@ def free_slots(rules: Rules, hours: list[WorkingRange], time_off: list[TimeOff],
 def slot_problem(start: datetime, rules: Rules, hours: list[WorkingRange], time_off: list[TimeOff],
                  busy: list[Busy], duration: timedelta, now: datetime) -> SlotProblem | None:
     """Why `start` can't be booked, or None when it is one of free_slots(...)."""
+    _check_step(rules)
     start = start.astimezone(UTC)
     if start < now:
         return SlotProblem.PAST
@@ -177,8 +196,10 @@ def slot_problem(start: datetime, rules: Rules, hours: list[WorkingRange], time_
     day = start.astimezone(zone).date()
     if day > now.astimezone(zone).date() + timedelta(days=rules.horizon_days):
         return SlotProblem.TOO_FAR
-    if _off(day, time_off) or start not in _day_candidates(day, zone, hours, duration, rules.step):
+    if _off(day, time_off) or not _is_candidate(start, day, zone, hours, duration, rules.step):
         return SlotProblem.OUTSIDE_HOURS
-    if _BusyIndex(busy).overlaps(*blocked_interval(start, duration, rules)):
+    blocked_from, blocked_until = blocked_interval(start, duration, rules)
+    # One start against every booking: a scan is cheaper than sorting them all for _BusyIndex.
+    if any(b_from < b_until and b_from < blocked_until and blocked_from < b_until for b_from, b_until in busy):
         return SlotProblem.TAKEN
     return None

@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 import random
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
+from itertools import pairwise
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -18,7 +19,6 @@ from portal.booking.slots import (
     slot_problem,
 )
 
-UTC = timezone.utc
 MIN = timedelta(minutes=1)
 
 
@@ -58,6 +58,26 @@ def test_several_ranges_a_day_and_weekdays_map_to_the_practice_calendar():
     assert on(MONDAY + timedelta(days=2), slots) == []
 
 
+def test_weekdays_are_the_practice_days_not_utc_days():
+    """08:00 on a Monday in Auckland is Sunday evening in UTC, and Sunday's hours must not apply."""
+    hours = [WorkingRange(0, time(8), time(9))]
+    now = utc(2030, 1, 5, 0, 0)
+    r = rules("Pacific/Auckland", step=60)
+    slots = free_slots(r, hours, [], [], 60 * MIN, now, date(2030, 1, 5), date(2030, 1, 8))
+    assert slots == [utc(2030, 1, 6, 19, 0)]  # NZDT is UTC+13 in January
+
+
+def test_first_and_last_day_narrow_the_horizon_and_never_widen_it():
+    hours, r = every_day(time(9), time(10)), rules(horizon=5, step=60)
+    days = lambda first, last: [s.date() for s in free_slots(r, hours, [], [], 60 * MIN, NOW, first, last)]
+    assert days(MONDAY + timedelta(days=2), MONDAY + timedelta(days=3)) == [MONDAY + timedelta(days=2),
+                                                                          MONDAY + timedelta(days=3)]
+    assert days(MONDAY - timedelta(days=3), MONDAY + timedelta(days=30)) == [MONDAY + timedelta(days=i)
+                                                                           for i in range(6)]
+    assert days(MONDAY + timedelta(days=4), None) == [MONDAY + timedelta(days=4), MONDAY + timedelta(days=5)]
+    assert days(MONDAY + timedelta(days=3), MONDAY + timedelta(days=2)) == []
+
+
 def test_buffers_keep_time_free_around_sessions_and_touching_is_allowed():
     r = rules(before=15, after=15, step=15)
     existing = blocked_interval(utc(2030, 1, 7, 10, 0), 60 * MIN, r)
@@ -65,6 +85,32 @@ def test_buffers_keep_time_free_around_sessions_and_touching_is_allowed():
     slots = free_slots(r, every_day(time(9), time(13)), [], [existing], 30 * MIN, NOW, MONDAY, MONDAY)
     # 09:00 session + 15 after ends at 09:45: touches the other's buffer, allowed. 09:15 would overlap.
     assert on(MONDAY, slots) == ["09:00", "11:30", "11:45", "12:00", "12:15", "12:30"]
+
+
+def test_overlapping_and_nested_bookings_all_block():
+    """A short booking inside a long one must not hide the long one's end from the overlap search."""
+    busy = [(utc(2030, 1, 7, 9, 30), utc(2030, 1, 7, 10, 0)),
+            (utc(2030, 1, 7, 9, 0), utc(2030, 1, 7, 11, 0)),
+            (utc(2030, 1, 7, 9, 15), utc(2030, 1, 7, 9, 45)),
+            (utc(2030, 1, 7, 11, 30), utc(2030, 1, 7, 12, 0)),
+            (utc(2030, 1, 7, 11, 45), utc(2030, 1, 7, 12, 15))]
+    slots = free_slots(rules(), every_day(time(9), time(13)), [], busy, 30 * MIN, NOW, MONDAY, MONDAY)
+    assert on(MONDAY, slots) == ["11:00", "12:30"]
+
+
+def test_an_empty_busy_interval_blocks_nothing():
+    instant = utc(2030, 1, 7, 9, 45)
+    slots = free_slots(rules(), every_day(time(9), time(11)), [], [(instant, instant)], 30 * MIN, NOW, MONDAY, MONDAY)
+    assert on(MONDAY, slots) == ["09:00", "09:30", "10:00", "10:30"]
+    assert slot_problem(utc(2030, 1, 7, 9, 30), rules(), every_day(time(9), time(11)), [], [(instant, instant)],
+                        30 * MIN, NOW) is None
+
+
+def test_a_step_that_is_not_positive_is_refused_rather_than_looping():
+    with pytest.raises(ValueError):
+        free_slots(rules(step=0), every_day(time(9), time(10)), [], [], 30 * MIN, NOW)
+    with pytest.raises(ValueError):
+        slot_problem(utc(2030, 1, 7, 9, 0), rules(step=0), every_day(time(9), time(10)), [], [], 30 * MIN, NOW)
 
 
 def test_minimum_notice_and_the_past():
@@ -109,7 +155,7 @@ def test_clock_change_days_are_exact(tz, day, expected_utc):
     slots = free_slots(rules(tz), every_day(time(0), time(4)), [], [], 30 * MIN, now, day, day)
     assert [s.strftime("%H:%M") for s in slots] == expected_utc
     assert len(set(slots)) == len(slots)
-    assert all(b - a == 30 * MIN for a, b in zip(slots, slots[1:]))
+    assert all(b - a == 30 * MIN for a, b in pairwise(slots))
 
 
 @pytest.mark.parametrize(("tz", "day", "expected"), [
@@ -170,21 +216,31 @@ def test_each_problem_is_named():
     assert SlotProblem.TAKEN.value == "This time was just taken."
 
 
-@pytest.mark.parametrize("tz", ["Europe/London", "America/New_York"])
-def test_slot_problem_agrees_with_free_slots_on_every_quarter_hour(tz):
-    """Including a clock-change week, buffers, time off and a busy diary."""
+@pytest.mark.parametrize(("tz", "now"), [
+    ("Europe/London", utc(2026, 3, 25, 10, 7)),  # springs forward on Sunday 29 March
+    ("Europe/London", utc(2026, 10, 22, 10, 7)),  # falls back on Sunday 25 October
+    ("America/New_York", utc(2026, 3, 4, 10, 7)),  # springs forward on Sunday 8 March
+    ("America/New_York", utc(2026, 10, 29, 10, 7)),  # falls back on Sunday 1 November
+])
+def test_slot_problem_agrees_with_free_slots_every_five_minutes(tz, now):
+    """Including a clock change, a range opening in the spring gap, buffers, time off and a busy diary."""
     r = rules(tz, before=10, after=15, notice=90, horizon=9, step=15)
-    hours = [WorkingRange(0, time(0), time(3)), WorkingRange(6, time(0), time(4)), WorkingRange(6, time(9), time(12)),
-             WorkingRange(1, time(9), time(17)), WorkingRange(2, time(21), time.max)]
-    now = utc(2026, 10, 22, 10, 7)
-    off = [TimeOff(date(2026, 10, 28), date(2026, 10, 28))]
-    busy = [blocked_interval(utc(2026, 10, 27, 10, 0), 45 * MIN, r), blocked_interval(utc(2026, 11, 1, 10, 0), 45 * MIN, r)]
+    hours = [WorkingRange(0, time(0), time(3)), WorkingRange(6, time(0), time(4)),
+             WorkingRange(6, time(2, 30), time(5)), WorkingRange(6, time(9), time(12)),
+             WorkingRange(1, time(9), time(17)), WorkingRange(2, time(21), time.max),
+             WorkingRange(4, time(8, 10), time(11))]
+    off = [TimeOff(now.date() + timedelta(days=6), now.date() + timedelta(days=6))]
+    rng = random.Random(3)
+    busy = [blocked_interval(now + 5 * MIN * rng.randrange(0, 12 * 24 * 12), 45 * MIN, r) for _ in range(40)]
     free = set(free_slots(r, hours, off, busy, 45 * MIN, now))
-    assert free
-    candidate = utc(2026, 10, 22, 0, 0)
-    while candidate < utc(2026, 11, 3, 0, 0):
-        assert (slot_problem(candidate, r, hours, off, busy, 45 * MIN, now) is None) == (candidate in free), candidate
-        candidate += 15 * MIN
+    problems = set()
+    candidate = datetime.combine(now.date() - timedelta(days=1), time(0), tzinfo=UTC)
+    while candidate < now + timedelta(days=12):
+        problem = slot_problem(candidate, r, hours, off, busy, 45 * MIN, now)
+        assert (problem is None) == (candidate in free), candidate
+        problems.add(problem)
+        candidate += 5 * MIN
+    assert problems == set(SlotProblem) | {None}
 
 
 def test_a_busy_diary_of_two_thousand_sessions():
@@ -192,12 +248,17 @@ def test_a_busy_diary_of_two_thousand_sessions():
     hours = [WorkingRange(day, time(8), time(20)) for day in range(6)]
     rng = random.Random(7)
     busy = []
-    for _ in range(2000):
+    for _ in range(1000):  # bookings in quarter-hour places over 60 days
         start = NOW + timedelta(minutes=15 * rng.randrange(0, 60 * 24 * 4))
         busy.append(blocked_interval(start, 45 * MIN, r))
+    for _ in range(1000):  # and odd ones, some long, overlapping each other
+        start = NOW + timedelta(minutes=rng.randrange(0, 60 * 24 * 60))
+        busy.append((start, start + timedelta(minutes=rng.randrange(1, 240))))
     free = free_slots(r, hours, [], busy, 45 * MIN, NOW)
+    everything = free_slots(r, hours, [], [], 45 * MIN, NOW)
     assert free == sorted(set(free))
-    index = sorted(busy)
-    for start in free[::50]:
+    assert 0 < len(free) < len(everything)
+    assert set(free) <= set(everything)
+    for start in everything[::7]:  # every slot kept is clear of every booking, every slot dropped hits one
         end = start + 60 * MIN
-        assert not any(b_start < end and start < b_end for b_start, b_end in index)
+        assert (start in free) == (not any(b_start < end and start < b_end for b_start, b_end in busy)), start
