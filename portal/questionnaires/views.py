@@ -5,7 +5,7 @@ import logging
 from datetime import date
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from portal.access import client_required, get_own_or_404, practitioner_required
@@ -86,7 +86,10 @@ def client_diary(client_id: int):
                                 title=f"{INSTRUMENTS[code].title} over time")
               for code, items in by_code.items() if code in RANGES_BY_CODE}
     assignments = db.session.execute(db.select(Assignment).filter_by(client_id=client.id, active=True)).scalars()
+    neutral = [i.title for i in (responses.instrument_for(c, _licensed_content()) for c in responses.ASSIGNABLE)
+               if i.needs_licence_notice]
     return render_template("questionnaires/client_diary.html", client=client, bristol=dict(BRISTOL_LABELS),
+                           neutral_wording=neutral,
                            overview=diary_entries.overview(client.id, _today(client.timezone)),
                            by_code=by_code, charts=charts, instruments=INSTRUMENTS, assignments=list(assignments),
                            assign_form=AssignForm())
@@ -95,7 +98,7 @@ def client_diary(client_id: int):
 # Questionnaires: the client answers, the practitioner assigns and reads -----------------------------------------
 
 def _licensed_content() -> dict | None:
-    return None  # a practice's licensed wording file is not wired in yet (see instruments.load_licensed_content)
+    return current_app.config["LICENSED_CONTENT"]  # LICENSED_CONTENT_FILE, read and checked at start-up
 
 
 def _own_response(response_id: int) -> Response:
