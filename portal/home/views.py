@@ -9,7 +9,7 @@ from flask_login import current_user
 from portal.access import client_required, practitioner_required
 from portal.booking import bookings
 from portal.db_types import utcnow
-from portal.questionnaires import attention, responses
+from portal.questionnaires import attention, diary_entries, responses
 from portal.questionnaires.instruments import INSTRUMENTS
 
 bp = Blueprint("home", __name__)
@@ -32,7 +32,8 @@ def client_home():
     past = [b for b in mine if b not in set(upcoming)][:10]
     today = now.astimezone(ZoneInfo(current_user.timezone)).date()
     return render_template("home/client.html", upcoming=upcoming, past=past, instruments=INSTRUMENTS,
-                           due=responses.due_assignments(current_user.id, today))
+                           due=responses.due_assignments(current_user.id, today),
+                           diary=diary_entries.overview(current_user.id, today))
 
 
 @bp.get("/practitioner/")

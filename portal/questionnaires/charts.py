@@ -22,6 +22,13 @@ def _text(x: float, y: float, label: str, anchor: str = "start", size: int = 11)
             f'text-anchor="{anchor}">{escape(label)}</text>')
 
 
+def _labelled(day: date, index: int, count: int) -> bool:
+    """Mondays on a time line of up to six weeks; the first of each month on a longer one."""
+    if index == 0:
+        return True
+    return day.weekday() == 0 if count <= 42 else day.day == 1
+
+
 def migraine_gut_timeline(days: list[Day], first_day: date, last_day: date) -> Markup:
     """One time line: headache intensity above (migraines in red), stool types and bloating below.
 
@@ -46,7 +53,7 @@ def migraine_gut_timeline(days: list[Day], first_day: date, last_day: date) -> M
     for index in range(count):
         day = first_day + timedelta(days=index)
         x = LEFT + index * step
-        if day.weekday() == 0 or index == 0:
+        if _labelled(day, index, count):
             parts.append(f'<line x1="{x:.1f}" y1="{TOP}" x2="{x:.1f}" y2="{BOTTOM}" stroke="{COLOURS["grid"]}" '
                          f'stroke-dasharray="2 3"/>')
             parts.append(_text(x + 2, HEIGHT - 12, f"{day:%-d %b}"))

@@ -21,6 +21,7 @@ from portal.questionnaires.diary import (
 )
 
 OLDEST_EDITABLE_DAYS = 365
+TIMELINE_SPANS = {28: "4 weeks", 91: "3 months", 182: "6 months", 365: "1 year"}  # days shown: label
 
 
 class DiaryError(ValueError):
@@ -75,10 +76,19 @@ class Overview:
     responder: bool | None
     link: GutMigraineLink
     recent: list[DiaryEntry]  # the last 14 days' entries, newest first
-    timeline: Markup  # the last 28 days as an SVG time line
+    timeline: Markup  # the last `timeline_days` days as an SVG time line
+    timeline_days: int
 
 
-def overview(client_id: int, today: date) -> Overview:
+def timeline_span(raw: str | None) -> int:
+    """The time line's length asked for in a link (?span=91), or four weeks."""
+    try:
+        return int(raw) if int(raw) in TIMELINE_SPANS else WINDOW_DAYS
+    except (TypeError, ValueError):
+        return WINDOW_DAYS
+
+
+def overview(client_id: int, today: date, timeline_days: int = WINDOW_DAYS) -> Overview:
     """Everything from one query over the last year of entries."""
     entries = entries_since(client_id, today - timedelta(days=OLDEST_EDITABLE_DAYS))
     days = [as_day(e) for e in entries]
@@ -86,5 +96,5 @@ def overview(client_id: int, today: date) -> Overview:
     baseline = window(days, days[0].day) if days else None
     is_responder = responder(baseline, current) if baseline and baseline.first_day < current.first_day else None
     recent = [e for e in reversed(entries) if e.day > today - timedelta(days=14)]
-    timeline = migraine_gut_timeline(days, current.first_day, today)
-    return Overview(today, current, baseline, is_responder, gut_migraine_link(days), recent, timeline)
+    timeline = migraine_gut_timeline(days, today - timedelta(days=timeline_days - 1), today)
+    return Overview(today, current, baseline, is_responder, gut_migraine_link(days), recent, timeline, timeline_days)

@@ -40,6 +40,10 @@ def _chosen_day(today: date) -> date:
         return today
 
 
+def _span() -> int:
+    return diary_entries.timeline_span(request.args.get("span"))
+
+
 def _form_data(entry) -> dict:
     if entry is None:
         return {}
@@ -69,7 +73,8 @@ def diary():
             flash(f"Saved your diary for {day:%A %-d %B}.", "success")
             return redirect(url_for("questionnaires.diary", day=day.isoformat()))
     return render_template("questionnaires/diary.html", form=form, day=day, today=today, entry=entry,
-                           overview=diary_entries.overview(current_user.id, today), bristol=dict(BRISTOL_LABELS))
+                           overview=diary_entries.overview(current_user.id, today, _span()),
+                           bristol=dict(BRISTOL_LABELS), spans=diary_entries.TIMELINE_SPANS)
 
 
 @bp.get("/practitioner/clients/<int:client_id>/diary")
@@ -90,7 +95,8 @@ def client_diary(client_id: int):
                if i.needs_licence_notice]
     return render_template("questionnaires/client_diary.html", client=client, bristol=dict(BRISTOL_LABELS),
                            neutral_wording=neutral,
-                           overview=diary_entries.overview(client.id, _today(client.timezone)),
+                           overview=diary_entries.overview(client.id, _today(client.timezone), _span()),
+                           spans=diary_entries.TIMELINE_SPANS,
                            by_code=by_code, charts=charts, instruments=INSTRUMENTS, assignments=list(assignments),
                            assign_form=AssignForm())
 

@@ -103,3 +103,24 @@ def test_the_practitioner_sees_a_clients_diary_and_other_clients_see_nothing(cli
     assert client.get(f"/practitioner/clients/{client_user.id}/diary").status_code == 404
     own = client.get("/me/diary/").get_data(as_text=True)
     assert '0</span><span class="figure__label">migraine days' in own and "No diary days in the last two weeks" in own
+
+
+def test_the_time_line_can_show_a_longer_span_and_ignores_a_span_it_does_not_offer(client, client_user):
+    log_in(client, client_user.email)
+    _fill(client_user, 120)
+    four_weeks = client.get("/me/diary/").get_data(as_text=True)
+    assert "for 28 days from" in four_weeks and four_weeks.count('class="head ') <= 28
+    three_months = client.get("/me/diary/?span=91").get_data(as_text=True)
+    assert "for 91 days from" in three_months and three_months.count('class="head ') > 28
+    assert 'aria-current="true">3 months' in three_months
+    assert "for 28 days from" in client.get("/me/diary/?span=1000").get_data(as_text=True)
+
+
+def test_her_home_page_shows_her_diary_and_asks_for_today(client, client_user):
+    log_in(client, client_user.email)
+    empty = client.get("/me/").get_data(as_text=True)
+    assert "Fill in today&#39;s diary" in empty and "takes under a minute" in empty
+    _fill(client_user, 30)
+    home = client.get("/me/").get_data(as_text=True).split('id="diary"')[1]
+    assert '10</span><span class="figure__label">migraine days' in home
+    assert "Migraine and gut time line" in home and "Today is filled in" in home
