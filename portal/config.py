@@ -47,6 +47,34 @@ def _instance_secret(instance_path: Path) -> str:
     return key
 
 
+def _encryption_keys(environ: Mapping[str, str], instance_path: Path, production: bool) -> list[str]:
+    """Fernet keys for health text at rest, newest first; development keeps one in instance/."""
+    from cryptography.fernet import Fernet
+
+    keys = [key.strip() for key in environ.get("ENCRYPTION_KEYS", "").split(",") if key.strip()]
+    if not keys:
+        if production:
+            raise ConfigError(
+                "ENCRYPTION_KEYS is not set. In production the portal refuses to start without it: set it to a "
+                "Fernet key, e.g. python -c 'from cryptography.fernet import Fernet; "
+                "print(Fernet.generate_key().decode())' (several keys: comma-separated, newest first)."
+            )
+        path = instance_path / "encryption_key"
+        if not path.exists():
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "w") as fh:
+                fh.write(Fernet.generate_key().decode())
+        keys = [path.read_text().strip()]
+    for number, key in enumerate(keys, start=1):
+        try:
+            Fernet(key)
+        except ValueError:
+            raise ConfigError(
+                f"ENCRYPTION_KEYS: key number {number} is not a Fernet key (32 url-safe base64-encoded bytes)."
+            ) from None
+    return keys
+
+
 def load_config(environ: Mapping[str, str], instance_path: Path) -> dict[str, Any]:
     """Turn environment variables into Flask settings, refusing anything unsafe or invalid."""
     env = environ.get("PORTAL_ENV", "development").strip() or "development"
@@ -96,12 +124,14 @@ def load_config(environ: Mapping[str, str], instance_path: Path) -> dict[str, An
         raise ConfigError(f"MAIL_SECURITY must be one of {', '.join(MAIL_SECURITY_MODES)}.")
 
     stripe = _stripe_settings(environ, production)
+    licensed_file = environ.get("LICENSED_CONTENT_FILE", "").strip()
 
     return {
         **stripe,
         "PORTAL_ENV": env,
         "TESTING": env == "testing",
         "SECRET_KEY": secret_key,
+        "ENCRYPTION_KEYS": _encryption_keys(environ, instance_path, production),
         "SQLALCHEMY_DATABASE_URI": database_url,
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, "hide_parameters": True},  # no data in logs
         "PRACTICE_NAME": environ.get("PRACTICE_NAME", "Migraine & Gut Health Practice").strip(),
@@ -130,7 +160,21 @@ def load_config(environ: Mapping[str, str], instance_path: Path) -> dict[str, An
         "SESSION_COOKIE_NAME": "__Host-portal" if production else "portal",
         "PERMANENT_SESSION_LIFETIME": _int(environ, "SESSION_LIFETIME", 8 * 3600, 300, 30 * 86400),
         "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session
+        "LICENSED_CONTENT_FILE": licensed_file,
+        "LICENSED_CONTENT": _licensed_content(licensed_file),
     }
+
+
+def _licensed_content(path: str) -> dict | None:
+    """The practice's own file of licensed questionnaire wording (kept out of the repository), checked now."""
+    if not path:
+        return None
+    from portal.questionnaires.instruments import ContentFileError, load_licensed_content
+
+    try:
+        return load_licensed_content(path)
+    except ContentFileError as error:
+        raise ConfigError(f"LICENSED_CONTENT_FILE: {error}") from None
 
 
 def _stripe_settings(environ: Mapping[str, str], production: bool) -> dict:

@@ -40,7 +40,9 @@ def utcnow() -> datetime:
 
 
 def render_alembic_item(type_: str, obj: Any, autogen_context: Any) -> str | bool:
-    """Write UTCDateTime into migrations as the plain column type it stores."""
+    """Write our own column types into migrations as the plain column types they store."""
     if type_ == "type" and isinstance(obj, UTCDateTime):
         return "sa.DateTime(timezone=True)"
+    if type_ == "type" and isinstance(obj, TypeDecorator) and hasattr(obj, "render_in_migrations"):
+        return obj.render_in_migrations  # e.g. portal.crypto.EncryptedText, stored as sa.Text()
     return False

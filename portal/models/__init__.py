@@ -6,9 +6,16 @@ from portal.models.booking import (
 )
 from portal.models.payments import Payment, PaymentMethod, PaymentStatus, Refund, RefundStatus, StripeEvent
 from portal.models.questionnaires import Assignment, DiaryEntry, Response, SentMessage
+from portal.models.handouts import (
+    HandoutSettings, ItemCategory, PaperSize, Protocol, ProtocolItem, ProtocolLine, PublishedHandout, StoredFile,
+)
+from portal.models.records import AuditEvent, ClientProfile, ProfileChange
 
 __all__ = [
     "BLOCKING_STATUSES", "Assignment", "Booking", "BookingEvent", "BookingRules", "BookingStatus", "DiaryEntry",
     "Payment", "PaymentMethod", "PaymentStatus", "Refund", "RefundStatus", "Response", "Role", "SentMessage",
     "SentNotification", "Service", "StripeEvent", "TimeOff", "User", "WorkingHours",
+    "AuditEvent", "ClientProfile", "ProfileChange",
+    "HandoutSettings", "ItemCategory", "PaperSize", "Protocol", "ProtocolItem", "ProtocolLine", "PublishedHandout",
+    "StoredFile",
 ]

@@ -3,9 +3,10 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Boolean, CheckConstraint, Date, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, CheckConstraint, Date, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
+from portal.crypto import EncryptedText
 from portal.db_types import UTCDateTime, utcnow
 from portal.extensions import db
 
@@ -37,7 +38,7 @@ class DiaryEntry(db.Model):
     stool_types: Mapped[list[int]] = mapped_column(JSON, default=list)  # Bristol types, one per movement
     bloating: Mapped[int] = mapped_column(Integer, default=0)
     abdominal_pain: Mapped[int] = mapped_column(Integer, default=0)
-    note: Mapped[str] = mapped_column(Text, default="")  # health free text: to be encrypted (issue 6)
+    note: Mapped[str] = mapped_column(EncryptedText(), default="")  # health free text, encrypted at rest
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 

@@ -1,0 +1,80 @@
+"""Health free text encrypted at rest with Fernet; keys come from ENCRYPTION_KEYS, newest first.
+
+MultiFernet encrypts with the first key and decrypts with any of them, so a new key is added in front,
+`flask rotate-keys` re-encrypts every row with it, and only then the old key is dropped.
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any
+
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+from flask import current_app
+from sqlalchemy import Text
+from sqlalchemy.engine import Dialect
+from sqlalchemy.types import TypeDecorator
+
+
+class DecryptionError(RuntimeError):
+    """A stored value could not be decrypted with any configured key (the message holds no data)."""
+
+
+@lru_cache(maxsize=8)
+def _fernet_for(keys: tuple[str, ...]) -> MultiFernet:
+    return MultiFernet([Fernet(key) for key in keys])
+
+
+def current_fernet() -> MultiFernet:
+    """The MultiFernet for the running app's ENCRYPTION_KEYS."""
+    keys = current_app.config.get("ENCRYPTION_KEYS")
+    if not keys:
+        raise DecryptionError("ENCRYPTION_KEYS is empty: no key to encrypt or decrypt health text with.")
+    return _fernet_for(tuple(keys))
+
+
+def encrypt_text(plain: str) -> str:
+    """A Fernet token (ASCII) for the text, made with the newest key."""
+    return current_fernet().encrypt(plain.encode("utf-8")).decode("ascii")
+
+
+def decrypt_text(token: str) -> str:
+    """The text inside a Fernet token made with any configured key."""
+    try:
+        return current_fernet().decrypt(token.encode("ascii")).decode("utf-8")
+    except (InvalidToken, UnicodeEncodeError):
+        raise DecryptionError(
+            "A stored value could not be decrypted with any key in ENCRYPTION_KEYS "
+            "(was a key removed before `flask rotate-keys` ran?)."
+        ) from None
+
+
+def rotate_token(token: str) -> str:
+    """The same text re-encrypted with the newest key."""
+    try:
+        return current_fernet().rotate(token.encode("ascii")).decode("ascii")
+    except (InvalidToken, UnicodeEncodeError):
+        raise DecryptionError("A stored value could not be decrypted with any key in ENCRYPTION_KEYS.") from None
+
+
+class EncryptedText(TypeDecorator[str]):
+    """A str column stored as a Fernet token in a Text column; None stays NULL.
+
+    Tokens are random, so equality filters on the stored value never match: look rows up by other
+    columns and compare in Python.
+    """
+
+    impl = Text
+    cache_ok = True
+    render_in_migrations = "sa.Text()"  # migrations need no import of this module
+
+    def process_bind_param(self, value: str | None, dialect: Dialect) -> Any:
+        if value is None:
+            return None
+        if not isinstance(value, str):
+            raise TypeError("EncryptedText stores str values only")
+        return encrypt_text(value)
+
+    def process_result_value(self, value: str | None, dialect: Dialect) -> str | None:
+        if value is None:
+            return None
+        return decrypt_text(value)
