@@ -5,17 +5,22 @@ from portal.models.booking import (
     WorkingHours,
 )
 from portal.models.payments import Payment, PaymentMethod, PaymentStatus, Refund, RefundStatus, StripeEvent
-from portal.models.questionnaires import Assignment, DiaryEntry, Response, SentMessage
+from portal.models.questionnaires import (
+    Assignment, CustomQuestionnaire, CustomQuestionnaireVersion, DiaryEntry, Response, SentMessage,
+)
 from portal.models.handouts import (
     HandoutSettings, ItemCategory, PaperSize, Protocol, ProtocolItem, ProtocolLine, PublishedHandout, StoredFile,
 )
 from portal.models.records import AuditEvent, ClientProfile, ProfileChange
+from portal.models.notes import Note, NoteAmendment, NoteStatus, NoteTemplate
 
 __all__ = [
     "BLOCKING_STATUSES", "Assignment", "Booking", "BookingEvent", "BookingRules", "BookingStatus", "DiaryEntry",
     "Payment", "PaymentMethod", "PaymentStatus", "Refund", "RefundStatus", "Response", "Role", "SentMessage",
     "SentNotification", "Service", "StripeEvent", "TimeOff", "User", "WorkingHours",
+    "CustomQuestionnaire", "CustomQuestionnaireVersion",
     "AuditEvent", "ClientProfile", "ProfileChange",
+    "Note", "NoteAmendment", "NoteStatus", "NoteTemplate",
     "HandoutSettings", "ItemCategory", "PaperSize", "Protocol", "ProtocolItem", "ProtocolLine", "PublishedHandout",
     "StoredFile",
 ]
