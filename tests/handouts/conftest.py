@@ -1,0 +1,98 @@
+"""A practice with a past session, a client with scores, a protocol library and a composed protocol."""
+from __future__ import annotations
+
+import subprocess
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+
+from portal.extensions import db
+from portal.handouts import protocols
+from portal.handouts.protocols import ItemText
+from portal.models import Booking, Response, User
+
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+
+LIBRARY = [
+    ItemText("supplement", "Magnesium glycinate", "300 mg", "With your evening meal", "3 months, then review",
+             "Start with 150 mg for a week if your tummy is sensitive.",
+             "Low magnesium is common in migraine; it calms nerves and helps regular bowel movements."),
+    ItemText("supplement", "Riboflavin (vitamin B2)", "400 mg", "With breakfast", "At least 3 months",
+             "Your urine may turn bright yellow: this is harmless.",
+             "Helps the energy supply of brain cells; studies show fewer migraine days after 3 months."),
+    ItemText("diet", "Elimination diet, step 1: pause aged cheese", "", "Every day", "4 weeks",
+             "Leave out aged cheese and cured meats, and note in your diary how you feel.",
+             "They are rich in tyramine, a common migraine trigger."),
+    ItemText("diet", "Fibre and fluid", "2 litres of water, 30 g fibre", "Through the day", "Ongoing",
+             "Add a tablespoon of ground flaxseed to breakfast and keep a bottle of water with you.",
+             "Soft, regular stools and steady hydration ease both constipation and headaches."),
+    ItemText("lifestyle", "Sleep routine", "7 to 8 hours", "Same bedtime every night", "Ongoing",
+             "Screens off 30 minutes before bed; wake at the same time at weekends too.",
+             "Irregular sleep is one of the strongest migraine triggers."),
+    ItemText("test", "Ask your GP for ferritin and vitamin D", "", "At your next GP visit", "Once", "", ""),
+]
+
+
+@dataclass
+class Session:
+    booking: Booking
+    client: User
+
+
+def make_booking(practice, client: User, starts_at: datetime, status: str = "completed") -> Booking:
+    service = practice.follow_up
+    ends_at = starts_at + timedelta(minutes=service.duration_minutes)
+    booking = Booking(practitioner_id=practice.practitioner.id, client_id=client.id, service_id=service.id,
+                      status=status, starts_at=starts_at, ends_at=ends_at, blocked_from=starts_at,
+                      blocked_until=ends_at, price_minor=service.price_minor, currency="GBP")
+    db.session.add(booking)
+    db.session.commit()
+    return booking
+
+
+def add_scores(client: User, code: str, totals: list[float], start: datetime) -> None:
+    for n, total in enumerate(totals):
+        db.session.add(Response(client_id=client.id, code=code, version="1", status="submitted", answers={},
+                                total=total, band="", submitted_at=start + timedelta(days=14 * n)))
+    db.session.commit()
+
+
+@pytest.fixture
+def session(practice, client_user) -> Session:
+    """Clara's follow-up on 3 March 2026 with her HIT-6 and IBS-SSS scores before it."""
+    booking = make_booking(practice, client_user, datetime(2026, 3, 3, 10, 0, tzinfo=timezone.utc))
+    add_scores(client_user, "hit6", [64, 61, 58], datetime(2026, 1, 6, 9, tzinfo=timezone.utc))
+    add_scores(client_user, "ibs_sss", [320, 260], datetime(2026, 1, 20, 9, tzinfo=timezone.utc))
+    return Session(booking, client_user)
+
+
+@pytest.fixture
+def library_items(practice):
+    return [protocols.save_item(None, practice.practitioner, text, is_example=True) for text in LIBRARY]
+
+
+@pytest.fixture
+def composed(session, library_items) -> Session:
+    """The session's protocol, composed from the whole library with a summary, focus points and next steps."""
+    protocol = protocols.protocol_for(session.booking)
+    protocols.save_protocol(
+        protocol, summary="We looked at your diary: most migraines follow poor sleep or a bad gut day.",
+        focus_points="Regular sleep\nDrink more water", next_steps="Keep your diary every day\nFill in the HIT-6",
+        lines=[], add_items=library_items)
+    return session
+
+
+def pdf_text(pdf: bytes) -> str:
+    """The text of a PDF, as pdftotext (poppler) reads it, page breaks as form feeds."""
+    return subprocess.run(["pdftotext", "-layout", "-", "-"], input=pdf, capture_output=True, check=True).stdout.decode()
+
+
+def pdf_page_png(pdf: bytes, name: str, page: int = 1) -> Path:
+    """Page `page` of the PDF as a PNG in test-artifacts/, to look at."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    stem = ARTIFACTS / name
+    subprocess.run(["pdftoppm", "-png", "-r", "80", "-f", str(page), "-l", str(page), "-singlefile", "-", str(stem)],
+                   input=pdf, check=True)
+    return stem.with_suffix(".png")
