@@ -1,4 +1,4 @@
-"""flask commands: create-practitioner, seed-demo and jobs run."""
+"""flask commands: create-practitioner, seed-demo, jobs run and rotate-keys."""
 from __future__ import annotations
 
 import click
@@ -39,6 +39,15 @@ def register_cli(app: Flask) -> None:
         except users.WeakPassword as weak:
             raise click.ClickException("Password not accepted: " + " ".join(weak.problems)) from None
         click.echo(f"Practitioner account created for {users.normalise_email(email)}.")
+
+    @app.cli.command("rotate-keys")
+    def rotate_keys() -> None:
+        """Re-encrypt all health text with the newest key in ENCRYPTION_KEYS (then the old keys can go)."""
+        from portal.records.rotation import rotate_all
+
+        for table, count in rotate_all().items():
+            click.echo(f"{table}: {count} rows re-encrypted")
+        click.echo("Done. Every encrypted value now uses the first key; older keys may be removed.")
 
     @app.cli.command("seed-demo")
     def seed_demo() -> None:

@@ -1,0 +1,137 @@
+"""Everything the portal holds about one client, as one ZIP archive.
+
+records.json holds every row of every table that belongs to her (found from the schema, decrypted), her
+account without its secrets, and a list of the other files: her questionnaire responses as FHIR
+QuestionnaireResponse resources, her handout PDFs and any other stored files. The client's own export
+leaves out the practitioner's private case notes.
+"""
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+
+from flask import current_app
+
+from portal.db_types import utcnow
+from portal.extensions import db
+from portal.models import Response, User
+from portal.questionnaires import fhir
+from portal.questionnaires.instruments import INSTRUMENTS, with_licensed_wording
+from portal.records.ownership import owned_tables, table_module
+
+# Never exported: credentials and payment-provider secrets.
+SECRET_COLUMNS = frozenset({"password_hash", "session_token", "stripe_client_secret"})
+# The practitioner's private working notes: in her export of a client, never in the client's own.
+PRACTITIONER_ONLY_MODULES = ("portal.models.notes",)
+
+
+@dataclass(frozen=True)
+class Archive:
+    filename: str
+    content: bytes
+
+
+def _plain(value: object) -> object:
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    return value
+
+
+def _excluded_tables(for_practitioner: bool) -> set[str]:
+    if for_practitioner:
+        return set()
+    excluded: set[str] = set()
+    for item in owned_tables(0):
+        private = table_module(item.table) in PRACTITIONER_ONLY_MODULES
+        child_of_private = any(fk.column.table.name in excluded for fk in item.table.foreign_keys) and not item.direct
+        if private or child_of_private:
+            excluded.add(item.table.name)
+    return excluded
+
+
+def client_records(client: User, *, for_practitioner: bool) -> tuple[dict, dict[str, bytes]]:
+    """The JSON document of her records and the binary files that go beside it."""
+    files: dict[str, bytes] = {}
+    excluded = _excluded_tables(for_practitioner)
+    account = {c.name: _plain(getattr(client, c.key)) for c in User.__table__.columns if c.name not in SECRET_COLUMNS}
+    tables: dict[str, list[dict]] = {}
+    for item in owned_tables(client.id):
+        if item.table.name in excluded:
+            continue
+        rows = []
+        for row in db.session.execute(db.select(item.table).where(item.condition)).mappings():
+            record = {}
+            for name, value in row.items():
+                if name in SECRET_COLUMNS:
+                    continue
+                if isinstance(value, (bytes, memoryview)):
+                    path = f"files/{item.table.name}/{len(files) + 1}.bin"
+                    files[path] = bytes(value)
+                    value = {"file": path, "bytes": len(files[path])}
+                record[name] = _plain(value)
+            rows.append(record)
+        tables[item.table.name] = rows
+    return {"account": account, "tables": tables}, files
+
+
+def fhir_responses(client: User) -> dict[str, dict]:
+    """Her submitted responses to instruments that have a FHIR form, by file name."""
+    licensed = current_app.config.get("LICENSED_CONTENT")
+    found = {}
+    submitted = db.session.execute(db.select(Response).filter_by(client_id=client.id, status="submitted")
+                                   .order_by(Response.id)).scalars()
+    for response in submitted:
+        if response.code not in INSTRUMENTS:
+            continue
+        instrument = with_licensed_wording(response.code, licensed)
+        try:
+            resource = fhir.questionnaire_response(
+                instrument, response.answers, patient_reference=f"Patient/{client.id}",
+                authored=response.submitted_at or response.started_at, total=response.total)
+        except StopIteration:  # answered on an older version whose options no longer match
+            continue
+        found[f"fhir/QuestionnaireResponse-{response.id}-{response.code}.json"] = resource
+    return found
+
+
+def handout_files(client: User) -> dict[str, bytes]:
+    """Her published handout PDFs, when the handouts area is installed."""
+    try:
+        from portal.handouts.handouts import handout_pdf, published_handouts
+    except ImportError:
+        return {}
+    files = {}
+    for handout in published_handouts(client.id):
+        name = getattr(handout, "filename", None) or f"handout-{handout.id}.pdf"
+        files[f"handouts/{name}"] = handout_pdf(handout)
+    return files
+
+
+def build_archive(client: User, *, for_practitioner: bool) -> Archive:
+    """The ZIP of everything held about her; the caller audits and commits."""
+    now = utcnow()
+    document, files = client_records(client, for_practitioner=for_practitioner)
+    responses = fhir_responses(client)
+    handouts = handout_files(client)
+    document = {
+        "exported_at": now.isoformat(),
+        "practice": current_app.config["PRACTICE_NAME"],
+        "client_id": client.id,
+        "includes_practitioner_notes": for_practitioner,
+        **document,
+        "files": sorted([*files, *responses, *handouts]),
+    }
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("records.json", json.dumps(document, indent=2, ensure_ascii=False, default=str))
+        for path, resource in responses.items():
+            archive.writestr(path, json.dumps(resource, indent=2, ensure_ascii=False))
+        for path, content in {**files, **handouts}.items():
+            archive.writestr(path, content)
+    return Archive(f"client-{client.id}-records-{now:%Y-%m-%d}.zip", buffer.getvalue())

@@ -1,0 +1,53 @@
+"""A client with a record of every kind: profile, diary, a submitted questionnaire, a paid and partly
+refunded session, and audit rows."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+import pytest
+
+from portal import audit
+from portal.booking import bookings
+from portal.db_types import utcnow
+from portal.extensions import db
+from portal.models import Booking, DiaryEntry, Payment, PaymentMethod, Refund, Role, User
+from portal.payments import payments
+from portal.questionnaires import responses
+from portal.questionnaires.instruments import INSTRUMENTS
+from portal.records import profiles
+from tests.conftest import PRACTICE_TZ
+
+DIARY_NOTE = "Red wine at the wedding, aura by nine"
+CONDITIONS = "Menstrual migraine; bloating after onions"
+PAYMENT_NOTE = "Paid by her sister for the IBS follow-up"
+REFUND_REASON = "Flare-up, could not travel"
+
+
+@dataclass
+class Records:
+    client: User
+    booking: Booking
+    payment: Payment
+    refund: Refund
+
+
+@pytest.fixture
+def clara(practice, make_user) -> Records:
+    client = make_user(Role.CLIENT, email="clara@example.com", name="Clara Client")
+    start = [s for s in practice.free(practice.follow_up) if s > utcnow() + timedelta(days=2)][0]
+    booking = bookings.create_booking(client, practice.follow_up, start, default_timezone=PRACTICE_TZ)
+    payment = payments.record_manual_payment(booking, 8500, PaymentMethod.CASH, PAYMENT_NOTE, practice.practitioner)
+    refund = payments.refund_payment(payment, 1000, REFUND_REASON, practice.practitioner)
+    db.session.add(DiaryEntry(client_id=client.id, day=date(2026, 11, 3), headache="migraine", intensity=7,
+                              note=DIARY_NOTE))
+    profiles.save_profile(client.id, client.id, {"phone": "07700 900123", "conditions": CONDITIONS,
+                                                 "medication": "Rizatriptan 10 mg"}, 0)
+    assignment = responses.assign(client, "phq9", None, date(2026, 11, 1), practice.practitioner)
+    draft = responses.draft_for(assignment)
+    for item in INSTRUMENTS["phq9"].items:
+        responses.save_answer(draft, item, 1)
+    responses.submit(draft, date(2026, 11, 1))
+    audit.record("view", client.id, "profile", client.id)
+    db.session.commit()
+    return Records(client, booking, payment, refund)

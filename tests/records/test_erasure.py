@@ -1,0 +1,69 @@
+"""Erasure: every table with her rows is emptied of them, except the kept ones, which lose their free text."""
+import pytest
+from sqlalchemy import text
+
+from portal import audit
+from portal.accounts import users
+from portal.extensions import db
+from portal.models import Payment, Refund, Role, User
+from portal.records import erasure
+from portal.records.ownership import owned_tables
+from tests.conftest import TEST_PASSWORD
+from tests.records.conftest import PAYMENT_NOTE
+
+
+def test_erasure_removes_every_non_kept_row_and_keeps_the_payments(app, clara, make_user):
+    other = make_user(Role.CLIENT)
+    from portal.records import profiles
+
+    profiles.save_profile(other.id, other.id, {"goals": "Someone else's"}, 0)
+    db.session.commit()
+    client_id, payment_id = clara.client.id, clara.payment.id
+    removed = erasure.erase_client(clara.client)
+    db.session.commit()
+    assert removed["diary_entries"] == 1 and removed["client_profiles"] == 1
+    for item in owned_tables(client_id):
+        count = db.session.execute(db.select(db.func.count()).select_from(item.table).where(item.condition)).scalar()
+        if item.table.name in erasure.KEPT_TABLES:
+            continue
+        assert count == 0, item.table.name
+    payment = db.session.get(Payment, payment_id)
+    assert (payment.amount_minor, payment.refunded_minor, payment.note) == (8500, 1000, "")
+    assert db.session.execute(db.select(Refund.reason)).scalar_one() == ""
+    assert profiles.profile_for(other.id).goals == "Someone else's"
+
+
+def test_the_account_is_anonymised_and_cannot_log_in(app, clara):
+    old_token = clara.client.session_token
+    erasure.erase_client(clara.client)
+    db.session.commit()
+    user = db.session.get(User, clara.client.id)
+    assert user.name == erasure.ERASED_NAME and "clara" not in user.email and user.session_token != old_token
+    assert users.authenticate("clara@example.com", TEST_PASSWORD) is None
+    assert users.authenticate(user.email, TEST_PASSWORD) is None
+
+
+def test_no_plaintext_or_name_remains_in_kept_rows(app, clara):
+    erasure.erase_client(clara.client)
+    db.session.commit()
+    for table in ("payments", "refunds", "booking_events", "bookings"):
+        dump = str(db.session.execute(text(f"SELECT * FROM {table}")).all())
+        assert PAYMENT_NOTE not in dump and "Flare-up" not in dump and "Clara" not in dump
+
+
+def test_the_audit_trail_survives_and_records_the_erasure(app, clara):
+    client_id = clara.client.id
+    erasure.erase_client(clara.client)
+    db.session.commit()
+    actions = [e.action for e in audit.events_for_client(client_id)]
+    assert actions[0] == "erase" and "view" in actions
+
+
+def test_only_a_client_can_be_erased(app, practice):
+    with pytest.raises(erasure.NotAClient):
+        erasure.erase_client(practice.practitioner)
+
+
+def test_the_confirmation_is_her_email_in_any_case(app, clara):
+    assert erasure.confirmation_matches(clara.client, "  Clara@Example.com ")
+    assert not erasure.confirmation_matches(clara.client, "clara@example.co")

@@ -1,0 +1,69 @@
+"""The export: one ZIP with every record about the client, decrypted, her FHIR responses, no secrets."""
+import io
+import json
+import zipfile
+
+from portal.extensions import db
+from portal.models import Role
+from portal.records import export
+from portal.records.ownership import owned_tables
+from tests.records.conftest import CONDITIONS, DIARY_NOTE, PAYMENT_NOTE, REFUND_REASON
+
+
+def _open(archive) -> tuple[dict, zipfile.ZipFile]:
+    zipped = zipfile.ZipFile(io.BytesIO(archive.content))
+    return json.loads(zipped.read("records.json")), zipped
+
+
+def test_the_archive_holds_every_kind_of_record_decrypted(app, clara):
+    document, zipped = _open(export.build_archive(clara.client, for_practitioner=True))
+    tables = document["tables"]
+    assert document["account"]["email"] == "clara@example.com"
+    assert tables["diary_entries"][0]["note"] == DIARY_NOTE
+    assert tables["client_profiles"][0]["conditions"] == CONDITIONS
+    assert tables["profile_changes"][0]["fields"] == "phone,conditions,medication"
+    assert tables["bookings"][0]["id"] == clara.booking.id
+    assert {e["action"] for e in tables["booking_events"]} >= {"created"}
+    assert tables["payments"][0]["note"] == PAYMENT_NOTE
+    assert tables["refunds"][0]["reason"] == REFUND_REASON
+    assert tables["questionnaire_responses"][0]["code"] == "phq9"
+    assert tables["audit_events"][0]["what"] == "profile"
+
+
+def test_every_table_holding_her_rows_is_in_the_export(app, clara):
+    document, _ = _open(export.build_archive(clara.client, for_practitioner=True))
+    for item in owned_tables(clara.client.id):
+        has_rows = db.session.execute(db.select(item.table).where(item.condition).limit(1)).first() is not None
+        assert not has_rows or document["tables"][item.table.name], item.table.name
+
+
+def test_no_password_hash_session_token_or_payment_secret(app, clara):
+    archive = export.build_archive(clara.client, for_practitioner=True)
+    document, _ = _open(archive)
+    assert "password_hash" not in document["account"] and "session_token" not in document["account"]
+    assert clara.client.password_hash not in json.dumps(document)
+    assert all("stripe_client_secret" not in row for row in document["tables"]["payments"])
+
+
+def test_questionnaire_responses_come_as_fhir(app, clara):
+    document, zipped = _open(export.build_archive(clara.client, for_practitioner=True))
+    (name,) = [n for n in zipped.namelist() if n.startswith("fhir/")]
+    resource = json.loads(zipped.read(name))
+    assert resource["resourceType"] == "QuestionnaireResponse"
+    assert resource["subject"]["reference"] == f"Patient/{clara.client.id}"
+    assert len(resource["item"]) == 9 and name in document["files"]
+
+
+def test_another_clients_records_are_not_included(app, clara, make_user):
+    other = make_user(Role.CLIENT)
+    document, zipped = _open(export.build_archive(other, for_practitioner=True))
+    assert DIARY_NOTE not in json.dumps(document) and not [n for n in zipped.namelist() if n.startswith("fhir/")]
+    assert all(rows == [] for rows in document["tables"].values())
+
+
+def test_the_clients_own_export_leaves_out_practitioner_only_tables(app, clara):
+    private = export._excluded_tables(for_practitioner=False)
+    document, _ = _open(export.build_archive(clara.client, for_practitioner=False))
+    assert not private & set(document["tables"])
+    assert document["includes_practitioner_notes"] is False
+    assert document["tables"]["diary_entries"][0]["note"] == DIARY_NOTE
