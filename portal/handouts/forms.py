@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import BooleanField, FieldList, FormField, SelectField, SelectMultipleField, StringField, TextAreaField
-from wtforms.validators import InputRequired, Length, Optional, Regexp
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, Regexp
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from portal.forms import no_replacement_characters, select_choices, strip_whitespace
@@ -14,7 +14,7 @@ CATEGORY_CHOICES = select_choices(CATEGORY_LABELS.items())
 
 
 def _text(label: str, limit: int, hint: str = "", required: str | None = None) -> StringField:
-    first = InputRequired(required) if required else Optional()
+    first = DataRequired(required) if required else Optional()
     return StringField(label, description=hint, filters=[strip_whitespace], validators=[
         first, Length(max=limit, message=f"Use at most {limit:,} characters."), no_replacement_characters],
         render_kw={"maxlength": limit})

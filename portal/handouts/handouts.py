@@ -21,6 +21,7 @@ from PIL import Image, UnidentifiedImageError
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
+from portal import audit
 from portal.db_types import utcnow
 from portal.extensions import db
 from portal.handouts import rendering
@@ -263,7 +264,8 @@ def publish_handout(booking: Booking) -> PublishedHandout:
     try:
         db.session.add(handout)
         get_storage().put(key, pdf, content_type=PDF_TYPE, client_id=booking.client_id)
-        _audit("create", handout)
+        db.session.flush()
+        audit.record("create", handout.client_id, "handout", handout.id)
         db.session.commit()
     except IntegrityError:
         db.session.rollback()
@@ -273,14 +275,6 @@ def publish_handout(booking: Booking) -> PublishedHandout:
         db.session.rollback()
         raise
     return handout
-
-
-def _audit(action: str, handout: PublishedHandout) -> None:
-    try:
-        from portal import audit
-    except ImportError:  # the audit trail belongs to another area and may not exist yet
-        return
-    audit.record(action, handout.client_id, "handout", handout.id)
 
 
 # Reading -----------------------------------------------------------------------------------------------------
@@ -320,7 +314,7 @@ def handout_pdf(handout: PublishedHandout) -> bytes:
 
 
 def record_download(handout: PublishedHandout) -> None:
-    _audit("download", handout)
+    audit.record("download", handout.client_id, "handout", handout.id)
     db.session.commit()
 
 
