@@ -70,5 +70,5 @@ class SettingsForm(FlaskForm):
     paper_size = SelectField("Paper size", choices=select_choices([("A4", "A4"), ("Letter", "US Letter")]),
                              validators=[InputRequired("Choose a paper size.")])
     disclaimer = _area("Disclaimer", 1500, "Printed small at the end of every handout.", 4)
-    logo = FileField("Logo", description="PNG, JPEG or SVG, at most 512 KB. Shown at the top of every page.")
+    logo_file = FileField("Logo", description="PNG, JPEG or SVG, at most 512 KB. Shown at the top of every page.")
     remove_logo = BooleanField("Remove the logo")

@@ -66,11 +66,11 @@ def save_settings(settings: HandoutSettings, *, practice_name: str, accent_colou
         raise HandoutError("Enter the colour as # and six hex digits, for example #2d6a64.")
     if paper_size not in set(PaperSize):
         raise HandoutError("Choose A4 or Letter.")
+    content_type = logo_content_type(logo) if logo is not None else ""
     settings.practice_name, settings.accent_colour = practice_name, accent_colour.lower()
     settings.disclaimer, settings.paper_size = disclaimer, paper_size
     if logo is not None:
-        settings.logo_content_type = logo_content_type(logo)
-        settings.logo, settings.logo_updated_at = logo, utcnow()
+        settings.logo, settings.logo_content_type, settings.logo_updated_at = logo, content_type, utcnow()
     elif remove_logo:
         settings.logo, settings.logo_content_type, settings.logo_updated_at = None, "", utcnow()
     if settings not in db.session:

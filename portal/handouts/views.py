@@ -87,7 +87,7 @@ def settings_page():
     settings = handouts.settings_for(current_user.id)
     form = SettingsForm(obj=settings)
     if form.validate_on_submit():
-        upload = form.logo.data
+        upload = form.logo_file.data
         logo = upload.read(handouts.MAX_LOGO_BYTES + 1) if upload and upload.filename else None
         try:
             handouts.save_settings(settings, practice_name=form.practice_name.data, accent_colour=form.accent_colour.data,
@@ -95,7 +95,7 @@ def settings_page():
                                    remove_logo=form.remove_logo.data)
         except HandoutError as error:
             db.session.rollback()
-            (form.logo if logo is not None else form.accent_colour).errors.append(str(error))
+            (form.logo_file if logo is not None else form.accent_colour).errors.append(str(error))
         else:
             flash("Your handout settings are saved. New handouts use them; published ones stay as they were.",
                   "success")
