@@ -29,6 +29,7 @@ from portal.money import format_money
 from portal.payments import payments
 from portal.payments.forms import ManualPaymentForm, RefundForm
 from portal.payments.payments import PaymentError
+from portal.questionnaires import responses
 from portal.timeutil import is_valid_timezone, timezone_choices
 
 bp = Blueprint("booking", __name__)
@@ -127,6 +128,8 @@ def confirm(service_id: int):
                                    next_free=error.next_free, iso=iso,
                                    choose_url=lambda s: url_for("booking.confirm", service_id=service.id, start=iso(s)),
                                    back_url=url_for("booking.slots", service_id=service.id)), 409
+        responses.assign_intake_set(current_user, service.practitioner_id,
+                                    utcnow().astimezone(ZoneInfo(current_user.timezone)).date())
         if needs_payment:  # confirmed, and e-mailed, once the payment arrives
             return redirect(url_for("payments.pay", booking_id=booking.id))
         notify_booking(booking.id, "confirmed")

@@ -9,8 +9,7 @@ from flask_login import current_user
 from portal.access import client_required, practitioner_required
 from portal.booking import bookings
 from portal.db_types import utcnow
-from portal.questionnaires import attention, diary_entries, responses
-from portal.questionnaires.instruments import INSTRUMENTS
+from portal.questionnaires import attention, custom, diary_entries, responses
 
 bp = Blueprint("home", __name__)
 
@@ -31,7 +30,7 @@ def client_home():
     upcoming = [b for b in reversed(mine) if b.ends_at > now and b.status not in ("cancelled", "expired")]
     past = [b for b in mine if b not in set(upcoming)][:10]
     today = now.astimezone(ZoneInfo(current_user.timezone)).date()
-    return render_template("home/client.html", upcoming=upcoming, past=past, instruments=INSTRUMENTS,
+    return render_template("home/client.html", upcoming=upcoming, past=past, instruments=custom.catalogue(),
                            due=responses.due_assignments(current_user.id, today),
                            diary=diary_entries.overview(current_user.id, today))
 

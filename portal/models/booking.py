@@ -11,6 +11,7 @@ import secrets
 from datetime import date, datetime
 
 from sqlalchemy import (
+    JSON,
     Boolean,
     CheckConstraint,
     Date,
@@ -97,6 +98,8 @@ class BookingRules(db.Model):
     reminder_hours: Mapped[int] = mapped_column(Integer, default=24)
     # Secret for her private calendar feed; None when she has revoked it.
     calendar_feed_token: Mapped[str | None] = mapped_column(String(64), unique=True)
+    # Questionnaire codes sent to a client when she makes her first booking (Questionnaires -> Intake set).
+    intake_codes: Mapped[list[str]] = mapped_column(JSON, default=list)
 
 
 class WorkingHours(db.Model):

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Boolean, CheckConstraint, Date, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import JSON, Boolean, CheckConstraint, Date, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.crypto import EncryptedText
@@ -56,6 +56,7 @@ class Assignment(db.Model):
     next_due: Mapped[date] = mapped_column(Date)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     assigned_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    intake: Mapped[bool] = mapped_column(Boolean, default=False)  # sent with her first booking
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
@@ -90,3 +91,36 @@ class SentMessage(db.Model):
     kind: Mapped[str] = mapped_column(String(40))
     key: Mapped[str] = mapped_column(String(120))
     sent_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class CustomQuestionnaire(db.Model):
+    """A questionnaire the practitioner writes herself. She edits a draft; publishing freezes it as a version."""
+
+    __tablename__ = "custom_questionnaires"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    practitioner_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    title: Mapped[str] = mapped_column(String(120))
+    description: Mapped[str] = mapped_column(Text, default="")
+    sum_score: Mapped[bool] = mapped_column(Boolean, default=False)
+    draft_items: Mapped[list[dict]] = mapped_column(JSON, default=list)
+    next_key: Mapped[int] = mapped_column(Integer, default=1)  # item keys are never reused across versions
+    archived: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+
+class CustomQuestionnaireVersion(db.Model):
+    """A published, frozen version; responses keep the number of the version they were answered on."""
+
+    __tablename__ = "custom_questionnaire_versions"
+    __table_args__ = (UniqueConstraint("questionnaire_id", "number", name="uq_custom_questionnaire_versions_number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    questionnaire_id: Mapped[int] = mapped_column(ForeignKey("custom_questionnaires.id"), index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    title: Mapped[str] = mapped_column(String(120))
+    description: Mapped[str] = mapped_column(Text, default="")
+    sum_score: Mapped[bool] = mapped_column(Boolean, default=False)
+    items: Mapped[list[dict]] = mapped_column(JSON)
+    published_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

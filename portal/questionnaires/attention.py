@@ -11,7 +11,7 @@ from portal.extensions import db
 from portal.models import Booking, BookingStatus, DiaryEntry, Response, User
 from portal.questionnaires.diary import WINDOW_DAYS, window
 from portal.questionnaires.diary_entries import as_day
-from portal.questionnaires.instruments import INSTRUMENTS
+from portal.questionnaires import custom
 from portal.questionnaires.scoring import BANDS_BY_CODE, IBS_SSS_MEANINGFUL_DROP
 
 LOOK_BACK_DAYS = 180
@@ -30,8 +30,8 @@ def _band_rank(code: str, band: str) -> int | None:
     return names.index(band) if band in names else None
 
 
-def _score_flags(client: User, code: str, items: list[Response]) -> list[Flag]:
-    title, latest = INSTRUMENTS[code].title, items[-1]
+def _score_flags(client: User, code: str, title: str, items: list[Response]) -> list[Flag]:
+    latest = items[-1]
     flags = []
     if "self_harm_thoughts" in latest.flags:
         flags.append(Flag(client.id, client.name, "alert", f"{title}: item 9 answered above 0"))
@@ -66,11 +66,13 @@ def needs_attention(now: datetime) -> list[Flag]:
         clients[client.id] = client
     flags: list[Flag] = []
     new_since: dict[int, list[str]] = {}
+    instruments = custom.catalogue()
     for (client_id, code), items in grouped.items():
-        flags += _score_flags(clients[client_id], code, items)
+        title = instruments[code].title if code in instruments else "A questionnaire"
+        flags += _score_flags(clients[client_id], code, title, items)
         cutoff = last_session.get(client_id)
         if any(cutoff is None or r.submitted_at > cutoff for r in items):
-            new_since.setdefault(client_id, []).append(INSTRUMENTS[code].title)
+            new_since.setdefault(client_id, []).append(title)
     for client_id, titles in new_since.items():
         flags.append(Flag(client_id, clients[client_id].name, "new",
                           f"New answers since the last session: {', '.join(sorted(titles))}"))

@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import DecimalField, RadioField, SelectField, SelectMultipleField, TextAreaField, widgets
+from wtforms import (
+    BooleanField, DecimalField, RadioField, SelectField, SelectMultipleField, StringField, TextAreaField, widgets,
+)
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from portal.forms import no_replacement_characters, select_choices, strip_whitespace
@@ -49,8 +51,55 @@ class AnswerForm(FlaskForm):
 SCHEDULES = [("", "Once"), ("2", "Every 2 weeks"), ("4", "Every 4 weeks"), ("8", "Every 8 weeks")]
 
 
+VALIDATED_CHOICES = [("phq9", "PHQ-9 (mood)"), ("gad7", "GAD-7 (anxiety)"), ("midas", "MIDAS (migraine disability)"),
+                     ("hit6", "HIT-6 (headache impact)"), ("ibs_sss", "IBS-SSS (IBS severity)"),
+                     ("gsrs", "GSRS (gut symptoms)")]
+
+
+def assign_choices(own: list) -> list:
+    """The validated instruments, then her own published questionnaires (custom.LibraryEntry)."""
+    return select_choices(VALIDATED_CHOICES + [(entry.code, f"{entry.latest.title} (yours)") for entry in own])
+
+
 class AssignForm(FlaskForm):
-    code = SelectField("Questionnaire", validators=[InputRequired("Choose a questionnaire.")], choices=select_choices(
-        [("phq9", "PHQ-9 (mood)"), ("gad7", "GAD-7 (anxiety)"), ("midas", "MIDAS (migraine disability)"),
-         ("hit6", "HIT-6 (headache impact)"), ("ibs_sss", "IBS-SSS (IBS severity)"), ("gsrs", "GSRS (gut symptoms)")]))
+    code = SelectField("Questionnaire", validators=[InputRequired("Choose a questionnaire.")],
+                       choices=select_choices(VALIDATED_CHOICES))
     every = SelectField("How often", choices=select_choices(SCHEDULES), default="")
+
+
+class QuestionnaireForm(FlaskForm):
+    """The title, introduction and scoring of one of her own questionnaires."""
+
+    title = StringField("Title", filters=[strip_whitespace], validators=[
+        InputRequired("Give the questionnaire a title."), Length(max=120, message="Use at most 120 characters."),
+        no_replacement_characters], render_kw={"maxlength": 120})
+    description = TextAreaField("Introduction for the client (optional)", filters=[strip_whitespace],
+                                description="Shown above every question, e.g. the period it asks about.",
+                                validators=[Optional(), Length(max=2000, message="Use at most 2,000 characters."),
+                                            no_replacement_characters], render_kw={"maxlength": 2000, "rows": 2})
+    sum_score = BooleanField("Add up a score (choice points and 0–10 answers) and chart it over time")
+
+
+KIND_CHOICES = [("single", "One choice"), ("multiple", "Several choices"), ("scale_0_10", "Scale 0–10"),
+                ("short_text", "Short text"), ("long_text", "Long text"), ("number", "Number"), ("date", "Date")]
+
+
+class QuestionForm(FlaskForm):
+    text = TextAreaField("Question", filters=[strip_whitespace], validators=[
+        InputRequired("Write the question."), Length(max=500, message="Use at most 500 characters."),
+        no_replacement_characters], render_kw={"maxlength": 500, "rows": 2})
+    kind = SelectField("Answer", choices=select_choices(KIND_CHOICES), default="single",
+                       validators=[InputRequired("Choose what kind of answer the question takes.")])
+    options = TextAreaField("Answers to choose from (for choices)", filters=[strip_whitespace],
+                            description="One per line. Add points after an equals sign for the score: Most days = 3.",
+                            validators=[Optional(), Length(max=3000, message="Use at most 3,000 characters."),
+                                        no_replacement_characters], render_kw={"maxlength": 3000, "rows": 4})
+    low = DecimalField("Lowest number (for numbers, optional)", validators=[Optional()],
+                       render_kw={"inputmode": "decimal"})
+    high = DecimalField("Highest number (for numbers, optional)", validators=[Optional()],
+                        render_kw={"inputmode": "decimal"})
+    required = BooleanField("She must answer it", default=True)
+
+
+class IntakeForm(FlaskForm):
+    codes = MultiCheckboxField("Sent with a client's first booking", choices=select_choices(VALIDATED_CHOICES))

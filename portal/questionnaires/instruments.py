@@ -23,11 +23,13 @@ class Option:
 class Item:
     key: str
     text: str
-    kind: str  # choice, days, scale_0_100, scale_0_10, count, yes_no
+    kind: str  # choice, days, scale_0_100, scale_0_10, count, yes_no; own questionnaires also short_text,
+    #            long_text, single, multiple, number, date (see portal/questionnaires/custom.py)
     options: tuple[Option, ...] = ()
     low: int = 0
     high: int = 0
     scored: bool = True
+    required: bool = True  # a practitioner's own question may be left unanswered
 
 
 @dataclass(frozen=True)
@@ -37,10 +39,11 @@ class Instrument:
     title: str
     recall_period: str
     items: tuple[Item, ...]
-    licence: str  # "free" or "licensed"
+    licence: str  # "free", "licensed", or "own" (the practitioner's own questionnaire)
     copyright: str
     loinc: str | None = None
     wording_loaded: bool = True  # False: licensed wording not supplied, neutral labels shown
+    sum_score: bool = False  # an own questionnaire whose answers add up to a score
 
     @property
     def needs_licence_notice(self) -> bool:

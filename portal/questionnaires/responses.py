@@ -5,11 +5,14 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
+from decimal import Decimal, InvalidOperation
 
 from portal.db_types import utcnow
 from portal.extensions import db
-from portal.models import Assignment, Response, User
-from portal.questionnaires.instruments import INSTRUMENTS, Instrument, Item, with_licensed_wording
+from portal.models import Assignment, Booking, BookingRules, Response, User
+from portal.questionnaires import custom
+from portal.questionnaires.custom import TEXT_LIMITS
+from portal.questionnaires.instruments import Instrument, Item, with_licensed_wording
 from portal.questionnaires.scoring import AnswerError, score
 
 ASSIGNABLE = ("phq9", "gad7", "midas", "hit6", "ibs_sss", "gsrs")
@@ -19,16 +22,49 @@ class ResponseError(ValueError):
     """Something about answering that can't be done; str() says why."""
 
 
-def assign(client: User, code: str, every_weeks: int | None, starting: date, by: User) -> Assignment:
-    if code not in ASSIGNABLE:
+def sendable_codes(practitioner_id: int) -> list[str]:
+    """What she can send: the validated instruments and her own published, unarchived questionnaires."""
+    return [*ASSIGNABLE, *(entry.code for entry in custom.sendable(practitioner_id))]
+
+
+def assign(client: User, code: str, every_weeks: int | None, starting: date, by: User,
+           intake: bool = False) -> Assignment:
+    if code not in sendable_codes(by.id):
         raise ResponseError("Choose one of the questionnaires in the list.")
     if every_weeks is not None and not 1 <= every_weeks <= 52:
         raise ResponseError("Repeat every 1 to 52 weeks, or choose once.")
     assignment = Assignment(client_id=client.id, code=code, every_weeks=every_weeks, next_due=starting,
-                            assigned_by_id=by.id)
+                            assigned_by_id=by.id, intake=intake)
     db.session.add(assignment)
     db.session.commit()
     return assignment
+
+
+def assign_intake_set(client: User, practitioner_id: int, today: date) -> list[Assignment]:
+    """On her first booking with the practice, send the intake set the practitioner chose in settings.
+
+    Does nothing after the first booking, and never sends the intake set twice."""
+    rules = db.session.get(BookingRules, practitioner_id)
+    booked = db.session.scalar(db.select(db.func.count()).select_from(Booking).filter(
+        Booking.client_id == client.id, Booking.practitioner_id == practitioner_id))
+    sent_before = db.session.scalar(db.select(db.func.count()).select_from(Assignment).filter(
+        Assignment.client_id == client.id, Assignment.intake.is_(True)))
+    if rules is None or not rules.intake_codes or booked != 1 or sent_before:
+        return []
+    practitioner = db.session.get(User, practitioner_id)
+    available = set(sendable_codes(practitioner_id))
+    return [assign(client, code, None, today, practitioner, intake=True)
+            for code in rules.intake_codes if code in available]
+
+
+def save_intake_set(rules: BookingRules, codes: list[str]) -> None:
+    """The questionnaires a new client is sent with her first booking, in the order given."""
+    available = sendable_codes(rules.practitioner_id)
+    unknown = [code for code in codes if code not in available]
+    if unknown:
+        raise ResponseError("Choose questionnaires from the list.")
+    rules.intake_codes = [code for code in available if code in codes]
+    db.session.commit()
 
 
 def due_assignments(client_id: int, today: date) -> list[Assignment]:
@@ -37,7 +73,14 @@ def due_assignments(client_id: int, today: date) -> list[Assignment]:
                                      Assignment.next_due <= today).order_by(Assignment.next_due)).scalars())
 
 
-def instrument_for(code: str, licensed_content: dict | None) -> Instrument:
+def instrument_for(code: str, licensed_content: dict | None, version: str | None = None) -> Instrument:
+    """The instrument as the client should see it: a validated one (with the practice's licensed wording when
+    supplied) or the practitioner's own questionnaire at `version` (its latest when None)."""
+    if custom.id_from_code(code) is not None:
+        found = custom.instrument(code, version)
+        if found is None:
+            raise ResponseError("This questionnaire is not available.")
+        return found
     return with_licensed_wording(code, licensed_content)
 
 
@@ -47,16 +90,32 @@ def draft_for(assignment: Assignment) -> Response:
         .scalar_one_or_none()
     if draft is None:
         draft = Response(client_id=assignment.client_id, assignment_id=assignment.id, code=assignment.code,
-                         version=INSTRUMENTS[assignment.code].version, answers={})
+                         version=instrument_for(assignment.code, None).version, answers={})
         db.session.add(draft)
         db.session.commit()
     return draft
 
 
-def parse_answer(item: Item, raw: str | None) -> object:
-    """A submitted form value as the scoring expects it; ResponseError with a message next to the item."""
-    if raw is None or raw == "":
+def parse_answer(item: Item, raw: str | list[str] | None) -> object:
+    """A submitted form value as the scoring expects it; ResponseError with a message next to the item.
+
+    `raw` is the list of ticked values for a several-choices question, else the one value sent."""
+    if item.kind == "multiple":
+        return _parse_choices(item, raw if isinstance(raw, list) else [raw] if raw else [])
+    raw = (raw[0] if raw else None) if isinstance(raw, list) else raw
+    raw = raw.strip() if raw else ""
+    if raw == "":
+        if not item.required:
+            return None  # she chose to leave it empty
         raise ResponseError("Please answer this question.")
+    if item.kind in TEXT_LIMITS:
+        if len(raw) > TEXT_LIMITS[item.kind]:
+            raise ResponseError(f"Please keep this to {TEXT_LIMITS[item.kind]:,} characters.")
+        return raw
+    if item.kind == "date":
+        return _parse_date(raw)
+    if item.kind == "number":
+        return _parse_number(item, raw)
     if item.kind == "yes_no":
         if raw not in ("yes", "no"):
             raise ResponseError("Please answer yes or no.")
@@ -64,13 +123,48 @@ def parse_answer(item: Item, raw: str | None) -> object:
     try:
         value = int(raw)
     except ValueError:
-        raise ResponseError("Please choose one of the answers.") from None
+        raise ResponseError("Please choose one of the answers." if item.options
+                            else f"Enter a whole number from {item.low} to {item.high}.") from None
     if item.options:
-        if value not in {o.points for o in item.options}:
+        if value not in {o.value for o in item.options}:
             raise ResponseError("Please choose one of the answers.")
     elif not item.low <= value <= item.high:
         raise ResponseError(f"Enter a whole number from {item.low} to {item.high}.")
     return value
+
+
+def _parse_choices(item: Item, raw: list[str]) -> list[int]:
+    if not raw:
+        if item.required:
+            raise ResponseError("Please tick at least one answer.")
+        return []
+    try:
+        values = sorted({int(value) for value in raw})
+    except ValueError:
+        raise ResponseError("Please tick the answers that apply.") from None
+    if not set(values) <= {o.value for o in item.options}:
+        raise ResponseError("Please tick the answers that apply.")
+    return values
+
+
+def _parse_date(raw: str) -> str:
+    try:
+        value = date.fromisoformat(raw)
+    except ValueError:
+        raise ResponseError("Enter a date, for example 2026-03-31.") from None
+    if not 1900 <= value.year <= 2100:
+        raise ResponseError("Enter a date between 1900 and 2100.")
+    return value.isoformat()
+
+
+def _parse_number(item: Item, raw: str) -> int | float:
+    try:
+        value = Decimal(raw.replace(",", "."))
+    except InvalidOperation:
+        raise ResponseError("Enter a number, for example 7 or 7.5.") from None
+    if not value.is_finite() or not item.low <= value <= item.high:
+        raise ResponseError(f"Enter a number from {item.low:g} to {item.high:g}.")
+    return int(value) if value == value.to_integral_value() else float(value)
 
 
 def save_answer(response: Response, item: Item, value: object) -> None:
@@ -100,16 +194,21 @@ def submit(response: Response, today: date) -> Submitted:
     """Score once and store it; move a repeating assignment to its next date, close a one-off."""
     if response.status != "draft":
         raise ResponseError("This questionnaire has been sent already.")
-    instrument = INSTRUMENTS[response.code]
-    missing = [item for item in required_items(instrument, response.answers) if item.key not in response.answers]
+    instrument = instrument_for(response.code, None, response.version)
+    items = required_items(instrument, response.answers)
+    missing = [n for n, item in enumerate(items, start=1) if item.key not in response.answers]
     if missing:
-        raise ResponseError(f"Please answer question {missing[0].key} first.")
-    try:
-        result = score(response.code, response.answers)
-    except AnswerError as error:
-        raise ResponseError(str(error)) from None
-    response.total, response.band = result.total, result.band
-    response.subscores, response.flags = dict(result.subscores), list(result.flags)
+        raise ResponseError(f"Please answer question {missing[0]} first.")
+    if instrument.licence == "own":
+        result = custom.score_answers(instrument, response.answers)
+    else:
+        try:
+            result = score(response.code, response.answers)
+        except AnswerError as error:
+            raise ResponseError(str(error)) from None
+    if result is not None:
+        response.total, response.band = result.total, result.band
+        response.subscores, response.flags = dict(result.subscores), list(result.flags)
     response.status, response.submitted_at = "submitted", utcnow()
     assignment = db.session.get(Assignment, response.assignment_id) if response.assignment_id else None
     if assignment is not None:

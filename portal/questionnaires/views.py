@@ -13,15 +13,16 @@ from portal.db_types import utcnow
 from portal.extensions import db
 from portal.links import absolute_url
 from portal.mail import send_mail
-from portal.models import Assignment, Response, User
-from portal.questionnaires import diary_entries, responses
-from portal.questionnaires.charts import score_chart
+from portal.booking import bookings
+from portal.models import Assignment, CustomQuestionnaire, CustomQuestionnaireVersion, Response, User
+from portal.questionnaires import custom, diary_entries, progress, responses
 from portal.questionnaires.diary import MEDICATION_CLASSES
 from portal.questionnaires.diary_entries import DiaryError
-from portal.questionnaires.forms import BRISTOL_LABELS, AnswerForm, AssignForm, DiaryForm
-from portal.questionnaires.instruments import INSTRUMENTS
+from portal.questionnaires.custom import CustomError
+from portal.questionnaires.forms import (
+    BRISTOL_LABELS, AnswerForm, AssignForm, DiaryForm, IntakeForm, QuestionForm, QuestionnaireForm, assign_choices,
+)
 from portal.questionnaires.responses import ResponseError
-from portal.questionnaires.scoring import BANDS_BY_CODE, RANGES_BY_CODE
 
 log = logging.getLogger(__name__)
 
@@ -83,13 +84,9 @@ def client_diary(client_id: int):
     client = db.session.get(User, client_id)
     if client is None or not client.is_client:
         abort(404)
-    by_code: dict[str, list[Response]] = {}
-    for response in responses.submitted_responses(client.id):
-        by_code.setdefault(response.code, []).append(response)
-    charts = {code: score_chart([(r.submitted_at.date(), r.total) for r in items], low=RANGES_BY_CODE[code][0],
-                                high=RANGES_BY_CODE[code][1], bands=BANDS_BY_CODE.get(code, []),
-                                title=f"{INSTRUMENTS[code].title} over time")
-              for code, items in by_code.items() if code in RANGES_BY_CODE}
+    instruments = custom.catalogue()
+    by_code = progress.responses_by_code(client.id)
+    charts = progress.score_charts(by_code, instruments)
     assignments = db.session.execute(db.select(Assignment).filter_by(client_id=client.id, active=True)).scalars()
     neutral = [i.title for i in (responses.instrument_for(c, _licensed_content()) for c in responses.ASSIGNABLE)
                if i.needs_licence_notice]
@@ -97,11 +94,18 @@ def client_diary(client_id: int):
                            neutral_wording=neutral,
                            overview=diary_entries.overview(client.id, _today(client.timezone), _span()),
                            spans=diary_entries.TIMELINE_SPANS,
-                           by_code=by_code, charts=charts, instruments=INSTRUMENTS, assignments=list(assignments),
-                           assign_form=AssignForm())
+                           by_code=by_code, charts=charts, instruments=instruments, assignments=list(assignments),
+                           assign_form=_assign_form())
 
 
 # Questionnaires: the client answers, the practitioner assigns and reads -----------------------------------------
+
+def _assign_form() -> AssignForm:
+    """The send form, offering the validated instruments and her own published questionnaires."""
+    form = AssignForm()
+    form.code.choices = assign_choices(custom.sendable(current_user.id))
+    return form
+
 
 def _licensed_content() -> dict | None:
     return current_app.config["LICENSED_CONTENT"]  # LICENSED_CONTENT_FILE, read and checked at start-up
@@ -123,7 +127,7 @@ def start(assignment_id: int):
         flash("This questionnaire is not waiting for you any more.", "info")
         return redirect(url_for("home.client_home"))
     draft = responses.draft_for(assignment)
-    items = responses.required_items(INSTRUMENTS[draft.code], draft.answers)
+    items = responses.required_items(responses.instrument_for(draft.code, None, draft.version), draft.answers)
     step = next((n for n, item in enumerate(items, start=1) if item.key not in draft.answers), None)
     if step is None:
         return redirect(url_for("questionnaires.review", response_id=draft.id))
@@ -134,14 +138,14 @@ def start(assignment_id: int):
 @client_required
 def answer(response_id: int, step: int):
     response = _own_response(response_id)
-    instrument = responses.instrument_for(response.code, _licensed_content())
+    instrument = responses.instrument_for(response.code, _licensed_content(), response.version)
     items = responses.required_items(instrument, response.answers)
     if not 1 <= step <= len(items):
         abort(404)
     item, form, error = items[step - 1], AnswerForm(), None
     if form.validate_on_submit():
         try:
-            responses.save_answer(response, item, responses.parse_answer(item, request.form.get("answer")))
+            responses.save_answer(response, item, responses.parse_answer(item, request.form.getlist("answer")))
         except ResponseError as problem:
             error = str(problem)
         else:
@@ -159,7 +163,7 @@ def answer(response_id: int, step: int):
 @client_required
 def review(response_id: int):
     response = _own_response(response_id)
-    instrument = responses.instrument_for(response.code, _licensed_content())
+    instrument = responses.instrument_for(response.code, _licensed_content(), response.version)
     form = AnswerForm()
     if form.validate_on_submit():
         try:
@@ -194,7 +198,7 @@ def assign(client_id: int):
     client = db.session.get(User, client_id)
     if client is None or not client.is_client:
         abort(404)
-    form = AssignForm()
+    form = _assign_form()
     if form.validate_on_submit():
         try:
             responses.assign(client, form.code.data, int(form.every.data) if form.every.data else None,
@@ -206,3 +210,132 @@ def assign(client_id: int):
     else:
         flash(" ".join(e for errors in form.errors.values() for e in errors), "error")
     return redirect(url_for("questionnaires.client_diary", client_id=client.id) + "#questionnaires")
+
+
+# Her own questionnaires and the intake set ---------------------------------------------------------------------
+
+def _own_questionnaire(questionnaire_id: int) -> CustomQuestionnaire:
+    return get_own_or_404(CustomQuestionnaire, questionnaire_id, "practitioner_id")
+
+
+def _intake_form(rules) -> IntakeForm:
+    form = IntakeForm(data={"codes": rules.intake_codes} if request.method == "GET" else None)
+    form.codes.choices = assign_choices(custom.sendable(current_user.id))
+    return form
+
+
+@bp.route("/practitioner/questionnaires/", methods=["GET", "POST"])
+@practitioner_required
+def library():
+    form = QuestionnaireForm(prefix="new")
+    if form.validate_on_submit():
+        try:
+            made = custom.create_questionnaire(current_user, form.title.data, form.description.data,
+                                               form.sum_score.data)
+        except CustomError as problem:
+            form.title.errors.append(str(problem))
+        else:
+            flash("Now add its questions, then publish it.", "success")
+            return redirect(url_for("questionnaires.edit_questionnaire", questionnaire_id=made.id))
+    rules = bookings.rules_for(current_user.id, current_app.config["PRACTICE_TIMEZONE"])
+    return render_template("questionnaires/library.html", entries=custom.library(current_user.id), form=form,
+                           intake_form=_intake_form(rules)), 422 if form.errors else 200
+
+
+@bp.post("/practitioner/questionnaires/intake")
+@practitioner_required
+def save_intake():
+    rules = bookings.rules_for(current_user.id, current_app.config["PRACTICE_TIMEZONE"])
+    form = _intake_form(rules)
+    if form.validate_on_submit():
+        responses.save_intake_set(rules, form.codes.data)
+        flash("Saved. New clients will find these on their home page after their first booking."
+              if form.codes.data else "Saved. New clients are sent no questionnaires when they first book.", "success")
+    else:
+        flash("Choose questionnaires from the list.", "error")
+    return redirect(url_for("questionnaires.library") + "#intake")
+
+
+def _edit_page(questionnaire: CustomQuestionnaire, details: QuestionnaireForm | None = None,
+               question: QuestionForm | None = None, status: int = 200):
+    versions = db.session.execute(db.select(CustomQuestionnaireVersion).filter_by(questionnaire_id=questionnaire.id)
+                                  .order_by(CustomQuestionnaireVersion.number.desc())).scalars().all()
+    latest = versions[0] if versions else None
+    return render_template(
+        "questionnaires/edit.html", questionnaire=questionnaire, versions=versions,
+        details=details or QuestionnaireForm(obj=questionnaire), question=question or QuestionForm(),
+        changed=custom.has_unpublished_changes(questionnaire, latest), kinds=custom.KINDS,
+        action=AnswerForm()), status
+
+
+@bp.get("/practitioner/questionnaires/<int:questionnaire_id>")
+@practitioner_required
+def edit_questionnaire(questionnaire_id: int):
+    return _edit_page(_own_questionnaire(questionnaire_id))
+
+
+@bp.post("/practitioner/questionnaires/<int:questionnaire_id>/details")
+@practitioner_required
+def save_details(questionnaire_id: int):
+    questionnaire = _own_questionnaire(questionnaire_id)
+    form = QuestionnaireForm()
+    if not form.validate_on_submit():
+        return _edit_page(questionnaire, details=form, status=422)
+    custom.update_details(questionnaire, form.title.data, form.description.data, form.sum_score.data)
+    flash("Saved. Publish to send the change to clients.", "success")
+    return redirect(url_for("questionnaires.edit_questionnaire", questionnaire_id=questionnaire.id))
+
+
+@bp.post("/practitioner/questionnaires/<int:questionnaire_id>/questions")
+@practitioner_required
+def add_question(questionnaire_id: int):
+    questionnaire = _own_questionnaire(questionnaire_id)
+    form = QuestionForm()
+    if form.validate_on_submit():
+        try:
+            custom.add_item(questionnaire, text=form.text.data, kind=form.kind.data, options_text=form.options.data,
+                            required=form.required.data,
+                            low=float(form.low.data) if form.low.data is not None else None,
+                            high=float(form.high.data) if form.high.data is not None else None)
+        except CustomError as problem:
+            target = form.options if "answer" in str(problem).lower() else form.text
+            target.errors = [*target.errors, str(problem)]
+        else:
+            flash("Question added.", "success")
+            return redirect(url_for("questionnaires.edit_questionnaire", questionnaire_id=questionnaire.id)
+                            + "#add-question")
+    return _edit_page(questionnaire, question=form, status=422)
+
+
+@bp.post("/practitioner/questionnaires/<int:questionnaire_id>/questions/<key>/<any(up, down, remove):change>")
+@practitioner_required
+def change_question(questionnaire_id: int, key: str, change: str):
+    questionnaire = _own_questionnaire(questionnaire_id)
+    if AnswerForm().validate_on_submit():
+        if change == "remove":
+            custom.remove_item(questionnaire, key)
+            flash("Question removed from the draft. Versions already published keep it.", "success")
+        else:
+            custom.move_item(questionnaire, key, -1 if change == "up" else 1)
+    return redirect(url_for("questionnaires.edit_questionnaire", questionnaire_id=questionnaire.id) + "#questions")
+
+
+@bp.post("/practitioner/questionnaires/<int:questionnaire_id>/<any(publish, archive, restore):change>")
+@practitioner_required
+def change_questionnaire(questionnaire_id: int, change: str):
+    questionnaire = _own_questionnaire(questionnaire_id)
+    if not AnswerForm().validate_on_submit():
+        abort(400)
+    if change == "publish":
+        try:
+            version = custom.publish(questionnaire)
+        except CustomError as problem:
+            flash(str(problem), "error")
+        else:
+            flash(f"Version {version.number} published. Questionnaires you send from now on use it; answers "
+                  f"already given keep the version they were answered on.", "success")
+    else:
+        custom.set_archived(questionnaire, change == "archive")
+        flash("Archived: it can't be sent any more; answers stay readable." if change == "archive"
+              else "Restored: you can send it again.", "success")
+    return redirect(url_for("questionnaires.edit_questionnaire", questionnaire_id=questionnaire.id))
