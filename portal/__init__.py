@@ -50,6 +50,7 @@ def create_app(environ: Mapping[str, str] | None = None) -> Flask:
     from portal.payments.views import bp as payments_bp
     from portal.practice.views import bp as practice_bp
     from portal.questionnaires.views import bp as questionnaires_bp
+    from portal.records.views import bp as records_bp
 
     app.register_blueprint(home_bp)
     app.register_blueprint(accounts_bp)
@@ -57,6 +58,7 @@ def create_app(environ: Mapping[str, str] | None = None) -> Flask:
     app.register_blueprint(practice_bp)
     app.register_blueprint(payments_bp)
     app.register_blueprint(questionnaires_bp)
+    app.register_blueprint(records_bp)
 
     from portal.cli import register_cli
     from portal.errors import register_error_handlers
