@@ -53,7 +53,7 @@ SCHEDULES = [("", "Once"), ("2", "Every 2 weeks"), ("4", "Every 4 weeks"), ("8",
 
 VALIDATED_CHOICES = [("phq9", "PHQ-9 (mood)"), ("gad7", "GAD-7 (anxiety)"), ("midas", "MIDAS (migraine disability)"),
                      ("hit6", "HIT-6 (headache impact)"), ("ibs_sss", "IBS-SSS (IBS severity)"),
-                     ("gsrs", "GSRS (gut symptoms)")]
+                     ("gsrs", "GSRS (gut symptoms)"), ("id_migraine", "ID-Migraine (migraine screener)")]
 
 
 def assign_choices(own: list) -> list:

@@ -125,8 +125,20 @@ GSRS = Instrument(
     items=_neutral(15, "choice", options=GSRS_OPTIONS),
 )
 
+# The ID-Migraine screener's three questions, asked in the practice's own words (two or more "yes" screens positive).
+ID_MIGRAINE = Instrument(
+    code="id_migraine", version="1", title="Migraine screener (ID-Migraine)",
+    recall_period="Think about your headaches over the last 3 months.", licence="free",
+    copyright="The three questions of the ID-Migraine screener, put in this practice's own words.",
+    items=(Item("disability", "Has a headache stopped you doing what you needed or wanted to do (work, study, "
+                              "family, time with friends) on at least one day?", "yes_no"),
+           Item("nausea", "When you have a headache, do you feel sick to your stomach, or are you sick?", "yes_no"),
+           Item("photophobia", "When you have a headache, does light bother you a lot more than when you feel well?",
+                "yes_no")),
+)
+
 INSTRUMENTS: dict[str, Instrument] = {i.code: replace(i, wording_loaded=i.licence == "free")
-                                      for i in (PHQ9, GAD7, MIDAS, HIT6, IBS_SSS, GSRS)}
+                                      for i in (PHQ9, GAD7, MIDAS, HIT6, IBS_SSS, GSRS, ID_MIGRAINE)}
 
 
 class ContentFileError(ValueError):

@@ -15,7 +15,7 @@ from portal.questionnaires.custom import TEXT_LIMITS
 from portal.questionnaires.instruments import Instrument, Item, with_licensed_wording
 from portal.questionnaires.scoring import AnswerError, score
 
-ASSIGNABLE = ("phq9", "gad7", "midas", "hit6", "ibs_sss", "gsrs")
+ASSIGNABLE = ("phq9", "gad7", "midas", "hit6", "ibs_sss", "gsrs", "id_migraine")
 
 
 class ResponseError(ValueError):

@@ -124,3 +124,10 @@ def test_her_home_page_shows_her_diary_and_asks_for_today(client, client_user):
     home = client.get("/me/").get_data(as_text=True).split('id="diary"')[1]
     assert '10</span><span class="figure__label">migraine days' in home
     assert "Migraine and gut time line" in home and "Today is filled in" in home
+
+
+def test_each_bristol_type_is_shown_with_its_own_drawing_and_words(client, client_user):
+    log_in(client, client_user.email)
+    page = client.get("/me/diary/").get_data(as_text=True)
+    assert page.count('class="bristol-icon"') == 7
+    assert "1 · separate hard lumps" in page and "7 · watery, no solid pieces" in page

@@ -132,3 +132,15 @@ def test_nobody_else_can_open_her_questionnaire(client, maya, client_user, make_
     assert client.get(f"/me/questionnaires/{assignment.id}").status_code == 404
     with pytest.raises(ResponseError, match="Choose one of the questionnaires"):
         responses.assign(client_user, "made_up", None, assignment.next_due, maya)
+
+
+def test_the_migraine_screener_is_asked_in_our_own_words_and_two_yes_screen_positive(client, maya, client_user):
+    assignment = send(client, maya, client_user, "id_migraine")
+    log_in(client, client_user.email)
+    first = client.get(client.get(f"/me/questionnaires/{assignment.id}").headers["Location"]).get_data(as_text=True)
+    assert "stopped you doing what you needed" in first and "Yes" in first
+    review_url = answer_all(client, f"/me/questionnaires/{assignment.id}", ["yes", "no", "yes"])
+    client.post(review_url, data={"csrf_token": csrf_token_from(client.get(review_url).get_data(as_text=True))})
+    stored = db.session.execute(db.select(Response)).scalar_one()
+    assert (stored.total, stored.band, stored.answers) == (2, "positive",
+                                                         {"disability": True, "nausea": False, "photophobia": True})
