@@ -46,6 +46,8 @@ def create_app(environ: Mapping[str, str] | None = None) -> Flask:
     from portal import models  # noqa: F401  (every table known before Alembic or a query runs)
     from portal.accounts.views import bp as accounts_bp
     from portal.booking.views import bp as booking_bp
+    from portal.cases.views import bp as cases_bp
+    from portal.handouts.views import bp as handouts_bp
     from portal.home.views import bp as home_bp
     from portal.payments.views import bp as payments_bp
     from portal.practice.views import bp as practice_bp
@@ -59,6 +61,8 @@ def create_app(environ: Mapping[str, str] | None = None) -> Flask:
     app.register_blueprint(payments_bp)
     app.register_blueprint(questionnaires_bp)
     app.register_blueprint(records_bp)
+    app.register_blueprint(handouts_bp)
+    app.register_blueprint(cases_bp)
 
     from portal.cli import register_cli
     from portal.errors import register_error_handlers
