@@ -9,6 +9,7 @@ from flask_login import current_user
 from portal.access import client_required, practitioner_required
 from portal.booking import bookings
 from portal.db_types import utcnow
+from portal.handouts import handouts
 from portal.questionnaires import attention, custom, diary_entries, responses
 
 bp = Blueprint("home", __name__)
@@ -32,7 +33,8 @@ def client_home():
     today = now.astimezone(ZoneInfo(current_user.timezone)).date()
     return render_template("home/client.html", upcoming=upcoming, past=past, instruments=custom.catalogue(),
                            due=responses.due_assignments(current_user.id, today),
-                           diary=diary_entries.overview(current_user.id, today))
+                           diary=diary_entries.overview(current_user.id, today),
+                           handouts=handouts.by_session(handouts.published_handouts(current_user.id))[:3])
 
 
 @bp.get("/practitioner/")

@@ -211,3 +211,16 @@ def test_the_my_handouts_page_needs_a_client(app, practice):
     maya = app.test_client()
     log_in(maya, practice.practitioner.email)
     assert maya.get("/me/handouts/").status_code == 404
+
+
+def test_her_home_page_offers_the_latest_handout_and_her_sessions_page_links_to_composing(app, practice, composed):
+    handout = handouts.publish_handout(composed.booking)
+    clara = app.test_client()
+    log_in(clara, composed.client.email)
+    home = clara.get("/me/").get_data(as_text=True)
+    assert f"/handouts/{handout.id}/download" in home and "/me/handouts/" in home
+    maya = app.test_client()
+    log_in(maya, practice.practitioner.email)
+    session_page = maya.get(f"/practitioner/bookings/{composed.booking.id}").get_data(as_text=True)
+    assert f"/practitioner/sessions/{composed.booking.id}/protocol" in session_page
+    assert "Protocol library" in session_page
