@@ -7,6 +7,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from portal.questionnaires.scoring import rome_iv_subtype
+
 WINDOW_DAYS = 28
 # Medication overuse: >= 10 days a month of these classes, or >= 15 days of simple painkillers.
 OVERUSE_10_DAY_CLASSES = ("triptan", "ergot", "opioid", "combination")
@@ -47,6 +49,7 @@ class Window:
     medication_days: dict[str, int]
     acute_medication_days: int
     overuse: bool
+    stool_pattern: str | None = None  # the Rome IV subtype rule over the window's stools; None without stools
 
 
 def window(days: Iterable[Day], first_day: date) -> Window:
@@ -60,7 +63,7 @@ def window(days: Iterable[Day], first_day: date) -> Window:
         migraine_days=sum(1 for d in inside if d.headache == "migraine"),
         headache_days=sum(1 for d in inside if d.headache != "none"),
         medication_days=medication_days, acute_medication_days=sum(1 for d in inside if d.medication),
-        overuse=overuse,
+        overuse=overuse, stool_pattern=rome_iv_subtype([t for d in inside for t in d.stool_types]),
     )
 
 

@@ -80,3 +80,15 @@ def test_gaps_are_not_read_as_migraine_free_and_little_data_says_so():
     assert (link.bad_gut_days, link.comparable_days) == (0, 0)
     assert link.after_bad_gut_rate is None and link.overall_rate is None and link.enough_data is False
     assert gut_migraine_link(days(27)).enough_data is False and gut_migraine_link(days(28)).enough_data is True
+
+
+def test_a_window_names_its_stool_pattern_by_the_rome_iv_rule():
+    def diary(hard: int, loose: int) -> list[Day]:
+        types = [1] * hard + [7] * loose + [4] * (28 - hard - loose)
+        return [Day(START + timedelta(days=n), stool_types=(t,)) for n, t in enumerate(types)]
+
+    assert window(diary(7, 0), START).stool_pattern == "IBS-U"  # exactly a quarter is not more than a quarter
+    assert window(diary(8, 0), START).stool_pattern == "IBS-C"
+    assert window(diary(0, 8), START).stool_pattern == "IBS-D"
+    assert window(diary(8, 8), START).stool_pattern == "IBS-M"
+    assert window(days(28), START).stool_pattern is None  # no stools recorded
