@@ -8,6 +8,7 @@ from portal.booking import bookings
 from portal.booking.bookings import BookingError
 from portal.db_types import utcnow
 from portal.extensions import db
+from portal.handouts import examples
 from portal.models import Role, Service, User, WorkingHours
 from portal.practice import settings
 
@@ -38,6 +39,7 @@ def seed_demo(practice_timezone: str, currency: str) -> list[tuple[Role, str, st
             users.create_user(role=role, name=name, email=email, password=DEMO_PASSWORD, timezone=timezone)
     practitioner = users.find_user_by_email(DEMO_PRACTITIONER[1])
     _seed_practice(practitioner, practice_timezone, currency)
+    _seed_handouts(practitioner)
     return [(role, email, name) for role, name, email, _ in people]
 
 
@@ -63,3 +65,11 @@ def _seed_practice(practitioner: User, practice_timezone: str, currency: str) ->
         except BookingError:
             continue
         break
+
+
+def _seed_handouts(practitioner: User) -> None:
+    """Example protocol items in her library, and a published handout for Sophie."""
+    items = examples.seed_examples(practitioner)
+    if items:
+        discovery = settings.services_of(practitioner)[0]
+        examples.seed_demo_handout(practitioner, users.find_user_by_email(DEMO_CLIENTS[0][1]), discovery, items)

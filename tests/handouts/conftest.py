@@ -10,29 +10,12 @@ import pytest
 
 from portal.extensions import db
 from portal.handouts import protocols
-from portal.handouts.protocols import ItemText
+from portal.handouts.examples import EXAMPLE_ITEMS, past_session
 from portal.models import Booking, Response, User
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
-LIBRARY = [
-    ItemText("supplement", "Magnesium glycinate", "300 mg", "With your evening meal", "3 months, then review",
-             "Start with 150 mg for a week if your tummy is sensitive.",
-             "Low magnesium is common in migraine; it calms nerves and helps regular bowel movements."),
-    ItemText("supplement", "Riboflavin (vitamin B2)", "400 mg", "With breakfast", "At least 3 months",
-             "Your urine may turn bright yellow: this is harmless.",
-             "Helps the energy supply of brain cells; studies show fewer migraine days after 3 months."),
-    ItemText("diet", "Elimination diet, step 1: pause aged cheese", "", "Every day", "4 weeks",
-             "Leave out aged cheese and cured meats, and note in your diary how you feel.",
-             "They are rich in tyramine, a common migraine trigger."),
-    ItemText("diet", "Fibre and fluid", "2 litres of water, 30 g fibre", "Through the day", "Ongoing",
-             "Add a tablespoon of ground flaxseed to breakfast and keep a bottle of water with you.",
-             "Soft, regular stools and steady hydration ease both constipation and headaches."),
-    ItemText("lifestyle", "Sleep routine", "7 to 8 hours", "Same bedtime every night", "Ongoing",
-             "Screens off 30 minutes before bed; wake at the same time at weekends too.",
-             "Irregular sleep is one of the strongest migraine triggers."),
-    ItemText("test", "Ask your GP for ferritin and vitamin D", "", "At your next GP visit", "Once", "", ""),
-]
+LIBRARY = EXAMPLE_ITEMS
 
 
 @dataclass
@@ -42,14 +25,7 @@ class Session:
 
 
 def make_booking(practice, client: User, starts_at: datetime, status: str = "completed") -> Booking:
-    service = practice.follow_up
-    ends_at = starts_at + timedelta(minutes=service.duration_minutes)
-    booking = Booking(practitioner_id=practice.practitioner.id, client_id=client.id, service_id=service.id,
-                      status=status, starts_at=starts_at, ends_at=ends_at, blocked_from=starts_at,
-                      blocked_until=ends_at, price_minor=service.price_minor, currency="GBP")
-    db.session.add(booking)
-    db.session.commit()
-    return booking
+    return past_session(practice.practitioner.id, client.id, practice.follow_up, starts_at, status)
 
 
 def add_scores(client: User, code: str, totals: list[float], start: datetime) -> None:
