@@ -39,7 +39,7 @@ class ProfileForm(FlaskForm):
     medication = _text("medication", "Name, dose and how often, including painkillers and the pill.")
     supplements = _text("supplements", "Vitamins, minerals, probiotics, herbs, with doses if you know them.")
     allergies = _text("allergies", "Allergies and foods you react to. Write “none” if there are none.", rows=2)
-    goals = _text("goals", "In your own words.")
+    goals = _text("goals", "What you would like to change, in your own words.")
     gp_name = _line("gp_name", autocomplete="off")
     gp_practice = _text("gp_practice", "Practice name, address and phone number.", rows=2)
     version = HiddenField()

@@ -34,7 +34,7 @@ FIELDS: tuple[ProfileField, ...] = (
     ProfileField("medication", "Current medication", 2000, True),
     ProfileField("supplements", "Supplements", 2000, True),
     ProfileField("allergies", "Allergies and intolerances", 1000, True),
-    ProfileField("goals", "What you would like to change", 2000, True),
+    ProfileField("goals", "Goals", 2000, True),
     ProfileField("gp_name", "GP's name", 120, True),
     ProfileField("gp_practice", "GP practice (name, address, phone)", 500, True),
 )

@@ -1,6 +1,7 @@
 from pathlib import Path
 
 import pytest
+from cryptography.fernet import Fernet
 
 from portal.config import ConfigError, load_config
 
@@ -27,7 +28,8 @@ def test_defaults_are_sqlite_in_the_instance_folder_and_safe_cookies_in_producti
     dev = load_config({}, tmp_path)
     assert dev["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{tmp_path / 'portal.db'}"
     assert dev["SESSION_COOKIE_SECURE"] is False
-    prod = load_config({"PORTAL_ENV": "production", "SECRET_KEY": "k" * 40, "BASE_URL": "https://p.example"}, tmp_path)
+    prod = load_config({"PORTAL_ENV": "production", "SECRET_KEY": "k" * 40, "BASE_URL": "https://p.example",
+                        "ENCRYPTION_KEYS": Fernet.generate_key().decode()}, tmp_path)
     assert prod["SESSION_COOKIE_SECURE"] is True
     assert prod["SESSION_COOKIE_HTTPONLY"] is True
     assert prod["SESSION_COOKIE_SAMESITE"] == "Lax"

@@ -20,7 +20,8 @@ def test_pages_have_no_inline_script(client):
 
 
 def test_production_sets_hsts(app_factory):
-    app = app_factory(PORTAL_ENV="production", BASE_URL="https://portal.example")
+    app = app_factory(PORTAL_ENV="production", BASE_URL="https://portal.example",
+                      ENCRYPTION_KEYS="hWm3n1rLOWG0TVRcqFxFHyYJr1BHVtCz1ybQW1zUXak=")
     response = app.test_client().get("/", base_url="https://portal.example")
     assert "max-age" in response.headers["Strict-Transport-Security"]
 
