@@ -1,7 +1,6 @@
 """Protocol library, composing and publishing a session's handout (practitioner); downloading (both)."""
 from __future__ import annotations
 
-import logging
 import secrets
 
 from flask import Blueprint, abort, flash, make_response, redirect, render_template, request, url_for
@@ -19,8 +18,6 @@ from portal.mail import send_mail
 from portal.models import ProtocolItem, PublishedHandout, User
 from portal.models.handouts import CATEGORY_LABELS
 from portal.security import CONTENT_SECURITY_POLICY
-
-log = logging.getLogger(__name__)
 
 bp = Blueprint("handouts", __name__)
 
@@ -125,10 +122,6 @@ def _own_booking(booking_id: int):
     return booking
 
 
-def _line_text(entry) -> ItemText:
-    return _item_text(entry.form)
-
-
 @bp.route("/practitioner/sessions/<int:booking_id>/protocol", methods=["GET", "POST"])
 @practitioner_required
 def compose(booking_id: int):
@@ -150,7 +143,7 @@ def compose(booking_id: int):
         try:
             protocols.save_protocol(
                 protocol, summary=form.summary.data or "", focus_points=form.focus_points.data or "",
-                next_steps=form.next_steps.data or "", lines=[_line_text(entry) for entry in form.lines],
+                next_steps=form.next_steps.data or "", lines=[_item_text(entry.form) for entry in form.lines],
                 remove=form.remove.data or [], move=move,
                 add_items=[chosen[i] for i in (form.add_items.data or []) if i in chosen] if action == "add_items" else [],
                 add_one_off=ItemText("other", "New item") if action == "add_one_off" else None)

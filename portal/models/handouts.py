@@ -33,7 +33,19 @@ CATEGORY_LABELS = {
 CATEGORY_CHECK = "category in ('diet', 'supplement', 'lifestyle', 'test', 'other')"
 
 
-class ProtocolItem(db.Model):
+class ItemTextColumns:
+    """What a protocol item says, the same in the library and on a session's protocol."""
+
+    category: Mapped[str] = mapped_column(String(20))
+    title: Mapped[str] = mapped_column(String(120))
+    dose: Mapped[str] = mapped_column(String(120), default="")
+    timing: Mapped[str] = mapped_column(String(120), default="")
+    duration: Mapped[str] = mapped_column(String(120), default="")
+    instructions: Mapped[str] = mapped_column(Text, default="")
+    rationale: Mapped[str] = mapped_column(Text, default="")  # "why it helps", in words for the client
+
+
+class ProtocolItem(ItemTextColumns, db.Model):
     """An item in her protocol library. Edited in place and archived, never deleted: protocols keep
     their own copy of what an item said when it was added."""
 
@@ -42,13 +54,6 @@ class ProtocolItem(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     practitioner_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
-    category: Mapped[str] = mapped_column(String(20))
-    title: Mapped[str] = mapped_column(String(120))
-    dose: Mapped[str] = mapped_column(String(120), default="")
-    timing: Mapped[str] = mapped_column(String(120), default="")
-    duration: Mapped[str] = mapped_column(String(120), default="")
-    instructions: Mapped[str] = mapped_column(Text, default="")
-    rationale: Mapped[str] = mapped_column(Text, default="")  # "why it helps", in words for the client
     is_example: Mapped[bool] = mapped_column(Boolean, default=False)
     archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
@@ -75,7 +80,7 @@ class Protocol(db.Model):
         cascade="all, delete-orphan", passive_deletes=True)
 
 
-class ProtocolLine(db.Model):
+class ProtocolLine(ItemTextColumns, db.Model):
     """One item of a session's protocol: a copy of a library item adjusted for her, or a one-off."""
 
     __tablename__ = "protocol_lines"
@@ -85,13 +90,6 @@ class ProtocolLine(db.Model):
     protocol_id: Mapped[int] = mapped_column(ForeignKey("protocols.id", ondelete="CASCADE"), index=True)
     library_item_id: Mapped[int | None] = mapped_column(ForeignKey("protocol_items.id", ondelete="SET NULL"))
     position: Mapped[int] = mapped_column(Integer, default=0)
-    category: Mapped[str] = mapped_column(String(20))
-    title: Mapped[str] = mapped_column(String(120))
-    dose: Mapped[str] = mapped_column(String(120), default="")
-    timing: Mapped[str] = mapped_column(String(120), default="")
-    duration: Mapped[str] = mapped_column(String(120), default="")
-    instructions: Mapped[str] = mapped_column(Text, default="")
-    rationale: Mapped[str] = mapped_column(Text, default="")
 
     protocol: Mapped[Protocol] = relationship(back_populates="lines", lazy="raise")
 

@@ -79,3 +79,25 @@ def test_the_compose_page_and_preview_fit_a_phone(new_page, practice, client_use
     expect(phone.locator(".protocol")).to_contain_text("Riboflavin")
     assert_fits_phone(phone)
     screenshot(phone, "handout-preview-375")
+
+
+def test_the_library_and_settings_fit_a_phone_and_a_bad_logo_is_explained(new_page, practice, tmp_path):
+    for text in LIBRARY:
+        protocols.save_item(None, practice.practitioner, text, is_example=True)
+    phone = new_page(PHONE)
+    phone.goto("/account/login")
+    log_in(phone, practice.practitioner.email)
+    phone.get_by_role("navigation", name="Main").get_by_role("link", name="Protocol library").click()
+    expect(phone.get_by_role("heading", name="Supplement")).to_be_visible()
+    assert_fits_phone(phone)
+    screenshot(phone, "handout-library-375")
+    phone.get_by_role("link", name="Handout settings").click()
+    bad = tmp_path / "logo.png"
+    bad.write_bytes(b"this is not really a picture")
+    phone.get_by_label("Practice name").fill("Calm Gut Clinic")
+    phone.get_by_label("Logo").set_input_files(bad)
+    phone.get_by_role("button", name="Save settings").click()
+    expect(phone.get_by_text("This is not a PNG, JPEG or SVG image")).to_be_visible()
+    expect(phone.get_by_label("Practice name")).to_have_value("Calm Gut Clinic")
+    assert_fits_phone(phone)
+    screenshot(phone, "handout-settings-375")
