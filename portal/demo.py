@@ -6,6 +6,7 @@ from datetime import time, timedelta
 from portal.accounts import users
 from portal.booking import bookings
 from portal.booking.bookings import BookingError
+from portal.cases.examples import seed_demo_note
 from portal.db_types import utcnow
 from portal.extensions import db
 from portal.handouts import examples
@@ -40,6 +41,7 @@ def seed_demo(practice_timezone: str, currency: str) -> list[tuple[Role, str, st
     practitioner = users.find_user_by_email(DEMO_PRACTITIONER[1])
     _seed_practice(practitioner, practice_timezone, currency)
     _seed_handouts(practitioner)
+    seed_demo_note(practitioner, users.find_user_by_email(DEMO_CLIENTS[0][1]))
     return [(role, email, name) for role, name, email, _ in people]
 
 

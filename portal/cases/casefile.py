@@ -3,30 +3,27 @@ profile, intake answers, sessions with their payment state, scores with charts a
 notes and handouts."""
 from __future__ import annotations
 
-import importlib
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
 
 from markupsafe import Markup
 from sqlalchemy.orm import selectinload
 
 from portal.booking.bookings import client_bookings
+from portal.cases import notes as case_notes
+from portal.cases import templates as note_templates
 from portal.extensions import db
+from portal.handouts.handouts import published_handouts
 from portal.models import (
-    Assignment, Booking, BookingStatus, ClientProfile, Note, NoteTemplate, Payment, PaymentStatus, ProfileChange, Response,
-    User,
+    Assignment, Booking, BookingStatus, ClientProfile, Note, NoteTemplate, Payment, PaymentStatus, ProfileChange,
+    PublishedHandout, Response, User,
 )
 from portal.money import format_money
-from portal.questionnaires import diary_entries
+from portal.questionnaires import custom, diary_entries, progress
 from portal.questionnaires.attention import Flag, _score_flags
-from portal.questionnaires.charts import score_chart
-from portal.questionnaires.instruments import INSTRUMENTS
+from portal.questionnaires.instruments import Instrument
 from portal.questionnaires.responses import submitted_responses
-from portal.questionnaires.scoring import BANDS_BY_CODE, RANGES_BY_CODE
-from portal.cases import notes as case_notes
 from portal.records import profiles
-from portal.cases import templates as note_templates
 
 
 @dataclass(frozen=True)
@@ -84,15 +81,6 @@ class Scores:
         return self.responses[0]
 
 
-@dataclass(frozen=True)
-class Answered:
-    """A questionnaire answered without a score chart (an intake form, a screener), item by item."""
-
-    response: Response
-    title: str
-    rows: list[tuple[str, str]]  # (question, answer in words)
-
-
 @dataclass
 class CaseFile:
     client: User
@@ -101,10 +89,10 @@ class CaseFile:
     upcoming: list[Session]
     past: list[Session]
     scores: list[Scores]
-    intake: list[Answered]  # questionnaires without a score chart (intake, screeners, her own), newest first
+    intake: list[Answered]  # her intake questionnaires and any without a score, newest first
     overview: diary_entries.Overview
     notes: list[tuple[Note, int]]  # (note, number of amendments), newest first
-    handouts: list[Any] | None  # None while the handouts area is not installed
+    handouts: list[PublishedHandout]  # hers for this client, newest first
     waiting: list[str]  # questionnaires sent and not yet answered, e.g. "HIT-6 (every 4 weeks)"
     templates: list[NoteTemplate]
 
@@ -113,59 +101,37 @@ class CaseFile:
         return [note for note, _ in self.notes if not note.is_signed]
 
 
-def _optional(module: str, function: str, *args: Any) -> Any:
-    """What another area's function returns, or None while that area is not part of the portal."""
-    try:
-        found = getattr(importlib.import_module(module), function)
-    except (ImportError, AttributeError):
-        return None
-    return found(*args)
+def _title(code: str, instruments: dict[str, Instrument]) -> str:
+    return instruments[code].title if code in instruments else "A questionnaire no longer offered"
 
 
-def instrument_title(code: str) -> str:
-    return INSTRUMENTS[code].title if code in INSTRUMENTS else code.replace("_", " ").capitalize()
+@dataclass(frozen=True)
+class Answered:
+    """A questionnaire answered as part of her intake, or one without a score: shown answer by answer."""
+
+    response: Response
+    title: str
+    instrument: Instrument | None  # its items, to show each answer in words
 
 
-def answer_words(value: object) -> str:
-    if value is True or value is False:
-        return "Yes" if value else "No"
-    if isinstance(value, list):
-        return ", ".join(str(v) for v in value) or "–"
-    return "–" if value is None or value == "" else str(value)
-
-
-def answered(response: Response) -> Answered:
-    instrument = INSTRUMENTS.get(response.code)
-    texts = {item.key: item.text for item in instrument.items} if instrument else {}
-    rows = [(texts.get(key, key.replace("_", " ").capitalize()), answer_words(value))
-            for key, value in response.answers.items()]
-    return Answered(response, instrument_title(response.code), rows)
-
-
-def chart_for(code: str, responses: list[Response]) -> Markup | None:
-    """The score over time with its published bands, as on her progress page."""
-    if code not in RANGES_BY_CODE:
-        return None
-    low, high = RANGES_BY_CODE[code]
-    return score_chart([(r.submitted_at.date(), r.total) for r in responses if r.total is not None], low=low,
-                       high=high, bands=BANDS_BY_CODE.get(code, []), title=f"{instrument_title(code)} over time")
-
-
-def group_scores(client: User, responses: list[Response]) -> tuple[list[Scores], list[Answered]]:
-    """Scored instruments (with chart and flags), and the rest as intake answers."""
+def group_responses(client: User, responses: list[Response], instruments: dict[str, Instrument],
+                    intake_assignments: set[int]) -> tuple[list[Scores], list[Answered]]:
+    """Instruments with a score (chart and flags, as on her progress page), and the answers to read one by
+    one: her intake questionnaires and any without a score. Scored intake answers appear in both."""
     by_code: dict[str, list[Response]] = {}
-    intake = []
     for response in responses:
-        if response.code in RANGES_BY_CODE:
-            by_code.setdefault(response.code, []).append(response)
-        else:
-            intake.append(answered(response))
-    scores = []
+        by_code.setdefault(response.code, []).append(response)
+    charts = progress.score_charts(by_code, instruments)
+    scores, answers = [], []
     for code, items in by_code.items():
-        title = instrument_title(code)
-        scores.append(Scores(code, title, items, chart_for(code, items), _score_flags(client, code, title, items)))
+        title = _title(code, instruments)
+        if code in charts:
+            scores.append(Scores(code, title, items, charts[code], _score_flags(client, code, title, items)))
+        answers += [Answered(r, title, instruments.get(code)) for r in items
+                    if code not in charts or r.assignment_id in intake_assignments]
     scores.sort(key=lambda s: s.latest.submitted_at, reverse=True)
-    return scores, intake[::-1]
+    answers.sort(key=lambda a: a.response.submitted_at, reverse=True)
+    return scores, answers
 
 
 def latest_responses(responses: list[Response]) -> list[Response]:
@@ -177,9 +143,11 @@ def latest_responses(responses: list[Response]) -> list[Response]:
 
 
 def note_context(client: User, today: date, tz: str) -> str:
-    """The latest scores and diary figures a new note opens with (two queries)."""
+    """The latest scores and diary figures a new note opens with (three queries)."""
     responses = submitted_responses(client.id)
-    return case_notes.context_summary(latest_responses(responses), diary_entries.overview(client.id, today), tz)
+    titles = {code: instrument.title for code, instrument in custom.catalogue().items()}
+    return case_notes.context_summary(latest_responses(responses), diary_entries.overview(client.id, today), tz,
+                                      titles)
 
 
 def load_case_file(client: User, practitioner: User, today: date, now: datetime) -> CaseFile:
@@ -200,7 +168,11 @@ def load_case_file(client: User, practitioner: User, today: date, now: datetime)
     upcoming = [s for s in reversed(sessions) if s.booking.ends_at > now
                 and s.booking.status in (BookingStatus.CONFIRMED, BookingStatus.PENDING_PAYMENT)]
     past = [s for s in sessions if s not in upcoming]
-    scores, intake = group_scores(client, submitted_responses(client.id))
+    instruments = custom.catalogue()
+    assignments = db.session.execute(db.select(Assignment).filter_by(client_id=client.id)
+                                     .order_by(Assignment.next_due)).scalars().all()
+    scores, intake = group_responses(client, submitted_responses(client.id), instruments,
+                                     {a.id for a in assignments if a.intake})
     return CaseFile(
         client=client,
         profile=profiles.profile_for(client.id),
@@ -208,10 +180,9 @@ def load_case_file(client: User, practitioner: User, today: date, now: datetime)
         upcoming=upcoming, past=past, scores=scores, intake=intake,
         overview=diary_entries.overview(client.id, today),
         notes=notes,
-        handouts=_optional("portal.handouts.handouts", "published_handouts", client.id),
-        waiting=[instrument_title(a.code) + (f" (every {a.every_weeks} weeks)" if a.every_weeks else "")
-                 for a in db.session.execute(db.select(Assignment).filter_by(client_id=client.id, active=True)
-                                             .order_by(Assignment.next_due)).scalars()],
+        handouts=[h for h in published_handouts(client.id) if h.practitioner_id == practitioner.id],
+        waiting=[_title(a.code, instruments) + (f" (every {a.every_weeks} weeks)" if a.every_weeks else "")
+                 for a in assignments if a.active],
         templates=note_templates.templates_of(practitioner.id),
     )
 

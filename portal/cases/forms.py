@@ -35,7 +35,7 @@ class AmendForm(FlaskForm):
         Length(max=MAX_REASON, message=f"Use at most {MAX_REASON} characters."), no_replacement_characters],
         description="For example: a correction, results that came in later, something she told you afterwards.",
         render_kw={"maxlength": MAX_REASON})
-    text = TextAreaField("Amendment", filters=[strip_whitespace], validators=[
+    text = TextAreaField("What to add or correct", filters=[strip_whitespace], validators=[
         DataRequired("Write the amendment."),
         Length(max=MAX_AMENDMENT, message=f"Use at most {MAX_AMENDMENT:,} characters."), no_replacement_characters],
         render_kw={"maxlength": MAX_AMENDMENT, "rows": 5})

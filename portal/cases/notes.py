@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -88,13 +89,16 @@ def client_notes(client_id: int, practitioner_id: int) -> list[tuple[Note, int]]
 
 # Starting and saving drafts ------------------------------------------------------------------------------
 
-def context_summary(latest: list[Response], overview: Overview | None, tz: str) -> str:
-    """The figures a note opens with: each instrument's latest score, then the diary's last 28 days."""
+def context_summary(latest: list[Response], overview: Overview | None, tz: str,
+                    titles: Mapping[str, str] | None = None) -> str:
+    """The figures a note opens with: each instrument's latest score, then the diary's last 28 days.
+    `titles` names the practitioner's own questionnaires (validated instruments are known here)."""
+    titles = {**{code: i.title for code, i in INSTRUMENTS.items()}, **(titles or {})}
     zone, lines = ZoneInfo(tz), []
     if latest:
         scores = []
         for response in latest:
-            title = INSTRUMENTS[response.code].title if response.code in INSTRUMENTS else response.code
+            title = titles.get(response.code, "Questionnaire")
             total = "" if response.total is None else f" {response.total:g}"
             band = f" ({response.band})" if response.band else ""
             scores.append(f"{title}{total}{band} on {response.submitted_at.astimezone(zone):%-d %b %Y}")

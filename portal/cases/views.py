@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from portal import audit
@@ -74,19 +74,7 @@ def case_file(client_id: int):
     case = casefile.load_case_file(client, current_user, _today_for(client), utcnow())
     return _rendered_with_audit("cases/case_file.html", client.id, "case_file", client.id, case=case, client=client,
                                 now=utcnow(), new_note_form=_new_note_form(case.templates, [], None),
-                                profile_fields=profiles.FIELDS, profile_labels=profiles.LABELS,
-                                related=_related_links(client.id))
-
-
-# Pages of other areas about this client, linked from the case file when that area is part of the portal.
-RELATED = [("records.client_profile", "Profile and its changes"), ("handouts.client_handouts", "Handouts"),
-           ("records.client_audit", "Audit trail"), ("records.client_export", "Download her data"),
-           ("records.client_erase", "Erase")]
-
-
-def _related_links(client_id: int) -> list[tuple[str, str]]:
-    return [(label, url_for(endpoint, client_id=client_id)) for endpoint, label in RELATED
-            if endpoint in current_app.view_functions]
+                                profile_fields=profiles.FIELDS, profile_labels=profiles.LABELS)
 
 
 def _new_note_form(templates, bookings: list[Booking], booking_id: int | None) -> NewNoteForm:

@@ -11,7 +11,7 @@ from portal.cases import notes
 from portal.cases.casefile import payment_state
 from portal.db_types import utcnow
 from portal.extensions import db
-from portal.models import Booking, DiaryEntry, Payment, Role
+from portal.models import Assignment, Booking, DiaryEntry, Payment, Response, Role
 from portal.records import profiles
 from tests.cases.conftest import add_response
 
@@ -89,6 +89,22 @@ def test_the_case_file_shows_profile_sessions_scores_diary_and_notes(maya_browse
         assert expected in page, expected
 
 
+def test_intake_answers_are_shown_in_words(maya_browser, maya, sophie):
+    intake = Assignment(client_id=sophie.id, code="id_migraine", next_due=utcnow().date(), active=False,
+                        assigned_by_id=maya.id, intake=True)
+    db.session.add(intake)
+    db.session.commit()
+    db.session.add(Response(client_id=sophie.id, assignment_id=intake.id, code="id_migraine", version="1",
+                            status="submitted", answers={"disability": True, "nausea": False, "photophobia": True},
+                            total=2, band="", submitted_at=utcnow()))
+    db.session.commit()
+    page = maya_browser.get(f"/practitioner/clients/{sophie.id}").get_data(as_text=True)
+    intake_part = page[page.index('id="intake-title"'):page.index('id="handouts-title"')]
+    assert "Migraine screener (ID-Migraine)" in intake_part
+    assert "does light bother you a lot more" in intake_part
+    assert intake_part.count("<dd>Yes</dd>") == 2 and intake_part.count("<dd>No</dd>") == 1
+
+
 def test_a_client_with_nothing_yet_has_a_calm_case_file(maya_browser, sophie):
     page = maya_browser.get(f"/practitioner/clients/{sophie.id}").get_data(as_text=True)
     for expected in ["No notes yet.", "Nothing booked.", "No questionnaires answered yet.",
@@ -115,3 +131,13 @@ def test_payment_state_in_words(status, payments, expected):
 
 def test_a_free_session_needs_no_payment():
     assert payment_state(Booking(status="confirmed", price_minor=0, currency="GBP"), []).label == "Free"
+
+
+def test_the_case_file_is_linked_from_her_session_and_the_attention_list(maya_browser, maya, sophie, make_booking):
+    booking = make_booking(maya, sophie, timedelta(days=-1))
+    add_response(sophie, "phq9", 12, "moderate", flags=["self_harm_thoughts"])
+    case_file = f'href="/practitioner/clients/{sophie.id}"'
+    session_page = maya_browser.get(f"/practitioner/bookings/{booking.id}").get_data(as_text=True)
+    assert case_file in session_page
+    assert f"/practitioner/clients/{sophie.id}/notes/new?booking={booking.id}" in session_page
+    assert case_file in maya_browser.get("/practitioner/").get_data(as_text=True)
