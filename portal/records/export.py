@@ -7,6 +7,7 @@ leaves out the practitioner's private case notes.
 """
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import zipfile
@@ -55,9 +56,15 @@ def _excluded_tables(for_practitioner: bool) -> set[str]:
     return excluded
 
 
-def client_records(client: User, *, for_practitioner: bool) -> tuple[dict, dict[str, bytes]]:
-    """The JSON document of her records and the binary files that go beside it."""
+def client_records(client: User, *, for_practitioner: bool,
+                   known_files: dict[str, bytes] | None = None) -> tuple[dict, dict[str, bytes]]:
+    """The JSON document of her records and the binary files that go beside it.
+
+    A binary value equal to one of `known_files` (e.g. a handout PDF) points at that file instead of
+    being written twice.
+    """
     files: dict[str, bytes] = {}
+    known = {hashlib.sha256(content).hexdigest(): path for path, content in (known_files or {}).items()}
     excluded = _excluded_tables(for_practitioner)
     account = {c.name: _plain(getattr(client, c.key)) for c in User.__table__.columns if c.name not in SECRET_COLUMNS}
     tables: dict[str, list[dict]] = {}
@@ -71,9 +78,12 @@ def client_records(client: User, *, for_practitioner: bool) -> tuple[dict, dict[
                 if name in SECRET_COLUMNS:
                     continue
                 if isinstance(value, (bytes, memoryview)):
-                    path = f"files/{item.table.name}/{len(files) + 1}.bin"
-                    files[path] = bytes(value)
-                    value = {"file": path, "bytes": len(files[path])}
+                    content = bytes(value)
+                    path = known.get(hashlib.sha256(content).hexdigest())
+                    if path is None:
+                        path = f"files/{item.table.name}/{len(files) + 1}.bin"
+                        files[path] = content
+                    value = {"file": path, "bytes": len(content)}
                 record[name] = _plain(value)
             rows.append(record)
         tables[item.table.name] = rows
@@ -116,9 +126,9 @@ def handout_files(client: User) -> dict[str, bytes]:
 def build_archive(client: User, *, for_practitioner: bool) -> Archive:
     """The ZIP of everything held about her; the caller audits and commits."""
     now = utcnow()
-    document, files = client_records(client, for_practitioner=for_practitioner)
-    responses = fhir_responses(client)
     handouts = handout_files(client)
+    document, files = client_records(client, for_practitioner=for_practitioner, known_files=handouts)
+    responses = fhir_responses(client)
     document = {
         "exported_at": now.isoformat(),
         "practice": current_app.config["PRACTICE_NAME"],

@@ -4,7 +4,7 @@ import json
 import zipfile
 
 from portal.extensions import db
-from portal.models import Role
+from portal.models import Role, User
 from portal.records import export
 from portal.records.ownership import owned_tables
 from tests.records.conftest import CONDITIONS, DIARY_NOTE, PAYMENT_NOTE, REFUND_REASON
@@ -67,3 +67,35 @@ def test_the_clients_own_export_leaves_out_practitioner_only_tables(app, clara):
     assert not private & set(document["tables"])
     assert document["includes_practitioner_notes"] is False
     assert document["tables"]["diary_entries"][0]["note"] == DIARY_NOTE
+
+
+def test_handout_pdfs_are_in_the_archive_once(app, clara):
+    from portal.handouts.handouts import load_session, publish_handout
+    from portal.handouts.protocols import protocol_for
+
+    protocol_for(clara.booking)  # the session's protocol exists before publishing, as in the practitioner's pages
+    booking_id, client_id = clara.booking.id, clara.client.id
+    db.session.expunge_all()  # publish_handout loads the booking with its client, which a copy already held lacks
+    handout = publish_handout(load_session(booking_id))
+    clara.client = db.session.get(User, client_id)
+    document, zipped = _open(export.build_archive(clara.client, for_practitioner=False))
+    pdfs = [n for n in zipped.namelist() if n.endswith(".pdf")]
+    assert pdfs == [f"handouts/{handout.filename}"] and zipped.read(pdfs[0]).startswith(b"%PDF")
+    assert not [n for n in zipped.namelist() if n.startswith("files/")]
+    (stored,) = document["tables"]["stored_files"]
+    assert stored["content"] == {"file": pdfs[0], "bytes": handout.size}
+
+
+def test_case_notes_are_in_the_practitioners_export_only(app, clara, practice):
+    from portal.cases import notes, templates as note_templates
+
+    note_templates.ensure_shipped(practice.practitioner)
+    template = note_templates.templates_of(practice.practitioner.id)[0]
+    note = notes.start_note(clara.client, practice.practitioner, template)
+    notes.save_draft(note, note.revision, "Follow-up", ["Fewer attacks since cutting aged cheese"]
+                     + [""] * (len(notes.sections_of(note)) - 1))
+    db.session.commit()
+    mine, _ = _open(export.build_archive(clara.client, for_practitioner=True))
+    hers, _ = _open(export.build_archive(clara.client, for_practitioner=False))
+    assert "aged cheese" in json.dumps(mine["tables"]["notes"])
+    assert "notes" not in hers["tables"] and "aged cheese" not in json.dumps(hers)

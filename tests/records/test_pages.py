@@ -200,3 +200,17 @@ def test_saving_a_profile_or_a_diary_day_logs_none_of_the_text(client, client_us
     logged = "\n".join(r.getMessage() for r in caplog.records)
     assert "Secret-condition-text" not in logged and "Secret-diary-text" not in logged
     assert "Propranolol" not in logged
+
+
+def test_writing_signing_and_amending_a_note_logs_none_of_the_text(app, clara, practice, caplog):
+    from portal.cases import notes, templates as note_templates
+
+    caplog.set_level(logging.DEBUG)
+    note_templates.ensure_shipped(practice.practitioner)
+    note = notes.start_note(clara.client, practice.practitioner, note_templates.templates_of(practice.practitioner.id)[0])
+    texts = ["Secret-note-text"] + [""] * (len(notes.sections_of(note)) - 1)
+    note = notes.save_draft(note, note.revision, "Follow-up", texts)
+    note = notes.sign_note(note, note.revision, practice.practitioner)
+    notes.amend_note(note, practice.practitioner, "Secret-reason-text", "Secret-amendment-text")
+    logged = "\n".join(r.getMessage() for r in caplog.records)
+    assert "Secret-note-text" not in logged and "Secret-reason" not in logged and "Secret-amendment" not in logged
