@@ -5,9 +5,11 @@ import hashlib
 from datetime import datetime, timezone
 
 import pytest
+from sqlalchemy import insert
 
 from portal.extensions import db
-from portal.handouts import handouts, rendering
+from portal.handouts import handouts, rendering, storage
+from portal.handouts.handouts import HandoutError
 from portal.models import PublishedHandout, StoredFile
 from tests.handouts.conftest import LIBRARY, make_booking, pdf_page_png, pdf_text
 
@@ -78,8 +80,6 @@ def test_a_rendering_failure_leaves_no_handout_and_no_file(composed, monkeypatch
 
 
 def test_a_storage_failure_after_rendering_leaves_nothing_half_published(composed, monkeypatch):
-    from portal.handouts import storage
-
     def failing_put(self, key, content, **kwargs):
         db.session.add(storage.StoredFile(key=key, content=content, content_type="application/pdf",
                                           client_id=kwargs["client_id"]))
@@ -97,3 +97,22 @@ def test_her_next_booked_session_is_printed_as_her_next_appointment(practice, co
     make_booking(practice, composed.client, datetime(2026, 3, 20, 9, 0, tzinfo=timezone.utc), status="cancelled")
     text = " ".join(pdf_text(handouts.handout_pdf(handouts.publish_handout(composed.booking))).split())
     assert "YOUR NEXT APPOINTMENT Tuesday 14 April 2026 at 14:30 · Follow-up (Europe/London time)" in text
+
+
+def test_two_publishings_at_once_never_make_two_handouts_with_the_same_version(composed, monkeypatch):
+    original_put = storage.DatabaseStorage.put
+
+    def put_after_a_rival(self, key, content, **kwargs):
+        with db.engine.begin() as other:  # another web worker publishes version 1 first
+            other.execute(insert(PublishedHandout.__table__).values(
+                booking_id=composed.booking.id, client_id=composed.client.id,
+                practitioner_id=composed.booking.practitioner_id, version=1, session_date=datetime(2026, 3, 3).date(),
+                session_title="Follow-up, 3 March 2026", storage_key="rival", checksum="0" * 64, size=1,
+                published_at=datetime.now(timezone.utc)))
+        original_put(self, key, content, **kwargs)
+
+    monkeypatch.setattr(storage.DatabaseStorage, "put", put_after_a_rival)
+    with pytest.raises(HandoutError, match="published at the same moment"):
+        handouts.publish_handout(composed.booking)
+    assert [h.storage_key for h in handouts.published_handouts(composed.client.id)] == ["rival"]
+    assert db.session.execute(db.select(StoredFile)).first() is None
