@@ -176,11 +176,11 @@ def _band(code: str, value: float) -> str:
     return name
 
 
-def client_progress(client_id: int, tz: str, responses: list[Response] | None = None) -> list[Progress]:
+def client_progress(client_id: int, tz: str) -> list[Progress]:
     """Her most relevant scores (up to MAX_CHARTS instruments), each with its chart and the change since
     the score before."""
     by_code: dict[str, list[Response]] = {}
-    for response in submitted_responses(client_id) if responses is None else responses:
+    for response in submitted_responses(client_id):
         if response.total is not None and response.code in RANGES_BY_CODE:
             by_code.setdefault(response.code, []).append(response)
     chosen = []
