@@ -7,9 +7,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from markupsafe import Markup
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
-from portal.booking.bookings import client_bookings
 from portal.cases import notes as case_notes
 from portal.cases import templates as note_templates
 from portal.extensions import db
@@ -152,7 +151,9 @@ def note_context(client: User, today: date, tz: str) -> str:
 
 def load_case_file(client: User, practitioner: User, today: date, now: datetime) -> CaseFile:
     """The whole case file; the number of queries does not grow with her sessions, answers, notes or diary."""
-    bookings = client_bookings(client.id)  # newest first, with services
+    bookings = db.session.execute(  # newest first; joined, so an empty history makes no second query
+        db.select(Booking).filter_by(client_id=client.id).options(joinedload(Booking.service))
+        .order_by(Booking.starts_at.desc())).scalars().all()
     payments = db.session.execute(
         db.select(Payment).filter_by(client_id=client.id).order_by(Payment.id)).scalars().all()
     by_booking: dict[int, list[Payment]] = {}

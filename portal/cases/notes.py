@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import defer, selectinload
 
 from portal import audit
 from portal.db_types import utcnow
@@ -76,12 +76,14 @@ def note_for_practitioner(note_id: int, practitioner_id: int) -> Note | None:
 
 
 def client_notes(client_id: int, practitioner_id: int) -> list[tuple[Note, int]]:
-    """Her notes on a client, newest first, each with its number of amendments: one query."""
+    """Her notes on a client, newest first, each with its number of amendments: one query, without the
+    encrypted body and context (reading them raises, so a list never decrypts by accident)."""
     amendments = (db.select(NoteAmendment.note_id, db.func.count().label("n"))
                   .group_by(NoteAmendment.note_id).subquery())
     rows = db.session.execute(
         db.select(Note, db.func.coalesce(amendments.c.n, 0))
         .outerjoin(amendments, amendments.c.note_id == Note.id)
+        .options(defer(Note.body, raiseload=True), defer(Note.context, raiseload=True))  # no decrypting here
         .filter(Note.client_id == client_id, Note.practitioner_id == practitioner_id)
         .order_by(Note.created_at.desc(), Note.id.desc())).all()
     return [(note, count) for note, count in rows]
