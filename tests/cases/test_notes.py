@@ -204,3 +204,32 @@ def test_shipped_templates_are_used_once_per_practitioner(maya):
     templates.ensure_shipped(maya)
     templates.ensure_shipped(maya)
     assert len(templates.templates_of(maya.id)) == 4
+
+
+def test_notes_survive_key_rotation_with_their_seal(app_factory):
+    from cryptography.fernet import Fernet
+
+    from portal.accounts import users
+
+    old, new = Fernet.generate_key().decode(), Fernet.generate_key().decode()
+    with app_factory(ENCRYPTION_KEYS=old).app_context():
+        maya = users.create_user(role=Role.PRACTITIONER, name="Maya", email="maya@example.com",
+                                 password="quiet-morning-walk", timezone="Europe/London")
+        sophie = users.create_user(role=Role.CLIENT, name="Sophie", email="sophie@example.com",
+                                   password="quiet-morning-walk", timezone="Europe/London")
+        templates.ensure_shipped(maya)
+        note = notes.start_note(sophie, maya, templates.templates_of(maya.id)[0], context="HIT-6 58.")
+        notes.save_draft(note, 1, "Note", TEXTS)
+        notes.sign_note(note, 2, maya)
+        notes.amend_note(note, maya, "Reason", "Amended text")
+        note_id, maya_id = note.id, maya.id
+        old_body = db.session.execute(text("SELECT body FROM notes")).scalar_one()
+    both = app_factory(ENCRYPTION_KEYS=f"{new},{old}")
+    result = both.test_cli_runner().invoke(args=["rotate-keys"])
+    assert result.exit_code == 0, result.output
+    with app_factory(ENCRYPTION_KEYS=new).app_context():  # the old key is gone
+        assert db.session.execute(text("SELECT body FROM notes")).scalar_one() != old_body
+        loaded = notes.note_for_practitioner(note_id, maya_id)
+        assert [s["text"] for s in notes.sections_of(loaded)] == TEXTS
+        assert loaded.amendments[0].text == "Amended text"
+        assert notes.verify_seal(loaded, loaded.amendments).intact
