@@ -35,6 +35,8 @@ from portal.practice import settings
 
 TEST_PASSWORD = "quiet-morning-walk"
 TEST_SECRET = "test-secret-key-that-is-long-enough-for-anything-0123456789"
+# One Fernet key for every app in a run (several apps stand for several hosts sharing one database).
+TEST_ENCRYPTION_KEY = "dGVzdC1lbmNyeXB0aW9uLWtleS0zMi1ieXRlcy0wMDA="
 
 
 def free_port() -> int:
@@ -61,6 +63,7 @@ def base_environ(database_url: str, instance_path: Path) -> dict[str, str]:
     return {
         "PORTAL_ENV": "testing",
         "SECRET_KEY": TEST_SECRET,
+        "ENCRYPTION_KEYS": TEST_ENCRYPTION_KEY,
         "DATABASE_URL": database_url,
         "PORTAL_INSTANCE_PATH": str(instance_path),
         "BASE_URL": "http://portal.test",

@@ -4,10 +4,13 @@ Revision ID: a6c0ffee0061
 Revises: a5c0ffee0005
 Create Date: 2026-11-25 08:45:00
 
-Also encrypts the diary notes already stored (and decrypts them again on downgrade) with the app's
-ENCRYPTION_KEYS, and makes the audit table refuse changes: on PostgreSQL a row trigger refuses UPDATE and
+Also encrypts the free text already stored (diary notes; booking-history notes such as cancellation reasons;
+payment notes and refund reasons, which become Text to hold the longer tokens) with the app's ENCRYPTION_KEYS,
+decrypting it again on downgrade, and makes the audit table refuse changes: on PostgreSQL a row trigger refuses UPDATE and
 DELETE (TRUNCATE, which the test suite uses to empty tables, fires no row trigger); SQLite refuses UPDATE.
 """
+from contextlib import contextmanager
+
 from alembic import op
 import sqlalchemy as sa
 
@@ -21,6 +24,8 @@ branch_labels = None
 depends_on = None
 
 AUDIT_REFUSAL = "audit_events rows are never changed or deleted"
+# Free-text columns that were plain String(300) and are now encrypted Text.
+WIDENED = (('booking_events', 'note'), ('payments', 'note'), ('refunds', 'reason'))
 
 
 def upgrade():
@@ -85,11 +90,23 @@ def upgrade():
         op.execute("CREATE TRIGGER audit_events_append_only BEFORE UPDATE ON audit_events "
                    f"BEGIN SELECT RAISE(ABORT, '{AUDIT_REFUSAL}'); END")
 
-    _rewrite_diary_notes(encrypt_text)
+    with _sqlite_foreign_keys_off():
+        for table, column in WIDENED:
+            with op.batch_alter_table(table, schema=None) as batch_op:
+                batch_op.alter_column(column, existing_type=sa.String(length=300), type_=sa.Text(),
+                                      existing_nullable=False)
+    for table, column in (('diary_entries', 'note'), *WIDENED):
+        _rewrite(table, column, encrypt_text)
 
 
 def downgrade():
-    _rewrite_diary_notes(decrypt_text)
+    for table, column in (('diary_entries', 'note'), *WIDENED):
+        _rewrite(table, column, decrypt_text)
+    with _sqlite_foreign_keys_off():
+        for table, column in WIDENED:
+            with op.batch_alter_table(table, schema=None) as batch_op:
+                batch_op.alter_column(column, existing_type=sa.Text(), type_=sa.String(length=300),
+                                      existing_nullable=False)
 
     op.execute("DROP TRIGGER IF EXISTS audit_events_append_only" +
                (" ON audit_events" if op.get_bind().dialect.name == 'postgresql' else ""))
@@ -107,16 +124,33 @@ def downgrade():
     op.drop_table('audit_events')
 
 
-def _rewrite_diary_notes(convert):
-    """Encrypt (upgrade) or decrypt (downgrade) every stored diary note, in batches."""
-    diary = sa.table('diary_entries', sa.column('id', sa.Integer()), sa.column('note', sa.Text()))
+@contextmanager
+def _sqlite_foreign_keys_off():
+    """SQLite rebuilds a table to change a column (batch mode), dropping the old one while refunds still point
+    at payments: foreign keys are switched off meanwhile, which SQLite allows only outside a transaction."""
+    sqlite = op.get_bind().dialect.name == 'sqlite'
+    if sqlite:
+        with op.get_context().autocommit_block():
+            op.execute("PRAGMA foreign_keys = OFF")
+    try:
+        yield
+    finally:
+        if sqlite:
+            with op.get_context().autocommit_block():
+                op.execute("PRAGMA foreign_keys = ON")
+
+
+def _rewrite(table_name, column_name, convert):
+    """Encrypt (upgrade) or decrypt (downgrade) every stored value of one column, in batches."""
+    table = sa.table(table_name, sa.column('id', sa.Integer()), sa.column(column_name, sa.Text()))
+    column = table.c[column_name]
     bind = op.get_bind()
     last_id = 0
     while True:
-        rows = bind.execute(sa.select(diary.c.id, diary.c.note).where(diary.c.id > last_id)
-                            .order_by(diary.c.id).limit(500)).all()
+        rows = bind.execute(sa.select(table.c.id, column).where(table.c.id > last_id)
+                            .order_by(table.c.id).limit(500)).all()
         if not rows:
             return
-        for row_id, note in rows:
-            bind.execute(diary.update().where(diary.c.id == row_id).values(note=convert(note or "")))
+        for row_id, value in rows:
+            bind.execute(table.update().where(table.c.id == row_id).values({column_name: convert(value or "")}))
         last_id = rows[-1][0]

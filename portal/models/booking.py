@@ -24,6 +24,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from portal.crypto import EncryptedText
 from portal.db_types import UTCDateTime, utcnow
 from portal.extensions import db
 from portal.models.accounts import User
@@ -189,7 +190,7 @@ class BookingEvent(db.Model):
     to_status: Mapped[str] = mapped_column(String(20))
     old_starts_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     new_starts_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    note: Mapped[str] = mapped_column(String(300), default="")
+    note: Mapped[str] = mapped_column(EncryptedText(), default="")  # e.g. a cancellation reason: may be health text
 
     booking: Mapped[Booking] = relationship(back_populates="events", lazy="raise")
     actor: Mapped[User | None] = relationship(lazy="raise")

@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy import CheckConstraint, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from portal.crypto import EncryptedText
 from portal.db_types import UTCDateTime, utcnow
 from portal.extensions import db
 from portal.models.accounts import User
@@ -49,7 +50,7 @@ class Payment(db.Model):
     stripe_payment_intent_id: Mapped[str | None] = mapped_column(String(255), unique=True)
     stripe_client_secret: Mapped[str | None] = mapped_column(String(255))
     failure_message: Mapped[str] = mapped_column(String(300), default="")
-    note: Mapped[str] = mapped_column(String(300), default="")
+    note: Mapped[str] = mapped_column(EncryptedText(), default="")  # free text about the client: encrypted
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     succeeded_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
@@ -79,7 +80,7 @@ class Refund(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     payment_id: Mapped[int] = mapped_column(ForeignKey("payments.id"), index=True)
     amount_minor: Mapped[int] = mapped_column(Integer)
-    reason: Mapped[str] = mapped_column(String(300), default="")
+    reason: Mapped[str] = mapped_column(EncryptedText(), default="")  # free text about the client: encrypted
     status: Mapped[str] = mapped_column(String(20))
     stripe_refund_id: Mapped[str | None] = mapped_column(String(255), unique=True)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))  # None: the portal itself

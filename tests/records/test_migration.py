@@ -1,31 +1,35 @@
-"""The migration encrypts diary notes already stored, and its downgrade gives them back as plain text."""
+"""The migration encrypts the free text already stored, and its downgrade gives it back as plain text."""
 from datetime import date
 
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import text
 
 from portal.extensions import db
-from portal.models import DiaryEntry
+from portal.models import DiaryEntry, Payment
+from tests.records.conftest import PAYMENT_NOTE, REFUND_REASON
 
 NOTE = "Skipped lunch, migraine by four"
 
 
-def _raw_note() -> str:
-    return db.session.execute(text("SELECT note FROM diary_entries")).scalar_one()
+def _raw(sql: str) -> str:
+    return db.session.execute(text(sql)).scalar_one()
 
 
-def test_diary_notes_are_decrypted_on_downgrade_and_encrypted_on_upgrade(app, client_user):
-    db.session.add(DiaryEntry(client_id=client_user.id, day=date(2026, 11, 4), note=NOTE))
+def test_free_text_is_decrypted_on_downgrade_and_encrypted_on_upgrade(app, clara):
+    db.session.add(DiaryEntry(client_id=clara.client.id, day=date(2026, 11, 4), note=NOTE))
     db.session.commit()
-    assert _raw_note() != NOTE
+    columns = {"SELECT note FROM diary_entries WHERE day = '2026-11-04'": NOTE,
+               "SELECT note FROM payments": PAYMENT_NOTE, "SELECT reason FROM refunds": REFUND_REASON}
+    assert all(_raw(sql) != plain for sql, plain in columns.items())
     db.session.remove()
     try:
         downgrade(revision="a5c0ffee0005")
-        assert _raw_note() == NOTE
+        assert all(_raw(sql) == plain for sql, plain in columns.items())
         db.session.remove()
     finally:
         upgrade()
-    raw = _raw_note()
-    assert raw.startswith("gAAAA") and "migraine" not in raw
+    for sql, plain in columns.items():
+        assert _raw(sql).startswith("gAAAA") and plain not in _raw(sql)
     db.session.expire_all()
-    assert db.session.execute(db.select(DiaryEntry.note)).scalar_one() == NOTE
+    assert db.session.execute(db.select(Payment.note)).scalar_one() == PAYMENT_NOTE
+    assert db.session.execute(db.select(DiaryEntry.note).filter_by(day=date(2026, 11, 4))).scalar_one() == NOTE
