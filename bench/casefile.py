@@ -15,16 +15,15 @@ import statistics
 import time
 from datetime import timedelta
 
-from sqlalchemy import event
-
 from bench._setup import PASSWORD, TIMEZONE, environ, fresh_app, seed_practice
+from bench.progress import log_in, page_queries
 from portal.accounts.passwords import hash_password
+from portal.booking import bookings
 from portal.booking.slots import blocked_interval
-from portal.cases import notes, templates
+from portal.cases import notes, search, templates
 from portal.db_types import utcnow
 from portal.extensions import db
 from portal.models import Booking, DiaryEntry, Payment, Response, Role, User
-from portal.booking import bookings
 
 CLIENTS = 2000
 NOTES = 40
@@ -34,24 +33,6 @@ DIARY_DAYS = 365
 RUNS = 30
 FIRST_NAMES = ["Sophie", "Amelia", "Priya", "Grace", "Hannah", "Chloe", "Emma", "Lucy", "Zara", "Isla", "Mia", "Ruth"]
 LAST_NAMES = ["Turner", "Hart", "Raman", "Okafor", "Byrne", "Novak", "Singh", "Evans", "Moreau", "Kowalski"]
-
-
-def log_in(client, email: str) -> None:
-    page = client.get("/account/login").get_data(as_text=True)
-    token = page.split('name="csrf_token" type="hidden" value="', 1)[1].split('"', 1)[0]
-    client.post("/account/login", data={"email": email, "password": PASSWORD, "csrf_token": token})
-
-
-def page_queries(app, client, url: str) -> int:
-    count = []
-    with app.app_context():
-        listener = lambda *args: count.append(1)  # noqa: E731
-        event.listen(db.engine, "before_cursor_execute", listener)
-        try:
-            assert client.get(url).status_code == 200
-        finally:
-            event.remove(db.engine, "before_cursor_execute", listener)
-    return len(count)
 
 
 def median_ms(function, runs: int = RUNS) -> float:
@@ -127,7 +108,6 @@ def main() -> None:
     name_ms = median_ms(lambda: client.get("/practitioner/clients?q=hart+sophie"))
     email_ms = median_ms(lambda: client.get("/practitioner/clients?q=mail3.example"))
     with app.app_context():
-        from portal.cases import search
         search_ms = median_ms(lambda: search.search_clients("hart sophie", utcnow()))
     print(f"database: {app.config['SQLALCHEMY_DATABASE_URI'].split(':', 1)[0]}")
     print(f"practice: {CLIENTS} clients; opened client: {NOTES} notes, {RESPONSES} responses, {DIARY_DAYS} diary days, "

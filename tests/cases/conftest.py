@@ -15,8 +15,8 @@ from tests.conftest import csrf_token_from, log_in
 
 
 @pytest.fixture
-def maya(make_user) -> User:
-    return make_user(Role.PRACTITIONER, email="maya@example.com", name="Maya Practitioner")
+def maya(practitioner) -> User:
+    return practitioner
 
 
 @pytest.fixture
