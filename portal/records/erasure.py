@@ -33,11 +33,24 @@ def confirmation_matches(client: User, typed: str) -> bool:
     return secrets.compare_digest(typed.strip().lower().encode(), client.email.lower().encode())
 
 
+def _delete_stored_handouts(client_id: int) -> None:
+    """Her handout PDFs, wherever the storage backend keeps them (when the handouts area is installed)."""
+    try:
+        from portal.handouts.handouts import published_handouts
+        from portal.handouts.storage import get_storage
+    except ImportError:
+        return
+    storage = get_storage()
+    for handout in published_handouts(client_id):
+        storage.delete(handout.storage_key)
+
+
 def erase_client(client: User) -> dict[str, int]:
     """Remove her data and anonymise her account; rows removed per table. The caller commits."""
     if client.role != Role.CLIENT:
         raise NotAClient()
     client_id = client.id
+    _delete_stored_handouts(client_id)
     tables = owned_tables(client_id)
     removed: dict[str, int] = {}
     for item in reversed(tables):  # children before parents

@@ -32,6 +32,20 @@ class Records:
     refund: Refund
 
 
+def publish_a_handout(records: Records):
+    """Her session's handout, published as the practitioner does (the protocol exists first)."""
+    from portal.handouts.handouts import load_session, publish_handout
+    from portal.handouts.protocols import protocol_for
+
+    protocol_for(records.booking)
+    ids = {name: (type(row), row.id) for name, row in vars(records).items()}
+    db.session.expunge_all()  # publish_handout needs the booking loaded with its client, not a copy without
+    handout = publish_handout(load_session(ids["booking"][1]))
+    for name, (model, row_id) in ids.items():
+        setattr(records, name, db.session.get(model, row_id))
+    return handout
+
+
 @pytest.fixture
 def clara(practice, make_user) -> Records:
     client = make_user(Role.CLIENT, email="clara@example.com", name="Clara Client")

@@ -9,10 +9,11 @@ from portal.models import Payment, Refund, Role, User
 from portal.records import erasure
 from portal.records.ownership import owned_tables
 from tests.conftest import TEST_PASSWORD
-from tests.records.conftest import PAYMENT_NOTE
+from tests.records.conftest import PAYMENT_NOTE, publish_a_handout
 
 
 def test_erasure_removes_every_non_kept_row_and_keeps_the_payments(app, clara, make_user):
+    publish_a_handout(clara)
     other = make_user(Role.CLIENT)
     from portal.records import profiles
 
@@ -22,6 +23,7 @@ def test_erasure_removes_every_non_kept_row_and_keeps_the_payments(app, clara, m
     removed = erasure.erase_client(clara.client)
     db.session.commit()
     assert removed["diary_entries"] == 1 and removed["client_profiles"] == 1
+    assert removed["handouts"] == 1 and removed["protocols"] == 1  # the PDF itself went through the storage
     for item in owned_tables(client_id):
         count = db.session.execute(db.select(db.func.count()).select_from(item.table).where(item.condition)).scalar()
         if item.table.name in erasure.KEPT_TABLES:

@@ -4,10 +4,10 @@ import json
 import zipfile
 
 from portal.extensions import db
-from portal.models import Role, User
+from portal.models import Role
 from portal.records import export
 from portal.records.ownership import owned_tables
-from tests.records.conftest import CONDITIONS, DIARY_NOTE, PAYMENT_NOTE, REFUND_REASON
+from tests.records.conftest import CONDITIONS, DIARY_NOTE, PAYMENT_NOTE, REFUND_REASON, publish_a_handout
 
 
 def _open(archive) -> tuple[dict, zipfile.ZipFile]:
@@ -70,14 +70,7 @@ def test_the_clients_own_export_leaves_out_practitioner_only_tables(app, clara):
 
 
 def test_handout_pdfs_are_in_the_archive_once(app, clara):
-    from portal.handouts.handouts import load_session, publish_handout
-    from portal.handouts.protocols import protocol_for
-
-    protocol_for(clara.booking)  # the session's protocol exists before publishing, as in the practitioner's pages
-    booking_id, client_id = clara.booking.id, clara.client.id
-    db.session.expunge_all()  # publish_handout loads the booking with its client, which a copy already held lacks
-    handout = publish_handout(load_session(booking_id))
-    clara.client = db.session.get(User, client_id)
+    handout = publish_a_handout(clara)
     document, zipped = _open(export.build_archive(clara.client, for_practitioner=False))
     pdfs = [n for n in zipped.namelist() if n.endswith(".pdf")]
     assert pdfs == [f"handouts/{handout.filename}"] and zipped.read(pdfs[0]).startswith(b"%PDF")
