@@ -12,6 +12,7 @@ from portal.extensions import db
 from portal.handouts import examples
 from portal.models import Role, Service, User, WorkingHours
 from portal.practice import settings
+from portal.records.examples import seed_demo_profile
 
 DEMO_PASSWORD = "calm-gut-clear-head"
 DEMO_PRACTITIONER = ("Dr Maya Lennox", "practitioner@example.com")
@@ -42,6 +43,7 @@ def seed_demo(practice_timezone: str, currency: str) -> list[tuple[Role, str, st
     _seed_practice(practitioner, practice_timezone, currency)
     _seed_handouts(practitioner)
     seed_demo_note(practitioner, users.find_user_by_email(DEMO_CLIENTS[0][1]))
+    seed_demo_profile(users.find_user_by_email(DEMO_CLIENTS[0][1]))
     return [(role, email, name) for role, name, email, _ in people]
 
 

@@ -74,3 +74,13 @@ def test_each_client_has_her_own_profile(app, make_user):
     profiles.save_profile(ann.id, ann.id, {"goals": "Ann's"}, 0)
     db.session.commit()
     assert profiles.profile_for(bea.id) is None and profiles.profile_changes(bea.id) == []
+
+
+def test_the_demo_profile_is_seeded_once_with_a_later_change(app, client_user):
+    from portal.records.examples import seed_demo_profile
+
+    seed_demo_profile(client_user)
+    seed_demo_profile(client_user)
+    newest, first = profiles.profile_changes(client_user.id)
+    assert newest.field_names == ["supplements"] and "gp_practice" in first.field_names
+    assert "Riboflavin" in profiles.profile_for(client_user.id).supplements
