@@ -4,15 +4,21 @@ from __future__ import annotations
 
 import hashlib
 import json
+from datetime import timedelta
 
 import pytest
+from cryptography.fernet import Fernet
 from sqlalchemy import text
 
+from portal.accounts import users
 from portal.cases import notes, templates
+from portal.cases.casefile import note_context
 from portal.cases.notes import NoteConflict, NoteError, NoteLocked
+from portal.db_types import utcnow
 from portal.extensions import db
 from portal.models import AuditEvent, Note, NoteAmendment, Role
 from portal.questionnaires import diary_entries
+from portal.records.erasure import erase_client
 from tests.cases.conftest import add_response
 
 TEXTS = ["Migraines twice a week, worse before her period.", "HIT-6 58.", "Gut first.", "Magnesium glycinate."]
@@ -168,17 +174,12 @@ def test_context_lists_latest_scores_and_diary_figures(sophie):
     add_response(sophie, "hit6", 62, "severe impact", days_ago=30)
     add_response(sophie, "hit6", 58, "substantial impact", days_ago=2)
     add_response(sophie, "phq9", 7, "mild", days_ago=5)
-    from datetime import timedelta
-
-    from portal.db_types import utcnow
     today = utcnow().date()
     for n in range(10):
         diary_entries.save_entry(sophie, today - timedelta(days=n), today, headache="migraine" if n < 3 else "none",
                                  intensity=7 if n < 3 else 0, headache_minutes=240 if n < 3 else 0,
                                  medication={"triptan"} if n < 3 else set(), stool_types=[4], bloating=2,
                                  abdominal_pain=1, note="")
-    from portal.cases.casefile import note_context
-
     summary = note_context(sophie, today, "Europe/London")
     assert "HIT-6 58 (substantial impact)" in summary and "HIT-6 62" not in summary
     assert "PHQ-9 7 (mild)" in summary
@@ -186,9 +187,6 @@ def test_context_lists_latest_scores_and_diary_figures(sophie):
 
 
 def test_context_says_when_there_is_nothing_yet(sophie):
-    from portal.cases.casefile import note_context
-    from portal.db_types import utcnow
-
     summary = note_context(sophie, utcnow().date(), "Europe/London")
     assert summary == "No questionnaires answered yet.\nNo diary days in the last 28 days."
 
@@ -207,10 +205,6 @@ def test_shipped_templates_are_used_once_per_practitioner(maya):
 
 
 def test_notes_survive_key_rotation_with_their_seal(app_factory):
-    from cryptography.fernet import Fernet
-
-    from portal.accounts import users
-
     old, new = Fernet.generate_key().decode(), Fernet.generate_key().decode()
     with app_factory(ENCRYPTION_KEYS=old).app_context():
         maya = users.create_user(role=Role.PRACTITIONER, name="Maya", email="maya@example.com",
@@ -233,3 +227,14 @@ def test_notes_survive_key_rotation_with_their_seal(app_factory):
         assert [s["text"] for s in notes.sections_of(loaded)] == TEXTS
         assert loaded.amendments[0].text == "Amended text"
         assert notes.verify_seal(loaded, loaded.amendments).intact
+
+
+def test_erasing_a_client_removes_her_notes_and_amendments(signed, maya, sophie, template, make_booking):
+    session = make_booking(maya, sophie, timedelta(days=-1))
+    notes.amend_note(signed, maya, "Reason", "Text")
+    notes.start_note(sophie, maya, template, booking=session)
+    erase_client(sophie)
+    db.session.commit()
+    assert db.session.execute(text("SELECT count(*) FROM notes")).scalar() == 0
+    assert db.session.execute(text("SELECT count(*) FROM note_amendments")).scalar() == 0
+    assert len(templates.templates_of(maya.id)) == 4  # hers, not the client's
