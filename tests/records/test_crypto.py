@@ -55,3 +55,10 @@ def test_keys_are_read_newest_first_and_checked(tmp_path):
     assert load_config({"ENCRYPTION_KEYS": f" {new} , {old} "}, tmp_path)["ENCRYPTION_KEYS"] == [new, old]
     with pytest.raises(ConfigError, match="key number 2 is not a Fernet key"):
         load_config({"ENCRYPTION_KEYS": f"{new},not-a-key"}, tmp_path)
+
+
+def test_migrations_write_the_column_as_plain_text():
+    from portal.crypto import EncryptedText
+    from portal.db_types import render_alembic_item
+
+    assert render_alembic_item("type", EncryptedText(), None) == "sa.Text()"
