@@ -148,6 +148,8 @@ def note(note_id: int):
         status = 422
     if problem:
         note = _note_or_404(note_id)  # as stored now (a failed save rolled back and expired what was loaded)
+        if status != 409:
+            form.revision.data, form.revision.raw_data = note.revision, None  # saved, not signed: build on it
     return _rendered_with_audit("cases/note_edit.html", note.client_id, "note", note.id, note=note, form=form,
                                 sections=notes.sections_of(note), problem=problem,
                                 status_conflict=status == 409), status

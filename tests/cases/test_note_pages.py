@@ -174,3 +174,13 @@ def test_archived_templates_are_not_offered_for_new_notes(maya_browser, maya, so
     assert maya_browser.post(url, data=data).status_code == 302
     page = maya_browser.get(f"/practitioner/clients/{sophie.id}/notes/new").get_data(as_text=True)
     assert f'value="{template.id}"' not in page
+
+
+def test_signing_an_empty_note_is_refused_and_the_page_can_still_save(maya_browser, draft):
+    url = f"/practitioner/notes/{draft.id}"
+    token = form_token(maya_browser, url)
+    refused = maya_browser.post(url, data=note_data(token, 1, ["", "", "", ""], title="Renamed", action="sign"))
+    html = refused.get_data(as_text=True)
+    assert refused.status_code == 422 and "Write something in the note before you sign it." in html
+    assert 'name="revision" type="hidden" value="2"' in html  # the save went through; the page knows it
+    assert maya_browser.post(url, data=note_data(token, 2, action="save")).status_code == 302
