@@ -166,9 +166,12 @@ def load_case_file(client: User, practitioner: User, today: date, now: datetime)
             notes_by_booking.setdefault(note.booking_id, []).append(note)
     sessions = [Session(b, payment_state(b, by_booking.get(b.id, [])), notes_by_booking.get(b.id, []))
                 for b in bookings]
-    upcoming = [s for s in reversed(sessions) if s.booking.ends_at > now
-                and s.booking.status in (BookingStatus.CONFIRMED, BookingStatus.PENDING_PAYMENT)]
-    past = [s for s in sessions if s not in upcoming]
+
+    def coming_up(session: Session) -> bool:
+        return session.booking.ends_at > now and session.booking.is_active
+
+    upcoming = [s for s in reversed(sessions) if coming_up(s)]  # soonest first
+    past = [s for s in sessions if not coming_up(s)]  # latest first
     instruments = custom.catalogue()
     assignments = db.session.execute(db.select(Assignment).filter_by(client_id=client.id)
                                      .order_by(Assignment.next_due)).scalars().all()
