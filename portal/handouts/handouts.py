@@ -240,9 +240,10 @@ def handout_html(context: dict, *, stylesheet_href: str, logo_href: str | None, 
 
 def render_handout(booking: Booking) -> tuple[bytes, dict]:
     """The PDF of the session's handout as it stands now, and the context it was drawn from."""
+    protocol = protocol_for(booking)  # first, as starting an empty protocol commits (and expires what is loaded)
     booking = load_session(booking.id)
     settings = settings_for(booking.practitioner_id)
-    context = handout_context(booking, protocol_for(booking), settings, booking.client)
+    context = handout_context(booking, protocol, settings, booking.client)
     html = handout_html(context, stylesheet_href=rendering.STATIC_PREFIX + STYLESHEET,
                         logo_href=rendering.LOGO_PATH if settings.logo else None)
     logo = (settings.logo, settings.logo_content_type) if settings.logo else None

@@ -116,3 +116,9 @@ def test_two_publishings_at_once_never_make_two_handouts_with_the_same_version(c
         handouts.publish_handout(composed.booking)
     assert [h.storage_key for h in handouts.published_handouts(composed.client.id)] == ["rival"]
     assert db.session.execute(db.select(StoredFile)).first() is None
+
+
+def test_a_session_with_no_protocol_yet_still_publishes_a_handout(session):
+    handout = handouts.publish_handout(session.booking)
+    assert handout.version == 1
+    assert session.client.name in pdf_text(handouts.handout_pdf(handout))
