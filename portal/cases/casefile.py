@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from markupsafe import Markup
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload, load_only, selectinload
 
 from portal.cases import notes as case_notes
 from portal.cases import templates as note_templates
@@ -154,8 +154,10 @@ def load_case_file(client: User, practitioner: User, today: date, now: datetime)
     bookings = db.session.execute(  # newest first; joined, so an empty history makes no second query
         db.select(Booking).filter_by(client_id=client.id).options(joinedload(Booking.service))
         .order_by(Booking.starts_at.desc())).scalars().all()
-    payments = db.session.execute(
-        db.select(Payment).filter_by(client_id=client.id).order_by(Payment.id)).scalars().all()
+    payments = db.session.execute(  # what the payment state needs: no (encrypted) notes decrypted
+        db.select(Payment).filter_by(client_id=client.id).order_by(Payment.id).options(load_only(
+            Payment.booking_id, Payment.status, Payment.amount_minor, Payment.refunded_minor, raiseload=True))
+    ).scalars().all()
     by_booking: dict[int, list[Payment]] = {}
     for payment in payments:
         by_booking.setdefault(payment.booking_id, []).append(payment)
