@@ -54,6 +54,11 @@ def payment_state(booking: Booking, payments: list[Payment]) -> PaymentState:
     return PaymentState("due", f"{money(booking.price_minor)} to pay")
 
 
+def age_on(born: date, today: date) -> int:
+    """Whole years from `born` to `today`."""
+    return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+
+
 @dataclass
 class Session:
     booking: Booking

@@ -71,9 +71,11 @@ def clients():
 def case_file(client_id: int):
     client = _client_or_404(client_id)
     note_templates.ensure_shipped(current_user)
-    case = casefile.load_case_file(client, current_user, _today_for(client), utcnow())
+    today = _today_for(client)
+    case = casefile.load_case_file(client, current_user, today, utcnow())
     return _rendered_with_audit("cases/case_file.html", client.id, "case_file", client.id, case=case, client=client,
-                                now=utcnow(), new_note_form=_new_note_form(case.templates, [], None),
+                                today=today, age_on=casefile.age_on,
+                                new_note_form=_new_note_form(case.templates, [], None),
                                 profile_fields=profiles.FIELDS, profile_labels=profiles.LABELS)
 
 

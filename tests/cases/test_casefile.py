@@ -2,13 +2,13 @@
 with almost nothing as for one with years of sessions, answers, diary days and notes."""
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import event
 
 from portal.cases import notes
-from portal.cases.casefile import payment_state
+from portal.cases.casefile import age_on, payment_state
 from portal.db_types import utcnow
 from portal.extensions import db
 from portal.models import Assignment, Booking, DiaryEntry, Payment, Response, Role
@@ -143,3 +143,10 @@ def test_the_case_file_is_linked_from_her_session_and_the_attention_list(maya_br
     assert case_file in session_page
     assert f"/practitioner/clients/{sophie.id}/notes/new?booking={booking.id}" in session_page
     assert case_file in maya_browser.get("/practitioner/").get_data(as_text=True)
+
+
+@pytest.mark.parametrize("born, today, age", [
+    (date(1989, 6, 14), date(2026, 6, 13), 36), (date(1989, 6, 14), date(2026, 6, 14), 37),
+    (date(2000, 2, 29), date(2026, 2, 28), 25), (date(2000, 2, 29), date(2026, 3, 1), 26)])
+def test_age_in_whole_years(born, today, age):
+    assert age_on(born, today) == age
