@@ -3,11 +3,11 @@ profile, intake answers, sessions with their payment state, scores with charts a
 notes and handouts."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 
 from markupsafe import Markup
-from sqlalchemy.orm import joinedload, load_only, selectinload
+from sqlalchemy.orm import defer, joinedload, load_only, selectinload
 
 from portal.cases import notes as case_notes
 from portal.cases import templates as note_templates
@@ -113,9 +113,25 @@ def _title(code: str, instruments: dict[str, Instrument]) -> str:
 class Answered:
     """A questionnaire answered as part of her intake, or one without a score: shown answer by answer."""
 
-    response: Response
+    response: Response  # loaded without its answers (see submitted_without_answers)
     title: str
     instrument: Instrument | None  # its items, to show each answer in words
+    answers: dict = field(default_factory=dict)
+
+
+def submitted_without_answers(client_id: int) -> list[Response]:
+    """Her submitted responses, oldest first, without their (encrypted) answers: scores and charts need
+    only the stored totals, bands and flags."""
+    return list(db.session.execute(
+        db.select(Response).filter_by(client_id=client_id, status="submitted")
+        .options(defer(Response.answers, raiseload=True)).order_by(Response.submitted_at)).scalars())
+
+
+def with_answers(answered: list[Answered]) -> list[Answered]:
+    """The same, each with its answers: one query for all of them."""
+    ids = [a.response.id for a in answered]
+    found = dict(db.session.execute(db.select(Response.id, Response.answers).filter(Response.id.in_(ids))).all())
+    return [replace(a, answers=found.get(a.response.id) or {}) for a in answered]
 
 
 def group_responses(client: User, responses: list[Response], instruments: dict[str, Instrument],
@@ -182,8 +198,9 @@ def load_case_file(client: User, practitioner: User, today: date, now: datetime)
     instruments = custom.catalogue()
     assignments = db.session.execute(db.select(Assignment).filter_by(client_id=client.id)
                                      .order_by(Assignment.next_due)).scalars().all()
-    scores, intake = group_responses(client, submitted_responses(client.id), instruments,
+    scores, intake = group_responses(client, submitted_without_answers(client.id), instruments,
                                      {a.id for a in assignments if a.intake})
+    intake = with_answers(intake)
     return CaseFile(
         client=client,
         profile=profiles.profile_for(client.id),
