@@ -104,6 +104,12 @@ def template_of(practitioner_id: int, template_id: int) -> NoteTemplate | None:
     return template if template is not None and template.practitioner_id == practitioner_id else None
 
 
+def suggested_for(templates: list[NoteTemplate], service_name: str) -> NoteTemplate | None:
+    """The first template named after the session's service ("Follow-up" -> "Follow-up · migraine")."""
+    wanted = service_name.strip().lower()
+    return next((t for t in templates if wanted and t.name.lower().startswith(wanted)), None)
+
+
 def clean_sections(sections: list[Section]) -> list[Section]:
     """Drop blank rows; refuse a template with no section, too many, or a prompt without a title."""
     kept = []

@@ -80,7 +80,12 @@ def case_file(client_id: int):
 
 
 def _new_note_form(templates, bookings: list[Booking], booking_id: int | None) -> NewNoteForm:
-    form = NewNoteForm(booking_id=booking_id or 0) if request.method == "GET" else NewNoteForm()
+    if request.method == "GET":
+        booking = next((b for b in bookings if b.id == booking_id), None)
+        suggested = note_templates.suggested_for(templates, booking.service.name if booking else "")
+        form = NewNoteForm(booking_id=booking.id if booking else 0, template_id=suggested.id if suggested else None)
+    else:
+        form = NewNoteForm()
     form.template_id.choices = select_choices((t.id, t.name) for t in templates)
     form.booking_id.choices = select_choices(
         [(0, "No session: a note between sessions")]

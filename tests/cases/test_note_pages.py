@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from portal.cases import notes
+from portal.cases import notes, templates
 from portal.extensions import db
 from portal.models import AuditEvent, Note
 from tests.cases.conftest import add_response, form_token
@@ -184,3 +184,11 @@ def test_signing_an_empty_note_is_refused_and_the_page_can_still_save(maya_brows
     assert refused.status_code == 422 and "Write something in the note before you sign it." in html
     assert 'name="revision" type="hidden" value="2"' in html  # the save went through; the page knows it
     assert maya_browser.post(url, data=note_data(token, 2, action="save")).status_code == 302
+
+
+def test_a_note_from_a_follow_up_session_suggests_a_follow_up_template(maya_browser, maya, sophie, template,
+                                                                       make_booking):
+    booking = make_booking(maya, sophie, timedelta(days=-1))  # the "Follow-up" service
+    page = maya_browser.get(f"/practitioner/clients/{sophie.id}/notes/new?booking={booking.id}").get_data(as_text=True)
+    follow_up = next(t for t in templates.templates_of(maya.id) if t.name == "Follow-up · migraine")
+    assert f'<option selected value="{follow_up.id}">Follow-up · migraine</option>' in page
