@@ -71,7 +71,8 @@ def fill_case(maya: User, service, client: User) -> None:
     db.session.add_all(Payment(booking_id=b.id, client_id=client.id, method="card", status="succeeded",
                                amount_minor=8500, currency="GBP", succeeded_at=b.starts_at) for b in sessions[::2])
     db.session.add_all(DiaryEntry(
-        client_id=client.id, day=today - timedelta(days=n), headache=rng.choice(["none"] * 4 + ["headache", "migraine"]),
+        client_id=client.id, day=today - timedelta(days=n),
+        headache=rng.choice(["none"] * 4 + ["headache", "migraine"]),
         intensity=rng.randrange(11), headache_minutes=rng.randrange(0, 600), took_triptan=rng.random() < .1,
         stool_types=[rng.randrange(1, 8)], bloating=rng.randrange(11), abdominal_pain=rng.randrange(11),
         note="Coffee, short night") for n in range(DIARY_DAYS))
@@ -117,7 +118,8 @@ def main() -> None:
     print(f"case-file page: {page_ms:.1f} ms median of {RUNS} (target < 50 ms); the diary's figures alone "
           f"(questionnaires.diary_entries.overview over {DIARY_DAYS} days): {diary_ms:.1f} ms")
     print(f"SQL queries per case-file page: {small_queries} for a client with nothing, {big_queries} for the full case")
-    print(f"client search page: {name_ms:.1f} ms by name, {email_ms:.1f} ms by e-mail (search alone {search_ms:.1f} ms)")
+    print(f"client search page: {name_ms:.1f} ms by name, {email_ms:.1f} ms by e-mail "
+          f"(search alone {search_ms:.1f} ms)")
 
 
 if __name__ == "__main__":

@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, FieldList, FormField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import (
+    BooleanField, FieldList, FormField, HiddenField, IntegerField, SelectField, StringField, TextAreaField,
+)
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from portal.cases.notes import MAX_AMENDMENT, MAX_REASON, MAX_SECTION_TEXT, MAX_TITLE

@@ -70,7 +70,8 @@ def make_booking(app) -> Callable[..., Booking]:
 
 
 def add_response(client: User, code: str, total: float, band: str = "", days_ago: int = 0, **extra) -> Response:
-    response = Response(client_id=client.id, code=code, version="1", status="submitted", answers=extra.get("answers", {}),
+    response = Response(client_id=client.id, code=code, version="1", status="submitted",
+                        answers=extra.get("answers", {}),
                         total=total, band=band, submitted_at=utcnow() - timedelta(days=days_ago),
                         flags=extra.get("flags", []))
     db.session.add(response)
