@@ -15,7 +15,7 @@ from portal.models import Booking, Payment, Response, Role
 from portal.practice import settings
 from portal.questionnaires import diary_entries
 from portal.records import profiles
-from tests.e2e.conftest import DESKTOP, PHONE, assert_fits_phone, screenshot
+from tests.e2e.conftest import DESKTOP, PHONE, SCREENSHOTS, assert_fits_phone, screenshot
 from tests.e2e.test_booking_journey import log_in
 
 
@@ -159,6 +159,8 @@ def test_the_case_file_and_a_note_on_a_phone(new_page, case):
     expect(page.get_by_text("Draft saved at")).to_be_visible()
     assert_fits_phone(page)
     screenshot(page, "note-draft-375")
+    expect(page.get_by_role("button", name="Sign and lock")).to_be_in_viewport()  # the bar stays in reach
+    page.screenshot(path=str(SCREENSHOTS / "note-draft-375-while-writing.png"))
     page.goto("/practitioner/clients")
     assert_fits_phone(page)
     screenshot(page, "clients-375")
