@@ -6,7 +6,7 @@ from datetime import date, datetime
 from sqlalchemy import JSON, Boolean, CheckConstraint, Date, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from portal.crypto import EncryptedText
+from portal.crypto import EncryptedJSON, EncryptedText
 from portal.db_types import UTCDateTime, utcnow
 from portal.extensions import db
 
@@ -72,7 +72,7 @@ class Response(db.Model):
     code: Mapped[str] = mapped_column(String(40))
     version: Mapped[str] = mapped_column(String(20))  # the instrument version it was answered on
     status: Mapped[str] = mapped_column(String(10), default="draft")
-    answers: Mapped[dict] = mapped_column(JSON, default=dict)
+    answers: Mapped[dict] = mapped_column(EncryptedJSON, default=dict)  # free text among them: encrypted
     total: Mapped[float | None] = mapped_column()
     band: Mapped[str] = mapped_column(String(40), default="")
     subscores: Mapped[dict] = mapped_column(JSON, default=dict)
