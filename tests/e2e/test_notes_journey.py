@@ -103,7 +103,7 @@ def test_write_sign_and_amend_a_session_note(new_page, case):
     note_url = page.url
 
     page.get_by_label("Subjective").fill("Three migraine days this month, none before her period.")
-    expect(page.get_by_text("Draft saved at")).to_be_visible()
+    expect(page.get_by_text("Draft saved at")).to_be_visible(timeout=20_000)  # a loaded machine
     page.close()  # the tab is closed without pressing anything
 
     tab_one = new_page(DESKTOP)
@@ -115,9 +115,9 @@ def test_write_sign_and_amend_a_session_note(new_page, case):
     tab_two.goto(note_url)
 
     tab_one.get_by_label("Plan").fill("Keep magnesium; add riboflavin 400 mg with breakfast.")
-    expect(tab_one.get_by_text("Draft saved at")).to_be_visible()
+    expect(tab_one.get_by_text("Draft saved at")).to_be_visible(timeout=20_000)  # a loaded machine
     tab_two.get_by_label("Assessment").fill("Typed in the older tab.")
-    expect(tab_two.get_by_text("A newer version of this note was saved in another tab")).to_be_visible()
+    expect(tab_two.get_by_text("A newer version of this note was saved in another tab")).to_be_visible(timeout=20_000)
     expect(tab_two.get_by_label("Assessment")).to_have_value("Typed in the older tab.")  # kept for copying
     screenshot(tab_two, "note-conflict-1280")
 
@@ -156,7 +156,7 @@ def test_the_case_file_and_a_note_on_a_phone(new_page, case):
     page.get_by_role("link", name="Write a note").first.click()
     page.get_by_role("button", name="Start the note").click()
     page.get_by_label("Subjective").fill("Feeling better.")
-    expect(page.get_by_text("Draft saved at")).to_be_visible()
+    expect(page.get_by_text("Draft saved at")).to_be_visible(timeout=20_000)  # a loaded machine
     assert_fits_phone(page)
     screenshot(page, "note-draft-375")
     expect(page.get_by_role("button", name="Sign and lock")).to_be_in_viewport()  # the bar stays in reach
