@@ -41,3 +41,13 @@ def get_own_or_404(model: type[M], object_id: int, owner_column: str) -> M:
     if obj is None or getattr(obj, owner_column) != current_user.id:
         abort(404)
     return obj
+
+
+def get_client_or_404(client_id: int):
+    """A client account by id for the practitioner's pages; 404 for anyone else's id (hers, or nobody's)."""
+    from portal.models import User
+
+    client = db.session.get(User, client_id)
+    if client is None or not client.is_client:
+        abort(404)
+    return client

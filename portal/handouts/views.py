@@ -7,7 +7,7 @@ from flask import Blueprint, abort, flash, make_response, redirect, render_templ
 from flask_login import current_user, login_required
 from flask_wtf.csrf import generate_csrf
 
-from portal.access import client_required, get_own_or_404, practitioner_required
+from portal.access import client_required, get_client_or_404, get_own_or_404, practitioner_required
 from portal.extensions import db
 from portal.handouts import handouts, protocols
 from portal.handouts.forms import ComposeForm, ItemForm, SettingsForm
@@ -15,7 +15,7 @@ from portal.handouts.handouts import HandoutError
 from portal.handouts.protocols import ItemText, ProtocolError
 from portal.links import absolute_url
 from portal.mail import send_mail
-from portal.models import ProtocolItem, PublishedHandout, User
+from portal.models import ProtocolItem, PublishedHandout
 from portal.models.handouts import CATEGORY_LABELS
 from portal.security import CONTENT_SECURITY_POLICY
 
@@ -216,9 +216,7 @@ def publish(booking_id: int):
 @bp.get("/practitioner/clients/<int:client_id>/handouts")
 @practitioner_required
 def client_handouts(client_id: int):
-    client = db.session.get(User, client_id)
-    if client is None or not client.is_client:
-        abort(404)
+    client = get_client_or_404(client_id)
     mine = [h for h in handouts.published_handouts(client.id) if h.practitioner_id == current_user.id]
     return render_template("handouts/client_handouts.html", client=client, sessions=handouts.by_session(mine))
 

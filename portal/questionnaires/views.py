@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from portal.access import client_required, get_own_or_404, practitioner_required
+from portal.access import client_required, get_client_or_404, get_own_or_404, practitioner_required
 from portal.db_types import utcnow
 from portal.extensions import db
 from portal.links import absolute_url
@@ -81,9 +81,7 @@ def diary():
 @bp.get("/practitioner/clients/<int:client_id>/diary")
 @practitioner_required
 def client_diary(client_id: int):
-    client = db.session.get(User, client_id)
-    if client is None or not client.is_client:
-        abort(404)
+    client = get_client_or_404(client_id)
     instruments = custom.catalogue()
     by_code = progress.responses_by_code(client.id)
     charts = progress.score_charts(by_code, instruments)
@@ -195,9 +193,7 @@ def _tell_practitioner(response: Response) -> None:
 @bp.post("/practitioner/clients/<int:client_id>/assignments")
 @practitioner_required
 def assign(client_id: int):
-    client = db.session.get(User, client_id)
-    if client is None or not client.is_client:
-        abort(404)
+    client = get_client_or_404(client_id)
     form = _assign_form()
     if form.validate_on_submit():
         try:

@@ -5,12 +5,12 @@ from __future__ import annotations
 import io
 import logging
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 from werkzeug.routing import BuildError
 
 from portal import audit
-from portal.access import client_required, practitioner_required
+from portal.access import client_required, get_client_or_404, practitioner_required
 from portal.accounts.passwords import verify_password
 from portal.extensions import db, limiter
 from portal.models import User
@@ -19,13 +19,6 @@ from portal.records.forms import ClientExportForm, ProfileForm, TypedConfirmatio
 
 bp = Blueprint("records", __name__)
 log = logging.getLogger(__name__)
-
-
-def _client_or_404(client_id: int) -> User:
-    client = db.session.get(User, client_id)
-    if client is None or not client.is_client:
-        abort(404)
-    return client
 
 
 def _case_file_url(client_id: int) -> str | None:
@@ -96,7 +89,7 @@ def _download(client: User, *, for_practitioner: bool):
 @bp.route("/practitioner/clients/<int:client_id>/profile", methods=["GET", "POST"])
 @practitioner_required
 def client_profile(client_id: int):
-    client = _client_or_404(client_id)
+    client = get_client_or_404(client_id)
     page = _edit_profile(client, "records/client_profile.html",
                          url_for("records.client_profile", client_id=client.id),
                          changes=profiles.profile_changes(client.id), change_values=profiles.change_values,
@@ -110,7 +103,7 @@ def client_profile(client_id: int):
 @bp.get("/practitioner/clients/<int:client_id>/audit")
 @practitioner_required
 def client_audit(client_id: int):
-    client = _client_or_404(client_id)
+    client = get_client_or_404(client_id)
     return render_template("records/client_audit.html", client=client, events=audit.events_for_client(client.id),
                            case_file_url=_case_file_url(client.id))
 
@@ -118,7 +111,7 @@ def client_audit(client_id: int):
 @bp.route("/practitioner/clients/<int:client_id>/export", methods=["GET", "POST"])
 @practitioner_required
 def client_export(client_id: int):
-    client = _client_or_404(client_id)
+    client = get_client_or_404(client_id)
     form = TypedConfirmationForm()
     if form.validate_on_submit():
         if erasure.confirmation_matches(client, form.confirmation.data):
@@ -131,7 +124,7 @@ def client_export(client_id: int):
 @bp.route("/practitioner/clients/<int:client_id>/erase", methods=["GET", "POST"])
 @practitioner_required
 def client_erase(client_id: int):
-    client = _client_or_404(client_id)
+    client = get_client_or_404(client_id)
     form = TypedConfirmationForm()
     if form.validate_on_submit():
         if erasure.confirmation_matches(client, form.confirmation.data):
