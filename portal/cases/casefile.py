@@ -19,7 +19,7 @@ from portal.models import (
 )
 from portal.money import format_money
 from portal.questionnaires import custom, diary_entries, progress
-from portal.questionnaires.attention import Flag, _score_flags
+from portal.questionnaires.attention import Flag, score_flags
 from portal.questionnaires.instruments import Instrument
 from portal.questionnaires.responses import submitted_responses
 from portal.records import profiles
@@ -146,7 +146,7 @@ def group_responses(client: User, responses: list[Response], instruments: dict[s
     for code, items in by_code.items():
         title = _title(code, instruments)
         if code in charts:
-            scores.append(Scores(code, title, items, charts[code], _score_flags(client, code, title, items)))
+            scores.append(Scores(code, title, items, charts[code], score_flags(client, code, title, items)))
         answers += [Answered(r, title, instruments.get(code)) for r in items
                     if code not in charts or r.assignment_id in intake_assignments]
     scores.sort(key=lambda s: s.latest.submitted_at, reverse=True)

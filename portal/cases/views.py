@@ -12,7 +12,7 @@ from flask import Blueprint, abort, flash, jsonify, redirect, render_template, r
 from flask_login import current_user
 
 from portal import audit
-from portal.access import practitioner_required
+from portal.access import get_client_or_404, practitioner_required
 from portal.cases import casefile, notes, search
 from portal.cases import templates as note_templates
 from portal.cases.forms import AmendForm, NewNoteForm, NoteForm, TemplateForm
@@ -26,13 +26,6 @@ from portal.records import profiles
 from portal.timeutil import local_datetime
 
 bp = Blueprint("cases", __name__)
-
-
-def _client_or_404(client_id: int) -> User:
-    client = db.session.get(User, client_id)
-    if client is None or not client.is_client:
-        abort(404)
-    return client
 
 
 def _note_or_404(note_id: int) -> Note:
@@ -69,7 +62,7 @@ def clients():
 @bp.get("/practitioner/clients/<int:client_id>")
 @practitioner_required
 def case_file(client_id: int):
-    client = _client_or_404(client_id)
+    client = get_client_or_404(client_id)
     note_templates.ensure_shipped(current_user)
     today = _today_for(client)
     case = casefile.load_case_file(client, current_user, today, utcnow())
@@ -97,7 +90,7 @@ def _new_note_form(templates, bookings: list[Booking], booking_id: int | None) -
 @bp.route("/practitioner/clients/<int:client_id>/notes/new", methods=["GET", "POST"])
 @practitioner_required
 def new_note(client_id: int):
-    client = _client_or_404(client_id)
+    client = get_client_or_404(client_id)
     note_templates.ensure_shipped(current_user)
     templates = note_templates.templates_of(current_user.id)
     bookings = casefile.bookings_for_notes(client.id)

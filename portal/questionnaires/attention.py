@@ -30,7 +30,7 @@ def _band_rank(code: str, band: str) -> int | None:
     return names.index(band) if band in names else None
 
 
-def _score_flags(client: User, code: str, title: str, items: list[Response]) -> list[Flag]:
+def score_flags(client: User, code: str, title: str, items: list[Response]) -> list[Flag]:
     latest = items[-1]
     flags = []
     if "self_harm_thoughts" in latest.flags:
@@ -69,7 +69,7 @@ def needs_attention(now: datetime) -> list[Flag]:
     instruments = custom.catalogue()
     for (client_id, code), items in grouped.items():
         title = instruments[code].title if code in instruments else "A questionnaire"
-        flags += _score_flags(clients[client_id], code, title, items)
+        flags += score_flags(clients[client_id], code, title, items)
         cutoff = last_session.get(client_id)
         if any(cutoff is None or r.submitted_at > cutoff for r in items):
             new_since.setdefault(client_id, []).append(title)

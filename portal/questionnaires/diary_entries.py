@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from markupsafe import Markup
+from sqlalchemy.orm import defer
 
 from portal.extensions import db
 from portal.models import DiaryEntry, User
@@ -54,9 +55,11 @@ def save_entry(client: User, day: date, today: date, *, headache: str, intensity
 
 
 def entries_since(client_id: int, first_day: date) -> list[DiaryEntry]:
+    """Her entries from `first_day` on, without their notes: the figures never read them, and each note
+    would cost a decryption (reading one raises rather than loading it quietly)."""
     return list(db.session.execute(
         db.select(DiaryEntry).filter(DiaryEntry.client_id == client_id, DiaryEntry.day >= first_day)
-        .order_by(DiaryEntry.day)).scalars())
+        .options(defer(DiaryEntry.note, raiseload=True)).order_by(DiaryEntry.day)).scalars())
 
 
 def as_day(entry: DiaryEntry) -> Day:
@@ -95,6 +98,8 @@ def overview(client_id: int, today: date, timeline_days: int = WINDOW_DAYS) -> O
     current = window(days, today - timedelta(days=WINDOW_DAYS - 1))
     baseline = window(days, days[0].day) if days else None
     is_responder = responder(baseline, current) if baseline and baseline.first_day < current.first_day else None
-    recent = [e for e in reversed(entries) if e.day > today - timedelta(days=14)]
+    recent = list(db.session.execute(  # the last two weeks with their notes, for the table beside the figures
+        db.select(DiaryEntry).filter(DiaryEntry.client_id == client_id, DiaryEntry.day > today - timedelta(days=14),
+                                     DiaryEntry.day <= today).order_by(DiaryEntry.day.desc())).scalars())
     timeline = migraine_gut_timeline(days, today - timedelta(days=timeline_days - 1), today)
     return Overview(today, current, baseline, is_responder, gut_migraine_link(days), recent, timeline, timeline_days)

@@ -132,3 +132,14 @@ def test_each_bristol_type_is_shown_with_its_own_drawing_and_words(client, clien
     page = client.get("/me/diary/").get_data(as_text=True)
     assert page.count('class="bristol-icon"') == 7
     assert "1 · separate hard lumps" in page and "7 · watery, no solid pieces" in page
+
+
+def test_the_practitioner_reads_her_notes_on_food_and_triggers_beside_the_last_two_weeks(client, client_user, make_user):
+    maya = make_user(Role.PRACTITIONER, email="maya@example.com")
+    today = today_for(client_user)
+    diary_entries.save_entry(client_user, today - timedelta(days=1), today, headache="migraine", intensity=6,
+                             headache_minutes=120, medication=set(), stool_types=[6], bloating=6, abdominal_pain=2,
+                             note="Pizza and red wine at a party")
+    log_in(client, maya.email)
+    page = client.get(f"/practitioner/clients/{client_user.id}/diary").get_data(as_text=True)
+    assert '<tr class="table__note"><td colspan="5">Pizza and red wine at a party</td></tr>' in page
