@@ -1,7 +1,9 @@
-"""Demo data for `flask seed-demo`: a practitioner, a few clients, her services, hours and a booking."""
+"""Demo data for `flask seed-demo`: a practitioner, a few clients, her services, hours and a booking, and for
+Sophie a diary, scores, a profile, a note and a handout."""
 from __future__ import annotations
 
 from datetime import time, timedelta
+from zoneinfo import ZoneInfo
 
 from portal.accounts import users
 from portal.booking import bookings
@@ -12,6 +14,7 @@ from portal.extensions import db
 from portal.handouts import examples
 from portal.models import Role, Service, User, WorkingHours
 from portal.practice import settings
+from portal.questionnaires.examples import seed_demo_progress
 from portal.records.examples import seed_demo_profile
 
 DEMO_PASSWORD = "calm-gut-clear-head"
@@ -41,6 +44,8 @@ def seed_demo(practice_timezone: str, currency: str) -> list[tuple[Role, str, st
             users.create_user(role=role, name=name, email=email, password=DEMO_PASSWORD, timezone=timezone)
     practitioner = users.find_user_by_email(DEMO_PRACTITIONER[1])
     _seed_practice(practitioner, practice_timezone, currency)
+    sophie = users.find_user_by_email(DEMO_CLIENTS[0][1])
+    seed_demo_progress(practitioner, sophie, utcnow().astimezone(ZoneInfo(sophie.timezone)).date())
     _seed_handouts(practitioner)
     seed_demo_note(practitioner, users.find_user_by_email(DEMO_CLIENTS[0][1]))
     seed_demo_profile(users.find_user_by_email(DEMO_CLIENTS[0][1]))
