@@ -11,7 +11,7 @@ from portal.questionnaires import custom, diary_entries
 from portal.questionnaires.scoring import score
 
 DIARY_DAYS = 84
-# HIT-6 answers (points of the six items) and IBS-SSS answers, every four weeks from twelve weeks ago.
+# HIT-6 answers (points of the six items) and IBS-SSS answers, every four weeks up to yesterday.
 HIT6_ANSWERS = [(13, 13, 11, 11, 10, 8), (13, 11, 11, 10, 10, 8), (11, 11, 10, 10, 8, 8), (11, 10, 8, 8, 8, 8)]
 IBS_SSS_ANSWERS = [(70, 6, 70, 70, 60), (60, 5, 60, 60, 50), (50, 4, 45, 50, 40), (35, 3, 30, 40, 30)]
 NOTES = {3: "Cheese board and red wine at a birthday", 11: "Skipped lunch, long day at work",
@@ -39,7 +39,7 @@ def seed_demo_progress(practitioner: User, client: User, today: date) -> None:
         for n in range(DIARY_DAYS):
             diary_entries.save_entry(client, first + timedelta(days=n), today, **_day_of(n, today))
         for week, (hit6, ibs) in enumerate(zip(HIT6_ANSWERS, IBS_SSS_ANSWERS)):
-            at = datetime.combine(first + timedelta(weeks=4 * week), time(9), tzinfo=timezone.utc)
+            at = datetime.combine(today - timedelta(days=1 + 28 * (3 - week)), time(9), tzinfo=timezone.utc)
             _submitted(client, "hit6", {str(k): v for k, v in enumerate(hit6, start=1)}, at)
             _submitted(client, "ibs_sss", {"has_pain": True, "pain_severity": ibs[0], "pain_days": ibs[1],
                                            "has_distension": True, "distension_severity": ibs[2],
