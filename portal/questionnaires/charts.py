@@ -23,10 +23,11 @@ def _text(x: float, y: float, label: str, anchor: str = "start", size: int = 11)
 
 
 def _labelled(day: date, index: int, count: int) -> bool:
-    """Mondays on a time line of up to six weeks; the first of each month on a longer one."""
-    if index == 0:
-        return True
-    return day.weekday() == 0 if count <= 42 else day.day == 1
+    """The first day and Mondays on a time line of up to six weeks; the first of each month on a longer one
+    (whose first day is left unlabelled, so that its label never runs into the next)."""
+    if count <= 42:
+        return index == 0 or day.weekday() == 0
+    return day.day == 1
 
 
 def migraine_gut_timeline(days: list[Day], first_day: date, last_day: date) -> Markup:

@@ -1,6 +1,7 @@
 """The migraine-gut time line is valid SVG that shows each recorded day and leaves gaps blank."""
 from __future__ import annotations
 
+import re
 import xml.etree.ElementTree as ET
 from datetime import date, timedelta
 
@@ -70,3 +71,10 @@ def test_a_single_point_or_none_still_draws():
     assert len(one.findall(f"{SVG}circle")) == 1 and one.findall(f"{SVG}polyline") == []
     empty = parse(score_chart([], low=36, high=78, bands=HIT6_BANDS, title="HIT-6"))
     assert len(empty.findall(f"{SVG}rect[@class='band']")) == 4 and empty.findall(f"{SVG}circle") == []
+
+
+def test_a_long_time_line_is_labelled_by_month_and_a_short_one_by_monday():
+    long = str(migraine_gut_timeline([], date(2026, 5, 28), date(2026, 11, 25)))
+    assert re.findall(r">(\d+ \w{3})</text>", long) == ["1 Jun", "1 Jul", "1 Aug", "1 Sep", "1 Oct", "1 Nov"]
+    short = str(migraine_gut_timeline([], date(2026, 10, 29), date(2026, 11, 25)))  # a Thursday
+    assert re.findall(r">(\d+ \w{3})</text>", short) == ["29 Oct", "2 Nov", "9 Nov", "16 Nov", "23 Nov"]
