@@ -5,10 +5,12 @@ from decimal import Decimal, InvalidOperation
 
 from babel.numbers import format_currency, get_currency_precision
 
+from portal.locales import babel_locale
+
 
 def format_money(minor: int, currency: str, locale: str = "en_GB") -> str:
     """1500 GBP -> '£15.00'."""
-    return format_currency(Decimal(minor).scaleb(-get_currency_precision(currency)), currency, locale=locale)
+    return format_currency(Decimal(minor).scaleb(-get_currency_precision(currency)), currency, locale=babel_locale(locale))
 
 
 def money_input(minor: int, currency: str) -> str:

@@ -7,6 +7,8 @@ from zoneinfo import ZoneInfo, available_timezones
 
 from babel.dates import format_datetime
 
+from portal.locales import babel_locale
+
 
 @lru_cache(maxsize=1)
 def timezone_choices() -> list[tuple[str, str]]:
@@ -24,4 +26,4 @@ def is_valid_timezone(name: str) -> bool:
 
 def local_datetime(value: datetime, tz: str, fmt: str = "EEEE d MMMM y, HH:mm", locale: str = "en_GB") -> str:
     """An aware datetime as a person in zone `tz` reads it."""
-    return format_datetime(value, fmt, tzinfo=ZoneInfo(tz), locale=locale)
+    return format_datetime(value, fmt, tzinfo=ZoneInfo(tz), locale=babel_locale(locale))
