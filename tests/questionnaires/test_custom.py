@@ -249,3 +249,11 @@ def test_a_bad_question_on_the_page_is_explained_and_what_she_typed_is_kept(clie
 def _today():
     from datetime import date
     return date(2026, 11, 25)
+
+
+def test_the_first_question_cannot_move_up_nor_the_last_down(client, maya):
+    q = check_in(maya)
+    log_in(client, maya.email)
+    page = client.get(f"/practitioner/questionnaires/{q.id}").get_data(as_text=True)
+    assert "/questions/q1/up" not in page and "/questions/q1/down" in page
+    assert "/questions/q2/up" in page and "/questions/q2/down" not in page
