@@ -128,10 +128,10 @@ def confirm(service_id: int):
                                    next_free=error.next_free, iso=iso,
                                    choose_url=lambda s: url_for("booking.confirm", service_id=service.id, start=iso(s)),
                                    back_url=url_for("booking.slots", service_id=service.id)), 409
+        if needs_payment:  # confirmed, e-mailed and sent the intake set once the payment arrives
+            return redirect(url_for("payments.pay", booking_id=booking.id))
         responses.assign_intake_set(current_user, service.practitioner_id,
                                     utcnow().astimezone(ZoneInfo(current_user.timezone)).date())
-        if needs_payment:  # confirmed, and e-mailed, once the payment arrives
-            return redirect(url_for("payments.pay", booking_id=booking.id))
         notify_booking(booking.id, "confirmed")
         flash("Your session is booked. We have e-mailed you the details and a calendar invitation.", "success")
         return redirect(url_for("booking.client_booking", booking_id=booking.id))

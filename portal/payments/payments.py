@@ -108,8 +108,11 @@ def fulfil(intent_id: str, amount_minor: int, currency: str) -> Outcome:
         Payment.booking_id == booking.id, Payment.id != payment.id, Payment.status == PaymentStatus.SUCCEEDED))
     if not already_paid and bookings.confirm_paid(booking):
         from portal.booking.notify import notify_booking
+        from portal.questionnaires.responses import assign_intake_set
 
         notify_booking(booking.id, "confirmed")
+        client = db.session.get(User, booking.client_id)
+        assign_intake_set(client, booking.practitioner_id, utcnow().astimezone(ZoneInfo(client.timezone)).date())
         return Outcome(fulfilled=True)
     # Paid, but the session can't go ahead: its hold ran out and the time was taken, it was cancelled,
     # or she had already paid. Keep the payment's record and give the money back.

@@ -9,7 +9,7 @@ from decimal import Decimal, InvalidOperation
 
 from portal.db_types import utcnow
 from portal.extensions import db
-from portal.models import Assignment, Booking, BookingRules, Response, User
+from portal.models import Assignment, Booking, BookingRules, BookingStatus, Response, User
 from portal.questionnaires import custom
 from portal.questionnaires.custom import TEXT_LIMITS
 from portal.questionnaires.instruments import Instrument, Item, with_licensed_wording
@@ -41,12 +41,14 @@ def assign(client: User, code: str, every_weeks: int | None, starting: date, by:
 
 
 def assign_intake_set(client: User, practitioner_id: int, today: date) -> list[Assignment]:
-    """On her first booking with the practice, send the intake set the practitioner chose in settings.
+    """When her first booking with the practice is confirmed (at once when free or paid at the session, when
+    the card payment arrives otherwise), send the intake set the practitioner chose in settings.
 
-    Does nothing after the first booking, and never sends the intake set twice."""
+    Does nothing after the first confirmed booking, and never sends the intake set twice."""
     rules = db.session.get(BookingRules, practitioner_id)
     booked = db.session.scalar(db.select(db.func.count()).select_from(Booking).filter(
-        Booking.client_id == client.id, Booking.practitioner_id == practitioner_id))
+        Booking.client_id == client.id, Booking.practitioner_id == practitioner_id,
+        Booking.status.in_([BookingStatus.CONFIRMED, BookingStatus.COMPLETED, BookingStatus.NO_SHOW])))
     sent_before = db.session.scalar(db.select(db.func.count()).select_from(Assignment).filter(
         Assignment.client_id == client.id, Assignment.intake.is_(True)))
     if rules is None or not rules.intake_codes or booked != 1 or sent_before:
