@@ -168,14 +168,6 @@ class Progress:
         return f"{self.latest:g}, the same as {since}."
 
 
-def _band(code: str, value: float) -> str:
-    name = ""
-    for edge, band in BANDS_BY_CODE.get(code, []):
-        if value >= edge:
-            name = band
-    return name
-
-
 def client_progress(client_id: int, tz: str) -> list[Progress]:
     """Her most relevant scores (up to MAX_CHARTS instruments), each with its chart and the change since
     the score before."""
@@ -199,7 +191,7 @@ def client_progress(client_id: int, tz: str) -> list[Progress]:
         chart = score_chart(points, low=low, high=high, bands=BANDS_BY_CODE.get(code, []),
                             title=f"{title} over time")
         previous = points[-2] if len(points) > 1 else (None, None)
-        progress.append(Progress(code, title, chart, points[-1][1], _band(code, points[-1][1]), points[-1][0],
+        progress.append(Progress(code, title, chart, points[-1][1], items[-1].band, points[-1][0],
                                  previous[1], previous[0]))
     return progress
 

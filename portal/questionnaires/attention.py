@@ -8,9 +8,9 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from portal.extensions import db
-from portal.models import Booking, BookingStatus, DiaryEntry, Response, User
+from portal.models import Booking, BookingStatus, Response, User
 from portal.questionnaires.diary import WINDOW_DAYS, window
-from portal.questionnaires.diary_entries import as_day
+from portal.questionnaires.diary_entries import days_by_client_since
 from portal.questionnaires import custom
 from portal.questionnaires.scoring import BANDS_BY_CODE, IBS_SSS_MEANINGFUL_DROP
 
@@ -82,15 +82,14 @@ def needs_attention(now: datetime) -> list[Flag]:
 
 
 def _overuse_flags(now: datetime) -> list[Flag]:
-    rows = db.session.execute(
-        db.select(DiaryEntry, User).join(User, User.id == DiaryEntry.client_id)
-        .filter(DiaryEntry.day >= (now - timedelta(days=WINDOW_DAYS + 1)).date())).all()
-    by_client: dict[int, tuple[User, list]] = {}
-    for entry, client in rows:
-        by_client.setdefault(client.id, (client, []))[1].append(as_day(entry))
+    """Clients whose last 28 diary days show medication overuse: two queries, no diary notes read."""
+    by_client = days_by_client_since((now - timedelta(days=WINDOW_DAYS + 1)).date())
+    if not by_client:
+        return []
+    clients = db.session.execute(db.select(User).filter(User.id.in_(by_client))).scalars()
     flags = []
-    for client, days in by_client.values():
+    for client in clients:
         today: date = now.astimezone(ZoneInfo(client.timezone)).date()
-        if window(days, today - timedelta(days=WINDOW_DAYS - 1)).overuse:
+        if window(by_client[client.id], today - timedelta(days=WINDOW_DAYS - 1)).overuse:
             flags.append(Flag(client.id, client.name, "overuse", "Medication overuse in the last 28 days"))
     return flags

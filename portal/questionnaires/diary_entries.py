@@ -58,21 +58,28 @@ _DAY_COLUMNS = (DiaryEntry.day, DiaryEntry.headache, DiaryEntry.intensity, Diary
                 *(getattr(DiaryEntry, f"took_{kind}") for kind in MEDICATION_CLASSES))
 
 
+def _as_day(row) -> Day:
+    """A row of _DAY_COLUMNS as a plain day."""
+    return Day(day=row[0], headache=row[1], intensity=row[2], stool_types=tuple(row[3] or ()), bloating=row[4],
+               abdominal_pain=row[5], medication=frozenset(k for k, took in zip(MEDICATION_CLASSES, row[6:]) if took))
+
+
 def days_since(client_id: int, first_day: date) -> list[Day]:
     """Her diary from `first_day` on as plain days, oldest first: only the columns the figures use (no note,
     so nothing to decrypt, and no ORM objects to build for a year of days)."""
     rows = db.session.execute(db.select(*_DAY_COLUMNS).filter(
         DiaryEntry.client_id == client_id, DiaryEntry.day >= first_day).order_by(DiaryEntry.day)).all()
-    return [Day(day=row[0], headache=row[1], intensity=row[2], stool_types=tuple(row[3] or ()), bloating=row[4],
-                abdominal_pain=row[5], medication=frozenset(k for k, took in zip(MEDICATION_CLASSES, row[6:]) if took))
-            for row in rows]
+    return [_as_day(row) for row in rows]
 
 
-def as_day(entry: DiaryEntry) -> Day:
-    return Day(day=entry.day, headache=entry.headache, intensity=entry.intensity,
-               medication=frozenset(k for k in MEDICATION_CLASSES if getattr(entry, f"took_{k}")),
-               stool_types=tuple(entry.stool_types or ()), bloating=entry.bloating,
-               abdominal_pain=entry.abdominal_pain)
+def days_by_client_since(first_day: date) -> dict[int, list[Day]]:
+    """Every client's diary from `first_day` on as plain days, oldest first, in one query (no notes)."""
+    rows = db.session.execute(db.select(DiaryEntry.client_id, *_DAY_COLUMNS).filter(DiaryEntry.day >= first_day)
+                              .order_by(DiaryEntry.client_id, DiaryEntry.day)).all()
+    by_client: dict[int, list[Day]] = {}
+    for row in rows:
+        by_client.setdefault(row[0], []).append(_as_day(row[1:]))
+    return by_client
 
 
 @dataclass(frozen=True)

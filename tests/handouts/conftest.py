@@ -12,6 +12,7 @@ from portal.extensions import db
 from portal.handouts import protocols
 from portal.handouts.examples import EXAMPLE_ITEMS, past_session
 from portal.models import Booking, Response, User
+from portal.questionnaires.scoring import BANDS_BY_CODE, _band  # stored as submitting would store it
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
@@ -31,7 +32,8 @@ def make_booking(practice, client: User, starts_at: datetime, status: str = "com
 def add_scores(client: User, code: str, totals: list[float], start: datetime) -> None:
     for n, total in enumerate(totals):
         db.session.add(Response(client_id=client.id, code=code, version="1", status="submitted", answers={},
-                                total=total, band="", submitted_at=start + timedelta(days=14 * n)))
+                                total=total, band=_band(total, BANDS_BY_CODE.get(code, [])) or "",
+                                submitted_at=start + timedelta(days=14 * n)))
     db.session.commit()
 
 

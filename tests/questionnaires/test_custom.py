@@ -13,11 +13,6 @@ from tests.conftest import csrf_token_from, log_in, submit_form
 from tests.questionnaires.test_responses import answer_all, send
 
 
-@pytest.fixture
-def maya(make_user):
-    return make_user(Role.PRACTITIONER, email="maya@example.com", name="Maya Practitioner")
-
-
 def check_in(maya, sum_score=True):
     """A published two-question check-in: energy 0-10 and how often she felt bloated (points 0-2)."""
     q = custom.create_questionnaire(maya, "Weekly check-in", "This past week", sum_score=sum_score)

@@ -15,11 +15,6 @@ WORDING = {"hit6": {"title": "HIT-6 (practice licence)", "items": {str(n): f"Lic
                     "options": {"6": "Licensed answer A"}}}
 
 
-@pytest.fixture
-def maya(make_user):
-    return make_user(Role.PRACTITIONER, email="maya@example.com", name="Maya Practitioner")
-
-
 def first_question(client, assignment) -> str:
     return client.get(client.get(f"/me/questionnaires/{assignment.id}").headers["Location"]).get_data(as_text=True)
 

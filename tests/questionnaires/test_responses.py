@@ -12,11 +12,6 @@ from portal.questionnaires.responses import ResponseError
 from tests.conftest import csrf_token_from, log_in
 
 
-@pytest.fixture
-def maya(make_user):
-    return make_user(Role.PRACTITIONER, email="maya@example.com", name="Maya Practitioner")
-
-
 def send(client, maya, client_user, code="phq9", every=""):
     log_in(client, maya.email)
     page = client.get(f"/practitioner/clients/{client_user.id}/diary").get_data(as_text=True)
