@@ -7,6 +7,7 @@ from flask import Flask, current_app
 from flask_login import current_user
 
 from portal.money import format_money
+from portal.numbers import format_number
 from portal.timeutil import local_datetime
 
 
@@ -21,6 +22,11 @@ def register_template_helpers(app: Flask) -> None:
         if tz is None:
             tz = current_user.timezone if current_user.is_authenticated else current_app.config["PRACTICE_TIMEZONE"]
         return local_datetime(value, tz, fmt)
+
+    @app.template_filter("number")
+    def _number(value, decimals: int = 2):
+        """Every score and figure: '2.07', '10', '–' for none (portal/numbers.py)."""
+        return format_number(value, decimals)
 
     @app.template_filter("money")
     def _money(minor: int, currency: str):

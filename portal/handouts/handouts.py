@@ -29,6 +29,7 @@ from portal.handouts.protocols import next_booking, protocol_for
 from portal.handouts.storage import get_storage
 from portal.models import Booking, HandoutSettings, PaperSize, Protocol, PublishedHandout, Response, User
 from portal.models.handouts import CATEGORY_LABELS
+from portal.numbers import format_number
 from portal.questionnaires.charts import score_chart
 from portal.questionnaires.instruments import INSTRUMENTS
 from portal.questionnaires.responses import submitted_responses
@@ -158,14 +159,16 @@ class Progress:
     def change(self) -> str:
         """The change since last time, in plain words (lower is better on every instrument shown)."""
         if self.previous is None or self.previous_on is None:
-            return f"{self.latest:g} on {self.latest_on:%-d %B %Y}: the first score, the starting point."
+            return f"{format_number(self.latest)} on {self.latest_on:%-d %B %Y}: the first score, the starting point."
         difference = self.latest - self.previous
         since = f"since {self.previous_on:%-d %B %Y}"
         if difference < 0:
-            return f"{self.latest:g}, down {abs(difference):g} from {self.previous:g} {since}: better."
+            return (f"{format_number(self.latest)}, down {format_number(abs(difference))} from "
+                    f"{format_number(self.previous)} {since}: better.")
         if difference > 0:
-            return f"{self.latest:g}, up {difference:g} from {self.previous:g} {since}."
-        return f"{self.latest:g}, the same as {since}."
+            return (f"{format_number(self.latest)}, up {format_number(difference)} from {format_number(self.previous)} "
+                    f"{since}.")
+        return f"{format_number(self.latest)}, the same as {since}."
 
 
 def client_progress(client_id: int, tz: str) -> list[Progress]:

@@ -9,6 +9,7 @@ from xml.sax.saxutils import escape
 
 from markupsafe import Markup
 
+from portal.numbers import format_number
 from portal.questionnaires.diary import Day
 
 WIDTH, HEIGHT = 700, 260
@@ -120,7 +121,7 @@ def score_chart(points: list[tuple[date, float]], *, low: float, high: float, ba
             path = " ".join(f"{cx:.1f},{cy:.1f}" for cx, cy in coordinates)
             parts.append(f'<polyline points="{path}" fill="none" stroke="{COLOURS["stool_ok"]}" stroke-width="2.5"/>')
         for (day, value), (cx, cy) in zip(points, coordinates):
-            label = f"{value:g}"
+            label = format_number(value)
             parts.append(f'<circle class="point" cx="{cx:.1f}" cy="{cy:.1f}" r="4.5" fill="{COLOURS["stool_ok"]}">'
                          f"<title>{day:%-d %b %Y}: {label}</title></circle>")
             parts.append(_text(cx, cy - 9, label, anchor="middle", size=11))

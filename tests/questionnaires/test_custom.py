@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from portal.db_types import utcnow
 from portal.extensions import db
 from portal.models import CustomQuestionnaireVersion, Response, Role
 from portal.questionnaires import custom, responses
@@ -252,3 +253,21 @@ def test_the_first_question_cannot_move_up_nor_the_last_down(client, maya):
     page = client.get(f"/practitioner/questionnaires/{q.id}").get_data(as_text=True)
     assert "/questions/q1/up" not in page and "/questions/q1/down" in page
     assert "/questions/q2/up" in page and "/questions/q2/down" not in page
+
+
+def test_progress_pages_show_scores_as_they_are_and_survive_a_questionnaire_without_a_score(app, maya, make_user):
+    clara = make_user(email="clara@example.com")
+    own = check_in(maya, sum_score=False)
+    db.session.add_all([
+        Response(client_id=clara.id, code=custom.code_of(own.id), version="1", status="submitted",
+                 answers={"1": 5}, total=None, band="", submitted_at=utcnow()),
+        Response(client_id=clara.id, code="gsrs", version="1", status="submitted", answers={}, total=2.07, band="",
+                 submitted_at=utcnow())])
+    db.session.commit()
+    browser = app.test_client()
+    log_in(browser, maya.email)
+    for url in (f"/practitioner/clients/{clara.id}/diary", f"/practitioner/clients/{clara.id}"):
+        page = browser.get(url)
+        assert page.status_code == 200, url
+        text = page.get_data(as_text=True)
+        assert "2.07" in text and ">27<" not in text and "GSRS: 27" not in text
