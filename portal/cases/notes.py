@@ -19,6 +19,7 @@ from portal import audit
 from portal.db_types import utcnow
 from portal.extensions import db
 from portal.models import Booking, Note, NoteAmendment, NoteStatus, NoteTemplate, Response, User
+from portal.numbers import format_number
 from portal.questionnaires.diary_entries import Overview
 from portal.questionnaires.instruments import INSTRUMENTS
 
@@ -101,7 +102,7 @@ def context_summary(latest: list[Response], overview: Overview | None, tz: str,
         scores = []
         for response in latest:
             title = titles.get(response.code, "Questionnaire")
-            total = "" if response.total is None else f" {response.total:g}"
+            total = "" if response.total is None else f" {format_number(response.total)}"
             band = f" ({response.band})" if response.band else ""
             scores.append(f"{title}{total}{band} on {response.submitted_at.astimezone(zone):%-d %b %Y}")
         lines.append("Latest scores: " + "; ".join(scores) + ".")
@@ -110,20 +111,13 @@ def context_summary(latest: list[Response], overview: Overview | None, tz: str,
     if overview is None or overview.current.recorded_days == 0:
         lines.append("No diary days in the last 28 days.")
         return "\n".join(lines)
-    c = overview.current
+    c, words = overview.current, overview.words("her")
     lines.append(f"Diary, 28 days to {overview.today:%-d %b %Y}: {c.migraine_days} migraine days, "
                  f"{c.headache_days} headache days, {c.acute_medication_days} days with pain medication, "
                  f"{c.recorded_days} of 28 days filled in.")
-    if c.overuse:
-        lines.append("Medication overuse: pain medication on more days than is safe in the last 28 days.")
-    if overview.baseline is not None and overview.responder is not None:
-        lines.append(f"First 28 diary days: {overview.baseline.migraine_days} migraine days"
-                     f"{' (she has at least halved them)' if overview.responder else ''}.")
-    link = overview.link
-    if link.enough_data and link.bad_gut_days:
-        lines.append(f"Gut and migraine: a migraine within 48 hours after {link.bad_gut_days_followed} of "
-                     f"{link.bad_gut_days} bad gut days ({link.after_bad_gut_rate:.0%}), against "
-                     f"{link.overall_rate:.0%} after any day.")
+    lines += [text for text in (words.comparison, words.overuse, words.stools) if text]
+    if overview.link.enough_data and overview.link.bad_gut_days:
+        lines.append(f"Gut and migraine: {words.link}")
     return "\n".join(lines)
 
 

@@ -9,7 +9,8 @@ from zoneinfo import ZoneInfo
 
 from portal.extensions import db
 from portal.models import Booking, BookingStatus, Response, User
-from portal.questionnaires.diary import WINDOW_DAYS, window
+from portal.numbers import format_number
+from portal.questionnaires.diary import MONTH_DAYS, overuse
 from portal.questionnaires.diary_entries import days_by_client_since
 from portal.questionnaires import custom
 from portal.questionnaires.scoring import BANDS_BY_CODE, IBS_SSS_MEANINGFUL_DROP
@@ -39,8 +40,8 @@ def score_flags(client: User, code: str, title: str, items: list[Response]) -> l
         return flags
     previous = items[-2]
     if code == "ibs_sss" and previous.total - latest.total >= IBS_SSS_MEANINGFUL_DROP:
-        flags.append(Flag(client.id, client.name, "better",
-                          f"{title} down {previous.total - latest.total:g} points ({previous.total:g} → {latest.total:g})"))
+        drop, before, after = (format_number(v) for v in (previous.total - latest.total, previous.total, latest.total))
+        flags.append(Flag(client.id, client.name, "better", f"{title} down {drop} points ({before} → {after})"))
         return flags
     before, now = _band_rank(code, previous.band), _band_rank(code, latest.band)
     if before is not None and now is not None and now != before:
@@ -82,14 +83,18 @@ def needs_attention(now: datetime) -> list[Flag]:
 
 
 def _overuse_flags(now: datetime) -> list[Flag]:
-    """Clients whose last 28 diary days show medication overuse: two queries, no diary notes read."""
-    by_client = days_by_client_since((now - timedelta(days=WINDOW_DAYS + 1)).date())
+    """Clients whose last 30 diary days show medication overuse (ICHD-3 8.2, as on her diary page): two queries,
+    no diary notes read. A diary too sparse to rule overuse out raises no flag: her pages say so."""
+    by_client = days_by_client_since((now - timedelta(days=MONTH_DAYS + 1)).date())
     if not by_client:
         return []
     clients = db.session.execute(db.select(User).filter(User.id.in_(by_client))).scalars()
     flags = []
     for client in clients:
         today: date = now.astimezone(ZoneInfo(client.timezone)).date()
-        if window(by_client[client.id], today - timedelta(days=WINDOW_DAYS - 1)).overuse:
-            flags.append(Flag(client.id, client.name, "overuse", "Medication overuse in the last 28 days"))
+        found = overuse(by_client[client.id], today)
+        if found.overuse:
+            flags.append(Flag(client.id, client.name, "overuse",
+                              f"Medication overuse: pain medication on {found.any_medication_days} of the last "
+                              f"{MONTH_DAYS} days ({found.recorded_days} filled in)"))
     return flags

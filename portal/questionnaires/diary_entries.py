@@ -12,13 +12,16 @@ from portal.questionnaires.charts import migraine_gut_timeline
 from portal.questionnaires.diary import (
     MEDICATION_CLASSES,
     WINDOW_DAYS,
+    Comparison,
     Day,
     GutMigraineLink,
+    Overuse,
     Window,
+    compare_with_baseline,
     gut_migraine_link,
-    responder,
-    window,
+    overuse,
 )
+from portal.questionnaires.diary_words import DiaryWords, diary_words
 
 OLDEST_EDITABLE_DAYS = 365
 TIMELINE_SPANS = {28: "4 weeks", 91: "3 months", 182: "6 months", 365: "1 year"}  # days shown: label
@@ -88,12 +91,19 @@ class Overview:
 
     today: date
     current: Window  # the 28 days up to today
-    baseline: Window | None  # her first 28 diary days (within the last year)
-    responder: bool | None
+    comparison: Comparison  # the last 28 days against her first 28 diary days (within the last year)
+    overuse: Overuse  # the last 30 days
     link: GutMigraineLink
     recent: list[DiaryEntry]  # the last 14 days' entries, newest first
     timeline: Markup  # the last `timeline_days` days as an SVG time line
     timeline_days: int
+
+    @property
+    def started(self) -> bool:
+        return self.comparison.baseline is not None
+
+    def words(self, whose: str = "your") -> DiaryWords:
+        return diary_words(self.comparison, self.overuse, self.current.stool_pattern, self.link, whose)
 
 
 def timeline_span(raw: str | None) -> int:
@@ -107,11 +117,10 @@ def timeline_span(raw: str | None) -> int:
 def overview(client_id: int, today: date, timeline_days: int = WINDOW_DAYS) -> Overview:
     """Everything from two queries: the last year of days, and the last two weeks' entries with their notes."""
     days = days_since(client_id, today - timedelta(days=OLDEST_EDITABLE_DAYS))
-    current = window(days, today - timedelta(days=WINDOW_DAYS - 1))
-    baseline = window(days, days[0].day) if days else None
-    is_responder = responder(baseline, current) if baseline and baseline.first_day < current.first_day else None
+    comparison = compare_with_baseline(days, today)
     recent = list(db.session.execute(  # the last two weeks with their notes, for the table beside the figures
         db.select(DiaryEntry).filter(DiaryEntry.client_id == client_id, DiaryEntry.day > today - timedelta(days=14),
                                      DiaryEntry.day <= today).order_by(DiaryEntry.day.desc())).scalars())
     timeline = migraine_gut_timeline(days, today - timedelta(days=timeline_days - 1), today)
-    return Overview(today, current, baseline, is_responder, gut_migraine_link(days), recent, timeline, timeline_days)
+    return Overview(today, comparison.current, comparison, overuse(days, today), gut_migraine_link(days), recent,
+                    timeline, timeline_days)

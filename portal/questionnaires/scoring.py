@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from fractions import Fraction
 from functools import lru_cache
 from itertools import combinations_with_replacement
 
@@ -175,18 +176,21 @@ def score_bristol(answers: Mapping[str, object]) -> Score:
 
 
 def rome_iv_subtype(stool_types: Iterable[int]) -> str | None:
-    """IBS-C, IBS-D, IBS-M or IBS-U from recorded bowel movements, by the "more than 25%" rule:
-    hard = types 1-2, loose = types 6-7, as shares of all recorded movements. None without records."""
+    """IBS-C, IBS-D, IBS-M or IBS-U from bowel movements by Rome IV's quarter rule (Lacy et al., Gastroenterology
+    2016;150:1393-1407): IBS-C more than 25% hard (Bristol 1-2) and less than 25% loose (6-7), IBS-D the reverse,
+    IBS-M more than 25% of each, IBS-U anything else. Rome IV counts the stools of days with at least one abnormal
+    movement: `portal/questionnaires/diary.py: stool_pattern` chooses them. None without stools."""
     categories = [bristol_category(t) for t in stool_types]
     if not categories:
         return None
-    hard = categories.count("hard") / len(categories) > 0.25
-    loose = categories.count("loose") / len(categories) > 0.25
-    if hard and loose:
+    hard = Fraction(categories.count("hard"), len(categories))
+    loose = Fraction(categories.count("loose"), len(categories))
+    quarter = Fraction(1, 4)
+    if hard > quarter and loose > quarter:
         return "IBS-M"
-    if hard:
+    if hard > quarter and loose < quarter:
         return "IBS-C"
-    if loose:
+    if loose > quarter and hard < quarter:
         return "IBS-D"
     return "IBS-U"
 

@@ -33,7 +33,7 @@ def test_alerts_worse_and_better_bands_improvement_overuse_and_new_answers(make_
                                  abdominal_pain=0, note="")
     flags = [(f.client_name, f.kind, f.message) for f in needs_attention(utcnow())]
     assert flags[0] == ("Amy", "alert", "PHQ-9: item 9 answered above 0")
-    assert ("Cat", "overuse", "Medication overuse in the last 28 days") in flags
+    assert ("Cat", "overuse", "Medication overuse: pain medication on 10 of the last 30 days (10 filled in)") in flags
     assert ("Amy", "worse", "PHQ-9 mild → moderate") in flags
     assert ("Bea", "better", "IBS-SSS down 60 points (280 → 220)") in flags
     assert ("Cat", "better", "GAD-7 moderate → mild") in flags
