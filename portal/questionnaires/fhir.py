@@ -12,12 +12,14 @@ BASE = "urn:portal:questionnaire"
 
 
 def _item(item: Item) -> dict:
-    resource = {"linkId": item.key, "text": item.text, "required": item.scored}
+    resource = {"linkId": item.key, "text": item.text, "required": item.required}
     if item.kind == "choice":
         resource["type"] = "choice"
-        resource["answerOption"] = [{"valueCoding": {"code": str(o.value), "display": o.label},
-                                     "extension": [{"url": "http://hl7.org/fhir/StructureDefinition/ordinalValue",
-                                                    "valueDecimal": o.points}]} for o in item.options]
+        resource["answerOption"] = [{"valueCoding": {"code": str(o.value), "display": o.label}} for o in item.options]
+        if item.scored:  # an unscored question (PHQ-9's difficulty) has no points to give
+            for option, o in zip(resource["answerOption"], item.options):
+                option["extension"] = [{"url": "http://hl7.org/fhir/StructureDefinition/ordinalValue",
+                                        "valueDecimal": o.points}]
     elif item.kind == "yes_no":
         resource["type"] = "boolean"
     else:
@@ -49,7 +51,7 @@ def questionnaire_response(instrument: Instrument, answers: Mapping[str, object]
             continue
         value = answers[item.key]
         if item.kind == "choice":
-            option = next(o for o in item.options if o.points == value or o.value == value)
+            option = next(o for o in item.options if o.value == value)  # answers keep the option's value
             answer = {"valueCoding": {"code": str(option.value), "display": option.label}}
         elif item.kind == "yes_no":
             answer = {"valueBoolean": bool(value)}

@@ -55,8 +55,16 @@ FREQUENCY = (Option(0, "Not at all", 0), Option(1, "Several days", 1), Option(2,
 PFIZER = ("Developed by Drs. Robert L. Spitzer, Janet B.W. Williams, Kurt Kroenke and colleagues, with an "
           "educational grant from Pfizer Inc. No permission required to reproduce, translate, display or distribute.")
 
+# PHQ-9's closing question is asked and stored but never scored (Kroenke, Spitzer & Williams, J Gen Intern Med
+# 2001;16:606-13; the instrument's instructions). Version 1 of the portal's PHQ-9 asked items 1-9 only.
+PHQ9_DIFFICULTY = Item(
+    "difficulty", "If you checked off any problems, how difficult have these problems made it for you to do your "
+    "work, take care of things at home, or get along with other people?", "choice",
+    (Option(0, "Not difficult at all", 0), Option(1, "Somewhat difficult", 0), Option(2, "Very difficult", 0),
+     Option(3, "Extremely difficult", 0)), scored=False, required=False)
+
 PHQ9 = Instrument(
-    code="phq9", version="1", title="PHQ-9", recall_period="Over the last 2 weeks, how often have you been bothered "
+    code="phq9", version="2", title="PHQ-9", recall_period="Over the last 2 weeks, how often have you been bothered "
     "by any of the following problems?", licence="free", copyright=PFIZER, loinc="44249-1",
     items=tuple(Item(str(n), text, "choice", FREQUENCY) for n, text in enumerate([
         "Little interest or pleasure in doing things",
@@ -69,7 +77,7 @@ PHQ9 = Instrument(
         "Moving or speaking so slowly that other people could have noticed, or the opposite: being so fidgety or "
         "restless that you have been moving around a lot more than usual",
         "Thoughts that you would be better off dead, or of hurting yourself in some way",
-    ], start=1)),
+    ], start=1)) + (PHQ9_DIFFICULTY,),
 )
 
 GAD7 = Instrument(
@@ -139,6 +147,10 @@ ID_MIGRAINE = Instrument(
 
 INSTRUMENTS: dict[str, Instrument] = {i.code: replace(i, wording_loaded=i.licence == "free")
                                       for i in (PHQ9, GAD7, MIDAS, HIT6, IBS_SSS, GSRS, ID_MIGRAINE)}
+# Earlier versions still in use by responses answered (or half-answered) on them: (code, version) -> instrument.
+EARLIER_VERSIONS: dict[tuple[str, str], Instrument] = {
+    ("phq9", "1"): replace(INSTRUMENTS["phq9"], version="1", items=PHQ9.items[:9]),
+}
 
 
 class ContentFileError(ValueError):
@@ -164,9 +176,10 @@ def load_licensed_content(path: str | Path) -> dict[str, dict]:
     return content
 
 
-def with_licensed_wording(code: str, content: dict[str, dict] | None) -> Instrument:
-    """The instrument as the practice should show it: its licensed wording when supplied, else neutral labels."""
-    instrument = INSTRUMENTS[code]
+def with_licensed_wording(code: str, content: dict[str, dict] | None, version: str | None = None) -> Instrument:
+    """The instrument as the practice should show it (at `version`, the current one when None or unknown):
+    its licensed wording when supplied, else neutral labels."""
+    instrument = EARLIER_VERSIONS.get((code, version or ""), INSTRUMENTS[code])
     wording = (content or {}).get(code)
     if instrument.licence == "free" or not wording:
         return instrument

@@ -83,7 +83,7 @@ def instrument_for(code: str, licensed_content: dict | None, version: str | None
         if found is None:
             raise ResponseError("This questionnaire is not available.")
         return found
-    return with_licensed_wording(code, licensed_content)
+    return with_licensed_wording(code, licensed_content, version)
 
 
 def draft_for(assignment: Assignment) -> Response:
@@ -176,14 +176,15 @@ def save_answer(response: Response, item: Item, value: object) -> None:
     db.session.commit()
 
 
-def required_items(instrument: Instrument, answers: Mapping[str, object]) -> list[Item]:
-    """The items still to ask: IBS-SSS skips the severity questions after a "no"."""
+def items_to_ask(instrument: Instrument, answers: Mapping[str, object]) -> list[Item]:
+    """The items to ask, scored or not (PHQ-9's difficulty question, MIDAS A and B are asked, never added):
+    IBS-SSS skips the severity questions after a "no"."""
     skipped = set()
     if answers.get("has_pain") is False:
         skipped |= {"pain_severity", "pain_days"}
     if answers.get("has_distension") is False:
         skipped.add("distension_severity")
-    return [item for item in instrument.items if item.key not in skipped and item.scored]
+    return [item for item in instrument.items if item.key not in skipped]
 
 
 @dataclass(frozen=True)
@@ -197,8 +198,8 @@ def submit(response: Response, today: date) -> Submitted:
     if response.status != "draft":
         raise ResponseError("This questionnaire has been sent already.")
     instrument = instrument_for(response.code, None, response.version)
-    items = required_items(instrument, response.answers)
-    missing = [n for n, item in enumerate(items, start=1) if item.key not in response.answers]
+    items = items_to_ask(instrument, response.answers)
+    missing = [n for n, item in enumerate(items, start=1) if item.required and item.key not in response.answers]
     if missing:
         raise ResponseError(f"Please answer question {missing[0]} first.")
     if instrument.licence == "own":

@@ -125,7 +125,7 @@ def start(assignment_id: int):
         flash("This questionnaire is not waiting for you any more.", "info")
         return redirect(url_for("home.client_home"))
     draft = responses.draft_for(assignment)
-    items = responses.required_items(responses.instrument_for(draft.code, None, draft.version), draft.answers)
+    items = responses.items_to_ask(responses.instrument_for(draft.code, None, draft.version), draft.answers)
     step = next((n for n, item in enumerate(items, start=1) if item.key not in draft.answers), None)
     if step is None:
         return redirect(url_for("questionnaires.review", response_id=draft.id))
@@ -137,7 +137,7 @@ def start(assignment_id: int):
 def answer(response_id: int, step: int):
     response = _own_response(response_id)
     instrument = responses.instrument_for(response.code, _licensed_content(), response.version)
-    items = responses.required_items(instrument, response.answers)
+    items = responses.items_to_ask(instrument, response.answers)
     if not 1 <= step <= len(items):
         abort(404)
     item, form, error = items[step - 1], AnswerForm(), None
@@ -147,7 +147,7 @@ def answer(response_id: int, step: int):
         except ResponseError as problem:
             error = str(problem)
         else:
-            items = responses.required_items(instrument, response.answers)  # a "no" may skip questions
+            items = responses.items_to_ask(instrument, response.answers)  # a "no" may skip questions
             following = next((n for n, i in enumerate(items, start=1) if i.key not in response.answers), None)
             if following is None:
                 return redirect(url_for("questionnaires.review", response_id=response.id))
@@ -173,7 +173,7 @@ def review(response_id: int):
                 _tell_practitioner(response)
             flash(f"Thank you. Your {instrument.title} answers have been sent to your practitioner.", "success")
             return redirect(url_for("home.client_home"))
-    items = responses.required_items(instrument, response.answers)
+    items = responses.items_to_ask(instrument, response.answers)
     return render_template("questionnaires/review.html", response=response, instrument=instrument, items=items,
                            form=form)
 

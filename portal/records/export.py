@@ -99,7 +99,7 @@ def fhir_responses(client: User) -> dict[str, dict]:
     for response in submitted:
         if response.code not in INSTRUMENTS:
             continue
-        instrument = with_licensed_wording(response.code, licensed)
+        instrument = with_licensed_wording(response.code, licensed, response.version)
         try:
             resource = fhir.questionnaire_response(
                 instrument, response.answers, patient_reference=f"Patient/{client.id}",

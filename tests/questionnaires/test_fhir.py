@@ -13,7 +13,10 @@ def test_phq9_exports_as_a_questionnaire_with_its_loinc_code_and_ordinal_values(
     resource = questionnaire(INSTRUMENTS["phq9"])
     assert resource["resourceType"] == "Questionnaire" and resource["status"] == "active"
     assert resource["code"] == [{"system": "http://loinc.org", "code": "44249-1", "display": "PHQ-9"}]
-    assert len(resource["item"]) == 9 and resource["item"][8]["linkId"] == "9"
+    assert len(resource["item"]) == 10 and resource["item"][8]["linkId"] == "9"
+    difficulty = resource["item"][9]  # asked, never scored: optional and without points
+    assert difficulty["linkId"] == "difficulty" and difficulty["required"] is False
+    assert all("extension" not in o for o in difficulty["answerOption"])
     first = resource["item"][0]["answerOption"]
     assert [o["extension"][0]["valueDecimal"] for o in first] == [0, 1, 2, 3]
     assert "No permission required" in resource["copyright"]
@@ -34,7 +37,7 @@ def test_a_response_exports_her_answers_and_the_stored_total():
     total = score("phq9", answers).total
     resource = questionnaire_response(INSTRUMENTS["phq9"], answers, patient_reference="Patient/7",
                                       authored=datetime(2030, 1, 2, 9, 30, tzinfo=timezone.utc), total=total)
-    assert resource["status"] == "completed" and resource["questionnaire"].endswith("phq9|1")
+    assert resource["status"] == "completed" and resource["questionnaire"].endswith("phq9|2")
     assert resource["subject"] == {"reference": "Patient/7"} and resource["authored"] == "2030-01-02T09:30:00+00:00"
     codes = [item["answer"][0]["valueCoding"]["code"] for item in resource["item"]]
     assert codes == [str(n % 4) for n in range(1, 10)]

@@ -20,7 +20,8 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def test_free_instruments_ship_their_wording_codes_and_copyright():
     phq9, gad7 = INSTRUMENTS["phq9"], INSTRUMENTS["gad7"]
-    assert [i.key for i in phq9.items] == [str(n) for n in range(1, 10)] and phq9.loinc == "44249-1"
+    assert [i.key for i in phq9.items] == [str(n) for n in range(1, 10)] + ["difficulty"] and phq9.loinc == "44249-1"
+    assert not phq9.items[9].scored and not phq9.items[9].required  # asked and stored, never scored
     assert len(gad7.items) == 7 and gad7.loinc == "69737-5"
     assert "No permission required" in phq9.copyright and not phq9.needs_licence_notice
     assert [o.points for o in phq9.items[0].options] == [0, 1, 2, 3]

@@ -33,19 +33,44 @@ def test_she_answers_a_phq9_and_the_score_is_stored_once(client, maya, client_us
     assignment = send(client, maya, client_user)
     log_in(client, client_user.email)
     assert "PHQ-9" in client.get("/me/").get_data(as_text=True)
-    review_url = answer_all(client, f"/me/questionnaires/{assignment.id}", ["1", "2", "1", "3", "0", "1", "2", "0", "0"])
+    review_url = answer_all(client, f"/me/questionnaires/{assignment.id}",
+                            ["1", "2", "1", "3", "0", "1", "2", "0", "0", "2"])
     assert review_url.endswith("/review")
     review = client.get(review_url).get_data(as_text=True)
     assert "Little interest or pleasure in doing things" in review and "Nearly every day" in review
+    assert "how difficult have these problems made it" in review and "Very difficult" in review
     done = client.post(review_url, data={"csrf_token": csrf_token_from(review)}, follow_redirects=True)
     assert "have been sent to your practitioner" in done.get_data(as_text=True)
     stored = db.session.execute(db.select(Response)).scalar_one()
     assert (stored.status, stored.total, stored.band, stored.version, stored.flags) == (
-        "submitted", 10, "moderate", "1", [])
+        "submitted", 10, "moderate", "2", [])
+    assert stored.answers["difficulty"] == 2  # stored, and the total is items 1-9 alone
     db.session.refresh(assignment)
     assert assignment.active is False  # a one-off is done
     assert "PHQ-9" not in client.get("/me/").get_data(as_text=True).split("To do")[1].split("Your handouts")[0]
     assert client.get(review_url, follow_redirects=True).status_code == 200  # sent already: back home, politely
+
+
+def test_the_phq9_difficulty_question_may_be_left_empty(client, maya, client_user):
+    assignment = send(client, maya, client_user)
+    log_in(client, client_user.email)
+    review_url = answer_all(client, f"/me/questionnaires/{assignment.id}", ["1"] * 9 + [""])
+    client.post(review_url, data={"csrf_token": csrf_token_from(client.get(review_url).get_data(as_text=True))})
+    stored = db.session.execute(db.select(Response)).scalar_one()
+    assert (stored.status, stored.total, stored.answers["difficulty"]) == ("submitted", 9, None)
+
+
+def test_a_draft_started_on_version_1_of_the_phq9_is_finished_on_it(client, maya, client_user):
+    assignment = send(client, maya, client_user)
+    db.session.add(Response(client_id=client_user.id, assignment_id=assignment.id, code="phq9", version="1",
+                            status="draft", answers={str(n): 1 for n in range(1, 9)}))
+    db.session.commit()
+    log_in(client, client_user.email)
+    review_url = answer_all(client, f"/me/questionnaires/{assignment.id}", ["1"])  # item 9 is its last question
+    assert review_url.endswith("/review")
+    client.post(review_url, data={"csrf_token": csrf_token_from(client.get(review_url).get_data(as_text=True))})
+    stored = db.session.execute(db.select(Response)).scalar_one()
+    assert (stored.status, stored.version, stored.total) == ("submitted", "1", 9) and "difficulty" not in stored.answers
 
 
 def test_answers_are_kept_when_she_leaves_half_way(client, maya, client_user):
@@ -81,7 +106,7 @@ def test_item_9_above_0_alerts_the_practitioner_without_health_data_in_the_subje
         clara = make_user(email="clara@example.com", name="Clara Client")
         assignment = send(client, maya, clara)
         log_in(client, clara.email)
-        review_url = answer_all(client, f"/me/questionnaires/{assignment.id}", ["0"] * 8 + ["1"])
+        review_url = answer_all(client, f"/me/questionnaires/{assignment.id}", ["0"] * 8 + ["1", ""])
         client.post(review_url, data={"csrf_token": csrf_token_from(client.get(review_url).get_data(as_text=True))})
         assert db.session.execute(db.select(Response)).scalar_one().flags == ["self_harm_thoughts"]
     (alert,) = smtp_server.messages
@@ -115,7 +140,7 @@ def test_ibs_sss_skips_the_pain_questions_after_no_pain(client, maya, client_use
     draft = responses.draft_for(assignment)
     instrument = INSTRUMENTS["ibs_sss"]
     responses.save_answer(draft, instrument.items[0], False)  # no pain
-    keys = [item.key for item in responses.required_items(instrument, draft.answers)]
+    keys = [item.key for item in responses.items_to_ask(instrument, draft.answers)]
     assert "pain_severity" not in keys and "pain_days" not in keys
     with pytest.raises(ResponseError, match="answer question 2 first"):
         responses.submit(draft, date(2030, 1, 1))

@@ -51,7 +51,7 @@ def test_questionnaire_responses_come_as_fhir(app, clara):
     resource = json.loads(zipped.read(name))
     assert resource["resourceType"] == "QuestionnaireResponse"
     assert resource["subject"]["reference"] == f"Patient/{clara.client.id}"
-    assert len(resource["item"]) == 9 and name in document["files"]
+    assert len(resource["item"]) == 10 and name in document["files"]  # the nine items and the difficulty question
 
 
 def test_another_clients_records_are_not_included(app, clara, make_user):
