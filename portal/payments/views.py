@@ -2,9 +2,6 @@
 payments, refunds and CSV export."""
 from __future__ import annotations
 
-import csv
-import io
-
 from flask import (
     Blueprint,
     Response,
@@ -23,8 +20,9 @@ from portal.booking import bookings
 from portal.extensions import csrf, db
 from portal.links import absolute_url
 from portal.models import Booking, BookingStatus, Payment, PaymentMethod
-from portal.money import money_input, parse_money
+from portal.money import parse_money
 from portal.payments import gateway, payments
+from portal.payments.export import payments_csv
 from portal.payments.forms import ManualPaymentForm, RefundForm, TestCardForm
 from portal.payments.payments import PaymentError
 from portal.security import STRIPE_CONTENT_SECURITY_POLICY
@@ -128,28 +126,10 @@ csrf.exempt(stripe_webhook)  # Stripe signs its requests instead
 def practice_payments():
     received = payments.practice_payments(current_user.id)
     if request.args.get("format") == "csv":
-        return _csv(received)
+        return Response(payments_csv(received), mimetype="text/csv",
+                        headers={"Content-Disposition": 'attachment; filename="payments.csv"'})
     return render_template("payments/practice.html", payments=received,
                            totals=payments.monthly_totals(received, current_user.timezone))
-
-
-def _csv(received: list[Payment]) -> Response:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["payment id", "paid at (UTC)", "client", "service", "session start (UTC)", "method",
-                     "currency", "amount", "refunded", "net", "stripe payment intent"])
-    for p in received:
-        writer.writerow([p.id, p.succeeded_at.strftime("%Y-%m-%d %H:%M"), _cell(p.client.name),
-                         _cell(p.booking.service.name), p.booking.starts_at.strftime("%Y-%m-%d %H:%M"), p.method,
-                         p.currency, money_input(p.amount_minor, p.currency), money_input(p.refunded_minor, p.currency),
-                         money_input(p.amount_minor - p.refunded_minor, p.currency), p.stripe_payment_intent_id or ""])
-    return Response(out.getvalue(), mimetype="text/csv",
-                    headers={"Content-Disposition": 'attachment; filename="payments.csv"'})
-
-
-def _cell(text: str) -> str:
-    """Names can't become spreadsheet formulas."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 def _her_payment(payment_id: int) -> Payment:

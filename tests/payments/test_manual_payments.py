@@ -68,6 +68,16 @@ def test_she_records_a_cash_payment_refunds_part_and_exports_it(client, practice
     rows = list(csv.reader(io.StringIO(export.get_data(as_text=True))))
     assert rows[0][:3] == ["payment id", "paid at (UTC)", "client"]
     assert rows[1][2:] [:2] == [client_user.name, "Follow-up"] and rows[1][7:10] == ["85.00", "10.00", "75.00"]
+    assert export.get_data(as_text=True).splitlines()[1].split(",")[2] == f'"{client_user.name}"'  # text quoted
+
+
+def test_a_client_name_is_never_a_formula_in_the_csv(client, practice, make_user):
+    evil = make_user(name="=HYPERLINK(\"http://evil.test\";\"x\")", email="evil@example.com")
+    booking = _booking(practice, evil)
+    log_in(client, practice.practitioner.email)
+    record_by_form(client, booking, amount="85", method="cash")
+    rows = list(csv.reader(io.StringIO(client.get("/practitioner/payments?format=csv").get_data(as_text=True))))
+    assert rows[1][2] == "'=HYPERLINK(\"http://evil.test\";\"x\")"  # shown as typed, never run
 
 
 @pytest.mark.parametrize(("amount", "message"), [("0", "above 0"), ("-3", "0 or more"), ("abc", "like 75"),
