@@ -75,6 +75,16 @@ def test_the_pdf_is_stored_encrypted_and_served_as_the_bytes_that_were_published
     assert pdf.startswith(b"%PDF") and hashlib.sha256(pdf).hexdigest() == handout.checksum
 
 
+def test_a_stored_file_that_no_longer_matches_its_checksum_is_never_served(composed):
+    handout = handouts.publish_handout(composed.booking)
+    stored = db.session.get(StoredFile, handout.storage_key)
+    pdf = stored.content
+    stored.content = pdf[:500] + bytes([pdf[500] ^ 1]) + pdf[501:]  # one bit flipped, same size
+    db.session.commit()
+    with pytest.raises(handouts.HandoutDamaged):
+        handouts.handout_pdf(handout)
+
+
 def test_a_rendering_failure_leaves_no_handout_and_no_file(composed, monkeypatch):
     def broken(*args, **kwargs):
         raise RuntimeError("the renderer fell over")
