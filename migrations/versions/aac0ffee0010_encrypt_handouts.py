@@ -1,10 +1,13 @@
-"""handouts: protocols, protocol lines and stored PDFs encrypted at rest
+"""handouts: protocols, protocol lines and stored PDFs encrypted at rest; the audit trail refuses TRUNCATE
 
 A protocol's summary, focus points and next steps, the text of its lines (title, dose, timing, duration,
 instructions, why it helps) and the stored handout PDFs become Fernet tokens (portal.crypto.EncryptedText and
 EncryptedBytes) with the app's ENCRYPTION_KEYS, existing rows included; the lines' short fields become Text to
 hold the longer tokens. Downgrade decrypts them back. The library (protocol_items) is her own text and stays
 plain; a handout row's checksum and size stay those of the plain PDF.
+
+On PostgreSQL the audit table also refuses TRUNCATE (a statement trigger: TRUNCATE fires no row trigger), so
+only its owner, by disabling the trigger, can empty it.
 
 Revision ID: aac0ffee0010
 Revises: a8c0ffee0008
@@ -37,9 +40,15 @@ def upgrade():
     _rewrite('protocols', PROTOCOL_TEXT, encrypt_text)
     _rewrite('protocol_lines', LINE_TEXT, encrypt_text)
     _rewrite_files(encrypt_bytes)
+    if op.get_bind().dialect.name == 'postgresql':
+        # audit_events_refuse_change() comes from a6c0ffee0061 and raises for any change.
+        op.execute("CREATE TRIGGER audit_events_no_truncate BEFORE TRUNCATE ON audit_events "
+                   "FOR EACH STATEMENT EXECUTE FUNCTION audit_events_refuse_change()")
 
 
 def downgrade():
+    if op.get_bind().dialect.name == 'postgresql':
+        op.execute("DROP TRIGGER IF EXISTS audit_events_no_truncate ON audit_events")
     _rewrite_files(decrypt_bytes)
     _rewrite('protocol_lines', LINE_TEXT, decrypt_text)
     _rewrite('protocols', PROTOCOL_TEXT, decrypt_text)
