@@ -1,4 +1,4 @@
-"""Health free text encrypted at rest with Fernet; keys come from ENCRYPTION_KEYS, newest first.
+"""Health free text (and handout PDFs) encrypted at rest with Fernet; keys come from ENCRYPTION_KEYS, newest first.
 
 MultiFernet encrypts with the first key and decrypts with any of them, so a new key is added in front,
 `flask rotate-keys` re-encrypts every row with it, and only then the old key is dropped.
@@ -11,7 +11,7 @@ from typing import Any
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from flask import current_app
-from sqlalchemy import Text
+from sqlalchemy import LargeBinary, Text
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
 
@@ -57,6 +57,30 @@ def rotate_token(token: str) -> str:
         raise DecryptionError("A stored value could not be decrypted with any key in ENCRYPTION_KEYS.") from None
 
 
+def encrypt_bytes(plain: bytes) -> bytes:
+    """A Fernet token (ASCII bytes) for the bytes, made with the newest key."""
+    return current_fernet().encrypt(plain)
+
+
+def decrypt_bytes(token: bytes) -> bytes:
+    """The bytes inside a Fernet token made with any configured key."""
+    try:
+        return current_fernet().decrypt(token)
+    except InvalidToken:
+        raise DecryptionError(
+            "A stored file could not be decrypted with any key in ENCRYPTION_KEYS "
+            "(was a key removed before `flask rotate-keys` ran?)."
+        ) from None
+
+
+def rotate_bytes(token: bytes) -> bytes:
+    """The same bytes re-encrypted with the newest key."""
+    try:
+        return current_fernet().rotate(token)
+    except InvalidToken:
+        raise DecryptionError("A stored file could not be decrypted with any key in ENCRYPTION_KEYS.") from None
+
+
 class EncryptedText(TypeDecorator[str]):
     """A str column stored as a Fernet token in a Text column; None stays NULL.
 
@@ -96,3 +120,25 @@ class EncryptedJSON(EncryptedText):
     def process_result_value(self, value: str | None, dialect: Dialect) -> Any:
         text = super().process_result_value(value, dialect)
         return None if text is None else json.loads(text)
+
+
+class EncryptedBytes(TypeDecorator[bytes]):
+    """A bytes column (a handout PDF) stored as the Fernet token of the bytes in a binary column; None stays NULL.
+
+    Checksums and sizes kept beside such a value are of the plain bytes, so what is served can be verified."""
+
+    impl = LargeBinary
+    cache_ok = True
+    render_in_migrations = "sa.LargeBinary()"
+
+    def process_bind_param(self, value: bytes | None, dialect: Dialect) -> Any:
+        if value is None:
+            return None
+        if not isinstance(value, (bytes, bytearray, memoryview)):
+            raise TypeError("EncryptedBytes stores bytes values only")
+        return encrypt_bytes(bytes(value))
+
+    def process_result_value(self, value: bytes | None, dialect: Dialect) -> bytes | None:
+        if value is None:
+            return None
+        return decrypt_bytes(bytes(value))

@@ -1,7 +1,9 @@
 """Fixtures for every test: an app on a migrated database, a clean slate per test, real services.
 
 The database is SQLite unless TEST_DATABASE_URL names another (the PostgreSQL run sets it).
-The schema is built once per run by the Alembic migrations, exactly as `flask db upgrade` does.
+The schema is built once per run by the Alembic migrations, exactly as `flask db upgrade` does, connected as
+the URL given (the owner). On PostgreSQL the app under test then connects as a role that owns nothing, with the
+rights of scripts/postgres-app-role.sql, as in production; migration tests use `owner_app`.
 """
 from __future__ import annotations
 
@@ -21,7 +23,7 @@ from aiosmtpd.controller import Controller
 from flask import Flask
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
-from sqlalchemy import create_engine, text
+from sqlalchemy import Engine, create_engine, make_url, text
 from werkzeug.serving import make_server
 
 from portal import create_app
@@ -37,6 +39,10 @@ TEST_PASSWORD = "quiet-morning-walk"
 TEST_SECRET = "test-secret-key-that-is-long-enough-for-anything-0123456789"
 # One Fernet key for every app in a run (several apps stand for several hosts sharing one database).
 TEST_ENCRYPTION_KEY = "dGVzdC1lbmNyeXB0aW9uLWtleS0zMi1ieXRlcy0wMDA="
+APP_ROLE_SQL = Path(__file__).resolve().parents[1] / "scripts" / "postgres-app-role.sql"
+# The app's role on PostgreSQL. Roles are shared by every database of the server, so several test runs may
+# create it at once: creating it is idempotent, and its rights are granted per database.
+TEST_APP_ROLE = "portal_app_test"
 
 
 def free_port() -> int:
@@ -46,7 +52,8 @@ def free_port() -> int:
 
 
 @pytest.fixture(scope="session")
-def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+def owner_database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """The test database as the owner of its tables: migrations and the clean-up between tests use it."""
     url = os.environ.get("TEST_DATABASE_URL", "").strip()
     if not url:
         return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
@@ -73,22 +80,56 @@ def base_environ(database_url: str, instance_path: Path) -> dict[str, str]:
 
 
 @pytest.fixture(scope="session")
-def migrated_database(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> str:
-    app = create_app(base_environ(database_url, tmp_path_factory.mktemp("migrate")))
+def migrated_database(owner_database_url: str, tmp_path_factory: pytest.TempPathFactory) -> str:
+    """The URL the app under test connects with, once the migrations have run as the owner: on PostgreSQL the
+    app's role, which may read and write rows but not alter anything; on SQLite (no roles) the same file."""
+    app = create_app(base_environ(owner_database_url, tmp_path_factory.mktemp("migrate")))
     with app.app_context():
         upgrade()
         db.engine.dispose()
-    return database_url
+    if make_url(owner_database_url).get_backend_name() != "postgresql":
+        return owner_database_url
+    return _grant_app_role(owner_database_url, TEST_APP_ROLE)
 
 
-def _empty_all_tables() -> None:
+def _grant_app_role(owner_url: str, role: str) -> str:
+    """Create the role if missing and give it the production role's rights; the URL that logs in as it."""
+    grants = re.sub(r"\bportal_app\b", role, APP_ROLE_SQL.read_text())
+    engine = create_engine(owner_url)
+    with engine.begin() as conn:
+        conn.exec_driver_sql(f"""
+            DO $$
+            BEGIN
+                CREATE ROLE {role} LOGIN;
+            EXCEPTION WHEN duplicate_object OR unique_violation THEN
+                NULL;  -- there already, perhaps made a moment ago by a run on another database
+            END $$""")
+        conn.exec_driver_sql(grants)
+    engine.dispose()
+    return make_url(owner_url).set(username=role, password=None).render_as_string(hide_password=False)
+
+
+@pytest.fixture(scope="session")
+def owner_engine(owner_database_url: str) -> Iterator[Engine]:
+    engine = create_engine(owner_database_url)
+    yield engine
+    engine.dispose()
+
+
+def _empty_all_tables(owner_engine: Engine) -> None:
+    """Empty every table, as the owner. On PostgreSQL the audit table refuses TRUNCATE, even to its owner: the
+    clean-up switches that one trigger off inside its own transaction, so it is back on at commit and a failure
+    rolls the switch back too. (Disabling a trigger needs only ownership; `session_replication_role` would need
+    a superuser and would silence every trigger and foreign key.)"""
     tables = [t.name for t in reversed(db.metadata.sorted_tables)]
-    if db.engine.dialect.name == "postgresql":
-        db.session.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
-    else:
-        for table in tables:
-            db.session.execute(text(f"DELETE FROM {table}"))
-    db.session.commit()
+    with owner_engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            conn.execute(text("ALTER TABLE audit_events DISABLE TRIGGER audit_events_no_truncate"))
+            conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+            conn.execute(text("ALTER TABLE audit_events ENABLE TRIGGER audit_events_no_truncate"))
+        else:
+            for table in tables:
+                conn.execute(text(f"DELETE FROM {table}"))
 
 
 class IsolatedClient(FlaskClient):
@@ -104,7 +145,7 @@ class IsolatedClient(FlaskClient):
 
 
 @pytest.fixture
-def app_factory(migrated_database: str, tmp_path: Path) -> Iterator[Callable[..., Flask]]:
+def app_factory(migrated_database: str, owner_engine: Engine, tmp_path: Path) -> Iterator[Callable[..., Flask]]:
     """Build an app on the test database with extra settings; each is cleaned up after the test."""
     made: list[Flask] = []
 
@@ -118,14 +159,24 @@ def app_factory(migrated_database: str, tmp_path: Path) -> Iterator[Callable[...
     for app in made:
         with app.app_context():
             db.session.remove()
-            _empty_all_tables()
             limiter.reset()
             db.engine.dispose()
+    if made:
+        _empty_all_tables(owner_engine)
 
 
 @pytest.fixture
 def app(app_factory: Callable[..., Flask]) -> Iterator[Flask]:
     app = app_factory()
+    with app.app_context():
+        yield app
+
+
+@pytest.fixture
+def owner_app(app_factory: Callable[..., Flask], owner_database_url: str) -> Iterator[Flask]:
+    """The app connected as the owner of the tables, for what only the owner may do: run migrations. A test
+    module that migrates overrides `app` with it."""
+    app = app_factory(DATABASE_URL=owner_database_url)
     with app.app_context():
         yield app
 

@@ -304,9 +304,17 @@ def by_session(handouts: list[PublishedHandout]) -> list[SessionHandouts]:
             (sorted(versions, key=lambda h: h.version, reverse=True) for versions in ordered)]
 
 
+class HandoutDamaged(RuntimeError):
+    """The stored file is not the PDF that was published (its size or SHA-256 checksum differs)."""
+
+
 def handout_pdf(handout: PublishedHandout) -> bytes:
-    """The stored bytes of a published handout (never rendered again)."""
-    return get_storage().get(handout.storage_key)
+    """The stored bytes of a published handout (never rendered again), checked against the size and checksum
+    taken when it was published, so a damaged file is never served as her handout."""
+    pdf = get_storage().get(handout.storage_key)
+    if len(pdf) != handout.size or hashlib.sha256(pdf).hexdigest() != handout.checksum:
+        raise HandoutDamaged(f"stored file of handout {handout.id} does not match its checksum")
+    return pdf
 
 
 def record_download(handout: PublishedHandout) -> None:

@@ -3,6 +3,9 @@ handouts published from it (with their stored files), and her handout branding.
 
 Every table that holds a client's data carries `client_id`, so erasure finds it by that column alone;
 protocol lines hang off their protocol and go with it (ON DELETE CASCADE).
+
+What is written for a client is encrypted at rest: a protocol's summary, focus points and next steps, the text
+of its lines and the stored PDFs. Her library items are her own reference text, about no client, and stay plain.
 """
 from __future__ import annotations
 
@@ -14,6 +17,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from portal.crypto import EncryptedBytes, EncryptedText
 from portal.db_types import UTCDateTime, utcnow
 from portal.extensions import db
 
@@ -34,7 +38,7 @@ CATEGORY_CHECK = "category in ('diet', 'supplement', 'lifestyle', 'test', 'other
 
 
 class ItemTextColumns:
-    """What a protocol item says, the same in the library and on a session's protocol."""
+    """What a library item says (a protocol line has the same fields, encrypted)."""
 
     category: Mapped[str] = mapped_column(String(20))
     title: Mapped[str] = mapped_column(String(120))
@@ -69,9 +73,9 @@ class Protocol(db.Model):
     booking_id: Mapped[int] = mapped_column(ForeignKey("bookings.id", ondelete="CASCADE"), unique=True)
     client_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     practitioner_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
-    summary: Mapped[str] = mapped_column(Text, default="")
-    focus_points: Mapped[str] = mapped_column(Text, default="")  # one per line
-    next_steps: Mapped[str] = mapped_column(Text, default="")  # one per line
+    summary: Mapped[str] = mapped_column(EncryptedText(), default="")
+    focus_points: Mapped[str] = mapped_column(EncryptedText(), default="")  # one per line
+    next_steps: Mapped[str] = mapped_column(EncryptedText(), default="")  # one per line
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
@@ -80,8 +84,11 @@ class Protocol(db.Model):
         cascade="all, delete-orphan", passive_deletes=True)
 
 
-class ProtocolLine(ItemTextColumns, db.Model):
-    """One item of a session's protocol: a copy of a library item adjusted for her, or a one-off."""
+class ProtocolLine(db.Model):
+    """One item of a session's protocol: a copy of a library item adjusted for her, or a one-off.
+
+    Its text is encrypted (lengths are the forms' limits, as in the library); the category stays plain for
+    its check constraint and says no more than "a supplement"."""
 
     __tablename__ = "protocol_lines"
     __table_args__ = (CheckConstraint(CATEGORY_CHECK, name="category_valid"),)
@@ -90,6 +97,13 @@ class ProtocolLine(ItemTextColumns, db.Model):
     protocol_id: Mapped[int] = mapped_column(ForeignKey("protocols.id", ondelete="CASCADE"), index=True)
     library_item_id: Mapped[int | None] = mapped_column(ForeignKey("protocol_items.id", ondelete="SET NULL"))
     position: Mapped[int] = mapped_column(Integer, default=0)
+    category: Mapped[str] = mapped_column(String(20))
+    title: Mapped[str] = mapped_column(EncryptedText())
+    dose: Mapped[str] = mapped_column(EncryptedText(), default="")
+    timing: Mapped[str] = mapped_column(EncryptedText(), default="")
+    duration: Mapped[str] = mapped_column(EncryptedText(), default="")
+    instructions: Mapped[str] = mapped_column(EncryptedText(), default="")
+    rationale: Mapped[str] = mapped_column(EncryptedText(), default="")
 
     protocol: Mapped[Protocol] = relationship(back_populates="lines", lazy="raise")
 
@@ -122,14 +136,15 @@ class PublishedHandout(db.Model):
 
 
 class StoredFile(db.Model):
-    """The database backend of handout storage: the bytes of a published PDF, by key."""
+    """The database backend of handout storage: the bytes of a published PDF, by key, encrypted (the handout
+    row's checksum and size are of the plain PDF)."""
 
     __tablename__ = "stored_files"
 
     key: Mapped[str] = mapped_column(String(200), primary_key=True)
     client_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     content_type: Mapped[str] = mapped_column(String(100))
-    content: Mapped[bytes] = mapped_column(LargeBinary)
+    content: Mapped[bytes] = mapped_column(EncryptedBytes())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 

@@ -1,10 +1,17 @@
 """The schema comes only from Alembic: the migrations must build exactly what the models describe."""
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import inspect
 
 from portal.extensions import db
+
+
+@pytest.fixture
+def app(owner_app):
+    """Migrations alter tables, so they run as the tables' owner (as `flask db upgrade` does in production)."""
+    return owner_app
 
 
 def schema_differences() -> list:

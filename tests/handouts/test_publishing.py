@@ -5,7 +5,7 @@ import hashlib
 from datetime import datetime, timezone
 
 import pytest
-from sqlalchemy import insert
+from sqlalchemy import insert, text
 
 from portal.extensions import db
 from portal.handouts import handouts, rendering, storage
@@ -65,6 +65,24 @@ def test_a_download_serves_the_stored_bytes_and_never_renders_again(composed, mo
 
     monkeypatch.setattr(rendering, "render_pdf", no_rendering)
     assert handouts.handout_pdf(handout) == expected
+
+
+def test_the_pdf_is_stored_encrypted_and_served_as_the_bytes_that_were_published(composed):
+    handout = handouts.publish_handout(composed.booking)
+    raw = bytes(db.session.execute(text("SELECT content FROM stored_files")).scalar_one())
+    assert raw.startswith(b"gAAAA") and hashlib.sha256(raw).hexdigest() != handout.checksum
+    pdf = handouts.handout_pdf(handout)
+    assert pdf.startswith(b"%PDF") and hashlib.sha256(pdf).hexdigest() == handout.checksum
+
+
+def test_a_stored_file_that_no_longer_matches_its_checksum_is_never_served(composed):
+    handout = handouts.publish_handout(composed.booking)
+    stored = db.session.get(StoredFile, handout.storage_key)
+    pdf = stored.content
+    stored.content = pdf[:500] + bytes([pdf[500] ^ 1]) + pdf[501:]  # one bit flipped, same size
+    db.session.commit()
+    with pytest.raises(handouts.HandoutDamaged):
+        handouts.handout_pdf(handout)
 
 
 def test_a_rendering_failure_leaves_no_handout_and_no_file(composed, monkeypatch):

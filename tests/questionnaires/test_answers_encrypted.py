@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import text
 
@@ -12,6 +13,12 @@ from portal.extensions import db
 from portal.models import Response
 
 ANSWERS = {"q1": "Red wine on Friday, migraine by Saturday noon", "q2": [0, 2], "9": 1}
+
+
+@pytest.fixture
+def app(owner_app):
+    """Migrations alter tables, so they run as the tables' owner (as `flask db upgrade` does in production)."""
+    return owner_app
 
 
 def raw_answers() -> str:

@@ -59,3 +59,26 @@ def test_postgresql_refuses_to_delete_an_audit_row(app, client_user):
         db.session.execute(text("DELETE FROM audit_events"))
     db.session.rollback()
     assert len(audit.events_for_client(client_user.id)) == 1
+
+
+def test_postgresql_refuses_to_truncate_the_audit_trail_even_for_the_tables_owner(app, client_user, owner_engine):
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite has no TRUNCATE")
+    audit.record("view", client_user.id, "profile")
+    db.session.commit()  # and no open transaction: TRUNCATE would wait for it
+    for statement in ("TRUNCATE audit_events", "TRUNCATE users CASCADE"):  # users: audit rows name their actor
+        with owner_engine.connect() as owner, pytest.raises(DBAPIError, match="never changed or deleted"):
+            owner.execute(text("SET lock_timeout = '10s'"))
+            owner.execute(text(statement))
+    assert len(audit.events_for_client(client_user.id)) == 1
+
+
+def test_the_portals_own_database_role_may_not_truncate_the_audit_trail(app, client_user):
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite has no TRUNCATE")
+    audit.record("view", client_user.id, "profile")
+    db.session.commit()
+    with pytest.raises(DBAPIError):
+        db.session.execute(text("TRUNCATE audit_events"))
+    db.session.rollback()
+    assert len(audit.events_for_client(client_user.id)) == 1

@@ -7,6 +7,7 @@ from portal.extensions import db
 from portal.models import Role
 from portal.records import export
 from portal.records.ownership import owned_tables
+from tests.handouts.conftest import pdf_text
 from tests.records.conftest import CONDITIONS, DIARY_NOTE, PAYMENT_NOTE, REFUND_REASON, publish_a_handout
 
 
@@ -74,6 +75,7 @@ def test_handout_pdfs_are_in_the_archive_once(app, clara):
     document, zipped = _open(export.build_archive(clara.client, for_practitioner=False))
     pdfs = [n for n in zipped.namelist() if n.endswith(".pdf")]
     assert pdfs == [f"handouts/{handout.filename}"] and zipped.read(pdfs[0]).startswith(b"%PDF")
+    assert "Clara Client" in pdf_text(zipped.read(pdfs[0]))  # decrypted: the real PDF, as stored encrypted
     assert not [n for n in zipped.namelist() if n.startswith("files/")]
     (stored,) = document["tables"]["stored_files"]
     assert stored["content"] == {"file": pdfs[0], "bytes": handout.size}

@@ -1,6 +1,7 @@
 """The migration encrypts the free text already stored, and its downgrade gives it back as plain text."""
 from datetime import date
 
+import pytest
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import text
 
@@ -9,6 +10,12 @@ from portal.models import DiaryEntry, Payment
 from tests.records.conftest import PAYMENT_NOTE, REFUND_REASON
 
 NOTE = "Skipped lunch, migraine by four"
+
+
+@pytest.fixture
+def app(owner_app):
+    """Migrations alter tables, so they run as the tables' owner (as `flask db upgrade` does in production)."""
+    return owner_app
 
 
 def _raw(sql: str) -> str:
