@@ -12,7 +12,7 @@ from sqlalchemy.engine import Engine
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from portal.config import load_config
-from portal.extensions import csrf, db, limiter, login_manager, migrate
+from portal.extensions import csrf, db, limiter, migrate
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -77,16 +77,9 @@ def create_app(environ: Mapping[str, str] | None = None) -> Flask:
 
 
 def _init_login(app: Flask) -> None:
-    from portal.models import User
+    from portal.accounts.login import init_login
 
-    login_manager.init_app(app)
-    login_manager.login_view = "accounts.login"
-    login_manager.login_message = "Please log in to see that page."
-    login_manager.login_message_category = "info"
-
-    @login_manager.user_loader
-    def load_user(session_token: str) -> User | None:
-        return db.session.execute(db.select(User).filter_by(session_token=session_token)).scalar_one_or_none()
+    init_login(app)
 
 
 @event.listens_for(Engine, "connect")

@@ -35,6 +35,18 @@ def _int(environ: Mapping[str, str], name: str, default: int, lo: int, hi: int) 
     return value
 
 
+def _rate_limit(environ: Mapping[str, str], name: str, default: str) -> str:
+    """A Flask-Limiter limit such as "5 per minute;20 per hour", checked now rather than at the first login."""
+    from limits import parse_many
+
+    raw = environ.get(name, "").strip() or default
+    try:
+        parse_many(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be limits like '5 per minute;20 per hour', not {raw!r}.") from None
+    return raw
+
+
 def _instance_secret(instance_path: Path) -> str:
     """Read the development secret key from instance/, creating it once."""
     path = instance_path / "secret_key"
@@ -147,10 +159,12 @@ def load_config(environ: Mapping[str, str], instance_path: Path) -> dict[str, An
         "MAIL_TIMEOUT": _int(environ, "MAIL_TIMEOUT", 20, 1, 300),
         "OUTBOX_DIR": str(instance_path / "outbox"),
         "PASSWORD_RESET_MAX_AGE": _int(environ, "PASSWORD_RESET_MAX_AGE", 3600, 60, 86400),
+        "EMAIL_CONFIRM_MAX_AGE": _int(environ, "EMAIL_CONFIRM_MAX_AGE", 86400, 3600, 7 * 86400),
         "RATELIMIT_STORAGE_URI": environ.get("RATELIMIT_STORAGE_URI", "").strip() or "memory://",
         "RATELIMIT_HEADERS_ENABLED": True,
         "RATELIMIT_ENABLED": environ.get("RATELIMIT_ENABLED", "true").strip().lower() != "false",
-        "LOGIN_RATE_LIMIT": environ.get("LOGIN_RATE_LIMIT", "").strip() or "10 per minute;60 per hour",
+        "LOGIN_RATE_LIMIT": _rate_limit(environ, "LOGIN_RATE_LIMIT", "10 per minute;60 per hour"),
+        "LOGIN_ACCOUNT_RATE_LIMIT": _rate_limit(environ, "LOGIN_ACCOUNT_RATE_LIMIT", "5 per minute;20 per hour"),
         "PROXY_FIX_X_FOR": _int(environ, "PROXY_FIX_X_FOR", 0, 0, 5),
         "MAX_CONTENT_LENGTH": _int(environ, "MAX_CONTENT_LENGTH", 5 * 1024 * 1024, 1024, 100 * 1024 * 1024),
         "MAX_FORM_MEMORY_SIZE": 200 * 1024,
@@ -159,6 +173,7 @@ def load_config(environ: Mapping[str, str], instance_path: Path) -> dict[str, An
         "SESSION_COOKIE_SECURE": production,
         "SESSION_COOKIE_NAME": "__Host-portal" if production else "portal",
         "PERMANENT_SESSION_LIFETIME": _int(environ, "SESSION_LIFETIME", 8 * 3600, 300, 30 * 86400),
+        "IDLE_TIMEOUT": _int(environ, "IDLE_TIMEOUT", 30, 5, 24 * 60),  # minutes, for everyone but clients
         "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session
         "LICENSED_CONTENT_FILE": licensed_file,
         "LICENSED_CONTENT": _licensed_content(licensed_file),

@@ -27,3 +27,12 @@ def is_valid_timezone(name: str) -> bool:
 def local_datetime(value: datetime, tz: str, fmt: str = "EEEE d MMMM y, HH:mm", locale: str = "en_GB") -> str:
     """An aware datetime as a person in zone `tz` reads it."""
     return format_datetime(value, fmt, tzinfo=ZoneInfo(tz), locale=babel_locale(locale))
+
+
+def describe_seconds(seconds: int) -> str:
+    """A setting's length in words: "24 hours", "1 hour", "90 minutes"."""
+    if seconds >= 3600 and seconds % 3600 == 0:
+        hours = seconds // 3600
+        return f"{hours} hour{'s' if hours != 1 else ''}"
+    minutes = max(1, seconds // 60)
+    return f"{minutes} minute{'s' if minutes != 1 else ''}"

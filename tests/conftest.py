@@ -233,6 +233,20 @@ def log_in(client: FlaskClient, email: str, password: str = TEST_PASSWORD):
     return submit_form(client, "/account/login", {"email": email, "password": password})
 
 
+def mailed_path(message: email.message.EmailMessage, prefix: str) -> str:
+    """The path and query of the first link in a message's plain text that starts with BASE_URL + prefix."""
+    plain = message.get_body(preferencelist=("plain",)).get_content()
+    match = re.search(r"http://portal\.test(" + re.escape(prefix) + r"\S*)", plain)
+    assert match, plain
+    return match.group(1)
+
+
+def outbox_messages(app: Flask) -> list[email.message.EmailMessage]:
+    """What an app without MAIL_SERVER wrote to its outbox folder, oldest first."""
+    files = sorted(Path(app.config["OUTBOX_DIR"]).glob("*.eml"), key=lambda path: path.stat().st_mtime_ns)
+    return [email.message_from_bytes(path.read_bytes(), policy=email.policy.default) for path in files]
+
+
 # Real services -----------------------------------------------------------------------------------
 
 @dataclass

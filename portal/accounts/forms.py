@@ -70,3 +70,7 @@ class ResetPasswordForm(FlaskForm):
         description=f"At least {MIN_LENGTH} characters.",
         render_kw={"autocomplete": "new-password", "minlength": MIN_LENGTH, "maxlength": MAX_LENGTH},
     )
+
+
+class ConfirmEmailForm(FlaskForm):
+    """Only the CSRF token: confirming is a button, so a mail scanner that opens the link confirms nothing."""

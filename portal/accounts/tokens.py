@@ -1,4 +1,4 @@
-"""Single-use, expiring password-reset tokens.
+"""Single-use, expiring tokens for e-mailed links: password reset and e-mail confirmation.
 
 The token is signed with the app's secret and carries a fingerprint of the password hash at the time
 it was made: once the password changes (which is what using the link does), every earlier link stops
@@ -17,6 +17,10 @@ SALT = "password-reset"
 
 class ResetTokenError(Exception):
     """The link cannot be used; str(error) is the message to show."""
+
+
+class ConfirmTokenError(Exception):
+    """The confirmation link cannot be used; str(error) is the message to show."""
 
 
 class ResetClaim(NamedTuple):
@@ -48,3 +52,38 @@ def read_reset_token(secret: str, token: str, max_age: int) -> ResetClaim:
 def claim_is_current(claim: ResetClaim, password_hash: str) -> bool:
     """False once the password has changed since the token was made (the link was used)."""
     return hmac.compare_digest(claim.fingerprint, password_fingerprint(password_hash))
+
+
+# E-mail confirmation -------------------------------------------------------------------------------------------
+#
+# The link confirms the account only while it has the password it was made with (a later sign-up or reset makes it
+# stale) and only once: a confirmed account ignores it. It may carry the page she was on (e.g. the time she chose),
+# which is signed with it, so nobody can swap in another.
+
+CONFIRM_SALT = "confirm-email"
+
+
+class ConfirmClaim(NamedTuple):
+    user_id: int
+    fingerprint: str
+    next_path: str
+
+
+def make_confirm_token(secret: str, user_id: int, password_hash: str, next_path: str | None) -> str:
+    payload = {"u": user_id, "h": password_fingerprint(password_hash), "n": next_path or ""}
+    return URLSafeTimedSerializer(secret, salt=CONFIRM_SALT).dumps(payload)
+
+
+def read_confirm_token(secret: str, token: str, max_age: int) -> ConfirmClaim:
+    """What a confirmation token claims; raises ConfirmTokenError if it is forged or too old."""
+    try:
+        payload = URLSafeTimedSerializer(secret, salt=CONFIRM_SALT).loads(token, max_age=max_age)
+    except SignatureExpired:
+        raise ConfirmTokenError("This confirmation link has expired. Log in with your e-mail address and password "
+                              "and we will send you a new one.") from None
+    except BadSignature:
+        raise ConfirmTokenError("This confirmation link is not valid. Check that you copied all of it.") from None
+    if not (isinstance(payload, dict) and isinstance(payload.get("u"), int) and isinstance(payload.get("h"), str)
+            and isinstance(payload.get("n"), str)):
+        raise ConfirmTokenError("This confirmation link is not valid. Check that you copied all of it.")
+    return ConfirmClaim(payload["u"], payload["h"], payload["n"])

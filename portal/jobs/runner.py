@@ -6,8 +6,10 @@ import logging
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
+from portal.accounts import sessions
 from portal.booking.bookings import expire_holds
 from portal.booking.notify import notify_booking
 from portal.db_types import utcnow
@@ -117,4 +119,6 @@ def run_jobs(now: datetime | None = None) -> dict[str, int]:
         done["card payments cancelled"] = payments.cancel_abandoned_intents()
     done["reminders sent"] = send_due_reminders(now)
     done["questionnaire messages sent"] = send_questionnaire_messages(now)
+    done["old login sessions removed"] = sessions.forget_old_sessions(
+        sessions.SessionRules.from_config(current_app.config), now)
     return done

@@ -1,12 +1,11 @@
-"""People who log in: the practitioner and her clients."""
+"""People who log in (the practitioner and her clients) and their login sessions."""
 from __future__ import annotations
 
 import enum
-import secrets
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import CheckConstraint, String
+from sqlalchemy import CheckConstraint, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.db_types import UTCDateTime, utcnow
@@ -16,10 +15,6 @@ from portal.extensions import db
 class Role(enum.StrEnum):
     PRACTITIONER = "practitioner"
     CLIENT = "client"
-
-
-def new_session_token() -> str:
-    return secrets.token_urlsafe(32)
 
 
 class User(UserMixin, db.Model):
@@ -35,13 +30,19 @@ class User(UserMixin, db.Model):
     name: Mapped[str] = mapped_column(String(120))
     password_hash: Mapped[str] = mapped_column(String(255))
     timezone: Mapped[str] = mapped_column(String(64))
-    # What the login cookie carries instead of the id; rotating it logs out every session.
-    session_token: Mapped[str] = mapped_column(String(64), unique=True, default=new_session_token)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # None until she opens the link e-mailed at sign-up; an account is not used before that.
+    email_verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
-    def get_id(self) -> str:
-        return self.session_token
+    @property
+    def is_active(self) -> bool:  # Flask-Login refuses to log in an inactive user
+        return self.email_verified_at is not None
+
+    def login_session_token(self) -> str:
+        """What login_user() keeps in the cookie: the token of the session just started for her
+        (portal.accounts.sessions.start_session attaches it; it is never stored in plain)."""
+        return self._login_session_token
 
     @property
     def is_practitioner(self) -> bool:
@@ -51,5 +52,28 @@ class User(UserMixin, db.Model):
     def is_client(self) -> bool:
         return self.role == Role.CLIENT
 
+    @property
+    def has_idle_timeout(self) -> bool:
+        """Everyone but clients works on other people's records: their sessions also end when idle."""
+        return self.role != Role.CLIENT
+
     def __repr__(self) -> str:  # no personal data in reprs: they end up in logs
         return f"<User {self.id} {self.role}>"
+
+
+class UserSession(db.Model):
+    """One login on one device. The cookie holds a random token; only its SHA-256 is stored here, so a
+    copy of the database opens no session. Ending the row ends the session, whatever cookie is replayed."""
+
+    __tablename__ = "user_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    device: Mapped[str] = mapped_column(String(80), default="")  # "Firefox on Windows": never the raw header
+
+    def __repr__(self) -> str:
+        return f"<UserSession {self.id} user={self.user_id}>"

@@ -15,7 +15,6 @@ from portal.accounts.passwords import hash_password
 from portal.crypto import EncryptedText
 from portal.extensions import db
 from portal.models import Role, User
-from portal.models.accounts import new_session_token
 from portal.records.ownership import owned_tables
 
 ERASED_NAME = "Erased client"
@@ -70,6 +69,6 @@ def erase_client(client: User) -> dict[str, int]:
     client.name = ERASED_NAME
     client.email = f"erased-{client_id}-{secrets.token_hex(6)}@erased.invalid"
     client.password_hash = hash_password(secrets.token_urlsafe(32))  # a password nobody knows
-    client.session_token = new_session_token()  # logs out every session
+    # Her login sessions (user_sessions, found by user_id) were deleted above, which logs her out everywhere.
     audit.record("erase", client_id, "client", client_id)
     return removed

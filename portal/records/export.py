@@ -24,8 +24,8 @@ from portal.questionnaires import fhir
 from portal.questionnaires.instruments import INSTRUMENTS, with_licensed_wording
 from portal.records.ownership import owned_tables, table_module
 
-# Never exported: credentials and payment-provider secrets.
-SECRET_COLUMNS = frozenset({"password_hash", "session_token", "stripe_client_secret"})
+# Never exported: credentials (a session's token hash included) and payment-provider secrets.
+SECRET_COLUMNS = frozenset({"password_hash", "token_hash", "stripe_client_secret"})
 # The practitioner's private working notes: in her export of a client, never in the client's own.
 PRACTITIONER_ONLY_MODULES = ("portal.models.notes",)
 

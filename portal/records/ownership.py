@@ -1,6 +1,7 @@
 """Which rows in which tables belong to a client, found from the schema itself.
 
-A table with a `client_id` column holds her rows directly; a table without one holds her rows when it
+A table with a `client_id` column (or `user_id`, for what belongs to any person, such as her login sessions)
+holds her rows directly; a table without one holds her rows when it
 points (by foreign key) at rows of a table that does, e.g. a booking's events or a payment's refunds.
 Tables added later are found the same way, so export and erasure never miss them.
 """
@@ -17,7 +18,7 @@ from portal.extensions import db
 class OwnedTable:
     table: Table
     condition: ColumnElement[bool]  # selects the client's rows
-    direct: bool  # True: the table has client_id itself
+    direct: bool  # True: the table has client_id (or user_id) itself
 
 
 def owned_tables(client_id: int) -> list[OwnedTable]:
@@ -26,8 +27,9 @@ def owned_tables(client_id: int) -> list[OwnedTable]:
     for table in db.metadata.sorted_tables:
         if table.name == "users":
             continue
-        if "client_id" in table.c:
-            found[table.name] = OwnedTable(table, table.c.client_id == client_id, True)
+        owner = table.c.get("client_id", table.c.get("user_id"))
+        if owner is not None:
+            found[table.name] = OwnedTable(table, owner == client_id, True)
             continue
         links = [
             fk.parent.in_(db.select(fk.column).where(found[fk.column.table.name].condition))

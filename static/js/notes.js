@@ -1,6 +1,9 @@
 // Autosave for a draft note: sends the form (with its CSRF token and the revision it is based on) a moment
 // after she stops typing, and when the tab is hidden or closed. Without this file the form still saves
-// with its buttons. A 409 means another tab saved a newer version: this tab stops saving and says so.
+// with its buttons. A 409 means another tab saved a newer version: this tab stops saving and says so. A 401 means
+// her session ended (logged out, or idle too long): the text stays on screen, the page says to log in again in
+// another tab, and saving carries on by itself once she has. A button pressed meanwhile saves through this
+// script first, so a logged-out press never leaves the page (and its text) for the login page.
 (function () {
   "use strict";
 
@@ -10,7 +13,8 @@
   var status = form.querySelector("[data-autosave-status]");
   var conflict = form.querySelector("[data-autosave-conflict]");
   var revision = form.querySelector("input[name=revision]");
-  var timer = null, dirty = false, saving = false, stopped = false, submitting = null;
+  var loggedOutBox = form.querySelector("[data-autosave-logged-out]");
+  var timer = null, dirty = false, saving = false, stopped = false, submitting = null, loggedOut = false;
 
   function say(text, isError) {
     if (!status) return;
@@ -29,6 +33,21 @@
     say("Not saved: a newer version exists.", true);
   }
 
+  function showLoggedOut(message) {
+    if (loggedOutBox && !loggedOut) {  // the first answer says why; later ones only know that she is logged out
+      loggedOutBox.querySelector("[data-autosave-logged-out-text]").textContent = message;
+      loggedOutBox.hidden = false;
+      loggedOutBox.scrollIntoView({block: "center"});
+    }
+    loggedOut = true;
+    say("Not saved: you are logged out. Your text is still here.", true);
+  }
+
+  function clearLoggedOut() {
+    loggedOut = false;
+    if (loggedOutBox) loggedOutBox.hidden = true;
+  }
+
   function save(keepalive) {
     if (!dirty || saving || stopped) return;
     saving = true;
@@ -43,8 +62,12 @@
       .then(function (result) {
         var body = result.body;
         if (body.ok) {
+          clearLoggedOut();
           revision.value = body.revision;
           say("Draft saved at " + body.saved_at);
+        } else if (result.code === 401) {
+          dirty = true;
+          showLoggedOut(body.error || "You are logged out.");
         } else if (result.code === 409) {
           stop(body.error || "A newer version of this note was saved elsewhere.");
         } else {
@@ -58,6 +81,9 @@
       })
       .then(function () {
         saving = false;
+        if (submitting && loggedOut) {  // the press is dropped, not sent to a login page with her text
+          submitting = null;
+        }
         if (submitting) {  // she pressed a button while a save was on its way: send the form now
           var choice = document.createElement("input");
           choice.type = "hidden";
@@ -66,7 +92,7 @@
           form.appendChild(choice);
           form.submit();
         } else if (dirty && !stopped) {
-          schedule(5000);
+          schedule(loggedOut ? 15000 : 5000);
         }
       });
   }
@@ -95,9 +121,13 @@
   form.addEventListener("submit", function (event) {
     var button = event.submitter;
     window.clearTimeout(timer);
-    if (saving) {  // wait for it, so the form carries the revision that save produced
+    if (saving || dirty || loggedOut) {  // save through the script first: the form carries that save's revision
       event.preventDefault();
       submitting = button || {name: "action", value: "save"};
+      if (!saving) {
+        dirty = true;
+        save();
+      }
       return;
     }
     stopped = true;  // the form itself carries everything from here

@@ -34,10 +34,11 @@
 
   // Say that something is happening, and stop double submits, once a form is sent.
   document.querySelectorAll("form").forEach(function (form) {
-    form.addEventListener("submit", function () {
+    form.addEventListener("submit", function (event) {
       var button = form.querySelector("[data-busy-label]");
       if (!button) return;
       window.setTimeout(function () {
+        if (event.defaultPrevented) return;  // another script holds the form back (the notes autosave)
         button.disabled = true;
         button.textContent = button.dataset.busyLabel;
       }, 0);

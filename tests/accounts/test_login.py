@@ -64,3 +64,46 @@ def test_logout_needs_a_post_with_a_csrf_token(client, client_user):
 def test_a_logged_in_person_visiting_login_goes_home(client, client_user):
     log_in(client, client_user.email)
     assert client.get("/account/login").headers["Location"] == "/me/"
+
+
+def _login_from(client, address: str, email: str, password: str):
+    client.environ_base["REMOTE_ADDR"] = address
+    return log_in(client, email, password)
+
+
+def test_logins_are_limited_per_account_whatever_the_address_they_come_from(app_factory, make_user):
+    app = app_factory(LOGIN_ACCOUNT_RATE_LIMIT="3 per minute", LOGIN_RATE_LIMIT="100 per minute")
+    client = app.test_client()
+    with app.app_context():
+        make_user(email="target@example.com")
+        make_user(email="bystander@example.com")
+        for n in range(3):
+            response = _login_from(client, f"203.0.113.{n}", "Target@Example.com ", "wrong-password-here")
+            assert response.status_code == 200
+        response = _login_from(client, "198.51.100.7", "target@example.com", TEST_PASSWORD)
+        assert response.status_code == 429 and "Please wait" in response.get_data(as_text=True)
+        assert client.get("/me/").status_code == 302  # the right password did not get in during the pause
+        # Another account from the same addresses is not held up.
+        assert _login_from(client, "203.0.113.0", "bystander@example.com", TEST_PASSWORD).status_code == 302
+
+
+def test_the_per_account_limit_applies_to_addresses_without_an_account_too(app_factory, make_user):
+    app = app_factory(LOGIN_ACCOUNT_RATE_LIMIT="2 per minute", LOGIN_RATE_LIMIT="100 per minute")
+    client = app.test_client()
+    with app.app_context():
+        make_user(email="real@example.com")
+        answers = {}
+        for email in ("real@example.com", "nobody@example.com"):
+            codes = [_login_from(client, f"192.0.2.{n}", email, "wrong-password-here").status_code for n in range(3)]
+            answers[email] = codes
+    assert answers["real@example.com"] == answers["nobody@example.com"] == [200, 200, 429]
+
+
+def test_the_limiter_keeps_a_hash_of_the_address_not_the_address(app_factory):
+    from portal.extensions import limiter
+
+    app = app_factory()
+    with app.app_context():
+        log_in(app.test_client(), "Private.Person@example.com", "wrong-password-here")
+        keys = " ".join(str(key) for key in limiter.storage.storage)
+    assert "account:" in keys and "private.person" not in keys.lower()

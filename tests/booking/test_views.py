@@ -16,6 +16,8 @@ from tests.conftest import (
     TEST_PASSWORD,
     csrf_token_from,
     log_in,
+    mailed_path,
+    outbox_messages,
     submit_form,
 )
 
@@ -76,7 +78,7 @@ def test_a_visitor_logs_in_on_the_way_without_losing_her_choice(client, practice
     assert "Confirm your booking" in client.get(login.headers["Location"]).get_data(as_text=True)
 
 
-def test_a_visitor_signs_up_on_the_way_without_losing_her_choice(client, practice):
+def test_a_visitor_signs_up_on_the_way_and_the_emailed_link_brings_her_back_to_her_choice(app, client, practice):
     start = practice.free(practice.follow_up)[0]
     login_url = client.get(confirm_url(practice.follow_up, start)).headers["Location"]
     signup_link = client.get(login_url).get_data(as_text=True)
@@ -85,7 +87,11 @@ def test_a_visitor_signs_up_on_the_way_without_losing_her_choice(client, practic
     response = submit_form(client, f"/account/signup?next={next_url}", {
         "name": "New Person", "email": "new@example.com", "password": TEST_PASSWORD,
         "timezone": "Europe/Paris"})
-    assert "/book/" in response.headers["Location"] and "confirm" in response.headers["Location"]
+    assert response.headers["Location"] == "/account/signup/check-your-email"
+    (message,) = outbox_messages(app)
+    response = submit_form(client, mailed_path(message, "/account/confirm/"), {})
+    assert unquote(response.headers["Location"]).endswith(unquote(confirm_url(practice.follow_up, start)))
+    assert "Confirm your booking" in client.get(response.headers["Location"]).get_data(as_text=True)
     assert book_via_pages(client, practice.follow_up, start).status_code == 302
     assert count_bookings() == 1
 

@@ -7,6 +7,7 @@ from portal.cases import notes, templates
 from portal.extensions import db
 from portal.models import AuditEvent, Note
 from tests.cases.conftest import add_response, form_token
+from tests.conftest import TEST_PASSWORD
 
 TEXTS = ["Migraines twice a week.", "HIT-6 58.", "Gut first.", "Magnesium glycinate 300 mg at night."]
 
@@ -192,3 +193,47 @@ def test_a_note_from_a_follow_up_session_suggests_a_follow_up_template(maya_brow
     page = maya_browser.get(f"/practitioner/clients/{sophie.id}/notes/new?booking={booking.id}").get_data(as_text=True)
     follow_up = next(t for t in templates.templates_of(maya.id) if t.name == "Follow-up · migraine")
     assert f'<option selected value="{follow_up.id}">Follow-up · migraine</option>' in page
+
+
+def _idle_for(minutes: int) -> None:
+    """Every open session was last seen this long ago (as if she had walked away)."""
+    from portal.db_types import utcnow
+    from portal.models import UserSession
+
+    db.session.execute(db.update(UserSession).values(last_seen_at=utcnow() - timedelta(minutes=minutes)))
+    db.session.commit()
+
+
+def test_an_autosave_after_the_idle_timeout_gets_401_and_the_draft_loses_nothing(maya_browser, maya, draft):
+    url = f"/practitioner/notes/{draft.id}"
+    token = form_token(maya_browser, url)
+    assert maya_browser.post(url + "/autosave", data=note_data(token, 1)).json["revision"] == 2
+    _idle_for(31)
+    later = [t + " Typed after the break." for t in TEXTS]
+    refused = maya_browser.post(url + "/autosave", data=note_data(token, 2, later),
+                                headers={"Accept": "application/json"})
+    assert refused.status_code == 401 and refused.json["logged_out"] is True and refused.json["ok"] is False
+    assert "logged out after 30 minutes without activity" in refused.json["error"]
+    saved = db.session.get(Note, draft.id, populate_existing=True)
+    assert saved.revision == 2 and notes.sections_of(saved)[0]["text"] == TEXTS[0]  # the autosaved draft is intact
+
+    # She logs in again in another tab; the page she kept open saves what it still holds, with its own token.
+    assert maya_browser.post("/account/login", data={"csrf_token": token, "email": maya.email,
+                                                     "password": TEST_PASSWORD}).status_code == 302
+    again = maya_browser.post(url + "/autosave", data=note_data(token, 2, later),
+                              headers={"Accept": "application/json"})
+    assert again.status_code == 200 and again.json["revision"] == 3
+    saved = db.session.get(Note, draft.id, populate_existing=True)
+    assert notes.sections_of(saved)[0]["text"] == later[0]
+
+
+def test_autosaving_counts_as_activity(maya_browser, draft):
+    url = f"/practitioner/notes/{draft.id}"
+    token = form_token(maya_browser, url)
+    revision = 1
+    for _ in range(3):  # 3 x 25 minutes of only typing: well past the idle timeout in all
+        _idle_for(25)
+        response = maya_browser.post(url + "/autosave", data=note_data(token, revision))
+        assert response.status_code == 200
+        revision = response.json["revision"]
+    assert maya_browser.get(url).status_code == 200

@@ -35,6 +35,13 @@ def test_defaults_are_sqlite_in_the_instance_folder_and_safe_cookies_in_producti
     assert prod["SESSION_COOKIE_SAMESITE"] == "Lax"
 
 
+def test_session_settings_default_to_30_idle_minutes_and_5_logins_a_minute_per_account(tmp_path: Path):
+    config = load_config({}, tmp_path)
+    assert config["IDLE_TIMEOUT"] == 30 and config["PERMANENT_SESSION_LIFETIME"] == 8 * 3600
+    assert config["LOGIN_ACCOUNT_RATE_LIMIT"] == "5 per minute;20 per hour"
+    assert load_config({"IDLE_TIMEOUT": "15"}, tmp_path)["IDLE_TIMEOUT"] == 15
+
+
 def test_postgres_urls_are_given_the_psycopg_driver(tmp_path: Path):
     config = load_config({"DATABASE_URL": "postgres://u@db:5432/portal"}, tmp_path)
     assert config["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg://u@db:5432/portal"
@@ -51,6 +58,11 @@ def test_postgres_urls_are_given_the_psycopg_driver(tmp_path: Path):
         ({"MAIL_PORT": "lots"}, "MAIL_PORT must be a whole number"),
         ({"MAIL_PORT": "70000"}, "MAIL_PORT must be between"),
         ({"MAIL_SECURITY": "maybe"}, "MAIL_SECURITY must be one of"),
+        ({"IDLE_TIMEOUT": "half an hour"}, "IDLE_TIMEOUT must be a whole number"),
+        ({"IDLE_TIMEOUT": "2"}, "IDLE_TIMEOUT must be between 5 and 1440"),
+        ({"LOGIN_ACCOUNT_RATE_LIMIT": "lots"}, "LOGIN_ACCOUNT_RATE_LIMIT must be limits like"),
+        ({"LOGIN_RATE_LIMIT": "10 per fortnight"}, "LOGIN_RATE_LIMIT must be limits like"),
+        ({"EMAIL_CONFIRM_MAX_AGE": "60"}, "EMAIL_CONFIRM_MAX_AGE must be between"),
     ],
 )
 def test_invalid_settings_are_refused_with_a_message_naming_them(tmp_path: Path, environ, message):

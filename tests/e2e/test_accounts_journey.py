@@ -6,11 +6,11 @@ import re
 from playwright.sync_api import expect
 
 from portal.models import Role
-from tests.conftest import TEST_PASSWORD
+from tests.conftest import TEST_PASSWORD, mailed_path, outbox_messages
 from tests.e2e.conftest import DESKTOP, PHONE, assert_fits_phone, screenshot
 
 
-def test_a_client_signs_up_on_her_phone_logs_out_and_in_again(new_page):
+def test_a_client_signs_up_on_her_phone_confirms_by_email_logs_out_and_in_again(app, new_page):
     page = new_page(PHONE, timezone_id="America/New_York")
     page.goto("/account/signup")
     expect(page.get_by_label("Your time zone")).to_have_value("America/New_York")  # preselected from the phone
@@ -21,7 +21,18 @@ def test_a_client_signs_up_on_her_phone_logs_out_and_in_again(new_page):
     page.get_by_label("Password", exact=True).fill(TEST_PASSWORD)
     page.get_by_role("button", name="Create my account").click()
 
+    expect(page.get_by_role("heading", name="Check your e-mail")).to_be_visible()
+    assert_fits_phone(page)
+    screenshot(page, "signup-check-email-375")
+    (message,) = outbox_messages(app)  # she opens the link in the e-mail
+    page.goto(mailed_path(message, "/account/confirm/"))
+    expect(page.get_by_role("heading", name="Confirm your e-mail address")).to_be_visible()
+    assert_fits_phone(page)
+    screenshot(page, "signup-confirm-375")
+    page.get_by_role("button", name="Confirm and continue").click()
+
     expect(page).to_have_url(re.compile(r"/me/$"))
+    expect(page.get_by_text("your e-mail address is confirmed")).to_be_visible()
     expect(page.get_by_role("heading", name="Hello, Amelia")).to_be_visible()
     expect(page.get_by_text("America/New York")).to_be_visible()
     nav = page.get_by_role("navigation", name="Main")

@@ -5,10 +5,10 @@ from sqlalchemy import text
 from portal import audit
 from portal.accounts import users
 from portal.extensions import db
-from portal.models import Payment, Refund, Role, User
+from portal.models import Payment, Refund, Role, User, UserSession
 from portal.records import erasure
 from portal.records.ownership import owned_tables
-from tests.conftest import TEST_PASSWORD
+from tests.conftest import TEST_PASSWORD, log_in
 from tests.records.conftest import PAYMENT_NOTE, publish_a_handout
 
 
@@ -35,14 +35,18 @@ def test_erasure_removes_every_non_kept_row_and_keeps_the_payments(app, clara, m
     assert profiles.profile_for(other.id).goals == "Someone else's"
 
 
-def test_the_account_is_anonymised_and_cannot_log_in(app, clara):
-    old_token = clara.client.session_token
+def test_the_account_is_anonymised_cannot_log_in_and_every_session_ends(app, clara):
+    browser = app.test_client()
+    log_in(browser, "clara@example.com")
+    assert browser.get("/me/").status_code == 200
     erasure.erase_client(clara.client)
     db.session.commit()
     user = db.session.get(User, clara.client.id)
-    assert user.name == erasure.ERASED_NAME and "clara" not in user.email and user.session_token != old_token
+    assert user.name == erasure.ERASED_NAME and "clara" not in user.email
     assert users.authenticate("clara@example.com", TEST_PASSWORD) is None
     assert users.authenticate(user.email, TEST_PASSWORD) is None
+    assert db.session.execute(db.select(UserSession).filter_by(user_id=user.id)).first() is None
+    assert browser.get("/me/").status_code == 302
 
 
 def test_no_plaintext_or_name_remains_in_kept_rows(app, clara):

@@ -4,9 +4,10 @@ import json
 import zipfile
 
 from portal.extensions import db
-from portal.models import Role
+from portal.models import Role, UserSession
 from portal.records import export
 from portal.records.ownership import owned_tables
+from tests.conftest import log_in
 from tests.handouts.conftest import pdf_text
 from tests.records.conftest import CONDITIONS, DIARY_NOTE, PAYMENT_NOTE, REFUND_REASON, publish_a_handout
 
@@ -38,12 +39,17 @@ def test_every_table_holding_her_rows_is_in_the_export(app, clara):
         assert not has_rows or document["tables"][item.table.name], item.table.name
 
 
-def test_no_password_hash_session_token_or_payment_secret(app, clara):
+def test_no_password_hash_session_token_hash_or_payment_secret(app, clara):
+    browser = app.test_client()
+    log_in(browser, "clara@example.com")
+    token_hash = db.session.execute(db.select(UserSession.token_hash)).scalar_one()
     archive = export.build_archive(clara.client, for_practitioner=True)
     document, _ = _open(archive)
-    assert "password_hash" not in document["account"] and "session_token" not in document["account"]
+    assert "password_hash" not in document["account"]
     assert clara.client.password_hash not in json.dumps(document)
     assert all("stripe_client_secret" not in row for row in document["tables"]["payments"])
+    (login,) = document["tables"]["user_sessions"]  # when and on what she logged in is hers to see
+    assert login["device"] and "token_hash" not in login and token_hash not in json.dumps(document)
 
 
 def test_questionnaire_responses_come_as_fhir(app, clara):
