@@ -13,6 +13,7 @@ from portal.handouts import handouts, protocols
 from portal.handouts.forms import ComposeForm, ItemForm, SettingsForm
 from portal.handouts.handouts import HandoutError
 from portal.handouts.protocols import ItemText, ProtocolError
+from portal.inputs import whole_number
 from portal.links import absolute_url
 from portal.mail import send_mail
 from portal.models import ProtocolItem, PublishedHandout
@@ -138,7 +139,8 @@ def compose(booking_id: int):
         move = None
         if action.startswith("move:"):
             index, _, step = action.removeprefix("move:").partition(":")
-            move = (int(index), 1 if step == "down" else -1) if index.isdigit() else None
+            position = whole_number(index, 0)
+            move = (position, 1 if step == "down" else -1) if position is not None else None
         chosen = {item.id: item for item in library}
         try:
             protocols.save_protocol(
