@@ -34,9 +34,11 @@ def create_app(environ: Mapping[str, str] | None = None) -> Flask:
     if app.config["PROXY_FIX_X_FOR"]:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["PROXY_FIX_X_FOR"], x_proto=1)  # type: ignore[method-assign]
 
-    from portal.security import refuse_undecodable_forms
+    from portal.inputs import IdConverter
+    from portal.security import refuse_unreadable_input
 
-    refuse_undecodable_forms(app)  # before CSRF, so unreadable input gets its own clear message
+    app.url_map.converters["int"] = IdConverter  # before any route exists: ids an INTEGER column holds
+    refuse_unreadable_input(app)  # before CSRF, so unreadable input gets its own clear message
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
     csrf.init_app(app)

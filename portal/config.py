@@ -14,6 +14,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel.numbers import list_currencies
 
+from portal.inputs import single_line_problem
+
 ENVIRONMENTS = ("development", "production", "testing")
 MAIL_SECURITY_MODES = ("starttls", "ssl", "none")
 
@@ -135,6 +137,12 @@ def load_config(environ: Mapping[str, str], instance_path: Path) -> dict[str, An
     if mail_security not in MAIL_SECURITY_MODES:
         raise ConfigError(f"MAIL_SECURITY must be one of {', '.join(MAIL_SECURITY_MODES)}.")
 
+    practice_name = environ.get("PRACTICE_NAME", "Migraine & Gut Health Practice").strip()
+    mail_from = environ.get("MAIL_FROM", "").strip() or "Practice portal <no-reply@localhost>"
+    for name, value in (("PRACTICE_NAME", practice_name), ("MAIL_FROM", mail_from)):
+        if single_line_problem(value):  # both end up in e-mail headers
+            raise ConfigError(f"{name} must be one line, without control characters.")
+
     stripe = _stripe_settings(environ, production)
     licensed_file = environ.get("LICENSED_CONTENT_FILE", "").strip()
 
@@ -146,7 +154,7 @@ def load_config(environ: Mapping[str, str], instance_path: Path) -> dict[str, An
         "ENCRYPTION_KEYS": _encryption_keys(environ, instance_path, production),
         "SQLALCHEMY_DATABASE_URI": database_url,
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, "hide_parameters": True},  # no data in logs
-        "PRACTICE_NAME": environ.get("PRACTICE_NAME", "Migraine & Gut Health Practice").strip(),
+        "PRACTICE_NAME": practice_name,
         "PRACTICE_TIMEZONE": timezone,
         "PRACTICE_CURRENCY": currency,
         "BASE_URL": base_url,
@@ -155,7 +163,7 @@ def load_config(environ: Mapping[str, str], instance_path: Path) -> dict[str, An
         "MAIL_SECURITY": mail_security,
         "MAIL_USERNAME": environ.get("MAIL_USERNAME", "").strip(),
         "MAIL_PASSWORD": environ.get("MAIL_PASSWORD", ""),
-        "MAIL_FROM": environ.get("MAIL_FROM", "").strip() or "Practice portal <no-reply@localhost>",
+        "MAIL_FROM": mail_from,
         "MAIL_TIMEOUT": _int(environ, "MAIL_TIMEOUT", 20, 1, 300),
         "OUTBOX_DIR": str(instance_path / "outbox"),
         "PASSWORD_RESET_MAX_AGE": _int(environ, "PASSWORD_RESET_MAX_AGE", 3600, 60, 86400),

@@ -7,9 +7,10 @@ import time
 
 from flask import Flask, render_template
 from flask_wtf.csrf import CSRFError
+from markupsafe import escape
 from werkzeug.exceptions import BadRequest, HTTPException, InternalServerError
 
-from portal.extensions import limiter
+from portal.extensions import db, limiter
 
 log = logging.getLogger(__name__)
 
@@ -28,9 +29,27 @@ class PlainBadRequest(BadRequest):
     """A 400 whose description is written for the person and shown on the error page."""
 
 
+# The page when the template itself can't be rendered (the database is gone, say): still the portal's own.
+FALLBACK_PAGE = ('<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{title}</title></head>'
+                 "<body><main><h1>{title}</h1><p>{message}</p><p>{detail}</p><p><a href=\"/\">Home</a></p></main>"
+                 "</body></html>")
+
+
 def _page(code: int, detail: str | None = None):
     title, message = MESSAGES.get(code, MESSAGES[400])
-    return render_template("errors/error.html", code=code, title=title, message=message, detail=detail), code
+    try:
+        return render_template("errors/error.html", code=code, title=title, message=message, detail=detail), code
+    except Exception:  # noqa: BLE001 - whatever broke the request may break the page too
+        log.exception("error page for %s could not be rendered", code)
+        return FALLBACK_PAGE.format(title=escape(title), message=escape(message), detail=escape(detail or "")), code
+
+
+def _roll_back() -> None:
+    """Undo what the failed request left in the session, so the error page can still load who is logged in."""
+    try:
+        db.session.rollback()
+    except Exception:  # noqa: BLE001 - a dead connection can fail to roll back; the page must still go out
+        log.exception("rollback after an unhandled error failed")
 
 
 def register_error_handlers(app: Flask) -> None:
@@ -58,4 +77,5 @@ def register_error_handlers(app: Flask) -> None:
     def unexpected(error: Exception):
         # The traceback goes to the log; the request's form data does not.
         log.exception("unhandled error: %s", type(error).__name__)
+        _roll_back()
         return _page(InternalServerError.code)

@@ -17,6 +17,8 @@ from typing import Any
 
 from flask import current_app, render_template
 
+from portal.inputs import single_line_problem
+
 log = logging.getLogger(__name__)
 
 
@@ -34,10 +36,13 @@ def build_message(to: str, subject: str, template: str, attachments: Sequence[At
     config = current_app.config
     context.setdefault("practice_name", config["PRACTICE_NAME"])
     context.setdefault("base_url", config["BASE_URL"])
+    headers = {"From": config["MAIL_FROM"], "To": to, "Subject": subject}
+    for name, value in headers.items():
+        if single_line_problem(value):  # a line break would start a header of its own
+            raise ValueError(f"The {name} header of an e-mail must be one line without control characters.")
     message = EmailMessage()
-    message["From"] = config["MAIL_FROM"]
-    message["To"] = to
-    message["Subject"] = subject
+    for name, value in headers.items():
+        message[name] = value
     message["Date"] = formatdate(localtime=False)
     message["Message-ID"] = make_msgid(domain="portal.local")
     message.set_content(render_template(f"email/{template}.txt", **context))

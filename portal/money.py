@@ -1,10 +1,11 @@
 """Money as integer minor units with a currency: parsing what people type, and showing amounts."""
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from babel.numbers import format_currency, get_currency_precision
 
+from portal.inputs import plain_decimal
 from portal.locales import babel_locale
 
 
@@ -21,12 +22,11 @@ def money_input(minor: int, currency: str) -> str:
 def parse_money(text: str, currency: str) -> int:
     """'75', '75.5' or '75.50' -> 7550 minor units; ValueError with a plain message otherwise."""
     cleaned = text.strip().replace(",", "").lstrip("£$€")
-    try:
-        amount = Decimal(cleaned)
-    except InvalidOperation:
-        raise ValueError("Enter an amount like 75 or 75.50.") from None
+    amount = plain_decimal(cleaned)  # Decimal() alone takes 'sNaN', 'Infinity' and '1E+999999999'
+    if amount is None:
+        raise ValueError("Enter an amount like 75 or 75.50.")
     digits = get_currency_precision(currency)
-    if not amount.is_finite() or amount < 0:
+    if amount < 0:
         raise ValueError("Enter an amount of 0 or more.")
     if amount.as_tuple().exponent < -digits:
         raise ValueError(f"Use at most {digits} decimal places.")

@@ -1,11 +1,14 @@
 """Response headers that every page carries, and the check for where `next` may send a person."""
 from __future__ import annotations
 
+import io
 from urllib.parse import unquote_to_bytes, urlsplit
 
 from flask import Flask, Response, request
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from portal.errors import PlainBadRequest
+from portal.inputs import single_line_problem
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -61,21 +64,65 @@ def safe_next(target: str | None) -> str | None:
     return target
 
 
-def refuse_undecodable_forms(app: Flask) -> None:
-    """A url-encoded form whose values are not UTF-8 gets a clear 400 before any view runs.
+def refuse_unreadable_input(app: Flask) -> None:
+    """Before any view (and before CSRF, so the message is the right one), refuse with a clear 400 or 413:
 
-    Werkzeug would otherwise keep such values as literal %XX text or drop them silently.
-    (Multipart forms arrive with U+FFFD in place of bad bytes; the forms' own validator catches those.)
+    - a body sent without Content-Length (chunked) that is larger than MAX_CONTENT_LENGTH: Werkzeug would
+      stop reading at the limit and hand the view the first part as if it were all;
+    - an address whose path or query string holds bytes that are not UTF-8, or control characters
+      (NUL, which PostgreSQL refuses in text, CR, LF, ...): no page or parameter of the portal needs them;
+    - a url-encoded form whose values are not UTF-8 (Werkzeug would keep them as literal %XX text).
+      Multipart forms arrive with U+FFFD in place of bad bytes; the forms' own validators catch those, and
+      control characters in any form field are the field's own error (portal/forms.py).
     """
 
     @app.before_request
-    def _check_form_encoding():
-        if request.method != "POST" or request.mimetype != "application/x-www-form-urlencoded":
-            return None
-        try:
-            for pair in request.get_data(cache=True).split(b"&"):
-                unquote_to_bytes(pair.replace(b"+", b" ")).decode("utf-8")
-        except UnicodeDecodeError:
-            raise PlainBadRequest("We could not read what was sent: some characters were not valid text. "
-                                  "Please go back, type it again and resend.") from None
+    def _check_input():
+        _read_streamed_body(app.config["MAX_CONTENT_LENGTH"])
+        _check_address()
+        _check_form_encoding()
         return None
+
+
+def _read_streamed_body(limit: int | None) -> None:
+    """Read a body that came without Content-Length up to the limit and keep it, or refuse it with 413."""
+    environ = request.environ
+    if request.content_length is not None or not environ.get("wsgi.input_terminated") or limit is None:
+        return
+    stream, body = environ["wsgi.input"], bytearray()
+    while len(body) <= limit:
+        chunk = stream.read(min(64 * 1024, limit + 1 - len(body)))
+        if not chunk:
+            break
+        body += chunk
+    if len(body) > limit:
+        raise RequestEntityTooLarge()
+    environ["wsgi.input"], environ["CONTENT_LENGTH"] = io.BytesIO(bytes(body)), str(len(body))
+
+
+_UNREADABLE_ADDRESS = ("That address contains characters we can't read (such as control characters). "
+                       "Please check the link or go back and try again.")
+
+
+def _check_address() -> None:
+    raw_path = request.environ.get("PATH_INFO", "").encode("latin-1", "replace")  # WSGI's bytes-as-latin-1
+    parts = [raw_path, *request.query_string.split(b"&")]
+    try:
+        texts = [raw_path.decode("utf-8")] + [unquote_to_bytes(p.replace(b"+", b" ")).decode("utf-8")
+                                              for p in parts[1:]]
+    except UnicodeDecodeError:
+        raise PlainBadRequest(_UNREADABLE_ADDRESS) from None
+    # U+FFFD in the path: what some servers (and the test client) make of bytes that are not UTF-8.
+    if "\ufffd" in texts[0] or any(single_line_problem(text) for text in texts):
+        raise PlainBadRequest(_UNREADABLE_ADDRESS)
+
+
+def _check_form_encoding() -> None:
+    if request.method != "POST" or request.mimetype != "application/x-www-form-urlencoded":
+        return
+    try:
+        for pair in request.get_data(cache=True).split(b"&"):
+            unquote_to_bytes(pair.replace(b"+", b" ")).decode("utf-8")
+    except UnicodeDecodeError:
+        raise PlainBadRequest("We could not read what was sent: some characters were not valid text. "
+                              "Please go back, type it again and resend.") from None

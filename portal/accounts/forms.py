@@ -2,11 +2,12 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField, SelectField, StringField
+from wtforms import SelectField
 from wtforms.validators import Email, InputRequired, Length
 
 from portal.accounts.passwords import MAX_LENGTH, MIN_LENGTH
-from portal.forms import no_replacement_characters, select_choices, strip_whitespace
+from portal.forms import EmailField, PasswordField, StringField, no_replacement_characters, select_choices, \
+    strip_whitespace
 from portal.timeutil import timezone_choices
 
 EMAIL_VALIDATORS = [

@@ -2,10 +2,11 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import DateField, HiddenField, SelectField, StringField, TimeField
+from wtforms import SelectField, TimeField
 from wtforms.validators import InputRequired, Length, Optional
 
-from portal.forms import no_replacement_characters, select_choices, strip_whitespace
+from portal.forms import DateField, HiddenField, StringField, no_replacement_characters, select_choices, \
+    strip_whitespace
 
 
 class ChooseSlotForm(FlaskForm):

@@ -24,6 +24,7 @@ from portal.booking.bookings import BookingError
 from portal.booking.forms import CancelForm, ChooseSlotForm, MoveForm, OutcomeForm
 from portal.booking.notify import notify_booking
 from portal.db_types import utcnow
+from portal.inputs import day_in_link, iso_instant
 from portal.models import Booking, BookingStatus, Service
 from portal.money import format_money
 from portal.payments import payments
@@ -47,25 +48,12 @@ def _viewer_tz() -> str:
 
 
 def parse_start(raw: str | None) -> datetime | None:
-    """An ISO instant from a form or link, as aware UTC; None if it is not one."""
-    if not raw or len(raw) > 40:
-        return None
-    try:
-        value = datetime.fromisoformat(raw)
-    except ValueError:
-        return None
-    return value.astimezone(timezone.utc) if value.tzinfo else None
+    """An ISO instant from a form or link, as aware UTC; None if it is not one (or not between 1900 and 2100)."""
+    return iso_instant(raw) if raw and len(raw) <= 40 else None
 
 
 def iso(value: datetime) -> str:
     return value.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%MZ")
-
-
-def _parse_day(raw: str | None) -> date | None:
-    try:
-        return date.fromisoformat(raw) if raw and len(raw) == 10 else None
-    except ValueError:
-        return None
 
 
 def group_by_local_day(items: list, tz: str, when=lambda item: item) -> dict[date, list]:
@@ -78,7 +66,7 @@ def group_by_local_day(items: list, tz: str, when=lambda item: item) -> dict[dat
 
 def _slot_page(service: Service, free: list[datetime], tz: str, choose_endpoint: str, **endpoint_args):
     days = group_by_local_day(free, tz)
-    chosen = _parse_day(request.args.get("day"))
+    chosen = day_in_link(request.args.get("day"))
     if chosen not in days:
         chosen = next(iter(days), None)
     visitor_tz = request.args.get("tz") if not current_user.is_authenticated else None
@@ -240,7 +228,7 @@ def _refund_client_cancellation(booking: Booking) -> None:
 def agenda():
     tz = current_user.timezone
     today = utcnow().astimezone(ZoneInfo(tz)).date()
-    day = _parse_day(request.args.get("date")) or today
+    day = day_in_link(request.args.get("date")) or today
     view = "week" if request.args.get("view") == "week" else "day"
     first = day - timedelta(days=day.weekday()) if view == "week" else day
     days = [first + timedelta(days=i) for i in range(7 if view == "week" else 1)]
@@ -284,7 +272,7 @@ def practitioner_move(booking_id: int):
     booking = _her_booking(booking_id)
     form = MoveForm()
     if not form.validate_on_submit():
-        flash("Choose a date and a start time.", "error")
+        flash(" ".join(form.day.errors + form.time.errors) or "Choose a date and a start time.", "error")
         return redirect(url_for("booking.practitioner_booking", booking_id=booking.id))
     start = local_instant(form.day.data, form.time.data, current_user.timezone)
     if start is None:

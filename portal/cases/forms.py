@@ -2,15 +2,14 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import (
-    BooleanField, FieldList, FormField, HiddenField, IntegerField, SelectField, StringField, TextAreaField,
-)
+from wtforms import BooleanField, FieldList, FormField, SelectField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from portal.cases.notes import MAX_AMENDMENT, MAX_REASON, MAX_SECTION_TEXT, MAX_TITLE
 from portal.cases.templates import MAX_PROMPT, MAX_SECTIONS
 from portal.cases.templates import MAX_TITLE as MAX_SECTION_TITLE
-from portal.forms import no_replacement_characters, strip_whitespace
+from portal.forms import HiddenField, IntegerField, StringField, TextAreaField, no_replacement_characters, \
+    strip_whitespace
 
 
 class NewNoteForm(FlaskForm):

@@ -21,6 +21,7 @@ from portal.cases.templates import Section, TemplateError
 from portal.db_types import utcnow
 from portal.extensions import db
 from portal.forms import select_choices
+from portal.inputs import whole_number
 from portal.models import Booking, Note, User
 from portal.records import profiles
 from portal.timeutil import local_datetime
@@ -52,7 +53,7 @@ def _rendered_with_audit(template: str, client_id: int, what: str, what_id: int,
 @practitioner_required
 def clients():
     query = request.args.get("q", "")[: search.MAX_QUERY]
-    page = request.args.get("page", 1, type=int) or 1
+    page = whole_number(request.args.get("page"), 1) or 1
     found = search.search_clients(query, utcnow(), page)
     if query.strip() and found.total == 1 and page == 1:
         return redirect(url_for("cases.case_file", client_id=found.rows[0].client.id))
@@ -94,7 +95,7 @@ def new_note(client_id: int):
     note_templates.ensure_shipped(current_user)
     templates = note_templates.templates_of(current_user.id)
     bookings = casefile.bookings_for_notes(client.id)
-    form = _new_note_form(templates, bookings, request.args.get("booking", type=int))
+    form = _new_note_form(templates, bookings, whole_number(request.args.get("booking")))
     if form.validate_on_submit():
         template = note_templates.template_of(current_user.id, form.template_id.data)
         booking = next((b for b in bookings if b.id == form.booking_id.data), None)

@@ -3,11 +3,11 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import BooleanField, FieldList, FormField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms import BooleanField, FieldList, FormField, SelectField, SelectMultipleField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, Regexp
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from portal.forms import no_replacement_characters, select_choices, strip_whitespace
+from portal.forms import StringField, TextAreaField, no_replacement_characters, select_choices, strip_whitespace
 from portal.models.handouts import CATEGORY_LABELS
 
 CATEGORY_CHOICES = select_choices(CATEGORY_LABELS.items())

@@ -1,6 +1,7 @@
 """Protocol library, composing and publishing a session's handout (practitioner); downloading (both)."""
 from __future__ import annotations
 
+import logging
 import secrets
 
 from flask import Blueprint, abort, flash, make_response, redirect, render_template, request, url_for
@@ -13,6 +14,7 @@ from portal.handouts import handouts, protocols
 from portal.handouts.forms import ComposeForm, ItemForm, SettingsForm
 from portal.handouts.handouts import HandoutError
 from portal.handouts.protocols import ItemText, ProtocolError
+from portal.inputs import whole_number
 from portal.links import absolute_url
 from portal.mail import send_mail
 from portal.models import ProtocolItem, PublishedHandout
@@ -20,6 +22,7 @@ from portal.models.handouts import CATEGORY_LABELS
 from portal.security import CONTENT_SECURITY_POLICY
 
 bp = Blueprint("handouts", __name__)
+log = logging.getLogger(__name__)
 
 
 # The library -------------------------------------------------------------------------------------------------
@@ -138,7 +141,8 @@ def compose(booking_id: int):
         move = None
         if action.startswith("move:"):
             index, _, step = action.removeprefix("move:").partition(":")
-            move = (int(index), 1 if step == "down" else -1) if index.isdigit() else None
+            position = whole_number(index, 0)
+            move = (position, 1 if step == "down" else -1) if position is not None else None
         chosen = {item.id: item for item in library}
         try:
             protocols.save_protocol(
@@ -203,11 +207,17 @@ def publish(booking_id: int):
     except HandoutError as error:
         flash(str(error), "error")
         return redirect(url_for("handouts.compose", booking_id=booking.id))
-    send_mail(client.email, f"Your handout from {handouts.settings_for(current_user.id).practice_name} is ready",
-              "handout_ready", recipient=client, version=handout.version,
-              link=absolute_url("handouts.my_handouts"))
-    flash(f"Published version {handout.version}. {client.name.split(' ')[0]} has been e-mailed that it is ready.",
-          "success")
+    try:
+        send_mail(client.email, f"Your handout from {handouts.settings_for(current_user.id).practice_name} is ready",
+                  "handout_ready", recipient=client, version=handout.version,
+                  link=absolute_url("handouts.my_handouts"))
+    except Exception:  # noqa: BLE001 - the handout is published; she must know the e-mail did not go
+        log.exception("handout e-mail failed: handout=%s", handout.id)
+        flash(f"Published version {handout.version}, but the e-mail telling {client.name.split(' ')[0]} could not "
+              "be sent. Please let her know it is on her page.", "error")
+    else:
+        flash(f"Published version {handout.version}. {client.name.split(' ')[0]} has been e-mailed that it is ready.",
+              "success")
     return redirect(url_for("handouts.compose", booking_id=booking.id, _anchor="versions"))
 
 

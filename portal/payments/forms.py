@@ -2,10 +2,10 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import RadioField, SelectField, StringField
+from wtforms import RadioField, SelectField
 from wtforms.validators import InputRequired, Length, Optional
 
-from portal.forms import no_replacement_characters, select_choices, strip_whitespace
+from portal.forms import StringField, no_replacement_characters, select_choices, strip_whitespace
 
 TEST_CARDS = [("pm_card_visa", "Visa 4242 4242 4242 4242 — payment succeeds"),
               ("pm_card_chargeCustomerFail", "Visa 4000 0000 0000 0341 — the bank declines")]

@@ -2,18 +2,18 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import (
-    BooleanField,
-    DateField,
-    IntegerField,
-    SelectField,
-    StringField,
-    TextAreaField,
-    TimeField,
-)
+from wtforms import BooleanField, SelectField, TimeField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
-from portal.forms import no_replacement_characters, select_choices, strip_whitespace
+from portal.forms import (
+    DateField,
+    IntegerField,
+    StringField,
+    TextAreaField,
+    no_replacement_characters,
+    select_choices,
+    strip_whitespace,
+)
 from portal.timeutil import timezone_choices
 
 WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]

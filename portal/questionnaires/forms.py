@@ -2,12 +2,11 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import (
-    BooleanField, DecimalField, RadioField, SelectField, SelectMultipleField, StringField, TextAreaField, widgets,
-)
+from wtforms import BooleanField, RadioField, SelectField, SelectMultipleField, widgets
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
-from portal.forms import no_replacement_characters, select_choices, strip_whitespace
+from portal.forms import DecimalField, StringField, TextAreaField, no_replacement_characters, select_choices, \
+    strip_whitespace
 
 SCALE = select_choices((n, str(n)) for n in range(11))
 MEDICATION_LABELS = [("triptan", "Triptan"), ("ergot", "Ergot"), ("opioid", "Opioid"),

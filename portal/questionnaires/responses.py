@@ -5,10 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
-from decimal import Decimal, InvalidOperation
-
 from portal.db_types import utcnow
 from portal.extensions import db
+from portal.inputs import plain_decimal, single_line_problem, text_problem, whole_number
 from portal.models import Assignment, Booking, BookingRules, BookingStatus, Response, User
 from portal.questionnaires import custom
 from portal.questionnaires.custom import TEXT_LIMITS
@@ -113,6 +112,9 @@ def parse_answer(item: Item, raw: str | list[str] | None) -> object:
     if item.kind in TEXT_LIMITS:
         if len(raw) > TEXT_LIMITS[item.kind]:
             raise ResponseError(f"Please keep this to {TEXT_LIMITS[item.kind]:,} characters.")
+        problem = text_problem(raw) if item.kind == "long_text" else single_line_problem(raw)
+        if problem:
+            raise ResponseError(problem)
         return raw
     if item.kind == "date":
         return _parse_date(raw)
@@ -122,11 +124,10 @@ def parse_answer(item: Item, raw: str | list[str] | None) -> object:
         if raw not in ("yes", "no"):
             raise ResponseError("Please answer yes or no.")
         return raw == "yes"
-    try:
-        value = int(raw)
-    except ValueError:
+    value = whole_number(raw)
+    if value is None:
         raise ResponseError("Please choose one of the answers." if item.options
-                            else f"Enter a whole number from {item.low} to {item.high}.") from None
+                            else f"Enter a whole number from {item.low} to {item.high}.")
     if item.options:
         if value not in {o.value for o in item.options}:
             raise ResponseError("Please choose one of the answers.")
@@ -140,13 +141,10 @@ def _parse_choices(item: Item, raw: list[str]) -> list[int]:
         if item.required:
             raise ResponseError("Please tick at least one answer.")
         return []
-    try:
-        values = sorted({int(value) for value in raw})
-    except ValueError:
-        raise ResponseError("Please tick the answers that apply.") from None
-    if not set(values) <= {o.value for o in item.options}:
+    values = {whole_number(value) for value in raw}
+    if not values <= {o.value for o in item.options}:  # None (not a whole number) is never an option
         raise ResponseError("Please tick the answers that apply.")
-    return values
+    return sorted(values)
 
 
 def _parse_date(raw: str) -> str:
@@ -160,11 +158,10 @@ def _parse_date(raw: str) -> str:
 
 
 def _parse_number(item: Item, raw: str) -> int | float:
-    try:
-        value = Decimal(raw.replace(",", "."))
-    except InvalidOperation:
-        raise ResponseError("Enter a number, for example 7 or 7.5.") from None
-    if not value.is_finite() or not item.low <= value <= item.high:
+    value = plain_decimal(raw.replace(",", "."))
+    if value is None:
+        raise ResponseError("Enter a number, for example 7 or 7.5.")
+    if not item.low <= value <= item.high:
         raise ResponseError(f"Enter a number from {item.low:g} to {item.high:g}.")
     return int(value) if value == value.to_integral_value() else float(value)
 

@@ -11,6 +11,7 @@ from flask_login import current_user
 from portal.access import client_required, get_client_or_404, get_own_or_404, practitioner_required
 from portal.db_types import utcnow
 from portal.extensions import db
+from portal.inputs import day_in_link
 from portal.links import absolute_url
 from portal.mail import send_mail
 from portal.booking import bookings
@@ -34,11 +35,7 @@ def _today(tz: str) -> date:
 
 
 def _chosen_day(today: date) -> date:
-    raw = request.args.get("day", "")
-    try:
-        return date.fromisoformat(raw) if len(raw) == 10 else today
-    except ValueError:
-        return today
+    return day_in_link(request.args.get("day")) or today
 
 
 def _span() -> int:
@@ -277,7 +274,11 @@ def save_details(questionnaire_id: int):
     form = QuestionnaireForm()
     if not form.validate_on_submit():
         return _edit_page(questionnaire, details=form, status=422)
-    custom.update_details(questionnaire, form.title.data, form.description.data, form.sum_score.data)
+    try:
+        custom.update_details(questionnaire, form.title.data, form.description.data, form.sum_score.data)
+    except CustomError as problem:  # a title of nothing but spaces, say
+        form.title.errors = [*form.title.errors, str(problem)]
+        return _edit_page(questionnaire, details=form, status=422)
     flash("Saved. Publish to send the change to clients.", "success")
     return redirect(url_for("questionnaires.edit_questionnaire", questionnaire_id=questionnaire.id))
 

@@ -4,10 +4,12 @@ from __future__ import annotations
 from datetime import date
 
 from flask_wtf import FlaskForm
-from wtforms import DateField, HiddenField, PasswordField, StringField, TextAreaField, ValidationError
+from wtforms import ValidationError
 from wtforms.validators import InputRequired, Length, Optional, Regexp
 
-from portal.forms import no_replacement_characters, strip_whitespace
+from portal.forms import DateField, HiddenField, PasswordField, StringField, TextAreaField, no_replacement_characters, \
+    strip_whitespace
+from portal.inputs import whole_number
 from portal.records.profiles import FIELDS
 
 _LIMITS = {f.name: f.max_length for f in FIELDS}
@@ -49,7 +51,7 @@ class ProfileForm(FlaskForm):
             raise ValidationError("Enter a date of birth between 1900 and today.")
 
     def validate_version(self, field) -> None:
-        if field.data and not field.data.isdigit():
+        if field.data and whole_number(field.data, 0) is None:
             raise ValidationError("This form is out of date; please reload the page.")
 
     def profile_values(self) -> dict[str, object]:
