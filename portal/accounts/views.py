@@ -95,6 +95,7 @@ def confirm_email(token: str):
     form = ConfirmEmailForm()
     try:
         if form.validate_on_submit():
+            users.check_confirmation(secret, token[:1000], max_age)  # a bad link logs nobody out
             if current_user.is_authenticated:  # someone else was logged in on this browser
                 _end_current_session()
             user, next_path = users.confirm_email(secret, token[:1000], max_age, user_agent=request.user_agent.string)

@@ -227,3 +227,10 @@ def test_nobody_can_plant_an_account_for_someone_else(mail_app, smtp_server):
 
 def test_accounts_made_by_the_practice_are_confirmed(app, practitioner, client_user):
     assert practitioner.email_verified_at is not None and client_user.email_verified_at is not None
+
+
+def test_a_bad_confirmation_link_logs_nobody_out(client, client_user):
+    log_in(client, client_user.email)
+    page = client.get("/account/")
+    client.post("/account/confirm/not-a-real-link", data={"csrf_token": csrf_token_from(page.get_data(as_text=True))})
+    assert client.get("/account/").status_code == 200  # still logged in: only a real link ends her session
