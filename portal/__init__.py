@@ -53,6 +53,7 @@ def create_app(environ: Mapping[str, str] | None = None) -> Flask:
     from portal.practice.views import bp as practice_bp
     from portal.questionnaires.views import bp as questionnaires_bp
     from portal.records.views import bp as records_bp
+    from portal.team.views import bp as team_bp
 
     app.register_blueprint(home_bp)
     app.register_blueprint(accounts_bp)
@@ -63,6 +64,7 @@ def create_app(environ: Mapping[str, str] | None = None) -> Flask:
     app.register_blueprint(records_bp)
     app.register_blueprint(handouts_bp)
     app.register_blueprint(cases_bp)
+    app.register_blueprint(team_bp)
 
     from portal.cli import register_cli
     from portal.errors import register_error_handlers
@@ -86,7 +88,8 @@ def _init_login(app: Flask) -> None:
 
     @login_manager.user_loader
     def load_user(session_token: str) -> User | None:
-        return db.session.execute(db.select(User).filter_by(session_token=session_token)).scalar_one_or_none()
+        return db.session.execute(db.select(User).filter_by(session_token=session_token, deactivated_at=None)
+                                  ).scalar_one_or_none()
 
 
 @event.listens_for(Engine, "connect")

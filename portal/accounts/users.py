@@ -37,6 +37,8 @@ def create_user(*, role: Role, name: str, email: str, password: str, timezone: s
         raise WeakPassword(problems)
     if find_user_by_email(email) is not None:
         raise EmailTaken(email)
+    if role == Role.PRACTITIONER and not _has_owner():
+        role = Role.OWNER  # the practice's first practitioner owns it (as the team migration decides too)
     user = User(role=role.value, name=name.strip(), email=email, password_hash=hash_password(password), timezone=timezone)
     db.session.add(user)
     try:
@@ -47,10 +49,16 @@ def create_user(*, role: Role, name: str, email: str, password: str, timezone: s
     return user
 
 
+def _has_owner() -> bool:
+    return db.session.execute(db.select(User.id).filter_by(role=Role.OWNER).limit(1)).first() is not None
+
+
 def authenticate(email: str, password: str) -> User | None:
     """The user these credentials belong to, or None; takes as long either way."""
     user = find_user_by_email(email)
     if not verify_password(user.password_hash if user else None, password):
+        return None
+    if not user.is_active:  # a deactivated team member
         return None
     user.last_login_at = utcnow()
     db.session.commit()
@@ -63,8 +71,13 @@ def set_password(user: User, password: str) -> None:
     if problems:
         raise WeakPassword(problems)
     user.password_hash = hash_password(password)
-    user.session_token = new_session_token()
+    end_all_sessions(user)
     db.session.commit()
+
+
+def end_all_sessions(user: User) -> None:
+    """Log her out everywhere at once (the caller commits): the one place that knows how sessions end."""
+    user.session_token = new_session_token()
 
 
 def user_for_reset_token(secret: str, token: str, max_age: int) -> User:

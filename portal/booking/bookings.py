@@ -26,6 +26,7 @@ from portal.models import (
     WorkingHours,
 )
 from portal.models.booking import NO_OVERLAP_CONSTRAINT
+from portal.practice.team import join_care_team
 
 
 class BookingError(Exception):
@@ -102,14 +103,23 @@ def load_availability(practitioner_id: int, default_timezone: str, now: datetime
     )
 
 
-def active_services() -> list[Service]:
-    return list(db.session.execute(
-        db.select(Service).filter_by(active=True).order_by(Service.position, Service.id)).scalars())
+def active_services(practitioner_id: int | None = None) -> list[Service]:
+    """Services open for booking (of one practitioner, when given), each with its practitioner; a deactivated
+    practitioner's services are not offered."""
+    query = (db.select(Service).join(User, User.id == Service.practitioner_id)
+             .filter(Service.active.is_(True), User.deactivated_at.is_(None))
+             .options(selectinload(Service.practitioner)).order_by(Service.position, Service.id))
+    if practitioner_id is not None:
+        query = query.filter(Service.practitioner_id == practitioner_id)
+    return list(db.session.execute(query).scalars())
 
 
 def bookable_service(service_id: int) -> Service | None:
-    service = db.session.get(Service, service_id)
-    return service if service is not None and service.active else None
+    service = db.session.execute(
+        db.select(Service).join(User, User.id == Service.practitioner_id)
+        .filter(Service.id == service_id, Service.active.is_(True), User.deactivated_at.is_(None))
+        .options(selectinload(Service.practitioner))).scalar_one_or_none()
+    return service
 
 
 def _record(booking: Booking, action: str, actor: User | None, from_status: str | None, *,
@@ -157,6 +167,7 @@ def create_booking(client: User, service: Service, start: datetime, *, default_t
     )
     db.session.add(booking)
     _record(booking, "created", client, None)
+    join_care_team(service.practitioner_id, client.id)  # her first booking with a practitioner puts her in her care
     _commit_or_taken(availability, duration, now)
     return booking
 
@@ -278,12 +289,14 @@ def client_bookings(client_id: int) -> list[Booking]:
         .order_by(Booking.starts_at.desc())).scalars())
 
 
-def agenda(practitioner_id: int, start: datetime, end: datetime) -> list[Booking]:
-    """Her bookings that start in [start, end), with client and service, in one query each."""
+def agenda(practitioner_id: int | None, start: datetime, end: datetime) -> list[Booking]:
+    """Her bookings (None: the whole practice's) that start in [start, end), with client, service and
+    practitioner, in one query each."""
+    query = db.select(Booking).filter(Booking.starts_at >= start, Booking.starts_at < end)
+    if practitioner_id is not None:
+        query = query.filter(Booking.practitioner_id == practitioner_id)
     return list(db.session.execute(
-        db.select(Booking).filter(Booking.practitioner_id == practitioner_id, Booking.starts_at >= start,
-                                  Booking.starts_at < end)
-        .options(selectinload(Booking.client), selectinload(Booking.service))
+        query.options(selectinload(Booking.client), selectinload(Booking.service), selectinload(Booking.practitioner))
         .order_by(Booking.starts_at)).scalars())
 
 

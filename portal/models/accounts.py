@@ -1,4 +1,5 @@
-"""People who log in: the practitioner and her clients."""
+"""People who log in: the practice's team (owner, practitioners, assistant) and its clients, and which
+practitioner cares for which client."""
 from __future__ import annotations
 
 import enum
@@ -6,7 +7,7 @@ import secrets
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import CheckConstraint, String
+from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.db_types import UTCDateTime, utcnow
@@ -14,8 +15,14 @@ from portal.extensions import db
 
 
 class Role(enum.StrEnum):
+    OWNER = "owner"  # the practice's first practitioner: a practitioner who also runs the team
     PRACTITIONER = "practitioner"
+    ASSISTANT = "assistant"  # front desk: agenda, bookings, payments and contact details, nothing clinical
     CLIENT = "client"
+
+
+CLINICAL_ROLES = (Role.OWNER, Role.PRACTITIONER)
+STAFF_ROLES = (Role.OWNER, Role.PRACTITIONER, Role.ASSISTANT)
 
 
 def new_session_token() -> str:
@@ -26,7 +33,7 @@ class User(UserMixin, db.Model):
     """One account. Several practitioners can exist; clients are told apart by role."""
 
     __tablename__ = "users"
-    __table_args__ = (CheckConstraint("role in ('practitioner', 'client')", name="role_valid"),)
+    __table_args__ = (CheckConstraint("role in (%s)" % ", ".join(f"'{r.value}'" for r in Role), name="role_valid"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     role: Mapped[str] = mapped_column(String(20))
@@ -39,13 +46,32 @@ class User(UserMixin, db.Model):
     session_token: Mapped[str] = mapped_column(String(64), unique=True, default=new_session_token)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Set when the owner deactivates a team member: she can no longer log in; her records stay.
+    deactivated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     def get_id(self) -> str:
         return self.session_token
 
     @property
     def is_practitioner(self) -> bool:
-        return self.role == Role.PRACTITIONER
+        """Owner or practitioner: someone who sees clinical pages (for her own clients)."""
+        return self.role in CLINICAL_ROLES
+
+    @property
+    def is_owner(self) -> bool:
+        return self.role == Role.OWNER
+
+    @property
+    def is_assistant(self) -> bool:
+        return self.role == Role.ASSISTANT
+
+    @property
+    def is_staff(self) -> bool:
+        return self.role in STAFF_ROLES
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login refuses to log in, or keep logged in, an inactive account
+        return self.deactivated_at is None
 
     @property
     def is_client(self) -> bool:
@@ -53,3 +79,39 @@ class User(UserMixin, db.Model):
 
     def __repr__(self) -> str:  # no personal data in reprs: they end up in logs
         return f"<User {self.id} {self.role}>"
+
+
+class CareTeam(db.Model):
+    """A practitioner cares for a client: she sees the client's pages. Added when the client first books
+    with her, or by the owner."""
+
+    __tablename__ = "care_team"
+    __table_args__ = (UniqueConstraint("practitioner_id", "client_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    practitioner_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    client_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    added_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    added_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))  # None: the booking or migration
+
+    def __repr__(self) -> str:
+        return f"<CareTeam practitioner={self.practitioner_id} client={self.client_id}>"
+
+
+class Invitation(db.Model):
+    """An e-mailed, single-use, expiring invitation to join the team in a role."""
+
+    __tablename__ = "invitations"
+    __table_args__ = (CheckConstraint("role in ('practitioner', 'assistant')", name="invitation_role_valid"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254))
+    role: Mapped[str] = mapped_column(String(20))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)  # sha256 of the link's token
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    invited_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+
+    def __repr__(self) -> str:
+        return f"<Invitation {self.id} {self.role}>"
