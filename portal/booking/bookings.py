@@ -4,6 +4,7 @@ Views call these functions; they take plain values and the acting user, and comm
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
@@ -131,9 +132,13 @@ def _record(booking: Booking, action: str, actor: User | None, from_status: str 
     ))
 
 
-def _commit_or_taken(availability: Availability, duration: timedelta, now: datetime) -> None:
-    """Commit; if the database refuses an overlap, say so and offer the next free times."""
+def _commit_or_taken(availability: Availability, duration: timedelta, now: datetime,
+                     also: Callable[[], None] | None = None) -> None:
+    """Run `also` (more writes in the same transaction), then commit; if the database refuses an overlap, say
+    so and offer the next free times."""
     try:
+        if also is not None:
+            also()
         db.session.commit()
     except IntegrityError as error:
         db.session.rollback()
@@ -167,8 +172,8 @@ def create_booking(client: User, service: Service, start: datetime, *, default_t
     )
     db.session.add(booking)
     _record(booking, "created", client, None)
-    join_care_team(service.practitioner_id, client.id)  # her first booking with a practitioner puts her in her care
-    _commit_or_taken(availability, duration, now)
+    # Her first booking with a practitioner puts her on that practitioner's care team, in the same transaction.
+    _commit_or_taken(availability, duration, now, also=lambda: join_care_team(service.practitioner_id, client.id))
     return booking
 
 
