@@ -195,3 +195,14 @@ def test_the_assistant_books_for_a_client_and_cannot_open_her_case_file(app, pra
 def test_the_password_of_the_fixture_still_works_for_team_members(app, make_user):
     desk = make_user(Role.ASSISTANT, email="desk2@example.com")
     assert log_in(app.test_client(), desk.email, TEST_PASSWORD).status_code == 302
+
+
+def test_the_demo_practice_has_an_owner_a_second_practitioner_and_an_assistant(app):
+    from portal.demo import DEMO_ASSISTANT, DEMO_CLIENTS, DEMO_COLLEAGUE, seed_demo
+
+    people = {email: role for role, email, _ in seed_demo("Europe/London", "GBP")}
+    assert people["practitioner@example.com"] == Role.OWNER
+    assert people[DEMO_COLLEAGUE[1]] == Role.PRACTITIONER and people[DEMO_ASSISTANT[1]] == Role.ASSISTANT
+    jonah = db.session.execute(db.select(User).filter_by(email=DEMO_COLLEAGUE[1])).scalar_one()
+    amelia = db.session.execute(db.select(User).filter_by(email=DEMO_CLIENTS[1][1])).scalar_one()
+    assert [p.id for p in team.care_team_of(amelia.id)] == [jonah.id]
