@@ -206,3 +206,18 @@ def test_the_demo_practice_has_an_owner_a_second_practitioner_and_an_assistant(a
     jonah = db.session.execute(db.select(User).filter_by(email=DEMO_COLLEAGUE[1])).scalar_one()
     amelia = db.session.execute(db.select(User).filter_by(email=DEMO_CLIENTS[1][1])).scalar_one()
     assert [p.id for p in team.care_team_of(amelia.id)] == [jonah.id]
+
+
+def test_the_audit_page_names_the_role_each_person_acted_in(app, make_user):
+    owner = make_user(Role.PRACTITIONER, email="owner@example.com")
+    ana = make_user(Role.PRACTITIONER, email="ana@example.com", name="Ana Second")
+    xena = make_user(Role.CLIENT)
+    team.join_care_team(ana.id, xena.id, owner.id)
+    db.session.commit()
+    hers = app.test_client()
+    log_in(hers, ana.email)
+    hers.get(f"/practitioner/clients/{xena.id}")
+    mine = app.test_client()
+    log_in(mine, owner.email)
+    page = mine.get(f"/practitioner/clients/{xena.id}/audit").get_data(as_text=True)
+    assert "Ana Second" in page and "(practitioner)" in page
