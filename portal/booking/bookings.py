@@ -209,7 +209,8 @@ def client_may_change(booking: Booking, rules: BookingRules, now: datetime | Non
 
 def reschedule_booking(booking: Booking, new_start: datetime, actor: User, *, default_timezone: str,
                        now: datetime | None = None) -> Booking:
-    """Move a booking. Clients are held to the policy and the slot rules; the practitioner only to free time."""
+    """Move a booking. Clients are held to the policy and the slot rules; the practice's team (the practitioner,
+    the owner, the assistant) only to free time."""
     now = now or utcnow()
     if not booking.is_active:
         raise BookingError("This session is no longer active, so it can't be moved.")
@@ -220,8 +221,8 @@ def reschedule_booking(booking: Booking, new_start: datetime, actor: User, *, de
     duration = booking.ends_at - booking.starts_at
     availability = load_availability(booking.practitioner_id, default_timezone, now, ignore_booking_id=booking.id)
     problem = availability.problem(new_start, duration, now)
-    if actor.is_practitioner and problem in (slots.SlotProblem.TOO_SOON, slots.SlotProblem.TOO_FAR,
-                                             slots.SlotProblem.OUTSIDE_HOURS):
+    if actor.is_staff and problem in (slots.SlotProblem.TOO_SOON, slots.SlotProblem.TOO_FAR,
+                                      slots.SlotProblem.OUTSIDE_HOURS):
         problem = None  # she may place a session outside her own booking rules
     if problem is not None:
         raise BookingError(problem.value, availability.free(duration, now)[:5])

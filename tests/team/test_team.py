@@ -221,3 +221,13 @@ def test_the_audit_page_names_the_role_each_person_acted_in(app, make_user):
     log_in(mine, owner.email)
     page = mine.get(f"/practitioner/clients/{xena.id}/audit").get_data(as_text=True)
     assert "Ana Second" in page and "(practitioner)" in page
+
+
+def test_the_assistant_moves_a_session_outside_the_hours_as_the_practitioner_may(app, practice, make_user):
+    desk = make_user(Role.ASSISTANT, email="desk3@example.com")
+    xena = make_user(Role.CLIENT)
+    booking = bookings.create_booking(xena, practice.follow_up, practice.free(practice.follow_up)[0],
+                                      default_timezone="Europe/London")
+    late = booking.starts_at.replace(hour=21, minute=0) + timedelta(days=1)  # after her working hours
+    bookings.reschedule_booking(booking, late, desk, default_timezone="Europe/London")
+    assert booking.starts_at == late
