@@ -41,7 +41,6 @@ def test_the_owner_invites_an_assistant_who_books_for_a_client_and_cannot_open_h
     owner.get_by_label("Role").select_option("assistant")
     owner.get_by_role("button", name="Send the invitation").click()
     expect(owner.get_by_text("Invitation sent to rosa@example.com")).to_be_visible()
-    screenshot(owner, "team-1280")
 
     plain = smtp_server.messages[-1].get_body(preferencelist=("plain",)).get_content()
     link = re.search(r"http://portal\.test(/team/join/\S+)", plain).group(1)
@@ -54,6 +53,9 @@ def test_the_owner_invites_an_assistant_who_books_for_a_client_and_cannot_open_h
     expect(rosa.get_by_text("Your account is ready")).to_be_visible()
     _log_in(rosa, "rosa@example.com", ASSISTANT_PASSWORD)
     expect(rosa).to_have_url(re.compile(r"/practitioner/$"))
+    owner.reload()
+    expect(owner.get_by_role("cell", name="Rosa Field rosa@example.com")).to_be_visible()
+    screenshot(owner, "team-1280")
 
     rosa.get_by_role("navigation", name="Main").get_by_role("link", name="Clients").click()
     rosa.get_by_role("link", name="Book for Xena Morgan").click()
