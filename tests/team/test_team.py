@@ -231,3 +231,21 @@ def test_the_assistant_moves_a_session_outside_the_hours_as_the_practitioner_may
     late = booking.starts_at.replace(hour=21, minute=0) + timedelta(days=1)  # after her working hours
     bookings.reschedule_booking(booking, late, desk, default_timezone="Europe/London")
     assert booking.starts_at == late
+
+
+def test_the_booking_page_lets_a_visitor_choose_the_practitioner(app, make_user):
+    from portal.practice import settings
+
+    maya = make_user(Role.PRACTITIONER, name="Maya Lennox")
+    jonah = make_user(Role.PRACTITIONER, name="Jonah Reyes")
+    for person, name in ((maya, "Gut reset"), (jonah, "Migraine review")):
+        settings.save_service(None, person, name=name, description="", duration_minutes=30, price_minor=0,
+                              currency="GBP", active=True)
+    browser = app.test_client()
+    page = browser.get("/book/").get_data(as_text=True)
+    assert "Gut reset" in page and "Migraine review" in page and "with Jonah Reyes" in page
+    only_jonah = browser.get(f"/book/?with={jonah.id}").get_data(as_text=True)
+    assert "Migraine review" in only_jonah and "Gut reset" not in only_jonah
+    team.deactivate(jonah, maya)
+    page = browser.get("/book/").get_data(as_text=True)
+    assert "Migraine review" not in page and "Sessions are with Maya Lennox" in page
