@@ -55,6 +55,7 @@ def create_app(environ: Mapping[str, str] | None = None) -> Flask:
     from portal.practice.views import bp as practice_bp
     from portal.questionnaires.views import bp as questionnaires_bp
     from portal.records.views import bp as records_bp
+    from portal.team.views import bp as team_bp
 
     app.register_blueprint(home_bp)
     app.register_blueprint(accounts_bp)
@@ -65,6 +66,7 @@ def create_app(environ: Mapping[str, str] | None = None) -> Flask:
     app.register_blueprint(records_bp)
     app.register_blueprint(handouts_bp)
     app.register_blueprint(cases_bp)
+    app.register_blueprint(team_bp)
 
     from portal.cli import register_cli
     from portal.errors import register_error_handlers

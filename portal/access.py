@@ -1,7 +1,18 @@
-"""Who may see what: one decorator per role, and one loader for things a person owns.
+"""Who may see what: one decorator per kind of page, and the loaders for things a person may open.
 
-A person of the wrong role, or asking for something that is not hers, gets 404, as if the page did
-not exist; someone not logged in is sent to log in and brought back afterwards.
+Roles: the **owner** (a practitioner who also runs the team), **practitioners**, the **assistant** (front
+desk) and **clients**. A person of the wrong role, or asking for something that is not hers, gets 404, as if
+the page did not exist; someone not logged in is sent to log in and brought back afterwards.
+
+- `clinical_required`: owner and practitioners (case files, diaries, questionnaires, notes, handouts, export).
+- `staff_required`: owner, practitioners and the assistant (agenda, bookings, payments, contact details).
+- `owner_required`: the owner alone (the team, erasure, adding a client to a care team).
+- `client_required`: clients.
+
+Which clients a practitioner may open is decided here alone, in SQL: `visible_clients()` is the condition
+every list, search and loader uses. A practitioner sees the clients on her care team; the owner, the
+practice's data controller, sees every client (notes stay private to their author even from her); the
+assistant sees every client's contact details and bookings but no clinical page.
 """
 from __future__ import annotations
 
@@ -10,6 +21,7 @@ from typing import Callable, TypeVar
 
 from flask import abort
 from flask_login import current_user, login_required
+from sqlalchemy import ColumnElement, exists, true
 
 from portal.extensions import db
 
@@ -26,12 +38,15 @@ def _role_required(check: Callable[[object], bool]) -> Callable[[F], F]:
                 abort(404)
             return view(*args, **kwargs)
 
+        wrapped.access_rule = check  # type: ignore[attr-defined]
         return wrapped  # type: ignore[return-value]
 
     return decorator
 
 
-practitioner_required = _role_required(lambda user: user.is_practitioner)
+clinical_required = _role_required(lambda user: user.is_practitioner)
+staff_required = _role_required(lambda user: user.is_staff)
+owner_required = _role_required(lambda user: user.is_owner)
 client_required = _role_required(lambda user: user.is_client)
 
 
@@ -43,11 +58,48 @@ def get_own_or_404(model: type[M], object_id: int, owner_column: str) -> M:
     return obj
 
 
-def get_client_or_404(client_id: int):
-    """A client account by id for the practitioner's pages; 404 for anyone else's id (hers, or nobody's)."""
-    from portal.models import User
+def sees_every_client(user=None) -> bool:
+    """The owner and the assistant see every client (the assistant only her contact details and bookings)."""
+    user = user or current_user
+    return user.is_owner or user.is_assistant
 
-    client = db.session.get(User, client_id)
-    if client is None or not client.is_client:
+
+def on_care_team(client_id_column, practitioner_id: int) -> ColumnElement[bool]:
+    """SQL: the client in `client_id_column` is on this practitioner's care team."""
+    from portal.models import CareTeam
+
+    return exists().where(CareTeam.client_id == client_id_column, CareTeam.practitioner_id == practitioner_id)
+
+
+def visible_clients(client_id_column, user=None) -> ColumnElement[bool]:
+    """SQL: the clients whose id is in `client_id_column` that the logged-in person may see."""
+    user = user or current_user
+    if sees_every_client(user):
+        return true()
+    return on_care_team(client_id_column, user.id)
+
+
+def get_client_or_404(client_id: int):
+    """A client by id, if the logged-in staff member may see her; 404 for anyone else's id (a client off
+    her care team, a team member, or nobody)."""
+    from portal.models import Role, User
+
+    client = db.session.execute(
+        db.select(User).filter(User.id == client_id, User.role == Role.CLIENT, visible_clients(User.id))
+    ).scalar_one_or_none()
+    if client is None:
         abort(404)
     return client
+
+
+def get_booking_or_404(booking_id: int):
+    """A session, for its own practitioner (the owner and the assistant: any session); else 404."""
+    from portal.models import Booking
+
+    query = db.select(Booking).filter(Booking.id == booking_id)
+    if not sees_every_client():
+        query = query.filter(Booking.practitioner_id == current_user.id)
+    booking = db.session.execute(query).scalar_one_or_none()
+    if booking is None:
+        abort(404)
+    return booking

@@ -19,10 +19,11 @@ def record(action: str, client_id: int | None, what: str, what_id: int | None = 
     """Add one audit row to the session (the caller commits). `what` is a kind ("note"), never the data."""
     if action not in AUDIT_ACTIONS:
         raise ValueError(f"unknown audit action {action!r}")
-    actor_id = None
+    actor_id = actor_role = None
     if has_request_context() and current_user.is_authenticated:
-        actor_id = current_user.id
-    db.session.add(AuditEvent(at=utcnow(), actor_id=actor_id, client_id=client_id, action=action,
+        actor_id, actor_role = current_user.id, str(current_user.role)
+    db.session.add(AuditEvent(at=utcnow(), actor_id=actor_id, actor_role=actor_role, client_id=client_id,
+                              action=action,
                               what=what[:40], what_id=what_id))
 
 

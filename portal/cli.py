@@ -28,17 +28,18 @@ def register_cli(app: Flask) -> None:
     @click.option("--timezone", default=None, help="Her time zone; the practice's by default.")
     @click.password_option("--password", prompt="Password", help="Asked for when not given.")
     def create_practitioner(name: str, email: str, timezone: str | None, password: str) -> None:
-        """Create the practitioner's account."""
+        """Create a practitioner's account (the first one is the practice's owner)."""
         timezone = timezone or current_app.config["PRACTICE_TIMEZONE"]
         if not is_valid_timezone(timezone):
             raise click.BadParameter(f"{timezone!r} is not a known time zone.", param_hint="--timezone")
         try:
-            users.create_user(role=Role.PRACTITIONER, name=name, email=email, password=password, timezone=timezone)
+            made = users.create_user(role=Role.PRACTITIONER, name=name, email=email, password=password,
+                                     timezone=timezone)
         except users.EmailTaken:
             raise click.ClickException(f"There is already an account for {email}.") from None
         except users.WeakPassword as weak:
             raise click.ClickException("Password not accepted: " + " ".join(weak.problems)) from None
-        click.echo(f"Practitioner account created for {users.normalise_email(email)}.")
+        click.echo(f"{'Owner' if made.is_owner else 'Practitioner'} account created for {made.email}.")
 
     @app.cli.command("rotate-keys")
     def rotate_keys() -> None:

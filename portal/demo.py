@@ -1,5 +1,6 @@
-"""Demo data for `flask seed-demo`: a practitioner, a few clients, her services, hours and a booking, and for
-Sophie a diary, scores, a profile, a note and a handout."""
+"""Demo data for `flask seed-demo`: the owner (a practitioner), a second practitioner, an assistant, a few clients,
+each practitioner's services, hours and a booking, and for Sophie a diary, scores, a profile, a note and a
+handout. Sophie is on the owner's care team, Amelia on the second practitioner's."""
 from __future__ import annotations
 
 from datetime import time, timedelta
@@ -19,6 +20,8 @@ from portal.records.examples import seed_demo_profile
 
 DEMO_PASSWORD = "calm-gut-clear-head"
 DEMO_PRACTITIONER = ("Dr Maya Lennox", "practitioner@example.com")
+DEMO_COLLEAGUE = ("Dr Jonah Reyes", "jonah@example.com")
+DEMO_ASSISTANT = ("Rosa Field", "desk@example.com")
 DEMO_CLIENTS = [
     ("Sophie Turner", "sophie@example.com", "Europe/London"),
     ("Amelia Hart", "amelia@example.com", "America/New_York"),
@@ -38,21 +41,25 @@ DEMO_HOURS += [(4, time(9), time(13))]
 
 def seed_demo(practice_timezone: str, currency: str) -> list[tuple[Role, str, str]]:
     """Add whatever of the demo data is missing; returns (role, e-mail, name) of the demo people."""
-    people = [(Role.PRACTITIONER, *DEMO_PRACTITIONER, practice_timezone)] + [(Role.CLIENT, *c) for c in DEMO_CLIENTS]
+    people = [(Role.PRACTITIONER, *DEMO_PRACTITIONER, practice_timezone),
+              (Role.PRACTITIONER, *DEMO_COLLEAGUE, practice_timezone),
+              (Role.ASSISTANT, *DEMO_ASSISTANT, practice_timezone)] + [(Role.CLIENT, *c) for c in DEMO_CLIENTS]
     for role, name, email, timezone in people:
         if users.find_user_by_email(email) is None:
             users.create_user(role=role, name=name, email=email, password=DEMO_PASSWORD, timezone=timezone)
     practitioner = users.find_user_by_email(DEMO_PRACTITIONER[1])
-    _seed_practice(practitioner, practice_timezone, currency)
+    _seed_practice(practitioner, practice_timezone, currency, DEMO_CLIENTS[0][1], 1)
+    _seed_practice(users.find_user_by_email(DEMO_COLLEAGUE[1]), practice_timezone, currency, DEMO_CLIENTS[1][1], 2)
     sophie = users.find_user_by_email(DEMO_CLIENTS[0][1])
     seed_demo_progress(practitioner, sophie, utcnow().astimezone(ZoneInfo(sophie.timezone)).date())
     _seed_handouts(practitioner)
     seed_demo_note(practitioner, users.find_user_by_email(DEMO_CLIENTS[0][1]))
     seed_demo_profile(users.find_user_by_email(DEMO_CLIENTS[0][1]))
-    return [(role, email, name) for role, name, email, _ in people]
+    return [(Role(users.find_user_by_email(email).role), email, name) for _, name, email, _ in people]
 
 
-def _seed_practice(practitioner: User, practice_timezone: str, currency: str) -> None:
+def _seed_practice(practitioner: User, practice_timezone: str, currency: str, client_email: str,
+                   service_index: int) -> None:
     if db.session.execute(db.select(Service).filter_by(practitioner_id=practitioner.id)).first() is not None:
         return  # she has set up her practice already; leave it as it is
     for name, description, minutes, price in DEMO_SERVICES:
@@ -63,9 +70,10 @@ def _seed_practice(practitioner: User, practice_timezone: str, currency: str) ->
             settings.add_working_range(practitioner, weekday, start, end)
     bookings.rules_for(practitioner.id, practice_timezone)
     db.session.commit()
-    # Sophie has her initial consultation booked at the first free time a few days from now.
-    sophie = users.find_user_by_email(DEMO_CLIENTS[0][1])
-    initial = settings.services_of(practitioner)[1]
+    # The client has a session booked at the first free time a few days from now: her first booking puts her
+    # on the practitioner's care team.
+    sophie = users.find_user_by_email(client_email)
+    initial = settings.services_of(practitioner)[service_index]
     now = utcnow()
     availability = bookings.load_availability(practitioner.id, practice_timezone, now)
     for start in availability.free(timedelta(minutes=initial.duration_minutes), now + timedelta(days=3)):

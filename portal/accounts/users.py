@@ -62,6 +62,8 @@ def create_user(*, role: Role, name: str, email: str, password: str, timezone: s
         raise WeakPassword(problems)
     if find_user_by_email(email) is not None:
         raise EmailTaken(email)
+    if role == Role.PRACTITIONER and not _has_owner():
+        role = Role.OWNER  # the practice's first practitioner owns it (as the team migration decides too)
     user = User(role=role.value, name=name.strip(), email=email, password_hash=hash_password(password),
                 timezone=timezone, email_verified_at=utcnow())
     db.session.add(user)
@@ -124,10 +126,16 @@ def _send_account_exists(user: User, next_path: str | None) -> None:
               reset_valid_for=describe_seconds(config["PASSWORD_RESET_MAX_AGE"]))
 
 
+def _has_owner() -> bool:
+    return db.session.execute(db.select(User.id).filter_by(role=Role.OWNER).limit(1)).first() is not None
+
+
 def authenticate(email: str, password: str) -> User | None:
     """The user these credentials belong to, or None; takes as long either way."""
     user = find_user_by_email(email)
     if not verify_password(user.password_hash if user else None, password):
+        return None
+    if user.deactivated_at is not None:  # a deactivated team member (unconfirmed accounts are the view's to answer)
         return None
     return user
 
@@ -192,6 +200,11 @@ def set_password(user: User, password: str, *, email_proven: bool = False) -> No
         user.email_verified_at = now
     sessions.end_all_sessions(user, now)
     db.session.commit()
+
+
+def end_all_sessions(user: User) -> None:
+    """Log her out everywhere at once (the caller commits): every server-side session of hers ends."""
+    sessions.end_all_sessions(user)
 
 
 def user_for_reset_token(secret: str, token: str, max_age: int) -> User:

@@ -50,7 +50,7 @@ def _account_key() -> str:
 
 
 def _home_for(user) -> str:
-    return url_for("home.practitioner_home" if user.is_practitioner else "home.client_home")
+    return url_for("home.practitioner_home" if user.is_staff else "home.client_home")
 
 
 def _next() -> str | None:

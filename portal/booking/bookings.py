@@ -4,6 +4,7 @@ Views call these functions; they take plain values and the acting user, and comm
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
@@ -26,6 +27,7 @@ from portal.models import (
     WorkingHours,
 )
 from portal.models.booking import NO_OVERLAP_CONSTRAINT
+from portal.practice.team import join_care_team
 
 
 class BookingError(Exception):
@@ -102,14 +104,23 @@ def load_availability(practitioner_id: int, default_timezone: str, now: datetime
     )
 
 
-def active_services() -> list[Service]:
-    return list(db.session.execute(
-        db.select(Service).filter_by(active=True).order_by(Service.position, Service.id)).scalars())
+def active_services(practitioner_id: int | None = None) -> list[Service]:
+    """Services open for booking (of one practitioner, when given), each with its practitioner; a deactivated
+    practitioner's services are not offered."""
+    query = (db.select(Service).join(User, User.id == Service.practitioner_id)
+             .filter(Service.active.is_(True), User.deactivated_at.is_(None))
+             .options(selectinload(Service.practitioner)).order_by(Service.position, Service.id))
+    if practitioner_id is not None:
+        query = query.filter(Service.practitioner_id == practitioner_id)
+    return list(db.session.execute(query).scalars())
 
 
 def bookable_service(service_id: int) -> Service | None:
-    service = db.session.get(Service, service_id)
-    return service if service is not None and service.active else None
+    service = db.session.execute(
+        db.select(Service).join(User, User.id == Service.practitioner_id)
+        .filter(Service.id == service_id, Service.active.is_(True), User.deactivated_at.is_(None))
+        .options(selectinload(Service.practitioner))).scalar_one_or_none()
+    return service
 
 
 def _record(booking: Booking, action: str, actor: User | None, from_status: str | None, *,
@@ -121,9 +132,13 @@ def _record(booking: Booking, action: str, actor: User | None, from_status: str 
     ))
 
 
-def _commit_or_taken(availability: Availability, duration: timedelta, now: datetime) -> None:
-    """Commit; if the database refuses an overlap, say so and offer the next free times."""
+def _commit_or_taken(availability: Availability, duration: timedelta, now: datetime,
+                     also: Callable[[], None] | None = None) -> None:
+    """Run `also` (more writes in the same transaction), then commit; if the database refuses an overlap, say
+    so and offer the next free times."""
     try:
+        if also is not None:
+            also()
         db.session.commit()
     except IntegrityError as error:
         db.session.rollback()
@@ -157,7 +172,8 @@ def create_booking(client: User, service: Service, start: datetime, *, default_t
     )
     db.session.add(booking)
     _record(booking, "created", client, None)
-    _commit_or_taken(availability, duration, now)
+    # Her first booking with a practitioner puts her on that practitioner's care team, in the same transaction.
+    _commit_or_taken(availability, duration, now, also=lambda: join_care_team(service.practitioner_id, client.id))
     return booking
 
 
@@ -193,7 +209,8 @@ def client_may_change(booking: Booking, rules: BookingRules, now: datetime | Non
 
 def reschedule_booking(booking: Booking, new_start: datetime, actor: User, *, default_timezone: str,
                        now: datetime | None = None) -> Booking:
-    """Move a booking. Clients are held to the policy and the slot rules; the practitioner only to free time."""
+    """Move a booking. Clients are held to the policy and the slot rules; the practice's team (the practitioner,
+    the owner, the assistant) only to free time."""
     now = now or utcnow()
     if not booking.is_active:
         raise BookingError("This session is no longer active, so it can't be moved.")
@@ -204,8 +221,8 @@ def reschedule_booking(booking: Booking, new_start: datetime, actor: User, *, de
     duration = booking.ends_at - booking.starts_at
     availability = load_availability(booking.practitioner_id, default_timezone, now, ignore_booking_id=booking.id)
     problem = availability.problem(new_start, duration, now)
-    if actor.is_practitioner and problem in (slots.SlotProblem.TOO_SOON, slots.SlotProblem.TOO_FAR,
-                                             slots.SlotProblem.OUTSIDE_HOURS):
+    if actor.is_staff and problem in (slots.SlotProblem.TOO_SOON, slots.SlotProblem.TOO_FAR,
+                                      slots.SlotProblem.OUTSIDE_HOURS):
         problem = None  # she may place a session outside her own booking rules
     if problem is not None:
         raise BookingError(problem.value, availability.free(duration, now)[:5])
@@ -278,12 +295,14 @@ def client_bookings(client_id: int) -> list[Booking]:
         .order_by(Booking.starts_at.desc())).scalars())
 
 
-def agenda(practitioner_id: int, start: datetime, end: datetime) -> list[Booking]:
-    """Her bookings that start in [start, end), with client and service, in one query each."""
+def agenda(practitioner_id: int | None, start: datetime, end: datetime) -> list[Booking]:
+    """Her bookings (None: the whole practice's) that start in [start, end), with client, service and
+    practitioner, in one query each."""
+    query = db.select(Booking).filter(Booking.starts_at >= start, Booking.starts_at < end)
+    if practitioner_id is not None:
+        query = query.filter(Booking.practitioner_id == practitioner_id)
     return list(db.session.execute(
-        db.select(Booking).filter(Booking.practitioner_id == practitioner_id, Booking.starts_at >= start,
-                                  Booking.starts_at < end)
-        .options(selectinload(Booking.client), selectinload(Booking.service))
+        query.options(selectinload(Booking.client), selectinload(Booking.service), selectinload(Booking.practitioner))
         .order_by(Booking.starts_at)).scalars())
 
 

@@ -18,7 +18,7 @@ from flask import (
 )
 from flask_login import current_user
 
-from portal.access import client_required, get_own_or_404, practitioner_required
+from portal.access import client_required, get_booking_or_404, get_own_or_404, staff_required
 from portal.booking import bookings, feeds
 from portal.booking.bookings import BookingError
 from portal.booking.forms import CancelForm, ChooseSlotForm, MoveForm, OutcomeForm
@@ -83,7 +83,13 @@ def _slot_page(service: Service, free: list[datetime], tz: str, choose_endpoint:
 
 @bp.get("/book/")
 def services():
-    return render_template("booking/services.html", services=bookings.active_services())
+    """Every bookable service; with several practitioners, she chooses one first (`?with=<id>`)."""
+    offered = bookings.active_services()
+    practitioners = list({s.practitioner_id: s.practitioner for s in offered}.values())
+    chosen = request.args.get("with", type=int)
+    if chosen is not None and any(p.id == chosen for p in practitioners):
+        offered = [s for s in offered if s.practitioner_id == chosen]
+    return render_template("booking/services.html", services=offered, practitioners=practitioners, chosen=chosen)
 
 
 @bp.get("/book/<int:service_id>/")
@@ -224,7 +230,7 @@ def _refund_client_cancellation(booking: Booking) -> None:
 # The practitioner's agenda and bookings ---------------------------------------------------------------
 
 @bp.get("/practitioner/agenda")
-@practitioner_required
+@staff_required
 def agenda():
     tz = current_user.timezone
     today = utcnow().astimezone(ZoneInfo(tz)).date()
@@ -234,19 +240,21 @@ def agenda():
     days = [first + timedelta(days=i) for i in range(7 if view == "week" else 1)]
     start, _ = bookings.local_day_bounds(days[0], tz)
     _, end = bookings.local_day_bounds(days[-1], tz)
-    by_day = group_by_local_day(bookings.agenda(current_user.id, start, end), tz, lambda b: b.starts_at)
+    # The assistant keeps the whole practice's agenda; each practitioner (and the owner) her own.
+    whose = None if current_user.is_assistant else current_user.id
+    by_day = group_by_local_day(bookings.agenda(whose, start, end), tz, lambda b: b.starts_at)
     step = timedelta(days=7 if view == "week" else 1)
     return render_template("booking/agenda.html", view=view, days=days, by_day=by_day, today=today,
                            previous=first - step, following=first + step, day=day)
 
 
 def _her_booking(booking_id: int) -> Booking:
-    get_own_or_404(Booking, booking_id, "practitioner_id")
+    get_booking_or_404(booking_id)
     return bookings.booking_with_history(booking_id)
 
 
 @bp.get("/practitioner/bookings/<int:booking_id>")
-@practitioner_required
+@staff_required
 def practitioner_booking(booking_id: int):
     booking = _her_booking(booking_id)
     zone = ZoneInfo(current_user.timezone)
@@ -267,7 +275,7 @@ def local_instant(day: date, at: time, tz: str) -> datetime | None:
 
 
 @bp.post("/practitioner/bookings/<int:booking_id>/move")
-@practitioner_required
+@staff_required
 def practitioner_move(booking_id: int):
     booking = _her_booking(booking_id)
     form = MoveForm()
@@ -290,7 +298,7 @@ def practitioner_move(booking_id: int):
 
 
 @bp.post("/practitioner/bookings/<int:booking_id>/cancel")
-@practitioner_required
+@staff_required
 def practitioner_cancel(booking_id: int):
     booking = _her_booking(booking_id)
     form = CancelForm()
@@ -308,7 +316,7 @@ def practitioner_cancel(booking_id: int):
 
 
 @bp.post("/practitioner/bookings/<int:booking_id>/outcome")
-@practitioner_required
+@staff_required
 def practitioner_outcome(booking_id: int):
     booking = _her_booking(booking_id)
     form = OutcomeForm()

@@ -36,10 +36,13 @@ def words_of(query: str) -> list[str]:
     return query.strip()[:MAX_QUERY].lower().split()[:MAX_WORDS]
 
 
-def search_clients(query: str, now: datetime, page: int = 1) -> Found:
+def search_clients(query: str, now: datetime, page: int = 1, scope=None) -> Found:
     """Clients matching every word of `query` (all clients if it is empty), by name, with their next and
-    last session: two queries whatever the number of clients."""
+    last session: two queries whatever the number of clients. `scope(User.id)`, when given, is the SQL
+    condition of the clients she may see (portal.access.visible_clients)."""
     condition = User.role == Role.CLIENT
+    if scope is not None:
+        condition &= scope(User.id)
     for word in words_of(query):
         pattern = _like(word)
         condition &= User.name.ilike(pattern, escape="\\") | User.email.ilike(pattern, escape="\\")

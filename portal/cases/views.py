@@ -12,7 +12,7 @@ from flask import Blueprint, abort, flash, jsonify, redirect, render_template, r
 from flask_login import current_user
 
 from portal import audit
-from portal.access import get_client_or_404, practitioner_required
+from portal.access import clinical_required, get_client_or_404, visible_clients
 from portal.cases import casefile, notes, search
 from portal.cases import templates as note_templates
 from portal.cases.forms import AmendForm, NewNoteForm, NoteForm, TemplateForm
@@ -50,18 +50,18 @@ def _rendered_with_audit(template: str, client_id: int, what: str, what_id: int,
 # Clients and the case file --------------------------------------------------------------------------------
 
 @bp.get("/practitioner/clients")
-@practitioner_required
+@clinical_required
 def clients():
     query = request.args.get("q", "")[: search.MAX_QUERY]
     page = whole_number(request.args.get("page"), 1) or 1
-    found = search.search_clients(query, utcnow(), page)
+    found = search.search_clients(query, utcnow(), page, scope=visible_clients)
     if query.strip() and found.total == 1 and page == 1:
         return redirect(url_for("cases.case_file", client_id=found.rows[0].client.id))
     return render_template("cases/clients.html", query=query, found=found, now=utcnow())
 
 
 @bp.get("/practitioner/clients/<int:client_id>")
-@practitioner_required
+@clinical_required
 def case_file(client_id: int):
     client = get_client_or_404(client_id)
     note_templates.ensure_shipped(current_user)
@@ -89,7 +89,7 @@ def _new_note_form(templates, bookings: list[Booking], booking_id: int | None) -
 
 
 @bp.route("/practitioner/clients/<int:client_id>/notes/new", methods=["GET", "POST"])
-@practitioner_required
+@clinical_required
 def new_note(client_id: int):
     client = get_client_or_404(client_id)
     note_templates.ensure_shipped(current_user)
@@ -123,7 +123,7 @@ def _texts(form: NoteForm) -> list[str]:
 
 
 @bp.route("/practitioner/notes/<int:note_id>", methods=["GET", "POST"])
-@practitioner_required
+@clinical_required
 def note(note_id: int):
     note = _note_or_404(note_id)
     if note.is_signed:
@@ -173,7 +173,7 @@ def _first_error(errors) -> str:
 
 
 @bp.post("/practitioner/notes/<int:note_id>/autosave")
-@practitioner_required
+@clinical_required
 def autosave(note_id: int):
     """The draft sent by the page's autosave script; answers JSON. 409 tells an older tab to stop."""
     note = _note_or_404(note_id)
@@ -192,7 +192,7 @@ def autosave(note_id: int):
 
 
 @bp.post("/practitioner/notes/<int:note_id>/amendments")
-@practitioner_required
+@clinical_required
 def amend(note_id: int):
     note = _note_or_404(note_id)
     form = AmendForm()
@@ -213,7 +213,7 @@ def amend(note_id: int):
 # Note templates -----------------------------------------------------------------------------------------
 
 @bp.get("/practitioner/note-templates")
-@practitioner_required
+@clinical_required
 def templates():
     note_templates.ensure_shipped(current_user)
     return render_template("cases/templates.html",
@@ -222,7 +222,7 @@ def templates():
 
 @bp.route("/practitioner/note-templates/new", methods=["GET", "POST"], defaults={"template_id": None})
 @bp.route("/practitioner/note-templates/<int:template_id>", methods=["GET", "POST"])
-@practitioner_required
+@clinical_required
 def edit_template(template_id: int | None):
     template = None
     if template_id is not None:

@@ -8,7 +8,7 @@ from flask import Blueprint, abort, flash, make_response, redirect, render_templ
 from flask_login import current_user, login_required
 from flask_wtf.csrf import generate_csrf
 
-from portal.access import client_required, get_client_or_404, get_own_or_404, practitioner_required
+from portal.access import client_required, clinical_required, get_client_or_404, get_own_or_404
 from portal.extensions import db
 from portal.handouts import handouts, protocols
 from portal.handouts.forms import ComposeForm, ItemForm, SettingsForm
@@ -28,7 +28,7 @@ log = logging.getLogger(__name__)
 # The library -------------------------------------------------------------------------------------------------
 
 @bp.get("/practitioner/handouts/library")
-@practitioner_required
+@clinical_required
 def library():
     return render_template("handouts/library.html", items=protocols.library(current_user.id),
                            archived=protocols.library(current_user.id, archived=True), categories=CATEGORY_LABELS)
@@ -49,20 +49,20 @@ def _item_page(form: ItemForm, item: ProtocolItem | None):
 
 
 @bp.route("/practitioner/handouts/library/new", methods=["GET", "POST"])
-@practitioner_required
+@clinical_required
 def new_item():
     return _item_page(ItemForm(), None)
 
 
 @bp.route("/practitioner/handouts/library/<int:item_id>", methods=["GET", "POST"])
-@practitioner_required
+@clinical_required
 def edit_item(item_id: int):
     item = get_own_or_404(ProtocolItem, item_id, "practitioner_id")
     return _item_page(ItemForm(obj=item), item)
 
 
 @bp.post("/practitioner/handouts/library/<int:item_id>/archive")
-@practitioner_required
+@clinical_required
 def archive_item(item_id: int):
     item = get_own_or_404(ProtocolItem, item_id, "practitioner_id")
     protocols.archive_item(item)  # CSRFProtect has checked the token of every POST
@@ -71,7 +71,7 @@ def archive_item(item_id: int):
 
 
 @bp.post("/practitioner/handouts/library/<int:item_id>/restore")
-@practitioner_required
+@clinical_required
 def restore_item(item_id: int):
     item = get_own_or_404(ProtocolItem, item_id, "practitioner_id")
     protocols.restore_item(item)
@@ -82,7 +82,7 @@ def restore_item(item_id: int):
 # Settings ----------------------------------------------------------------------------------------------------
 
 @bp.route("/practitioner/handouts/settings", methods=["GET", "POST"])
-@practitioner_required
+@clinical_required
 def settings_page():
     settings = handouts.settings_for(current_user.id)
     form = SettingsForm(obj=settings)
@@ -104,7 +104,7 @@ def settings_page():
 
 
 @bp.get("/practitioner/handouts/logo")
-@practitioner_required
+@clinical_required
 def logo():
     settings = handouts.settings_for(current_user.id)
     if not settings.logo:
@@ -126,7 +126,7 @@ def _own_booking(booking_id: int):
 
 
 @bp.route("/practitioner/sessions/<int:booking_id>/protocol", methods=["GET", "POST"])
-@practitioner_required
+@clinical_required
 def compose(booking_id: int):
     booking = _own_booking(booking_id)
     protocol = protocols.protocol_for(booking)
@@ -168,7 +168,7 @@ def compose(booking_id: int):
 
 
 @bp.get("/practitioner/sessions/<int:booking_id>/protocol/preview")
-@practitioner_required
+@clinical_required
 def preview(booking_id: int):
     booking = _own_booking(booking_id)
     settings = handouts.settings_for(current_user.id)
@@ -190,7 +190,7 @@ def preview(booking_id: int):
 
 
 @bp.get("/practitioner/sessions/<int:booking_id>/protocol/preview.pdf")
-@practitioner_required
+@clinical_required
 def preview_pdf(booking_id: int):
     booking = _own_booking(booking_id)
     pdf, _ = handouts.render_handout(booking)
@@ -198,7 +198,7 @@ def preview_pdf(booking_id: int):
 
 
 @bp.post("/practitioner/sessions/<int:booking_id>/protocol/publish")
-@practitioner_required
+@clinical_required
 def publish(booking_id: int):
     booking = _own_booking(booking_id)
     client = booking.client
@@ -224,7 +224,7 @@ def publish(booking_id: int):
 # Reading and downloading -------------------------------------------------------------------------------------
 
 @bp.get("/practitioner/clients/<int:client_id>/handouts")
-@practitioner_required
+@clinical_required
 def client_handouts(client_id: int):
     client = get_client_or_404(client_id)
     mine = [h for h in handouts.published_handouts(client.id) if h.practitioner_id == current_user.id]

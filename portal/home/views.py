@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 from flask import Blueprint, redirect, render_template, url_for
 from flask_login import current_user
 
-from portal.access import client_required, practitioner_required
+from portal.access import client_required, staff_required, visible_clients
 from portal.booking import bookings
 from portal.db_types import utcnow
 from portal.handouts import handouts
@@ -18,7 +18,7 @@ bp = Blueprint("home", __name__)
 @bp.get("/")
 def index():
     if current_user.is_authenticated:
-        endpoint = "home.practitioner_home" if current_user.is_practitioner else "home.client_home"
+        endpoint = "home.practitioner_home" if current_user.is_staff else "home.client_home"
         return redirect(url_for(endpoint))
     return render_template("home/index.html")
 
@@ -38,10 +38,14 @@ def client_home():
 
 
 @bp.get("/practitioner/")
-@practitioner_required
+@staff_required
 def practitioner_home():
+    """The dashboard: today's sessions (hers; the assistant's: the practice's) and, for a practitioner, the
+    attention list of her own clients."""
     now = utcnow()
     today = now.astimezone(ZoneInfo(current_user.timezone)).date()
     start, end = bookings.local_day_bounds(today, current_user.timezone)
-    return render_template("home/practitioner.html", now=now, flags=attention.needs_attention(now),
-                           today_bookings=bookings.agenda(current_user.id, start, end))
+    flags = attention.needs_attention(now, scope=visible_clients) if current_user.is_practitioner else []
+    whose = None if current_user.is_assistant else current_user.id
+    return render_template("home/practitioner.html", now=now, flags=flags,
+                           today_bookings=bookings.agenda(whose, start, end))

@@ -1,5 +1,5 @@
 """Every model, imported here so Alembic and the app see the whole schema."""
-from portal.models.accounts import Role, User, UserSession
+from portal.models.accounts import CLINICAL_ROLES, STAFF_ROLES, CareTeam, Invitation, Role, User, UserSession
 from portal.models.booking import (
     BLOCKING_STATUSES, Booking, BookingEvent, BookingRules, BookingStatus, SentNotification, Service, TimeOff,
     WorkingHours,
@@ -15,7 +15,7 @@ from portal.models.records import AuditEvent, ClientProfile, ProfileChange
 from portal.models.notes import Note, NoteAmendment, NoteStatus, NoteTemplate
 
 __all__ = [
-    "BLOCKING_STATUSES", "Assignment", "Booking", "BookingEvent", "BookingRules", "BookingStatus", "DiaryEntry",
+    "BLOCKING_STATUSES", "CLINICAL_ROLES", "STAFF_ROLES", "CareTeam", "Invitation", "Assignment", "Booking", "BookingEvent", "BookingRules", "BookingStatus", "DiaryEntry",
     "Payment", "PaymentMethod", "PaymentStatus", "Refund", "RefundStatus", "Response", "Role", "SentMessage",
     "SentNotification", "Service", "StripeEvent", "TimeOff", "User", "UserSession", "WorkingHours",
     "CustomQuestionnaire", "CustomQuestionnaireVersion",

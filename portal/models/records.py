@@ -30,6 +30,7 @@ class AuditEvent(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))  # None: the portal itself
+    actor_role: Mapped[str | None] = mapped_column(String(20))  # her role when she acted; None: the portal
     client_id: Mapped[int | None] = mapped_column(Integer, index=True)
     action: Mapped[str] = mapped_column(String(20))
     what: Mapped[str] = mapped_column(String(40))  # a kind: "note", "profile", "export" ...

@@ -318,12 +318,15 @@ class MonthTotal:
         return self.received_minor - self.refunded_minor
 
 
-def practice_payments(practitioner_id: int) -> list[Payment]:
-    """Every payment received for her sessions, newest first, with client, service and refunds."""
+def practice_payments(practitioner_id: int | None) -> list[Payment]:
+    """Every payment received for her sessions (None: the whole practice's), newest first, with client,
+    service and refunds."""
+    query = db.select(Payment).join(Booking, Booking.id == Payment.booking_id).filter(
+        Payment.status == PaymentStatus.SUCCEEDED)
+    if practitioner_id is not None:
+        query = query.filter(Booking.practitioner_id == practitioner_id)
     return list(db.session.execute(
-        db.select(Payment).join(Booking, Booking.id == Payment.booking_id)
-        .filter(Booking.practitioner_id == practitioner_id, Payment.status == PaymentStatus.SUCCEEDED)
-        .options(selectinload(Payment.refunds), selectinload(Payment.client),
+        query.options(selectinload(Payment.refunds), selectinload(Payment.client),
                  selectinload(Payment.booking).selectinload(Booking.service))
         .order_by(Payment.succeeded_at.desc())).scalars())
 

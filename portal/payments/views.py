@@ -15,7 +15,7 @@ from flask import (
 )
 from flask_login import current_user
 
-from portal.access import client_required, get_own_or_404, practitioner_required
+from portal.access import client_required, get_booking_or_404, get_own_or_404, sees_every_client, staff_required
 from portal.booking import bookings
 from portal.extensions import csrf, db
 from portal.links import absolute_url
@@ -122,9 +122,10 @@ csrf.exempt(stripe_webhook)  # Stripe signs its requests instead
 # The practitioner's payments ----------------------------------------------------------------------------------
 
 @bp.get("/practitioner/payments")
-@practitioner_required
+@staff_required
 def practice_payments():
-    received = payments.practice_payments(current_user.id)
+    # The owner and the assistant keep the practice's books; a practitioner sees her own sessions' payments.
+    received = payments.practice_payments(None if sees_every_client() else current_user.id)
     if request.args.get("format") == "csv":
         return Response(payments_csv(received), mimetype="text/csv",
                         headers={"Content-Disposition": 'attachment; filename="payments.csv"'})
@@ -134,13 +135,14 @@ def practice_payments():
 
 def _her_payment(payment_id: int) -> Payment:
     payment = db.session.get(Payment, payment_id)
-    if payment is None or db.session.get(Booking, payment.booking_id).practitioner_id != current_user.id:
+    if payment is None:
         abort(404)
+    get_booking_or_404(payment.booking_id)
     return payment
 
 
 @bp.post("/practitioner/payments/<int:payment_id>/refund")
-@practitioner_required
+@staff_required
 def refund(payment_id: int):
     payment = _her_payment(payment_id)
     form = RefundForm(prefix=f"refund-{payment.id}")
@@ -159,9 +161,9 @@ def refund(payment_id: int):
 
 
 @bp.post("/practitioner/bookings/<int:booking_id>/payments")
-@practitioner_required
+@staff_required
 def record_payment(booking_id: int):
-    booking = get_own_or_404(Booking, booking_id, "practitioner_id")
+    booking = get_booking_or_404(booking_id)
     form = ManualPaymentForm(prefix="manual")
     back = url_for("booking.practitioner_booking", booking_id=booking.id) + "#payments"
     if not form.validate_on_submit():

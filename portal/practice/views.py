@@ -14,7 +14,7 @@ from flask import (
 )
 from flask_login import current_user
 
-from portal.access import get_own_or_404, practitioner_required
+from portal.access import clinical_required, get_own_or_404
 from portal.booking import bookings, feeds
 from portal.db_types import utcnow
 from portal.links import absolute_url
@@ -33,7 +33,7 @@ bp = Blueprint("practice", __name__, url_prefix="/practitioner")
 
 
 @bp.before_request
-@practitioner_required
+@clinical_required
 def _practitioner_only():
     """Every page here is hers alone."""
 

@@ -50,15 +50,18 @@ def score_flags(client: User, code: str, title: str, items: list[Response]) -> l
     return flags
 
 
-def needs_attention(now: datetime) -> list[Flag]:
+def needs_attention(now: datetime, scope=None) -> list[Flag]:
+    """The flags for the clients `scope(client_id_column)` allows in SQL (every client when None)."""
     since = now - timedelta(days=LOOK_BACK_DAYS)
+    scoped = scope or (lambda column: db.true())
     submitted = db.session.execute(
         db.select(Response, User).join(User, User.id == Response.client_id)
-        .filter(Response.status == "submitted", Response.submitted_at >= since)
+        .filter(Response.status == "submitted", Response.submitted_at >= since, scoped(Response.client_id))
         .order_by(Response.submitted_at)).all()
     last_session = dict(db.session.execute(
         db.select(Booking.client_id, db.func.max(Booking.starts_at))
-        .filter(Booking.starts_at <= now, Booking.status.in_([BookingStatus.CONFIRMED, BookingStatus.COMPLETED]))
+        .filter(Booking.starts_at <= now, Booking.status.in_([BookingStatus.CONFIRMED, BookingStatus.COMPLETED]),
+                scoped(Booking.client_id))
         .group_by(Booking.client_id)).all())
     grouped: dict[tuple[int, str], list[Response]] = {}
     clients: dict[int, User] = {}
@@ -77,15 +80,15 @@ def needs_attention(now: datetime) -> list[Flag]:
     for client_id, titles in new_since.items():
         flags.append(Flag(client_id, clients[client_id].name, "new",
                           f"New answers since the last session: {', '.join(sorted(titles))}"))
-    flags += _overuse_flags(now)
+    flags += _overuse_flags(now, scope)
     order = {"alert": 0, "overuse": 1, "worse": 2, "better": 3, "new": 4}
     return sorted(flags, key=lambda f: (order[f.kind], f.client_name))
 
 
-def _overuse_flags(now: datetime) -> list[Flag]:
+def _overuse_flags(now: datetime, scope=None) -> list[Flag]:
     """Clients whose last 30 diary days show medication overuse (ICHD-3 8.2, as on her diary page): two queries,
     no diary notes read. A diary too sparse to rule overuse out raises no flag: her pages say so."""
-    by_client = days_by_client_since((now - timedelta(days=MONTH_DAYS + 1)).date())
+    by_client = days_by_client_since((now - timedelta(days=MONTH_DAYS + 1)).date(), scope)
     if not by_client:
         return []
     clients = db.session.execute(db.select(User).filter(User.id.in_(by_client))).scalars()

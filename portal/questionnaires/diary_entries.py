@@ -75,10 +75,13 @@ def days_since(client_id: int, first_day: date) -> list[Day]:
     return [_as_day(row) for row in rows]
 
 
-def days_by_client_since(first_day: date) -> dict[int, list[Day]]:
-    """Every client's diary from `first_day` on as plain days, oldest first, in one query (no notes)."""
-    rows = db.session.execute(db.select(DiaryEntry.client_id, *_DAY_COLUMNS).filter(DiaryEntry.day >= first_day)
-                              .order_by(DiaryEntry.client_id, DiaryEntry.day)).all()
+def days_by_client_since(first_day: date, scope=None) -> dict[int, list[Day]]:
+    """Every client's diary (those `scope(DiaryEntry.client_id)` allows, when given) from `first_day` on as plain
+    days, oldest first, in one query (no notes)."""
+    query = db.select(DiaryEntry.client_id, *_DAY_COLUMNS).filter(DiaryEntry.day >= first_day)
+    if scope is not None:
+        query = query.filter(scope(DiaryEntry.client_id))
+    rows = db.session.execute(query.order_by(DiaryEntry.client_id, DiaryEntry.day)).all()
     by_client: dict[int, list[Day]] = {}
     for row in rows:
         by_client.setdefault(row[0], []).append(_as_day(row[1:]))

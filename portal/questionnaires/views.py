@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from portal.access import client_required, get_client_or_404, get_own_or_404, practitioner_required
+from portal.access import client_required, clinical_required, get_client_or_404, get_own_or_404
 from portal.db_types import utcnow
 from portal.extensions import db
 from portal.inputs import day_in_link
@@ -76,7 +76,7 @@ def diary():
 
 
 @bp.get("/practitioner/clients/<int:client_id>/diary")
-@practitioner_required
+@clinical_required
 def client_diary(client_id: int):
     client = get_client_or_404(client_id)
     instruments = custom.catalogue()
@@ -188,7 +188,7 @@ def _tell_practitioner(response: Response) -> None:
 
 
 @bp.post("/practitioner/clients/<int:client_id>/assignments")
-@practitioner_required
+@clinical_required
 def assign(client_id: int):
     client = get_client_or_404(client_id)
     form = _assign_form()
@@ -218,7 +218,7 @@ def _intake_form(rules) -> IntakeForm:
 
 
 @bp.route("/practitioner/questionnaires/", methods=["GET", "POST"])
-@practitioner_required
+@clinical_required
 def library():
     form = QuestionnaireForm(prefix="new")
     if form.validate_on_submit():
@@ -236,7 +236,7 @@ def library():
 
 
 @bp.post("/practitioner/questionnaires/intake")
-@practitioner_required
+@clinical_required
 def save_intake():
     rules = bookings.rules_for(current_user.id, current_app.config["PRACTICE_TIMEZONE"])
     form = _intake_form(rules)
@@ -262,13 +262,13 @@ def _edit_page(questionnaire: CustomQuestionnaire, details: QuestionnaireForm | 
 
 
 @bp.get("/practitioner/questionnaires/<int:questionnaire_id>")
-@practitioner_required
+@clinical_required
 def edit_questionnaire(questionnaire_id: int):
     return _edit_page(_own_questionnaire(questionnaire_id))
 
 
 @bp.post("/practitioner/questionnaires/<int:questionnaire_id>/details")
-@practitioner_required
+@clinical_required
 def save_details(questionnaire_id: int):
     questionnaire = _own_questionnaire(questionnaire_id)
     form = QuestionnaireForm()
@@ -284,7 +284,7 @@ def save_details(questionnaire_id: int):
 
 
 @bp.post("/practitioner/questionnaires/<int:questionnaire_id>/questions")
-@practitioner_required
+@clinical_required
 def add_question(questionnaire_id: int):
     questionnaire = _own_questionnaire(questionnaire_id)
     form = QuestionForm()
@@ -305,7 +305,7 @@ def add_question(questionnaire_id: int):
 
 
 @bp.post("/practitioner/questionnaires/<int:questionnaire_id>/questions/<key>/<any(up, down, remove):change>")
-@practitioner_required
+@clinical_required
 def change_question(questionnaire_id: int, key: str, change: str):
     questionnaire = _own_questionnaire(questionnaire_id)
     if AnswerForm().validate_on_submit():
@@ -318,7 +318,7 @@ def change_question(questionnaire_id: int, key: str, change: str):
 
 
 @bp.post("/practitioner/questionnaires/<int:questionnaire_id>/<any(publish, archive, restore):change>")
-@practitioner_required
+@clinical_required
 def change_questionnaire(questionnaire_id: int, change: str):
     questionnaire = _own_questionnaire(questionnaire_id)
     if not AnswerForm().validate_on_submit():

@@ -3,7 +3,8 @@
 records.json holds every row of every table that belongs to her (found from the schema, decrypted), her
 account without its secrets, and a list of the other files: her questionnaire responses as FHIR
 QuestionnaireResponse resources, her handout PDFs and any other stored files. The client's own export
-leaves out the practitioner's private case notes.
+leaves out the practitioners' private case notes; a practitioner's export holds her own notes only (notes
+stay private to their author, even from the owner).
 """
 from __future__ import annotations
 
@@ -16,13 +17,14 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from flask import current_app
+from sqlalchemy import ColumnElement, and_, false, or_
 
 from portal.db_types import utcnow
 from portal.extensions import db
 from portal.models import Response, User
 from portal.questionnaires import fhir
 from portal.questionnaires.instruments import INSTRUMENTS, with_licensed_wording
-from portal.records.ownership import owned_tables, table_module
+from portal.records.ownership import OwnedTable, owned_tables, table_module
 
 # Never exported: credentials (a session's token hash included) and payment-provider secrets.
 SECRET_COLUMNS = frozenset({"password_hash", "token_hash", "stripe_client_secret"})
@@ -56,23 +58,44 @@ def _excluded_tables(for_practitioner: bool) -> set[str]:
     return excluded
 
 
-def client_records(client: User, *, for_practitioner: bool,
-                   known_files: dict[str, bytes] | None = None) -> tuple[dict, dict[str, bytes]]:
+def _authored_by(tables: list[OwnedTable], author_id: int) -> dict[str, ColumnElement[bool]]:
+    """For each private table, the condition keeping only rows of notes this practitioner wrote: a table with
+    a practitioner_id by that column, a table pointing at such a table through it."""
+    found: dict[str, ColumnElement[bool]] = {}
+    for item in tables:
+        if table_module(item.table) not in PRACTITIONER_ONLY_MODULES:
+            continue
+        if "practitioner_id" in item.table.c:
+            found[item.table.name] = item.table.c.practitioner_id == author_id
+            continue
+        links = [fk.parent.in_(db.select(fk.column).where(found[fk.column.table.name]))
+                 for fk in item.table.foreign_keys if fk.column.table.name in found]
+        found[item.table.name] = or_(*links) if links else false()  # unknown shape: leave it out
+    return found
+
+
+def client_records(client: User, *, for_practitioner: bool, known_files: dict[str, bytes] | None = None,
+                   notes_author_id: int | None = None) -> tuple[dict, dict[str, bytes]]:
     """The JSON document of her records and the binary files that go beside it.
 
     A binary value equal to one of `known_files` (e.g. a handout PDF) points at that file instead of
-    being written twice.
+    being written twice. With `notes_author_id`, private notes are those of that practitioner only.
     """
     files: dict[str, bytes] = {}
     known = {hashlib.sha256(content).hexdigest(): path for path, content in (known_files or {}).items()}
     excluded = _excluded_tables(for_practitioner)
     account = {c.name: _plain(getattr(client, c.key)) for c in User.__table__.columns if c.name not in SECRET_COLUMNS}
     tables: dict[str, list[dict]] = {}
-    for item in owned_tables(client.id):
+    owned = owned_tables(client.id)
+    authored = _authored_by(owned, notes_author_id) if notes_author_id is not None else {}
+    for item in owned:
         if item.table.name in excluded:
             continue
+        condition = item.condition
+        if item.table.name in authored:
+            condition = and_(condition, authored[item.table.name])
         rows = []
-        for row in db.session.execute(db.select(item.table).where(item.condition)).mappings():
+        for row in db.session.execute(db.select(item.table).where(condition)).mappings():
             record = {}
             for name, value in row.items():
                 if name in SECRET_COLUMNS:
@@ -123,11 +146,13 @@ def handout_files(client: User) -> dict[str, bytes]:
     return files
 
 
-def build_archive(client: User, *, for_practitioner: bool) -> Archive:
-    """The ZIP of everything held about her; the caller audits and commits."""
+def build_archive(client: User, *, for_practitioner: bool, notes_author_id: int | None = None) -> Archive:
+    """The ZIP of everything held about her; the caller audits and commits. A practitioner's export passes
+    her id as `notes_author_id`: the archive then holds her own notes and no one else's."""
     now = utcnow()
     handouts = handout_files(client)
-    document, files = client_records(client, for_practitioner=for_practitioner, known_files=handouts)
+    document, files = client_records(client, for_practitioner=for_practitioner, known_files=handouts,
+                                     notes_author_id=notes_author_id)
     responses = fhir_responses(client)
     document = {
         "exported_at": now.isoformat(),

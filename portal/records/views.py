@@ -10,7 +10,7 @@ from flask_login import current_user
 from werkzeug.routing import BuildError
 
 from portal import audit
-from portal.access import client_required, get_client_or_404, practitioner_required
+from portal.access import client_required, clinical_required, get_client_or_404, owner_required
 from portal.accounts.passwords import verify_password
 from portal.extensions import db, limiter
 from portal.models import User
@@ -75,7 +75,8 @@ def my_export():
 
 
 def _download(client: User, *, for_practitioner: bool):
-    archive = export.build_archive(client, for_practitioner=for_practitioner)
+    archive = export.build_archive(client, for_practitioner=for_practitioner,
+                                   notes_author_id=current_user.id if for_practitioner else None)
     audit.record("export", client.id, "export")
     db.session.commit()
     response = send_file(io.BytesIO(archive.content), mimetype="application/zip", as_attachment=True,
@@ -87,7 +88,7 @@ def _download(client: User, *, for_practitioner: bool):
 # The practitioner's pages for one client ------------------------------------------------------------------------
 
 @bp.route("/practitioner/clients/<int:client_id>/profile", methods=["GET", "POST"])
-@practitioner_required
+@clinical_required
 def client_profile(client_id: int):
     client = get_client_or_404(client_id)
     page = _edit_profile(client, "records/client_profile.html",
@@ -101,7 +102,7 @@ def client_profile(client_id: int):
 
 
 @bp.get("/practitioner/clients/<int:client_id>/audit")
-@practitioner_required
+@clinical_required
 def client_audit(client_id: int):
     client = get_client_or_404(client_id)
     return render_template("records/client_audit.html", client=client, events=audit.events_for_client(client.id),
@@ -109,7 +110,7 @@ def client_audit(client_id: int):
 
 
 @bp.route("/practitioner/clients/<int:client_id>/export", methods=["GET", "POST"])
-@practitioner_required
+@clinical_required
 def client_export(client_id: int):
     client = get_client_or_404(client_id)
     form = TypedConfirmationForm()
@@ -122,7 +123,7 @@ def client_export(client_id: int):
 
 
 @bp.route("/practitioner/clients/<int:client_id>/erase", methods=["GET", "POST"])
-@practitioner_required
+@owner_required
 def client_erase(client_id: int):
     client = get_client_or_404(client_id)
     form = TypedConfirmationForm()

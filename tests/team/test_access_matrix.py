@@ -1,0 +1,204 @@
+"""The role x route matrix, generated from the app's url_map: every route is opened (GET, or POST with a real
+CSRF token) by each role against rows of one client, and must answer as its declared rule says.
+
+A route missing from RULES fails the test, so a new route has to be classified here. "Allowed" means the view
+ran for her (any answer but 404, the login redirect or an error); "denied" means 404 for a logged-in person and
+the login page for a visitor.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, time, timedelta
+
+import pytest
+
+from portal.booking import bookings
+from portal.cases import notes, templates
+from portal.db_types import utcnow
+from portal.extensions import db
+from portal.handouts import handouts, protocols
+from portal.models import PaymentMethod, Role, User
+from portal.payments import payments
+from portal.practice import settings, team
+from portal.questionnaires import custom, responses
+from tests.conftest import csrf_token_from, log_in
+
+ROLES = ("visitor", "client", "practitioner_on", "practitioner_off", "assistant", "owner")
+EVERYONE = set(ROLES)
+CLIENT = {"client"}
+STAFF = {"practitioner_on", "practitioner_off", "assistant", "owner"}
+CLINICAL = {"practitioner_on", "practitioner_off", "owner"}
+CLIENT_X_CLINICAL = {"practitioner_on", "owner"}  # her care team, and the owner who sees every client
+AUTHOR = {"practitioner_on"}  # rows that are the practitioner's own (notes, her library, her hours)
+BOOKING_DESK = {"practitioner_on", "assistant", "owner"}  # a session of hers: the front desk and the owner too
+OWNER = {"owner"}
+
+# Routes left out, with the reason: each is reached by a secret in its URL or a signature, tested where it lives.
+SKIPPED = {
+    "static": "files",
+    "booking.calendar_feed": "a secret address; tests/booking/test_calendar.py",
+    "payments.stripe_webhook": "Stripe's signature; tests/payments",
+    "accounts.reset_password": "a signed token; tests/accounts/test_password_reset.py",
+    "team.accept": "a single-use token; tests/team/test_team.py",
+    "accounts.logout": "ends the session the matrix uses; tests/accounts/test_login.py",
+    "accounts.logout_everywhere": "ends the session the matrix uses; tests/accounts/test_sessions.py",
+    "accounts.confirm_email": "a signed, single-use token; tests/accounts/test_signup.py",
+}
+
+RULES: dict[str, set[str]] = {
+    "accounts.login": EVERYONE, "accounts.signup": EVERYONE, "accounts.reset_request": EVERYONE,
+    "home.index": EVERYONE, "booking.services": EVERYONE, "booking.slots": EVERYONE,
+    "accounts.check_email": EVERYONE,
+    "accounts.account": EVERYONE - {"visitor"},  # her own account page and sessions, whoever she is
+    # the client's own pages
+    "home.client_home": CLIENT, "booking.confirm": CLIENT, "booking.client_booking": CLIENT,
+    "booking.client_cancel": CLIENT, "booking.reschedule": CLIENT, "booking.reschedule_confirm": CLIENT,
+    "payments.my_payments": CLIENT, "payments.pay": CLIENT, "payments.pay_with_test_card": CLIENT,
+    "payments.payment_status": CLIENT, "payments.receipt": CLIENT, "questionnaires.diary": CLIENT,
+    "questionnaires.start": CLIENT, "questionnaires.answer": CLIENT, "questionnaires.review": CLIENT,
+    "records.my_profile": CLIENT, "records.my_export": CLIENT, "handouts.my_handouts": CLIENT,
+    "handouts.download": CLIENT | AUTHOR,
+    # the front desk
+    "home.practitioner_home": STAFF, "booking.agenda": STAFF, "payments.practice_payments": STAFF,
+    "team.contacts": STAFF,
+    "booking.practitioner_booking": BOOKING_DESK, "booking.practitioner_move": BOOKING_DESK,
+    "booking.practitioner_cancel": BOOKING_DESK, "booking.practitioner_outcome": BOOKING_DESK,
+    "payments.record_payment": BOOKING_DESK, "payments.refund": BOOKING_DESK,
+    "team.book_for_client": BOOKING_DESK,
+    "team.book_slots": {"practitioner_on", "assistant"}, "team.book_confirm": {"practitioner_on", "assistant"},
+    # a practitioner's own working tools
+    "cases.clients": CLINICAL, "cases.templates": CLINICAL, "handouts.library": CLINICAL,
+    "handouts.new_item": CLINICAL, "handouts.settings_page": CLINICAL, "handouts.logo": CLINICAL,
+    "questionnaires.library": CLINICAL, "questionnaires.save_intake": CLINICAL,
+    "practice.services": CLINICAL, "practice.new_service": CLINICAL, "practice.settings_page": CLINICAL,
+    "practice.add_hours": CLINICAL, "practice.add_time_off": CLINICAL, "practice.save_rules": CLINICAL,
+    "practice.renew_feed": CLINICAL, "practice.revoke_feed": CLINICAL,
+    "cases.edit_template": AUTHOR, "handouts.edit_item": AUTHOR, "handouts.archive_item": AUTHOR,
+    "handouts.restore_item": AUTHOR, "practice.edit_service": AUTHOR, "practice.delete_hours": AUTHOR,
+    "practice.delete_time_off": AUTHOR, "questionnaires.edit_questionnaire": AUTHOR,
+    "questionnaires.save_details": AUTHOR, "questionnaires.add_question": AUTHOR,
+    "questionnaires.change_question": AUTHOR, "questionnaires.change_questionnaire": AUTHOR,
+    # client X's clinical pages
+    "cases.case_file": CLIENT_X_CLINICAL, "cases.new_note": CLIENT_X_CLINICAL,
+    "questionnaires.client_diary": CLIENT_X_CLINICAL, "questionnaires.assign": CLIENT_X_CLINICAL,
+    "records.client_profile": CLIENT_X_CLINICAL, "records.client_audit": CLIENT_X_CLINICAL,
+    "records.client_export": CLIENT_X_CLINICAL, "handouts.client_handouts": CLIENT_X_CLINICAL,
+    # notes and session handouts: their author alone (notes stay private even from the owner)
+    "cases.note": AUTHOR, "cases.autosave": AUTHOR, "cases.amend": AUTHOR,
+    "handouts.compose": AUTHOR, "handouts.preview": AUTHOR, "handouts.preview_pdf": AUTHOR,
+    "handouts.publish": AUTHOR,
+    # the owner's
+    "records.client_erase": OWNER, "team.team_page": OWNER, "team.invite": OWNER, "team.change_role": OWNER,
+    "team.deactivate": OWNER, "team.reactivate": OWNER, "team.care_team": OWNER,
+    "team.remove_from_care_team": OWNER,
+}
+
+# Two paths of one endpoint with different rules: the path's rule wins.
+RULES_BY_PATH = {"/practitioner/note-templates/new": CLINICAL}
+# Routes whose allowed roles also get 404 in this world (nothing to show); denied roles are still checked.
+EMPTY_FOR_ALL = {"handouts.logo": "no logo uploaded", "payments.pay_with_test_card": "only with a loopback Stripe"}
+
+OVERRIDES = {"questionnaires.change_question": {"change": "up"}}
+
+
+@dataclass
+class World:
+    people: dict[str, User]
+    values: dict[str, object]
+
+
+@pytest.fixture
+def world(app, make_user) -> World:
+    owner = make_user(Role.PRACTITIONER, email="owner@example.com", name="Olive Owner")  # the first: the owner
+    on = make_user(Role.PRACTITIONER, email="ana@example.com", name="Ana On")
+    off = make_user(Role.PRACTITIONER, email="bea@example.com", name="Bea Off")
+    spare = make_user(Role.PRACTITIONER, email="cat@example.com", name="Cat Spare")  # the team routes act on her
+    assistant = make_user(Role.ASSISTANT, email="desk@example.com", name="Dee Desk")
+    x = make_user(Role.CLIENT, email="xena@example.com", name="Xena Client")
+    y = make_user(Role.CLIENT, email="yara@example.com", name="Yara Client")
+    assert owner.is_owner and on.role == Role.PRACTITIONER
+    service = settings.save_service(None, on, name="Follow-up", description="", duration_minutes=45,
+                                    price_minor=8500, currency="GBP", active=True)
+    off_service = settings.save_service(None, off, name="Consult", description="", duration_minutes=45,
+                                        price_minor=0, currency="GBP", active=True)
+    hours = None
+    for weekday in range(7):
+        hours = settings.add_working_range(on, weekday, time(0), time(0))
+        settings.add_working_range(off, weekday, time(0), time(0))
+    time_off = settings.add_time_off(on, date.today() + timedelta(days=300), None, "")
+    db.session.commit()
+    now = utcnow()
+    start = bookings.load_availability(on.id, "Europe/London", now).free(timedelta(minutes=45), now)[0]
+    booking = bookings.create_booking(x, service, start, default_timezone="Europe/London")
+    off_start = bookings.load_availability(off.id, "Europe/London", now).free(timedelta(minutes=45), now)[0]
+    bookings.create_booking(y, off_service, off_start, default_timezone="Europe/London")
+    payment = payments.record_manual_payment(booking, 8500, PaymentMethod.CASH, "", on)
+    templates.ensure_shipped(on)
+    template = templates.templates_of(on.id)[0]
+    note = notes.start_note(x, on, template, booking=booking, context="", title="Session")
+    notes.save_draft(note, note.revision, note.title, ["Seen.", "", "", ""])
+    notes.sign_note(note, note.revision, on)  # signed: open, amend, and autosave refused with 409
+    item = protocols.save_item(None, on, protocols.ItemText(category="supplement", title="Magnesium"))
+    questionnaire = custom.create_questionnaire(on, "Sleep check")
+    custom.add_item(questionnaire, text="How well did you sleep?", kind="scale_0_10")
+    code = responses.sendable_codes(on.id)[0]
+    assignment = responses.assign(x, code, None, date.today(), on)
+    response = responses.draft_for(assignment)
+    handout = handouts.publish_handout(booking)
+    db.session.commit()
+    key = questionnaire.draft_items[0]["key"]
+    return World(
+        people={"client": x, "practitioner_on": on, "practitioner_off": off, "assistant": assistant,
+                "owner": owner},
+        values={"client_id": x.id, "booking_id": booking.id, "service_id": service.id, "payment_id": payment.id,
+                "note_id": note.id, "template_id": template.id, "item_id": item.id,
+                "questionnaire_id": questionnaire.id, "key": key, "change": "publish",
+                "assignment_id": assignment.id, "response_id": response.id, "step": 1, "handout_id": handout.id,
+                "hours_id": hours.id, "time_off_id": time_off.id, "user_id": spare.id,
+                "practitioner_id": spare.id})
+
+
+def _routes(app):
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint in SKIPPED:
+            continue
+        yield rule
+
+
+def test_every_route_is_classified(app):
+    missing = sorted({rule.endpoint for rule in _routes(app)} - set(RULES))
+    assert missing == [], f"classify these routes in RULES (or SKIPPED, with a reason): {missing}"
+    assert not set(RULES) - {rule.endpoint for rule in app.url_map.iter_rules()}, "a rule for a route that is gone"
+
+
+def _allowed(response) -> bool:
+    location = response.headers.get("Location", "")
+    return response.status_code != 404 and location.split("?")[0] != "/account/login"  # sent to log in
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_each_role_reaches_exactly_the_routes_its_rule_allows(app, world, role):
+    browser = app.test_client()
+    if role != "visitor":
+        assert log_in(browser, world.people[role].email).status_code == 302
+    token = csrf_token_from(browser.get("/account/login" if role == "visitor" else "/account/reset")
+                            .get_data(as_text=True))
+    wrong = []
+    for rule in sorted(_routes(app), key=lambda r: r.rule):
+        values = {**world.values, **OVERRIDES.get(rule.endpoint, {})}
+        url = rule.build({name: values[name] for name in rule.arguments}, append_unknown=False)[1]
+        if "GET" in rule.methods:
+            response = browser.get(url)
+        else:
+            response = browser.post(url, data={"csrf_token": token})
+        assert response.status_code < 500, (rule.endpoint, url, response.status_code)
+        expected = role in RULES_BY_PATH.get(rule.rule, RULES[rule.endpoint])
+        if expected and rule.endpoint in EMPTY_FOR_ALL and response.status_code == 404:
+            continue
+        if _allowed(response) != expected:
+            wrong.append((rule.endpoint, url, response.status_code))
+        elif not expected and role == "visitor":
+            assert response.status_code == 302, (rule.endpoint, response.status_code)
+        elif not expected:
+            assert response.status_code == 404, (rule.endpoint, response.status_code)
+    assert wrong == [], f"{role}: these answered against their rule: {wrong}"
