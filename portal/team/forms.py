@@ -2,12 +2,20 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import EmailField, HiddenField, PasswordField, SelectField, StringField
+from wtforms import SelectField
 from wtforms.validators import InputRequired, Length
 
 from portal.accounts.forms import EMAIL_VALIDATORS, NEW_PASSWORD_VALIDATORS
 from portal.accounts.passwords import MAX_LENGTH, MIN_LENGTH
-from portal.forms import no_replacement_characters, select_choices, strip_whitespace
+from portal.forms import (
+    EmailField,
+    HiddenField,
+    PasswordField,
+    StringField,
+    no_replacement_characters,
+    select_choices,
+    strip_whitespace,
+)
 from portal.timeutil import timezone_choices
 
 ROLE_CHOICES = [("practitioner", "Practitioner: sees the clients on her care team"),
