@@ -155,6 +155,8 @@ def test_the_case_file_and_a_note_on_a_phone(new_page, case):
     screenshot(page, "case-file-375")
     page.get_by_role("link", name="Write a note").first.click()
     page.get_by_role("button", name="Start the note").click()
+    expect(page.get_by_label("Subjective")).to_be_visible()  # the note's page, then its scripts have run:
+    page.wait_for_load_state("load")  # the autosave script listens from then on, and typing before it is missed
     page.get_by_label("Subjective").fill("Feeling better.")
     expect(page.get_by_text("Draft saved at")).to_be_visible(timeout=20_000)  # a loaded machine
     assert_fits_phone(page)
