@@ -66,6 +66,11 @@ def _inside(days: Iterable[Day], first_day: date, last_day: date) -> list[Day]:
     return [d for d in days if first_day <= d.day <= last_day]
 
 
+def _days_per_class(days: list[Day]) -> dict[str, int]:
+    """How many of these days each class of acute medication was taken on."""
+    return {kind: sum(1 for d in days if kind in d.medication) for kind in MEDICATION_CLASSES}
+
+
 @dataclass(frozen=True)
 class StoolPattern:
     """The Rome IV subtype rule over the stools of the days with at least one hard or loose stool."""
@@ -127,7 +132,7 @@ def window(days: Iterable[Day], first_day: date, length: int = WINDOW_DAYS) -> W
         first_day=first_day, last_day=last_day, recorded_days=len(inside),
         migraine_days=sum(1 for d in inside if d.headache == "migraine"),
         headache_days=sum(1 for d in inside if d.headache != "none"),
-        medication_days={kind: sum(1 for d in inside if kind in d.medication) for kind in MEDICATION_CLASSES},
+        medication_days=_days_per_class(inside),
         acute_medication_days=sum(1 for d in inside if d.medication),
         stool_pattern=stool_pattern(inside),
     )
@@ -181,7 +186,7 @@ def overuse(days: Iterable[Day], today: date) -> Overuse:
     one class on 10 or more days in all, none of them overused alone (simple painkillers and NSAIDs count)."""
     first_day = today - timedelta(days=MONTH_DAYS - 1)
     inside = _inside(days, first_day, today)
-    per_class = {kind: sum(1 for d in inside if kind in d.medication) for kind in MEDICATION_CLASSES}
+    per_class = _days_per_class(inside)
     any_days = sum(1 for d in inside if d.medication)
     overused = tuple(kind for kind in MEDICATION_CLASSES if per_class[kind] >= OVERUSE_DAYS[kind])
     classes_used = sum(1 for count in per_class.values() if count)
