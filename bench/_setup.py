@@ -1,4 +1,5 @@
 """Shared set-up for the benchmarks: a fresh database and a practice with a busy diary."""
+
 from __future__ import annotations
 
 import os
@@ -26,9 +27,14 @@ def environ(database_url: str | None = None) -> dict[str, str]:
     """Settings for a benchmark app: SQLite in a temporary folder unless a DATABASE_URL is given."""
     instance = Path(tempfile.mkdtemp(prefix="portal-bench-"))
     url = database_url or os.environ.get("DATABASE_URL") or f"sqlite:///{instance / 'bench.db'}"
-    return {"PORTAL_ENV": "testing", "SECRET_KEY": "bench-" + "x" * 40, "DATABASE_URL": url,
-            "PORTAL_INSTANCE_PATH": str(instance), "PRACTICE_TIMEZONE": TIMEZONE,
-            "LOGIN_RATE_LIMIT": "100000 per minute"}
+    return {
+        "PORTAL_ENV": "testing",
+        "SECRET_KEY": "bench-" + "x" * 40,
+        "DATABASE_URL": url,
+        "PORTAL_INSTANCE_PATH": str(instance),
+        "PRACTICE_TIMEZONE": TIMEZONE,
+        "LOGIN_RATE_LIMIT": "100000 per minute",
+    }
 
 
 def fresh_app(env: dict[str, str]) -> Flask:
@@ -51,17 +57,23 @@ def seed_practice(clients: int = 1) -> tuple[User, Service, list[User]]:
     Call inside an app context."""
     from portal.accounts import users
 
-    maya = users.create_user(role=Role.PRACTITIONER, name="Maya", email="maya@example.com", password=PASSWORD,
-                             timezone=TIMEZONE)
-    service = settings.save_service(None, maya, name="Follow-up", description="", duration_minutes=45,
-                                    price_minor=8500, currency="GBP", active=True)
+    maya = users.create_user(
+        role=Role.PRACTITIONER, name="Maya", email="maya@example.com", password=PASSWORD, timezone=TIMEZONE
+    )
+    service = settings.save_service(
+        None, maya, name="Follow-up", description="", duration_minutes=45, price_minor=8500, currency="GBP", active=True
+    )
     for weekday in range(6):
         settings.add_working_range(maya, weekday, time(8), time(20))
     rules = bookings.rules_for(maya.id, TIMEZONE)
     rules.min_notice_minutes = 0
     db.session.commit()
-    people = [users.create_user(role=Role.CLIENT, name=f"Client {i}", email=f"client{i}@example.com",
-                                password=PASSWORD, timezone=TIMEZONE) for i in range(clients)]
+    people = [
+        users.create_user(
+            role=Role.CLIENT, name=f"Client {i}", email=f"client{i}@example.com", password=PASSWORD, timezone=TIMEZONE
+        )
+        for i in range(clients)
+    ]
     return maya, service, people
 
 
@@ -84,7 +96,15 @@ def fill_diary(maya: User, service: Service, client: User, count: int, future_sh
 
 def _row(maya, service, client, start, rules, status) -> Booking:
     blocked_from, blocked_until = blocked_interval(start, timedelta(minutes=service.duration_minutes), rules)
-    return Booking(practitioner_id=maya.id, client_id=client.id, service_id=service.id, status=status,
-                   starts_at=start, ends_at=start + timedelta(minutes=service.duration_minutes),
-                   blocked_from=blocked_from, blocked_until=blocked_until, price_minor=service.price_minor,
-                   currency="GBP")
+    return Booking(
+        practitioner_id=maya.id,
+        client_id=client.id,
+        service_id=service.id,
+        status=status,
+        starts_at=start,
+        ends_at=start + timedelta(minutes=service.duration_minutes),
+        blocked_from=blocked_from,
+        blocked_until=blocked_until,
+        price_minor=service.price_minor,
+        currency="GBP",
+    )

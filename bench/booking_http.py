@@ -5,6 +5,7 @@ gunicorn with 4 workers on PostgreSQL. Prints winners/attempts (expected: 1/50).
 
 Without DATABASE_URL it uses that same local test database.
 """
+
 from __future__ import annotations
 
 import http.cookiejar
@@ -45,7 +46,8 @@ class Browser:
     def __init__(self, base: str):
         self.base = base
         self.opener = urllib.request.build_opener(
-            urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()), NoRedirect())
+            urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()), NoRedirect()
+        )
 
     def get(self, path: str) -> str:
         with self.opener.open(self.base + path, timeout=30) as response:
@@ -88,14 +90,26 @@ def main() -> None:
     with app.app_context():
         _, service, people = seed_practice(clients=ATTEMPTS)
         start = bookings.load_availability(service.practitioner_id, TIMEZONE, utcnow()).free(
-            __import__("datetime").timedelta(minutes=service.duration_minutes), utcnow())[0]
+            __import__("datetime").timedelta(minutes=service.duration_minutes), utcnow()
+        )[0]
         emails, service_id = [p.email for p in people], service.id
         db.engine.dispose()
 
     port = free_port()
     server = subprocess.Popen(
-        [str(Path(sys.executable).parent / "gunicorn"), "-w", str(WORKERS), "-b", f"127.0.0.1:{port}",
-         "--log-level", "warning", "wsgi:app"], cwd=ROOT, env={**os.environ, **env})
+        [
+            str(Path(sys.executable).parent / "gunicorn"),
+            "-w",
+            str(WORKERS),
+            "-b",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "warning",
+            "wsgi:app",
+        ],
+        cwd=ROOT,
+        env={**os.environ, **env},
+    )
     try:
         base = f"http://127.0.0.1:{port}"
         wait_for(base + "/")

@@ -8,6 +8,7 @@ diary days and 40 sessions (half paid). Prints the median case-file page time (t
 SQL queries per page for a client with almost nothing and for her (target: the same number), and the
 median time of a client search by part of a name and by part of an e-mail address.
 """
+
 from __future__ import annotations
 
 import random
@@ -23,7 +24,7 @@ from portal.booking.slots import blocked_interval
 from portal.cases import notes, search, templates
 from portal.db_types import utcnow
 from portal.extensions import db
-from portal.models import Booking, DiaryEntry, Payment, Response, Role, User
+from portal.models import Booking, DiaryEntry, Payment, QuestionnaireResponse, Role, User
 from portal.questionnaires import diary_entries
 
 CLIENTS = 2000
@@ -48,9 +49,16 @@ def median_ms(function, runs: int = RUNS) -> float:
 def add_clients(count: int) -> None:
     """Many clients at once, sharing one password hash (scrypt per client would take minutes)."""
     password_hash = hash_password(PASSWORD)
-    db.session.add_all(User(role=Role.CLIENT, name=f"{FIRST_NAMES[n % 12]} {LAST_NAMES[n % 10]} {n}",
-                            email=f"person{n}@mail{n % 7}.example", password_hash=password_hash, timezone=TIMEZONE)
-                       for n in range(count))
+    db.session.add_all(
+        User(
+            role=Role.CLIENT,
+            name=f"{FIRST_NAMES[n % 12]} {LAST_NAMES[n % 10]} {n}",
+            email=f"person{n}@mail{n % 7}.example",
+            password_hash=password_hash,
+            timezone=TIMEZONE,
+        )
+        for n in range(count)
+    )
     db.session.commit()
 
 
@@ -62,33 +70,73 @@ def fill_case(maya: User, service, client: User) -> None:
     for n in range(SESSIONS):
         when = start + timedelta(days=2 * n, hours=3)
         blocked_from, blocked_until = blocked_interval(when, timedelta(minutes=45), rules)
-        sessions.append(Booking(practitioner_id=maya.id, client_id=client.id, service_id=service.id,
-                                status="completed" if when < now else "confirmed", starts_at=when,
-                                ends_at=when + timedelta(minutes=45), blocked_from=blocked_from,
-                                blocked_until=blocked_until, price_minor=8500, currency="GBP"))
+        sessions.append(
+            Booking(
+                practitioner_id=maya.id,
+                client_id=client.id,
+                service_id=service.id,
+                status="completed" if when < now else "confirmed",
+                starts_at=when,
+                ends_at=when + timedelta(minutes=45),
+                blocked_from=blocked_from,
+                blocked_until=blocked_until,
+                price_minor=8500,
+                currency="GBP",
+            )
+        )
     db.session.add_all(sessions)
     db.session.flush()
-    db.session.add_all(Payment(booking_id=b.id, client_id=client.id, method="card", status="succeeded",
-                               amount_minor=8500, currency="GBP", succeeded_at=b.starts_at) for b in sessions[::2])
-    db.session.add_all(DiaryEntry(
-        client_id=client.id, day=today - timedelta(days=n),
-        headache=rng.choice(["none"] * 4 + ["headache", "migraine"]),
-        intensity=rng.randrange(11), headache_minutes=rng.randrange(0, 600), took_triptan=rng.random() < .1,
-        stool_types=[rng.randrange(1, 8)], bloating=rng.randrange(11), abdominal_pain=rng.randrange(11),
-        note="Coffee, short night") for n in range(DIARY_DAYS))
+    db.session.add_all(
+        Payment(
+            booking_id=b.id,
+            client_id=client.id,
+            method="card",
+            status="succeeded",
+            amount_minor=8500,
+            currency="GBP",
+            succeeded_at=b.starts_at,
+        )
+        for b in sessions[::2]
+    )
+    db.session.add_all(
+        DiaryEntry(
+            client_id=client.id,
+            day=today - timedelta(days=n),
+            headache=rng.choice(["none"] * 4 + ["headache", "migraine"]),
+            intensity=rng.randrange(11),
+            headache_minutes=rng.randrange(0, 600),
+            took_triptan=rng.random() < 0.1,
+            stool_types=[rng.randrange(1, 8)],
+            bloating=rng.randrange(11),
+            abdominal_pain=rng.randrange(11),
+            note="Coffee, short night",
+        )
+        for n in range(DIARY_DAYS)
+    )
     for n in range(RESPONSES):
         code = ("phq9", "gad7", "hit6", "ibs_sss")[n % 4]
-        db.session.add(Response(client_id=client.id, code=code, version="1", status="submitted", answers={},
-                                total={"phq9": 9, "gad7": 7, "hit6": 58, "ibs_sss": 210}[code], band="",
-                                submitted_at=now - timedelta(days=7 * n)))
+        db.session.add(
+            QuestionnaireResponse(
+                client_id=client.id,
+                code=code,
+                version="1",
+                status="submitted",
+                answers={},
+                total={"phq9": 9, "gad7": 7, "hit6": 58, "ibs_sss": 210}[code],
+                band="",
+                submitted_at=now - timedelta(days=7 * n),
+            )
+        )
     db.session.commit()
     templates.ensure_shipped(maya)
     template = templates.templates_of(maya.id)[1]
     for n in range(NOTES):
-        note = notes.start_note(client, maya, template, booking=sessions[n] if n < SESSIONS else None,
-                                context="Latest scores: HIT-6 58.")
-        notes.save_draft(note, 1, f"Session {n}", ["Her story. " * 40, "Figures. " * 20, "Thinking. " * 30,
-                                                   "Plan. " * 30])
+        note = notes.start_note(
+            client, maya, template, booking=sessions[n] if n < SESSIONS else None, context="Latest scores: HIT-6 58."
+        )
+        notes.save_draft(
+            note, 1, f"Session {n}", ["Her story. " * 40, "Figures. " * 20, "Thinking. " * 30, "Plan. " * 30]
+        )
         if n % 2:
             notes.sign_note(note, note.revision, maya)
             notes.amend_note(note, maya, "Results came in", "Ferritin 18.")
@@ -113,13 +161,18 @@ def main() -> None:
         search_ms = median_ms(lambda: search.search_clients("hart sophie", utcnow()))
         diary_ms = median_ms(lambda: (db.session.expunge_all(), diary_entries.overview(big_id, utcnow().date())))
     print(f"database: {app.config['SQLALCHEMY_DATABASE_URI'].split(':', 1)[0]}")
-    print(f"practice: {CLIENTS} clients; opened client: {NOTES} notes, {RESPONSES} responses, {DIARY_DAYS} diary days, "
-          f"{SESSIONS} sessions")
-    print(f"case-file page: {page_ms:.1f} ms median of {RUNS} (target < 50 ms); the diary's figures alone "
-          f"(questionnaires.diary_entries.overview over {DIARY_DAYS} days): {diary_ms:.1f} ms")
+    print(
+        f"practice: {CLIENTS} clients; opened client: {NOTES} notes, {RESPONSES} responses, {DIARY_DAYS} diary days, "
+        f"{SESSIONS} sessions"
+    )
+    print(
+        f"case-file page: {page_ms:.1f} ms median of {RUNS} (target < 50 ms); the diary's figures alone "
+        f"(questionnaires.diary_entries.overview over {DIARY_DAYS} days): {diary_ms:.1f} ms"
+    )
     print(f"SQL queries per case-file page: {small_queries} for a client with nothing, {big_queries} for the full case")
-    print(f"client search page: {name_ms:.1f} ms by name, {email_ms:.1f} ms by e-mail "
-          f"(search alone {search_ms:.1f} ms)")
+    print(
+        f"client search page: {name_ms:.1f} ms by name, {email_ms:.1f} ms by e-mail (search alone {search_ms:.1f} ms)"
+    )
 
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@
 For the visitor and every role: the requests tried, their answers, the server errors (5xx) found, each with
 its route, role and request, and the time taken. Exits with status 1 if any request got a server error.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -47,10 +48,18 @@ def fuzz_role(role: Role | None, examples: int) -> tuple[str, int, Counter, list
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
-    parser.add_argument("--examples", type=int, default=50,
-                        help="generated attacks per route and method, on top of each slot's named values (50)")
-    parser.add_argument("--role", action="append", choices=[r.value if r else "visitor" for r in ROLES],
-                        help="only this role (may be repeated); all by default")
+    parser.add_argument(
+        "--examples",
+        type=int,
+        default=50,
+        help="generated attacks per route and method, on top of each slot's named values (50)",
+    )
+    parser.add_argument(
+        "--role",
+        action="append",
+        choices=[r.value if r else "visitor" for r in ROLES],
+        help="only this role (may be repeated); all by default",
+    )
     args = parser.parse_args()
     roles = [r for r in ROLES if not args.role or (r.value if r else "visitor") in args.role]
 
@@ -59,8 +68,10 @@ def main() -> None:
     for role in roles:
         name, requests, statuses, failures, seconds = fuzz_role(role, args.examples)
         answers = ", ".join(f"{status}: {n}" for status, n in sorted(statuses.items(), key=str))
-        print(f"{name:>12}: {requests:,} requests in {seconds:.0f} s ({requests / seconds:.0f}/s); "
-              f"5xx found: {len(failures)}; answers {answers}")
+        print(
+            f"{name:>12}: {requests:,} requests in {seconds:.0f} s ({requests / seconds:.0f}/s); "
+            f"5xx found: {len(failures)}; answers {answers}"
+        )
         total_requests, total_seconds = total_requests + requests, total_seconds + seconds
         total_failures += failures
     print(f"requests tried: {total_requests:,} in {total_seconds:.0f} s; 5xx found: {len(total_failures)}")

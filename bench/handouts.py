@@ -8,6 +8,7 @@ A realistic handout: 12 protocol items and a HIT-6 chart of 12 points. Prints th
 alone takes to render the same HTML (the floor), their ratio (target: at most 1.3), and the median time to
 download the stored PDF over HTTP.
 """
+
 from __future__ import annotations
 
 import statistics
@@ -23,7 +24,7 @@ from portal.db_types import utcnow
 from portal.extensions import db
 from portal.handouts import handouts, protocols, rendering
 from portal.handouts.examples import EXAMPLE_ITEMS, past_session
-from portal.models import Response
+from portal.models import QuestionnaireResponse
 
 RUNS = 9
 DOWNLOADS = 30
@@ -34,12 +35,27 @@ def prepare(maya, service, client) -> int:
     booking = past_session(maya.id, client.id, service, utcnow() - timedelta(days=1))
     items = [protocols.save_item(None, maya, text) for text in EXAMPLE_ITEMS * 2]
     for n in range(12):
-        db.session.add(Response(client_id=client.id, code="hit6", version="1", status="submitted", answers={},
-                                total=66 - n, band="", submitted_at=utcnow() - timedelta(days=7 * (12 - n))))
+        db.session.add(
+            QuestionnaireResponse(
+                client_id=client.id,
+                code="hit6",
+                version="1",
+                status="submitted",
+                answers={},
+                total=66 - n,
+                band="",
+                submitted_at=utcnow() - timedelta(days=7 * (12 - n)),
+            )
+        )
     db.session.commit()
-    protocols.save_protocol(protocols.protocol_for(booking), summary="We looked at your diary together. " * 4,
-                            focus_points="Sleep\nWater\nFibre", next_steps="Diary every day\nHIT-6 in 4 weeks",
-                            lines=[], add_items=items)
+    protocols.save_protocol(
+        protocols.protocol_for(booking),
+        summary="We looked at your diary together. " * 4,
+        focus_points="Sleep\nWater\nFibre",
+        next_steps="Diary every day\nHIT-6 in 4 weeks",
+        lines=[],
+        add_items=items,
+    )
     return booking.id
 
 
@@ -47,8 +63,7 @@ def weasyprint_alone(booking) -> float:
     """Seconds WeasyPrint takes for the handout's own HTML, with the same fetcher for its stylesheet."""
     settings = handouts.settings_for(booking.practitioner_id)
     context = handouts.handout_context(booking, protocols.protocol_for(booking), settings, booking.client)
-    html = handouts.handout_html(context, stylesheet_href=rendering.STATIC_PREFIX + handouts.STYLESHEET,
-                                 logo_href=None)
+    html = handouts.handout_html(context, stylesheet_href=rendering.STATIC_PREFIX + handouts.STYLESHEET, logo_href=None)
     fetcher = rendering.PortalURLFetcher(current_app.static_folder)
     started = time.perf_counter()
     HTML(string=html, base_url=rendering.ASSET_BASE, url_fetcher=fetcher).write_pdf()

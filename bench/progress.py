@@ -6,6 +6,7 @@
 Prints the median time to build the page and the migraine-gut figures (target: under 50 ms) and the SQL
 queries per page with a small and with the full history (target: the same number).
 """
+
 from __future__ import annotations
 
 import random
@@ -18,7 +19,7 @@ from sqlalchemy import event
 from bench._setup import PASSWORD, environ, fresh_app, seed_practice
 from portal.db_types import utcnow
 from portal.extensions import db
-from portal.models import DiaryEntry, Response
+from portal.models import DiaryEntry, QuestionnaireResponse
 from portal.questionnaires import diary_entries
 
 RUNS = 30
@@ -44,16 +45,35 @@ def page_queries(app, client, url: str) -> int:
 
 def fill(client_id: int, days: int, responses: int) -> None:
     rng, today = random.Random(3), utcnow().date()
-    db.session.add_all(DiaryEntry(
-        client_id=client_id, day=today - timedelta(days=n), headache=rng.choice(["none"] * 4 + ["headache", "migraine"]),
-        intensity=rng.randrange(11), headache_minutes=rng.randrange(0, 600), took_triptan=rng.random() < .1,
-        stool_types=[rng.randrange(1, 8)], bloating=rng.randrange(11), abdominal_pain=rng.randrange(11), note="")
-        for n in range(days))
+    db.session.add_all(
+        DiaryEntry(
+            client_id=client_id,
+            day=today - timedelta(days=n),
+            headache=rng.choice(["none"] * 4 + ["headache", "migraine"]),
+            intensity=rng.randrange(11),
+            headache_minutes=rng.randrange(0, 600),
+            took_triptan=rng.random() < 0.1,
+            stool_types=[rng.randrange(1, 8)],
+            bloating=rng.randrange(11),
+            abdominal_pain=rng.randrange(11),
+            note="",
+        )
+        for n in range(days)
+    )
     for n in range(responses):
         code = ("phq9", "gad7", "hit6", "ibs_sss")[n % 4]
-        db.session.add(Response(client_id=client_id, code=code, version="1", status="submitted", answers={},
-                                total={"phq9": 9, "gad7": 7, "hit6": 58, "ibs_sss": 210}[code], band="",
-                                submitted_at=utcnow() - timedelta(days=7 * n)))
+        db.session.add(
+            QuestionnaireResponse(
+                client_id=client_id,
+                code=code,
+                version="1",
+                status="submitted",
+                answers={},
+                total={"phq9": 9, "gad7": 7, "hit6": 58, "ibs_sss": 210}[code],
+                band="",
+                submitted_at=utcnow() - timedelta(days=7 * n),
+            )
+        )
     db.session.commit()
 
 
@@ -83,7 +103,9 @@ def main() -> None:
     print("client: 730 diary days, 100 questionnaire responses")
     print(f"progress page: {statistics.median(times):.1f} ms median of {RUNS} (target < 50 ms)")
     print(f"diary figures, time line and migraine-gut link: {statistics.median(figure_times):.1f} ms median")
-    print(f"SQL queries per progress page: {small_queries} with 3 days and 2 responses, {big_queries} with the full history")
+    print(
+        f"SQL queries per progress page: {small_queries} with 3 days and 2 responses, {big_queries} with the full history"
+    )
 
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@ Prints the time to compute 60 days of free slots (target: under 20 ms) with 2,00
 time to load the diary from the database, and the queries per slot page with 0 and with 2,000 bookings
 (target: the same number).
 """
+
 from __future__ import annotations
 
 import statistics
@@ -58,8 +59,11 @@ def main() -> None:
         maya_id, service_id, client_id, minutes = maya.id, service.id, client.id, service.duration_minutes
     empty_queries = queries_for(app, url, email)
     with app.app_context():
-        maya, service, client = (db.session.get(type(maya), maya_id), db.session.get(type(service), service_id),
-                                 db.session.get(type(client), client_id))
+        maya, service, client = (
+            db.session.get(type(maya), maya_id),
+            db.session.get(type(service), service_id),
+            db.session.get(type(client), client_id),
+        )
         fill_diary(maya, service, client, BOOKINGS)
         now = utcnow()
         load_ms, availability = timed(lambda: bookings.load_availability(maya_id, TIMEZONE, now), runs=20)

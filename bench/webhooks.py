@@ -5,6 +5,7 @@
 
 Prints fulfilments against distinct payments (they must be equal) and deliveries per second.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -35,16 +36,24 @@ def signed(event: dict) -> tuple[bytes, str]:
 
 def main() -> None:
     server = LocalStripe().start()
-    app = fresh_app({**environ(), "STRIPE_SECRET_KEY": "sk_test_bench", "STRIPE_PUBLISHABLE_KEY": "pk_test_bench",
-                     "STRIPE_WEBHOOK_SECRET": SECRET, "STRIPE_API_BASE": server.url})
+    app = fresh_app(
+        {
+            **environ(),
+            "STRIPE_SECRET_KEY": "sk_test_bench",
+            "STRIPE_PUBLISHABLE_KEY": "pk_test_bench",
+            "STRIPE_WEBHOOK_SECRET": SECRET,
+            "STRIPE_API_BASE": server.url,
+        }
+    )
     with app.app_context():
         maya, service, people = seed_practice(clients=PAYMENTS)
         now = utcnow()
         free = bookings.load_availability(maya.id, TIMEZONE, now).free(timedelta(minutes=45), now)
         intents = []
         for person, start in zip(people, free[::5]):
-            booking = bookings.create_booking(person, service, start, default_timezone=TIMEZONE, now=now,
-                                              needs_payment=True)
+            booking = bookings.create_booking(
+                person, service, start, default_timezone=TIMEZONE, now=now, needs_payment=True
+            )
             intents.append(payments.card_payment_for(booking).stripe_payment_intent_id)
         assert len(intents) == PAYMENTS, "not enough free slots for the benchmark"
 
@@ -55,25 +64,49 @@ def main() -> None:
     while len(deliveries) < DELIVERIES:  # ... then duplicates of those events, and the same success re-sent
         original = rng.choice(deliveries[:PAYMENTS])
         fresh_id = rng.random() < 0.3
-        deliveries.append({"id": f"evt_resent_{len(deliveries)}" if fresh_id else original["id"],
-                           "intent": original["intent"]})
+        deliveries.append(
+            {"id": f"evt_resent_{len(deliveries)}" if fresh_id else original["id"], "intent": original["intent"]}
+        )
     rng.shuffle(deliveries)
-    bodies = [signed({"id": d["id"], "object": "event", "type": "payment_intent.succeeded", "created": 0,
-                      "data": {"object": {"id": d["intent"], "object": "payment_intent", "amount": 8500,
-                                          "currency": "gbp", "status": "succeeded"}}}) for d in deliveries]
+    bodies = [
+        signed(
+            {
+                "id": d["id"],
+                "object": "event",
+                "type": "payment_intent.succeeded",
+                "created": 0,
+                "data": {
+                    "object": {
+                        "id": d["intent"],
+                        "object": "payment_intent",
+                        "amount": 8500,
+                        "currency": "gbp",
+                        "status": "succeeded",
+                    }
+                },
+            }
+        )
+        for d in deliveries
+    ]
 
     client = app.test_client()
     started = time.perf_counter()
-    codes = [client.post("/stripe/webhook", data=body, content_type="application/json",
-                         headers={"Stripe-Signature": header}).status_code for body, header in bodies]
+    codes = [
+        client.post(
+            "/stripe/webhook", data=body, content_type="application/json", headers={"Stripe-Signature": header}
+        ).status_code
+        for body, header in bodies
+    ]
     elapsed = time.perf_counter() - started
     server.stop()
     with app.app_context():
         fulfilments = db.session.scalar(db.select(db.func.count()).select_from(BookingEvent).filter_by(action="paid"))
     print(f"database: {app.config['SQLALCHEMY_DATABASE_URI'].split(':', 1)[0]}")
     print(f"deliveries: {len(bodies)} (answers: {sorted(set(codes))}), distinct payments: {len(intents)}")
-    print(f"fulfilments: {fulfilments} for {len(intents)} distinct payments "
-          f"({'equal' if fulfilments == len(intents) else 'NOT EQUAL'})")
+    print(
+        f"fulfilments: {fulfilments} for {len(intents)} distinct payments "
+        f"({'equal' if fulfilments == len(intents) else 'NOT EQUAL'})"
+    )
     print(f"deliveries per second: {len(bodies) / elapsed:.0f} (mail written to the outbox for each fulfilment)")
 
 

@@ -1,4 +1,5 @@
 """The practice portal: create_app() builds a configured Flask app."""
+
 from __future__ import annotations
 
 import logging

@@ -14,10 +14,12 @@ every list, search and loader uses. A practitioner sees the clients on her care 
 practice's data controller, sees every client (notes stay private to their author even from her); the
 assistant sees every client's contact details and bookings but no clinical page.
 """
+
 from __future__ import annotations
 
 from functools import wraps
-from typing import Callable, TypeVar
+from typing import TypeVar
+from collections.abc import Callable
 
 from flask import abort
 from flask_login import current_user, login_required

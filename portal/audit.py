@@ -2,6 +2,7 @@
 
 This module only adds and reads; nothing in the portal updates or deletes an audit row.
 """
+
 from __future__ import annotations
 
 from flask import has_request_context
@@ -22,15 +23,27 @@ def record(action: str, client_id: int | None, what: str, what_id: int | None = 
     actor_id = actor_role = None
     if has_request_context() and current_user.is_authenticated:
         actor_id, actor_role = current_user.id, str(current_user.role)
-    db.session.add(AuditEvent(at=utcnow(), actor_id=actor_id, actor_role=actor_role, client_id=client_id,
-                              action=action,
-                              what=what[:40], what_id=what_id))
+    db.session.add(
+        AuditEvent(
+            at=utcnow(),
+            actor_id=actor_id,
+            actor_role=actor_role,
+            client_id=client_id,
+            action=action,
+            what=what[:40],
+            what_id=what_id,
+        )
+    )
 
 
 def events_for_client(client_id: int, limit: int | None = None) -> list[AuditEvent]:
     """The client's audit trail, newest first, with each actor loaded."""
-    query = (db.select(AuditEvent).options(joinedload(AuditEvent.actor)).filter_by(client_id=client_id)
-             .order_by(AuditEvent.at.desc(), AuditEvent.id.desc()))
+    query = (
+        db.select(AuditEvent)
+        .options(joinedload(AuditEvent.actor))
+        .filter_by(client_id=client_id)
+        .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
+    )
     if limit is not None:
         query = query.limit(limit)
     return list(db.session.execute(query).scalars())

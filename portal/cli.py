@@ -1,4 +1,5 @@
 """flask commands: create-practitioner, seed-demo, jobs run and rotate-keys."""
+
 from __future__ import annotations
 
 import click
@@ -33,8 +34,9 @@ def register_cli(app: Flask) -> None:
         if not is_valid_timezone(timezone):
             raise click.BadParameter(f"{timezone!r} is not a known time zone.", param_hint="--timezone")
         try:
-            made = users.create_user(role=Role.PRACTITIONER, name=name, email=email, password=password,
-                                     timezone=timezone)
+            made = users.create_user(
+                role=Role.PRACTITIONER, name=name, email=email, password=password, timezone=timezone
+            )
         except users.EmailTaken:
             raise click.ClickException(f"There is already an account for {email}.") from None
         except users.WeakPassword as weak:

@@ -2,6 +2,7 @@
 
 Every setting the portal reads is listed here; nothing else in the code reads os.environ.
 """
+
 from __future__ import annotations
 
 import os

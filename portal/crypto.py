@@ -3,6 +3,7 @@
 MultiFernet encrypts with the first key and decrypts with any of them, so a new key is added in front,
 `flask rotate-keys` re-encrypts every row with it, and only then the old key is dropped.
 """
+
 from __future__ import annotations
 
 import json

@@ -1,6 +1,7 @@
 """Demo data for `flask seed-demo`: the owner (a practitioner), a second practitioner, an assistant, a few clients,
 each practitioner's services, hours and a booking, and for Sophie a diary, scores, a profile, a note and a
 handout. Sophie is on the owner's care team, Amelia on the second practitioner's."""
+
 from __future__ import annotations
 
 from datetime import time, timedelta
@@ -28,10 +29,18 @@ DEMO_CLIENTS = [
     ("Priya Raman", "priya@example.com", "Asia/Kolkata"),
 ]
 DEMO_SERVICES = [
-    ("Discovery call", "A free 15-minute call to talk about your migraines or digestion and whether working "
-     "together suits you.", 15, 0),
-    ("Initial consultation", "A full look at your history, diet, symptoms and the gut-brain link, with your "
-     "first protocol.", 75, 15000),
+    (
+        "Discovery call",
+        "A free 15-minute call to talk about your migraines or digestion and whether working together suits you.",
+        15,
+        0,
+    ),
+    (
+        "Initial consultation",
+        "A full look at your history, diet, symptoms and the gut-brain link, with your first protocol.",
+        75,
+        15000,
+    ),
     ("Follow-up", "We review your diary and questionnaires and adjust your protocol.", 45, 8500),
 ]
 # Monday to Thursday 09:00-12:30 and 13:30-17:00, Friday mornings.
@@ -41,9 +50,11 @@ DEMO_HOURS += [(4, time(9), time(13))]
 
 def seed_demo(practice_timezone: str, currency: str) -> list[tuple[Role, str, str]]:
     """Add whatever of the demo data is missing; returns (role, e-mail, name) of the demo people."""
-    people = [(Role.PRACTITIONER, *DEMO_PRACTITIONER, practice_timezone),
-              (Role.PRACTITIONER, *DEMO_COLLEAGUE, practice_timezone),
-              (Role.ASSISTANT, *DEMO_ASSISTANT, practice_timezone)] + [(Role.CLIENT, *c) for c in DEMO_CLIENTS]
+    people = [
+        (Role.PRACTITIONER, *DEMO_PRACTITIONER, practice_timezone),
+        (Role.PRACTITIONER, *DEMO_COLLEAGUE, practice_timezone),
+        (Role.ASSISTANT, *DEMO_ASSISTANT, practice_timezone),
+    ] + [(Role.CLIENT, *c) for c in DEMO_CLIENTS]
     for role, name, email, timezone in people:
         if users.find_user_by_email(email) is None:
             users.create_user(role=role, name=name, email=email, password=DEMO_PASSWORD, timezone=timezone)
@@ -58,13 +69,22 @@ def seed_demo(practice_timezone: str, currency: str) -> list[tuple[Role, str, st
     return [(Role(users.find_user_by_email(email).role), email, name) for _, name, email, _ in people]
 
 
-def _seed_practice(practitioner: User, practice_timezone: str, currency: str, client_email: str,
-                   service_index: int) -> None:
+def _seed_practice(
+    practitioner: User, practice_timezone: str, currency: str, client_email: str, service_index: int
+) -> None:
     if db.session.execute(db.select(Service).filter_by(practitioner_id=practitioner.id)).first() is not None:
         return  # she has set up her practice already; leave it as it is
     for name, description, minutes, price in DEMO_SERVICES:
-        settings.save_service(None, practitioner, name=name, description=description, duration_minutes=minutes,
-                              price_minor=price, currency=currency, active=True)
+        settings.save_service(
+            None,
+            practitioner,
+            name=name,
+            description=description,
+            duration_minutes=minutes,
+            price_minor=price,
+            currency=currency,
+            active=True,
+        )
     if db.session.execute(db.select(WorkingHours).filter_by(practitioner_id=practitioner.id)).first() is None:
         for weekday, start, end in DEMO_HOURS:
             settings.add_working_range(practitioner, weekday, start, end)

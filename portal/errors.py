@@ -1,4 +1,5 @@
 """Friendly error pages: a plain message for every error, never a stack trace."""
+
 from __future__ import annotations
 
 import logging
@@ -16,7 +17,10 @@ log = logging.getLogger(__name__)
 
 MESSAGES = {
     400: ("Something in that request was not right", "Please go back, check what you entered and try again."),
-    403: ("You can't do that", "Your account does not have access to this. If you think it should, contact the practice."),
+    403: (
+        "You can't do that",
+        "Your account does not have access to this. If you think it should, contact the practice.",
+    ),
     404: ("Page not found", "This page does not exist, or it is not yours to see. Check the address or go back home."),
     405: ("That didn't work", "This page can't be used that way. Please go back and try again."),
     413: ("That was too large", "What you sent is larger than we accept. Please send something smaller."),
@@ -30,9 +34,11 @@ class PlainBadRequest(BadRequest):
 
 
 # The page when the template itself can't be rendered (the database is gone, say): still the portal's own.
-FALLBACK_PAGE = ('<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{title}</title></head>'
-                 "<body><main><h1>{title}</h1><p>{message}</p><p>{detail}</p><p><a href=\"/\">Home</a></p></main>"
-                 "</body></html>")
+FALLBACK_PAGE = (
+    '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{title}</title></head>'
+    '<body><main><h1>{title}</h1><p>{message}</p><p>{detail}</p><p><a href="/">Home</a></p></main>'
+    "</body></html>"
+)
 
 
 def _page(code: int, detail: str | None = None):
@@ -55,8 +61,10 @@ def _roll_back() -> None:
 def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError):
-        return _page(400, "The form had expired or did not come from this site. "
-                          "Please go back, reload the page and send it again.")
+        return _page(
+            400,
+            "The form had expired or did not come from this site. Please go back, reload the page and send it again.",
+        )
 
     @app.errorhandler(429)
     def too_many(error: HTTPException):

@@ -6,6 +6,7 @@ whole number, 'sNaN' or '1E+999999999' in a decimal, year 1 in a date). The refu
 shown beside it with what was typed, and no other validator runs on the value, so nothing is stored and no
 comparison trips over a NaN. tests/core/test_forms.py checks that every form's fields come from here.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterable
@@ -15,8 +16,14 @@ from wtforms import ValidationError
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import StopValidation
 
-from portal.inputs import DAY_RANGE_MESSAGE, in_day_range, plain_decimal, single_line_problem, text_problem, \
-    whole_number
+from portal.inputs import (
+    DAY_RANGE_MESSAGE,
+    in_day_range,
+    plain_decimal,
+    single_line_problem,
+    text_problem,
+    whole_number,
+)
 
 
 def no_replacement_characters(form, field) -> None:
@@ -126,5 +133,13 @@ class DateField(_Refuses, wtforms.DateField):
             raise ValidationError(DAY_RANGE_MESSAGE)
 
 
-SAFE_FIELDS = (StringField, EmailField, PasswordField, HiddenField, TextAreaField, IntegerField, DecimalField,
-               DateField)
+SAFE_FIELDS = (
+    StringField,
+    EmailField,
+    PasswordField,
+    HiddenField,
+    TextAreaField,
+    IntegerField,
+    DecimalField,
+    DateField,
+)

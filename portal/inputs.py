@@ -6,10 +6,11 @@ Python's own parsers accept far more than a person types: int() takes '٣' and 1
 PostgreSQL refuses) or a line break (which breaks an e-mail header). Each reader here returns None for
 anything outside what the portal stores and computes with, so the caller can say so beside the field.
 """
+
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timezone
+from datetime import date, datetime, UTC
 from decimal import Decimal
 
 from werkzeug.routing import IntegerConverter, Map
@@ -71,8 +72,10 @@ def day_in_link(raw: str | None) -> date | None:
         return None
     day = iso_day(raw)
     if day is None:
-        raise PlainBadRequest("The date in that address is not one we can show. Use a date between 1900 and "
-                              "2100, written like 2026-03-31.")
+        raise PlainBadRequest(
+            "The date in that address is not one we can show. Use a date between 1900 and "
+            "2100, written like 2026-03-31."
+        )
     return day
 
 
@@ -87,7 +90,7 @@ def iso_instant(text: str | None) -> datetime | None:
         return None
     if value.tzinfo is None or not in_day_range(value.date()):
         return None
-    return value.astimezone(timezone.utc)
+    return value.astimezone(UTC)
 
 
 def single_line_problem(text: str) -> str | None:
@@ -111,6 +114,12 @@ class IdConverter(IntegerConverter):
     regex = r"[0-9]{1,10}"
     signed_regex = r"-?[0-9]{1,10}"
 
-    def __init__(self, map: Map, fixed_digits: int = 0, min: int | None = None, max: int | None = None,  # noqa: A002
-                 signed: bool = False) -> None:
+    def __init__(
+        self,
+        map: Map,
+        fixed_digits: int = 0,
+        min: int | None = None,
+        max: int | None = None,  # noqa: A002
+        signed: bool = False,
+    ) -> None:
         super().__init__(map, fixed_digits, min, INT_MAX if max is None or max > INT_MAX else max, signed)

@@ -1,4 +1,5 @@
 """Links that leave the site (e-mails, calendar files, feed addresses), built on BASE_URL."""
+
 from __future__ import annotations
 
 from urllib.parse import urlsplit

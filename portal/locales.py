@@ -1,4 +1,5 @@
 """Babel locales, parsed once: parsing "en_GB" on every date or amount was most of the cost of showing it."""
+
 from __future__ import annotations
 
 from functools import lru_cache

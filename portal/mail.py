@@ -3,6 +3,7 @@
 Messages are rendered from templates/email/<name>.txt and .html. The log gets one line per message,
 naming the template and the message id, never the recipient's data or the body.
 """
+
 from __future__ import annotations
 
 import logging
@@ -30,8 +31,9 @@ class Attachment:
     params: dict[str, str] = field(default_factory=dict)  # e.g. {"method": "REQUEST"}
 
 
-def build_message(to: str, subject: str, template: str, attachments: Sequence[Attachment] = (),
-                  **context: Any) -> EmailMessage:
+def build_message(
+    to: str, subject: str, template: str, attachments: Sequence[Attachment] = (), **context: Any
+) -> EmailMessage:
     """A multipart message (plain text first, then HTML) rendered from the named templates."""
     config = current_app.config
     context.setdefault("practice_name", config["PRACTICE_NAME"])
@@ -49,8 +51,13 @@ def build_message(to: str, subject: str, template: str, attachments: Sequence[At
     message.add_alternative(render_template(f"email/{template}.html", **context), subtype="html")
     for attachment in attachments:
         maintype, subtype = attachment.mimetype.split("/", 1)
-        message.add_attachment(attachment.content, maintype=maintype, subtype=subtype,
-                               filename=attachment.filename, params=attachment.params)
+        message.add_attachment(
+            attachment.content,
+            maintype=maintype,
+            subtype=subtype,
+            filename=attachment.filename,
+            params=attachment.params,
+        )
     return message
 
 
@@ -65,8 +72,9 @@ def deliver(message: EmailMessage, template: str = "") -> None:
         log.info("mail written to outbox: template=%s file=%s", template, path.name)
 
 
-def send_mail(to: str, subject: str, template: str, attachments: Sequence[Attachment] = (),
-              **context: Any) -> EmailMessage:
+def send_mail(
+    to: str, subject: str, template: str, attachments: Sequence[Attachment] = (), **context: Any
+) -> EmailMessage:
     message = build_message(to, subject, template, attachments, **context)
     deliver(message, template)
     return message

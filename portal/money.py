@@ -1,4 +1,5 @@
 """Money as integer minor units with a currency: parsing what people type, and showing amounts."""
+
 from __future__ import annotations
 
 from decimal import Decimal
@@ -11,7 +12,9 @@ from portal.locales import babel_locale
 
 def format_money(minor: int, currency: str, locale: str = "en_GB") -> str:
     """1500 GBP -> '£15.00'."""
-    return format_currency(Decimal(minor).scaleb(-get_currency_precision(currency)), currency, locale=babel_locale(locale))
+    return format_currency(
+        Decimal(minor).scaleb(-get_currency_precision(currency)), currency, locale=babel_locale(locale)
+    )
 
 
 def money_input(minor: int, currency: str) -> str:

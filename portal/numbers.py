@@ -1,4 +1,5 @@
 """Scores and other figures as a person reads them: one formatting rule (Babel's) for every number shown."""
+
 from __future__ import annotations
 
 from decimal import Decimal

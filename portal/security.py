@@ -1,4 +1,5 @@
 """Response headers that every page carries, and the check for where `next` may send a person."""
+
 from __future__ import annotations
 
 import io
@@ -26,11 +27,12 @@ CONTENT_SECURITY_POLICY = "; ".join(
 )
 
 # The card page with Stripe's Payment Element: exactly what Stripe.js needs, nothing more.
-STRIPE_CONTENT_SECURITY_POLICY = CONTENT_SECURITY_POLICY.replace(
-    "script-src 'self'", "script-src 'self' https://js.stripe.com"
-).replace(
-    "connect-src 'self'", "connect-src 'self' https://api.stripe.com"
-) + "; frame-src https://js.stripe.com https://hooks.stripe.com"
+STRIPE_CONTENT_SECURITY_POLICY = (
+    CONTENT_SECURITY_POLICY.replace("script-src 'self'", "script-src 'self' https://js.stripe.com").replace(
+        "connect-src 'self'", "connect-src 'self' https://api.stripe.com"
+    )
+    + "; frame-src https://js.stripe.com https://hooks.stripe.com"
+)
 
 
 def add_security_headers(app: Flask) -> None:
@@ -100,16 +102,19 @@ def _read_streamed_body(limit: int | None) -> None:
     environ["wsgi.input"], environ["CONTENT_LENGTH"] = io.BytesIO(bytes(body)), str(len(body))
 
 
-_UNREADABLE_ADDRESS = ("That address contains characters we can't read (such as control characters). "
-                       "Please check the link or go back and try again.")
+_UNREADABLE_ADDRESS = (
+    "That address contains characters we can't read (such as control characters). "
+    "Please check the link or go back and try again."
+)
 
 
 def _check_address() -> None:
     raw_path = request.environ.get("PATH_INFO", "").encode("latin-1", "replace")  # WSGI's bytes-as-latin-1
     parts = [raw_path, *request.query_string.split(b"&")]
     try:
-        texts = [raw_path.decode("utf-8")] + [unquote_to_bytes(p.replace(b"+", b" ")).decode("utf-8")
-                                              for p in parts[1:]]
+        texts = [raw_path.decode("utf-8")] + [
+            unquote_to_bytes(p.replace(b"+", b" ")).decode("utf-8") for p in parts[1:]
+        ]
     except UnicodeDecodeError:
         raise PlainBadRequest(_UNREADABLE_ADDRESS) from None
     # U+FFFD in the path: what some servers (and the test client) make of bytes that are not UTF-8.
@@ -124,5 +129,7 @@ def _check_form_encoding() -> None:
         for pair in request.get_data(cache=True).split(b"&"):
             unquote_to_bytes(pair.replace(b"+", b" ")).decode("utf-8")
     except UnicodeDecodeError:
-        raise PlainBadRequest("We could not read what was sent: some characters were not valid text. "
-                              "Please go back, type it again and resend.") from None
+        raise PlainBadRequest(
+            "We could not read what was sent: some characters were not valid text. "
+            "Please go back, type it again and resend."
+        ) from None

@@ -1,4 +1,5 @@
 """What every template can use."""
+
 from __future__ import annotations
 
 from datetime import timedelta

@@ -1,4 +1,5 @@
 """Time zones: the list people choose from, and showing UTC times in the viewer's zone."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -14,7 +15,8 @@ from portal.locales import babel_locale
 def timezone_choices() -> list[tuple[str, str]]:
     """Real place-based zones (Europe/London, America/New_York ...), sorted, as select choices."""
     zones = sorted(
-        z for z in available_timezones()
+        z
+        for z in available_timezones()
         if "/" in z and not z.startswith(("Etc/", "SystemV/", "US/", "posix/", "right/"))
     )
     return [(z, z.replace("_", " ")) for z in zones]

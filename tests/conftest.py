@@ -5,6 +5,7 @@ The schema is built once per run by the Alembic migrations, exactly as `flask db
 the URL given (the owner). On PostgreSQL the app under test then connects as a role that owns nothing, with the
 rights of scripts/postgres-app-role.sql, as in production; migration tests use `owner_app`.
 """
+
 from __future__ import annotations
 
 import email
@@ -188,15 +189,27 @@ def client(app: Flask) -> FlaskClient:
 
 # Factories -------------------------------------------------------------------------------------
 
+
 @pytest.fixture
 def make_user(app: Flask) -> Callable[..., User]:
     counter = iter(range(1, 10_000))
 
-    def make(role: Role = Role.CLIENT, *, email: str | None = None, name: str | None = None,
-             password: str = TEST_PASSWORD, timezone: str = "Europe/London") -> User:
+    def make(
+        role: Role = Role.CLIENT,
+        *,
+        email: str | None = None,
+        name: str | None = None,
+        password: str = TEST_PASSWORD,
+        timezone: str = "Europe/London",
+    ) -> User:
         n = next(counter)
-        return users.create_user(role=role, name=name or f"Person {n}", email=email or f"person{n}@example.com",
-                                 password=password, timezone=timezone)
+        return users.create_user(
+            role=role,
+            name=name or f"Person {n}",
+            email=email or f"person{n}@example.com",
+            password=password,
+            timezone=timezone,
+        )
 
     return make
 
@@ -222,11 +235,16 @@ def csrf_token_from(html: str) -> str:
     return match.group(1) or match.group(2)
 
 
-def submit_form(client: FlaskClient, url: str, data: dict, *, follow_redirects: bool = False, form_url: str | None = None):
+def submit_form(
+    client: FlaskClient, url: str, data: dict, *, follow_redirects: bool = False, form_url: str | None = None
+):
     """GET the page holding the form (form_url, or url itself), then POST to url with its CSRF token."""
     page = client.get(form_url or url)
-    return client.post(url, data={**data, "csrf_token": csrf_token_from(page.get_data(as_text=True))},
-                       follow_redirects=follow_redirects)
+    return client.post(
+        url,
+        data={**data, "csrf_token": csrf_token_from(page.get_data(as_text=True))},
+        follow_redirects=follow_redirects,
+    )
 
 
 def log_in(client: FlaskClient, email: str, password: str = TEST_PASSWORD):
@@ -248,6 +266,7 @@ def outbox_messages(app: Flask) -> list[email.message.EmailMessage]:
 
 
 # Real services -----------------------------------------------------------------------------------
+
 
 @dataclass
 class SmtpServer:
@@ -310,10 +329,19 @@ class Practice:
 @pytest.fixture
 def practice(app, make_user) -> Practice:
     maya = make_user(Role.PRACTITIONER, email="maya@example.com", name="Maya Practitioner")
-    discovery = settings.save_service(None, maya, name="Discovery call", description="A free first chat.",
-                                      duration_minutes=15, price_minor=0, currency="GBP", active=True)
-    follow_up = settings.save_service(None, maya, name="Follow-up", description="", duration_minutes=45,
-                                      price_minor=8500, currency="GBP", active=True)
+    discovery = settings.save_service(
+        None,
+        maya,
+        name="Discovery call",
+        description="A free first chat.",
+        duration_minutes=15,
+        price_minor=0,
+        currency="GBP",
+        active=True,
+    )
+    follow_up = settings.save_service(
+        None, maya, name="Follow-up", description="", duration_minutes=45, price_minor=8500, currency="GBP", active=True
+    )
     for weekday in range(7):
         settings.add_working_range(maya, weekday, time(9), time(17))
     rules = bookings.rules_for(maya.id, PRACTICE_TZ)
@@ -336,8 +364,12 @@ def localstripe() -> Iterator[LocalStripe]:
 @pytest.fixture
 def stripe_settings(localstripe) -> dict[str, str]:
     localstripe.flush()
-    return {"STRIPE_SECRET_KEY": "sk_test_portal", "STRIPE_PUBLISHABLE_KEY": "pk_test_portal",
-            "STRIPE_WEBHOOK_SECRET": WEBHOOK_SECRET, "STRIPE_API_BASE": localstripe.url}
+    return {
+        "STRIPE_SECRET_KEY": "sk_test_portal",
+        "STRIPE_PUBLISHABLE_KEY": "pk_test_portal",
+        "STRIPE_WEBHOOK_SECRET": WEBHOOK_SECRET,
+        "STRIPE_API_BASE": localstripe.url,
+    }
 
 
 @pytest.fixture

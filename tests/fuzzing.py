@@ -17,6 +17,7 @@ bench/fuzz_routes.py.
 Any response of 500 or more, or an exception out of the app, is a failure, reported with the route, the
 role and the exact request.
 """
+
 from __future__ import annotations
 
 import itertools
@@ -47,7 +48,7 @@ from portal.db_types import utcnow
 from portal.extensions import db
 from portal.handouts import examples as handout_examples
 from portal.handouts import handouts, protocols
-from portal.models import Assignment, Booking, PaymentMethod, Response, Role, User
+from portal.models import Assignment, Booking, PaymentMethod, QuestionnaireResponse, Role, User
 from portal.payments import payments
 from portal.practice import settings as practice_settings
 from portal.questionnaires import custom, responses
@@ -62,23 +63,74 @@ METHODS = ("GET", "POST")
 # Hostile values by the kind of input they are aimed at. Bytes are sent as they are (percent-encoded raw
 # bytes that are not UTF-8); strings are sent as UTF-8.
 Value = str | bytes
-INTEGERS: list[Value] = ["2147483648", "9223372036854775808", "18446744073709551616", "1" + "0" * 30, "-1",
-                         "-9223372036854775809", "٣", "²", "2147483647", "9223372036854775807", "0"]
+INTEGERS: list[Value] = [
+    "2147483648",
+    "9223372036854775808",
+    "18446744073709551616",
+    "1" + "0" * 30,
+    "-1",
+    "-9223372036854775809",
+    "٣",
+    "²",
+    "2147483647",
+    "9223372036854775807",
+    "0",
+]
 NUMBERS: list[Value] = ["NaN", "sNaN", "-Infinity", "1E+999999999", "1e-999999999", "٣.٥", "1_000"]
-DATES: list[Value] = ["0001-01-01", "9999-12-31", "10000-01-01", "2026-02-30", "٢٠٢٦-٠١-٠١",
-                      "0001-01-01T00:00Z", "9999-12-31T23:59Z", "0001-01-01T00:00:00+23:59",
-                      "9999-12-31T23:59:59-23:59"]
+DATES: list[Value] = [
+    "0001-01-01",
+    "9999-12-31",
+    "10000-01-01",
+    "2026-02-30",
+    "٢٠٢٦-٠١-٠١",
+    "0001-01-01T00:00Z",
+    "9999-12-31T23:59Z",
+    "0001-01-01T00:00:00+23:59",
+    "9999-12-31T23:59:59-23:59",
+]
 TIMES: list[Value] = ["24:00", "23:59:60", "٠٩:٠٠", "\x00"]
-TEXTS: list[Value] = ["\x00", "Maya\x00Lennox", "Maya\r\nBcc: someone@example.com", "\x1b[2J\x07", "\u2028",
-                      "\x85", b"\xff\xfe", b"caf\xc3", "x" * 100_000, "\ufffd", "\u2003\u3000"]
+TEXTS: list[Value] = [
+    "\x00",
+    "Maya\x00Lennox",
+    "Maya\r\nBcc: someone@example.com",
+    "\x1b[2J\x07",
+    "\u2028",
+    "\x85",
+    b"\xff\xfe",
+    b"caf\xc3",
+    "x" * 100_000,
+    "\ufffd",
+    "\u2003\u3000",
+]
 CHOICES: list[Value] = ["\x00", "18446744073709551616", "٣", b"\xff", "x" * 100_000]
 # A hidden field or a query parameter may hold any of them; the most telling of each kind.
-MIXED: list[Value] = ["\x00", "Maya\r\nBcc: someone@example.com", b"\xff\xfe", "x" * 100_000, "2147483648",
-                      "18446744073709551616", "٣", "²", "NaN", "sNaN", "1E+999999999", "0001-01-01", "9999-12-31",
-                      "0001-01-01T00:00Z", "9999-12-31T23:59Z"]
+MIXED: list[Value] = [
+    "\x00",
+    "Maya\r\nBcc: someone@example.com",
+    b"\xff\xfe",
+    "x" * 100_000,
+    "2147483648",
+    "18446744073709551616",
+    "٣",
+    "²",
+    "NaN",
+    "sNaN",
+    "1E+999999999",
+    "0001-01-01",
+    "9999-12-31",
+    "0001-01-01T00:00Z",
+    "9999-12-31T23:59Z",
+]
 KINDS: dict[str, list[Value]] = {
-    "integer": INTEGERS, "number": INTEGERS + NUMBERS, "date": DATES, "time": TIMES, "text": TEXTS, "email": TEXTS,
-    "choice": CHOICES, "hidden": list(dict.fromkeys(MIXED + INTEGERS + DATES)), "query": MIXED,
+    "integer": INTEGERS,
+    "number": INTEGERS + NUMBERS,
+    "date": DATES,
+    "time": TIMES,
+    "text": TEXTS,
+    "email": TEXTS,
+    "choice": CHOICES,
+    "hidden": list(dict.fromkeys(MIXED + INTEGERS + DATES)),
+    "query": MIXED,
 }
 ALL_VALUES: list[Value] = list(dict.fromkeys(itertools.chain(*KINDS.values())))
 
@@ -113,8 +165,10 @@ class Route:
 
     def arguments(self) -> list[tuple[str, str, list[str]]]:
         """(name, converter, values it accepts for `any`) for each path argument, in order."""
-        return [(m[3], m[1] or "default", [v.strip() for v in m[2].split(",")] if m[1] == "any" else [])
-                for m in _ARGUMENT.finditer(self.rule.rule)]
+        return [
+            (m[3], m[1] or "default", [v.strip() for v in m[2].split(",")] if m[1] == "any" else [])
+            for m in _ARGUMENT.finditer(self.rule.rule)
+        ]
 
     def path(self, values: dict[str, Value]) -> str:
         return _ARGUMENT.sub(lambda m: _quote(values[m[3]]), self.rule.rule)
@@ -136,6 +190,7 @@ def _quote(value: Value) -> str:
 
 # The world: real records for every path argument ----------------------------------------------------------------
 
+
 @dataclass
 class World:
     people: dict[Role, User]
@@ -149,14 +204,31 @@ class World:
 
 def build_world(make_user: Callable[..., User], secret_key: str) -> World:
     """One user per role (with `make_user`, the suite's factory) and a practice full of records."""
-    people = {role: make_user(role, email=f"{role.value}@example.com", name=f"Fuzz {role.value.title()}",
-                              password=PASSWORD, timezone=TIMEZONE) for role in Role}
+    people = {
+        role: make_user(
+            role,
+            email=f"{role.value}@example.com",
+            name=f"Fuzz {role.value.title()}",
+            password=PASSWORD,
+            timezone=TIMEZONE,
+        )
+        for role in Role
+    }
     maya, clara = people[Role.PRACTITIONER], people[Role.CLIENT]
     world = World(people)
-    discovery = practice_settings.save_service(None, maya, name="Discovery call", description="Free.",
-                                               duration_minutes=15, price_minor=0, currency="GBP", active=True)
-    follow_up = practice_settings.save_service(None, maya, name="Follow-up", description="", duration_minutes=45,
-                                               price_minor=8500, currency="GBP", active=True)
+    discovery = practice_settings.save_service(
+        None,
+        maya,
+        name="Discovery call",
+        description="Free.",
+        duration_minutes=15,
+        price_minor=0,
+        currency="GBP",
+        active=True,
+    )
+    follow_up = practice_settings.save_service(
+        None, maya, name="Follow-up", description="", duration_minutes=45, price_minor=8500, currency="GBP", active=True
+    )
     for weekday in range(7):
         practice_settings.add_working_range(maya, weekday, time(9), time(17))
     rules = bookings.rules_for(maya.id, TIMEZONE)
@@ -187,7 +259,9 @@ def build_world(make_user: Callable[..., User], secret_key: str) -> World:
     world.add("service_id", follow_up.id, discovery.id)
     world.add("client_id", clara.id, maya.id)
     world.add("payment_id", paid.id)
-    world.add("response_id", *db.session.execute(db.select(Response.id).filter_by(status="draft")).scalars())
+    world.add(
+        "response_id", *db.session.execute(db.select(QuestionnaireResponse.id).filter_by(status="draft")).scalars()
+    )
     world.add("assignment_id", *db.session.execute(db.select(Assignment.id)).scalars())
     world.add("step", 1, 2, 4)
     world.add("note_id", draft.id, *(n.id for n, _ in notes.client_notes(clara.id, maya.id)))
@@ -203,6 +277,7 @@ def build_world(make_user: Callable[..., User], secret_key: str) -> World:
 
 
 # Discovering forms and the query parameters views read -----------------------------------------------------------
+
 
 @dataclass
 class Field:
@@ -233,8 +308,11 @@ class _FormParser(HTMLParser):
         a = {k: v or "" for k, v in attrs}
         if tag == "form":
             action = urlsplit(a.get("action") or self.page_path)
-            self.form = Form(action.path or urlsplit(self.page_path).path,
-                             a.get("enctype") == "multipart/form-data") if a.get("method") == "post" else None
+            self.form = (
+                Form(action.path or urlsplit(self.page_path).path, a.get("enctype") == "multipart/form-data")
+                if a.get("method") == "post"
+                else None
+            )
             if self.form:
                 self.forms.append(self.form)
             return
@@ -262,7 +340,8 @@ class _FormParser(HTMLParser):
             self._textarea = self.form.fields[name] = Field(name, "text", [""])
         elif tag == "button" and "disabled" not in a:
             self.form.fields.setdefault(name, Field(name, "choice", [a.get("value", "")])).options.append(
-                a.get("value", ""))
+                a.get("value", "")
+            )
 
     def handle_data(self, data: str) -> None:
         if self._textarea is not None:
@@ -308,8 +387,13 @@ def _filling(kind: str, attrs: dict[str, str]) -> str:
         return attrs.get("min") or "1"
     if attrs.get("inputmode") in ("numeric", "decimal"):
         return "12.50"
-    return {"date": (date.today() - timedelta(days=1)).isoformat(), "time": "10:00", "tel": "07700 900123",
-            "color": "#2d6a64", "hidden": ""}.get(kind, "Fuzz")
+    return {
+        "date": (date.today() - timedelta(days=1)).isoformat(),
+        "time": "10:00",
+        "tel": "07700 900123",
+        "color": "#2d6a64",
+        "hidden": "",
+    }.get(kind, "Fuzz")
 
 
 class _RecordingArgs(ImmutableMultiDict):
@@ -352,6 +436,7 @@ def record_query_reads(app: Flask) -> dict[str, set[str]]:
 
 # Requests ---------------------------------------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class Attack:
     """Hostile values for some slots of a request; every other slot keeps its valid value."""
@@ -378,11 +463,13 @@ class Target:
     def slots(self) -> list[tuple[Slot, str]]:
         """(slot, kind) for every input; of a list of numbered fields (lines-0-title, lines-1-title, ...)
         only the first, as they are read by the same code."""
-        found = [(("path", name), "integer" if conv == "int" else "choice" if conv == "any" else "text")
-                 for name, conv, _ in self.route.arguments()]
+        found = [
+            (("path", name), "integer" if conv == "int" else "choice" if conv == "any" else "text")
+            for name, conv, _ in self.route.arguments()
+        ]
         found += [(("query", name), "query") for name in self.query_names]
         seen = set()
-        for f in (self.form.fields.values() if self.form else ()):
+        for f in self.form.fields.values() if self.form else ():
             pattern = re.sub(r"-\d+(?=-|$)", "-N", f.name)
             if not f.name.endswith("csrf_token") and pattern not in seen:  # CSRF is checked in one place
                 seen.add(pattern)
@@ -400,8 +487,10 @@ class Failure:
     detail: str
 
     def __str__(self) -> str:
-        return (f"{self.route} as {self.role}: {self.status} for {self.attack!r}\n  request: {self.url[:300]}\n"
-                f"{self.detail}")
+        return (
+            f"{self.route} as {self.role}: {self.status} for {self.attack!r}\n  request: {self.url[:300]}\n"
+            f"{self.detail}"
+        )
 
 
 class ServerError(AssertionError):
@@ -440,17 +529,20 @@ def _urlencoded(pairs: Iterable[tuple[str, Value]]) -> bytes:
 
 
 def _multipart(pairs: Iterable[tuple[str, Value]], boundary: str = "fuzzBoundary7MA4YWxk") -> tuple[bytes, str]:
-    body = b"".join(b"--%s\r\nContent-Disposition: form-data; name=\"%s\"\r\n\r\n%s\r\n" % (
-        boundary.encode(), name.encode(), value if isinstance(value, bytes) else value.encode())
-        for name, value in pairs)
+    body = b"".join(
+        b'--%s\r\nContent-Disposition: form-data; name="%s"\r\n\r\n%s\r\n'
+        % (boundary.encode(), name.encode(), value if isinstance(value, bytes) else value.encode())
+        for name, value in pairs
+    )
     return body + b"--%s--\r\n" % boundary.encode(), f"multipart/form-data; boundary={boundary}"
 
 
 class Fuzzer:
     """Fuzzes every route as one role, on one app whose database holds `world`."""
 
-    def __init__(self, app: Flask, client: FlaskClient, role: Role | None, world: World,
-                 query_reads: dict[str, set[str]]) -> None:
+    def __init__(
+        self, app: Flask, client: FlaskClient, role: Role | None, world: World, query_reads: dict[str, set[str]]
+    ) -> None:
         self.app, self.client, self.role = app, client, role
         # The reset link is the visitor's: used by someone logged in, setting a password would end her session.
         self.world = world if role is None else World(world.people, {**world.ids, "token": world.ids["token"][:1]})
@@ -475,8 +567,11 @@ class Fuzzer:
         page = self._open("/account/login").get_data(as_text=True)
         if self.role is not None:
             token = _token_in(page)
-            response = self._open("/account/login", method="POST", data={
-                "email": self.world.people[self.role].email, "password": PASSWORD, "csrf_token": token})
+            response = self._open(
+                "/account/login",
+                method="POST",
+                data={"email": self.world.people[self.role].email, "password": PASSWORD, "csrf_token": token},
+            )
             assert response.status_code == 302, f"could not log in as {self.role_name}"
 
     def crawl(self, routes: list[Route]) -> None:
@@ -535,8 +630,14 @@ class Fuzzer:
         """One request: the valid one with `attack` applied. ServerError on a 5xx or an exception."""
         path_values = dict(target.path_values)
         query: list[tuple[str, Value]] = []
-        form = {name: [_fresh_email() if f.kind == "email" and _FILLED_EMAIL.fullmatch(v) else v for v in f.values]
-                for name, f in target.form.fields.items()} if target.form else {}
+        form = (
+            {
+                name: [_fresh_email() if f.kind == "email" and _FILLED_EMAIL.fullmatch(v) else v for v in f.values]
+                for name, f in target.form.fields.items()
+            }
+            if target.form
+            else {}
+        )
         if target.route.method == "POST" and "csrf_token" not in form:
             form["csrf_token"] = [self.csrf_token]
         for (kind, name), value in attack.values:
@@ -551,8 +652,9 @@ class Fuzzer:
         multipart = attack.multipart if attack.multipart is not None else bool(target.form and target.form.multipart)
         options: dict = {}
         if target.route.method == "POST":
-            body, content_type = _multipart(pairs) if multipart else (_urlencoded(pairs),
-                                                                       "application/x-www-form-urlencoded")
+            body, content_type = (
+                _multipart(pairs) if multipart else (_urlencoded(pairs), "application/x-www-form-urlencoded")
+            )
             options = {"data": body, "content_type": content_type}
         if self.cookie:
             self.client.set_cookie(self.cookie_name, self.cookie)
@@ -569,8 +671,9 @@ class Fuzzer:
             self.tracebacks.last = where(error)
         self.report.statuses[status] += 1
         if isinstance(status, str) or status >= 500:
-            failure = Failure(target.route.name, self.role_name, attack, status, url,
-                              self.tracebacks.last or "(no traceback logged)")
+            failure = Failure(
+                target.route.name, self.role_name, attack, status, url, self.tracebacks.last or "(no traceback logged)"
+            )
             self.report.failures.append(failure)
             raise ServerError(str(failure))
 
@@ -597,8 +700,12 @@ class Fuzzer:
         """Valid values with their digits swapped for hostile ones: 'move:0:down' becomes 'move:²:down'."""
         for slot, kind in slots:
             offered = target.form.fields[slot[1]].options if slot[0] == "form" and target.form else []
-            mutated = {re.sub(r"[0-9]+", digits, value) for value in offered if re.search(r"[0-9]", value)
-                       for digits in ("²", "٣", "18446744073709551616")}
+            mutated = {
+                re.sub(r"[0-9]+", digits, value)
+                for value in offered
+                if re.search(r"[0-9]", value)
+                for digits in ("²", "٣", "18446744073709551616")
+            }
             yield from ((slot, value) for value in sorted(mutated))
 
     def _check_still_logged_in(self, target: Target) -> None:
@@ -630,9 +737,16 @@ class Fuzzer:
         every_slot = [slot for slot, _ in slots] + [("form", "csrf_token")] * (target.route.method == "POST")
         attacks = st.builds(
             Attack,
-            st.lists(st.tuples(st.sampled_from(every_slot), hostile_values()), min_size=1, max_size=3,
-                     unique_by=lambda pair: pair[0]).map(tuple) if every_slot else st.just(()),
-            st.sampled_from([None, True]) if target.route.method == "POST" else st.none())
+            st.lists(
+                st.tuples(st.sampled_from(every_slot), hostile_values()),
+                min_size=1,
+                max_size=3,
+                unique_by=lambda pair: pair[0],
+            ).map(tuple)
+            if every_slot
+            else st.just(()),
+            st.sampled_from([None, True]) if target.route.method == "POST" else st.none(),
+        )
 
         def request_with(attack: Attack) -> None:
             self.send(target, attack)
@@ -649,11 +763,21 @@ class Fuzzer:
 
 def fuzz_settings(generated_examples: int) -> settings:
     """Deterministic: the same requests on every run and machine, nothing written to an example database."""
-    return settings(max_examples=max(1, generated_examples), derandomize=True, database=None, deadline=None,
-                    phases=[Phase.explicit, Phase.generate, Phase.shrink] if generated_examples else [Phase.explicit],
-                    report_multiple_bugs=False, print_blob=False,
-                    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
-                                           HealthCheck.large_base_example, HealthCheck.filter_too_much])
+    return settings(
+        max_examples=max(1, generated_examples),
+        derandomize=True,
+        database=None,
+        deadline=None,
+        phases=[Phase.explicit, Phase.generate, Phase.shrink] if generated_examples else [Phase.explicit],
+        report_multiple_bugs=False,
+        print_blob=False,
+        suppress_health_check=[
+            HealthCheck.too_slow,
+            HealthCheck.data_too_large,
+            HealthCheck.large_base_example,
+            HealthCheck.filter_too_much,
+        ],
+    )
 
 
 # Routes whose whole point is to end the session (server-side, so a kept cookie no longer works).

@@ -14,6 +14,7 @@ Revises: a8c0ffee0008
 Create Date: 2026-11-26 09:00:00
 
 """
+
 from alembic import op
 import sqlalchemy as sa
 
@@ -21,46 +22,46 @@ from portal.crypto import decrypt_bytes, decrypt_text, encrypt_bytes, encrypt_te
 
 
 # revision identifiers, used by Alembic.
-revision = 'aac0ffee0010'
-down_revision = 'a8c0ffee0008'
+revision = "aac0ffee0010"
+down_revision = "a8c0ffee0008"
 branch_labels = None
 depends_on = None
 
-PROTOCOL_TEXT = ('summary', 'focus_points', 'next_steps')
-LINE_SHORT = ('title', 'dose', 'timing', 'duration')  # were String(120)
-LINE_TEXT = (*LINE_SHORT, 'instructions', 'rationale')
+PROTOCOL_TEXT = ("summary", "focus_points", "next_steps")
+LINE_SHORT = ("title", "dose", "timing", "duration")  # were String(120)
+LINE_TEXT = (*LINE_SHORT, "instructions", "rationale")
 FILE_BATCH = 20  # PDFs of a few hundred KB each
 
 
 def upgrade():
-    with op.batch_alter_table('protocol_lines', schema=None) as batch_op:
+    with op.batch_alter_table("protocol_lines", schema=None) as batch_op:
         for name in LINE_SHORT:
-            batch_op.alter_column(name, existing_type=sa.String(length=120), type_=sa.Text(),
-                                  existing_nullable=False)
-    _rewrite('protocols', PROTOCOL_TEXT, encrypt_text)
-    _rewrite('protocol_lines', LINE_TEXT, encrypt_text)
+            batch_op.alter_column(name, existing_type=sa.String(length=120), type_=sa.Text(), existing_nullable=False)
+    _rewrite("protocols", PROTOCOL_TEXT, encrypt_text)
+    _rewrite("protocol_lines", LINE_TEXT, encrypt_text)
     _rewrite_files(encrypt_bytes)
-    if op.get_bind().dialect.name == 'postgresql':
+    if op.get_bind().dialect.name == "postgresql":
         # audit_events_refuse_change() comes from a6c0ffee0061 and raises for any change.
-        op.execute("CREATE TRIGGER audit_events_no_truncate BEFORE TRUNCATE ON audit_events "
-                   "FOR EACH STATEMENT EXECUTE FUNCTION audit_events_refuse_change()")
+        op.execute(
+            "CREATE TRIGGER audit_events_no_truncate BEFORE TRUNCATE ON audit_events "
+            "FOR EACH STATEMENT EXECUTE FUNCTION audit_events_refuse_change()"
+        )
 
 
 def downgrade():
-    if op.get_bind().dialect.name == 'postgresql':
+    if op.get_bind().dialect.name == "postgresql":
         op.execute("DROP TRIGGER IF EXISTS audit_events_no_truncate ON audit_events")
     _rewrite_files(decrypt_bytes)
-    _rewrite('protocol_lines', LINE_TEXT, decrypt_text)
-    _rewrite('protocols', PROTOCOL_TEXT, decrypt_text)
-    with op.batch_alter_table('protocol_lines', schema=None) as batch_op:
+    _rewrite("protocol_lines", LINE_TEXT, decrypt_text)
+    _rewrite("protocols", PROTOCOL_TEXT, decrypt_text)
+    with op.batch_alter_table("protocol_lines", schema=None) as batch_op:
         for name in LINE_SHORT:
-            batch_op.alter_column(name, existing_type=sa.Text(), type_=sa.String(length=120),
-                                  existing_nullable=False)
+            batch_op.alter_column(name, existing_type=sa.Text(), type_=sa.String(length=120), existing_nullable=False)
 
 
 def _rewrite(table_name, column_names, convert):
     """Encrypt (upgrade) or decrypt (downgrade) every stored value of these text columns, in batches."""
-    table = sa.table(table_name, sa.column('id', sa.Integer()), *[sa.column(name, sa.Text()) for name in column_names])
+    table = sa.table(table_name, sa.column("id", sa.Integer()), *[sa.column(name, sa.Text()) for name in column_names])
     bind = op.get_bind()
     last_id = 0
     while True:
@@ -75,7 +76,7 @@ def _rewrite(table_name, column_names, convert):
 
 def _rewrite_files(convert):
     """Encrypt or decrypt the bytes of every stored file (all are handout PDFs), a few at a time."""
-    table = sa.table('stored_files', sa.column('key', sa.String()), sa.column('content', sa.LargeBinary()))
+    table = sa.table("stored_files", sa.column("key", sa.String()), sa.column("content", sa.LargeBinary()))
     bind = op.get_bind()
     last_key = None
     while True:

@@ -1,4 +1,5 @@
 """Forms for signing up, logging in and resetting a password."""
+
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
@@ -6,8 +7,14 @@ from wtforms import SelectField
 from wtforms.validators import Email, InputRequired, Length
 
 from portal.accounts.passwords import MAX_LENGTH, MIN_LENGTH
-from portal.forms import EmailField, PasswordField, StringField, no_replacement_characters, select_choices, \
-    strip_whitespace
+from portal.forms import (
+    EmailField,
+    PasswordField,
+    StringField,
+    no_replacement_characters,
+    select_choices,
+    strip_whitespace,
+)
 from portal.timeutil import timezone_choices
 
 EMAIL_VALIDATORS = [
@@ -27,19 +34,28 @@ class SignupForm(FlaskForm):
     name = StringField(
         "Your name",
         filters=[strip_whitespace],
-        validators=[InputRequired("Tell us your name."), Length(max=120, message="Use at most 120 characters."),
-                    no_replacement_characters],
+        validators=[
+            InputRequired("Tell us your name."),
+            Length(max=120, message="Use at most 120 characters."),
+            no_replacement_characters,
+        ],
         render_kw={"autocomplete": "name", "maxlength": 120},
     )
-    email = EmailField("E-mail address", validators=EMAIL_VALIDATORS, filters=[strip_whitespace],
-                       render_kw={"autocomplete": "email", "maxlength": 254})
+    email = EmailField(
+        "E-mail address",
+        validators=EMAIL_VALIDATORS,
+        filters=[strip_whitespace],
+        render_kw={"autocomplete": "email", "maxlength": 254},
+    )
     password = PasswordField(
-        "Password", validators=NEW_PASSWORD_VALIDATORS,
+        "Password",
+        validators=NEW_PASSWORD_VALIDATORS,
         description=f"At least {MIN_LENGTH} characters. A few words you will remember work well.",
         render_kw={"autocomplete": "new-password", "minlength": MIN_LENGTH, "maxlength": MAX_LENGTH},
     )
     timezone = SelectField(
-        "Your time zone", choices=[],
+        "Your time zone",
+        choices=[],
         description="Session times are shown in this zone. We picked the one your device uses.",
         validators=[InputRequired("Choose your time zone.")],
         render_kw={"data-browser-timezone": "1"},
@@ -51,23 +67,35 @@ class SignupForm(FlaskForm):
 
 
 class LoginForm(FlaskForm):
-    email = EmailField("E-mail address", validators=EMAIL_VALIDATORS, filters=[strip_whitespace],
-                       render_kw={"autocomplete": "email", "maxlength": 254})
+    email = EmailField(
+        "E-mail address",
+        validators=EMAIL_VALIDATORS,
+        filters=[strip_whitespace],
+        render_kw={"autocomplete": "email", "maxlength": 254},
+    )
     password = PasswordField(
         "Password",
-        validators=[InputRequired("Enter your password."), Length(max=MAX_LENGTH, message="That password is too long.")],
+        validators=[
+            InputRequired("Enter your password."),
+            Length(max=MAX_LENGTH, message="That password is too long."),
+        ],
         render_kw={"autocomplete": "current-password", "maxlength": MAX_LENGTH},
     )
 
 
 class ResetRequestForm(FlaskForm):
-    email = EmailField("E-mail address", validators=EMAIL_VALIDATORS, filters=[strip_whitespace],
-                       render_kw={"autocomplete": "email", "maxlength": 254})
+    email = EmailField(
+        "E-mail address",
+        validators=EMAIL_VALIDATORS,
+        filters=[strip_whitespace],
+        render_kw={"autocomplete": "email", "maxlength": 254},
+    )
 
 
 class ResetPasswordForm(FlaskForm):
     password = PasswordField(
-        "New password", validators=NEW_PASSWORD_VALIDATORS,
+        "New password",
+        validators=NEW_PASSWORD_VALIDATORS,
         description=f"At least {MIN_LENGTH} characters.",
         render_kw={"autocomplete": "new-password", "minlength": MIN_LENGTH, "maxlength": MAX_LENGTH},
     )

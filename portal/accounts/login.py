@@ -1,5 +1,6 @@
 """Flask-Login wiring: the cookie names a database session (portal.accounts.sessions), which is checked at
 the start of every request; someone whose session has ended is sent to log in, or told so in JSON."""
+
 from __future__ import annotations
 
 from flask import Flask, current_app, flash, g, jsonify, redirect, request, url_for
@@ -54,8 +55,7 @@ def _back_here() -> str | None:
 
 def _unauthorized():
     if _wants_json():  # e.g. the notes autosave: it keeps the text on screen and says why it was not saved
-        message = (idle_message(current_app.config["IDLE_TIMEOUT"]) if g.get("ended_idle")
-                   else "You are logged out.")
+        message = idle_message(current_app.config["IDLE_TIMEOUT"]) if g.get("ended_idle") else "You are logged out."
         return jsonify(ok=False, logged_out=True, error=message), 401
     if not g.get("ended_idle"):  # the idle message is already waiting
         flash(LOGIN_MESSAGE, "info")

@@ -1,4 +1,5 @@
 """Password rules and hashing: plain functions, no app needed."""
+
 from __future__ import annotations
 
 from functools import lru_cache
@@ -11,11 +12,34 @@ MAX_LENGTH = 128
 # The most used passwords of at least MIN_LENGTH characters; anything here is refused outright.
 COMMON_PASSWORDS = frozenset(
     {
-        "1234567890", "12345678910", "0123456789", "0987654321", "1111111111", "1q2w3e4r5t",
-        "qwertyuiop", "asdfghjkl;", "password12", "password123", "password1234", "passw0rd123",
-        "iloveyou12", "1qaz2wsx3edc", "qwerty1234", "qwerty12345", "abcdefghij", "abc1234567",
-        "letmein123", "welcome123", "changeme12", "football12", "princess12", "sunshine12",
-        "migraine123", "zaq12wsxcde", "qwertyuiop123", "administrator",
+        "1234567890",
+        "12345678910",
+        "0123456789",
+        "0987654321",
+        "1111111111",
+        "1q2w3e4r5t",
+        "qwertyuiop",
+        "asdfghjkl;",
+        "password12",
+        "password123",
+        "password1234",
+        "passw0rd123",
+        "iloveyou12",
+        "1qaz2wsx3edc",
+        "qwerty1234",
+        "qwerty12345",
+        "abcdefghij",
+        "abc1234567",
+        "letmein123",
+        "welcome123",
+        "changeme12",
+        "football12",
+        "princess12",
+        "sunshine12",
+        "migraine123",
+        "zaq12wsxcde",
+        "qwertyuiop123",
+        "administrator",
     }
 )
 

@@ -5,6 +5,7 @@ looks the row up (one indexed query, joined to the user) and refuses it once it 
 absolute lifetime or, for everyone but clients, gone unused for the idle timeout. Ending the row (logging
 out, "log out everywhere", a new password, erasure) ends the session for every copy of the cookie at once.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -58,15 +59,29 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-_BROWSERS = [("Edg/", "Edge"), ("OPR/", "Opera"), ("SamsungBrowser/", "Samsung Internet"), ("Firefox/", "Firefox"),
-             ("FxiOS/", "Firefox"), ("CriOS/", "Chrome"), ("Chrome/", "Chrome"), ("Chromium/", "Chromium"),
-             ("Safari/", "Safari")]
-_SYSTEMS = [(r"iPhone|iPad|iPod", "iOS"), (r"Android", "Android"), (r"CrOS", "ChromeOS"), (r"Windows", "Windows"),
-            (r"Mac OS X|Macintosh", "macOS"), (r"Linux", "Linux")]
+_BROWSERS = [
+    ("Edg/", "Edge"),
+    ("OPR/", "Opera"),
+    ("SamsungBrowser/", "Samsung Internet"),
+    ("Firefox/", "Firefox"),
+    ("FxiOS/", "Firefox"),
+    ("CriOS/", "Chrome"),
+    ("Chrome/", "Chrome"),
+    ("Chromium/", "Chromium"),
+    ("Safari/", "Safari"),
+]
+_SYSTEMS = [
+    (r"iPhone|iPad|iPod", "iOS"),
+    (r"Android", "Android"),
+    (r"CrOS", "ChromeOS"),
+    (r"Windows", "Windows"),
+    (r"Mac OS X|Macintosh", "macOS"),
+    (r"Linux", "Linux"),
+]
 
 
 def device_summary(user_agent: str) -> str:
-    """"Firefox on Windows": enough for her to recognise a device on her account page, and no more."""
+    """ "Firefox on Windows": enough for her to recognise a device on her account page, and no more."""
     user_agent = user_agent[:500]
     browser = next((name for marker, name in _BROWSERS if marker in user_agent), "A browser")
     system = next((name for pattern, name in _SYSTEMS if re.search(pattern, user_agent)), "")
@@ -80,8 +95,13 @@ def start_session(user: User, *, user_agent: str = "", now: datetime | None = No
     """
     now = now or utcnow()
     token = secrets.token_urlsafe(32)
-    row = UserSession(user_id=user.id, token_hash=hash_token(token), created_at=now, last_seen_at=now,
-                      device=device_summary(user_agent))
+    row = UserSession(
+        user_id=user.id,
+        token_hash=hash_token(token),
+        created_at=now,
+        last_seen_at=now,
+        device=device_summary(user_agent),
+    )
     db.session.add(row)
     user.last_login_at = now
     db.session.commit()
@@ -99,7 +119,8 @@ def load_session(token: str, rules: SessionRules, now: datetime | None = None) -
         return Loaded(None, False)
     now = now or utcnow()
     found = db.session.execute(
-        db.select(UserSession, User).join(User, User.id == UserSession.user_id)
+        db.select(UserSession, User)
+        .join(User, User.id == UserSession.user_id)
         .where(UserSession.token_hash == hash_token(token), UserSession.ended_at.is_(None))
     ).first()
     if found is None:
@@ -127,21 +148,26 @@ def end_session(token: str, now: datetime | None = None) -> None:
     """Log out one session: every copy of its cookie stops working."""
     if not isinstance(token, str) or not token or len(token) > MAX_TOKEN_LENGTH:
         return
-    db.session.execute(update(UserSession).where(UserSession.token_hash == hash_token(token),
-                                                 UserSession.ended_at.is_(None)).values(ended_at=now or utcnow()))
+    db.session.execute(
+        update(UserSession)
+        .where(UserSession.token_hash == hash_token(token), UserSession.ended_at.is_(None))
+        .values(ended_at=now or utcnow())
+    )
     db.session.commit()
 
 
 def end_all_sessions(user: User, now: datetime | None = None) -> int:
     """End every open session of hers, in the caller's transaction; how many were open."""
-    result = db.session.execute(update(UserSession)
-                                .where(UserSession.user_id == user.id, UserSession.ended_at.is_(None))
-                                .values(ended_at=now or utcnow()))
+    result = db.session.execute(
+        update(UserSession)
+        .where(UserSession.user_id == user.id, UserSession.ended_at.is_(None))
+        .values(ended_at=now or utcnow())
+    )
     return result.rowcount
 
 
 def log_out_everywhere(user: User, now: datetime | None = None) -> int:
-    """"Log out everywhere": every device she is logged in on, this one included."""
+    """ "Log out everywhere": every device she is logged in on, this one included."""
     ended = end_all_sessions(user, now)
     db.session.commit()
     return ended
@@ -150,16 +176,19 @@ def log_out_everywhere(user: User, now: datetime | None = None) -> int:
 def open_sessions(user: User, rules: SessionRules, now: datetime | None = None) -> list[UserSession]:
     """Her sessions that would still let someone in, most recently used first."""
     now = now or utcnow()
-    rows = db.session.execute(db.select(UserSession).where(UserSession.user_id == user.id,
-                                                           UserSession.ended_at.is_(None))
-                              .order_by(UserSession.last_seen_at.desc(), UserSession.id.desc())).scalars()
+    rows = db.session.execute(
+        db.select(UserSession)
+        .where(UserSession.user_id == user.id, UserSession.ended_at.is_(None))
+        .order_by(UserSession.last_seen_at.desc(), UserSession.id.desc())
+    ).scalars()
     return [row for row in rows if not rules.expired(row, now) and not rules.idle_since(user, row, now)]
 
 
 def forget_old_sessions(rules: SessionRules, now: datetime | None = None) -> int:
     """Remove rows that ended, or could only have lasted until, more than KEEP_ENDED ago."""
     cutoff = (now or utcnow()) - KEEP_ENDED
-    result = db.session.execute(delete(UserSession).where(or_(UserSession.ended_at < cutoff,
-                                                              UserSession.created_at < cutoff - rules.lifetime)))
+    result = db.session.execute(
+        delete(UserSession).where(or_(UserSession.ended_at < cutoff, UserSession.created_at < cutoff - rules.lifetime))
+    )
     db.session.commit()
     return result.rowcount

@@ -4,6 +4,7 @@ The token is signed with the app's secret and carries a fingerprint of the passw
 it was made: once the password changes (which is what using the link does), every earlier link stops
 working, so no table of used tokens is needed.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -79,11 +80,17 @@ def read_confirm_token(secret: str, token: str, max_age: int) -> ConfirmClaim:
     try:
         payload = URLSafeTimedSerializer(secret, salt=CONFIRM_SALT).loads(token, max_age=max_age)
     except SignatureExpired:
-        raise ConfirmTokenError("This confirmation link has expired. Log in with your e-mail address and password "
-                              "and we will send you a new one.") from None
+        raise ConfirmTokenError(
+            "This confirmation link has expired. Log in with your e-mail address and password "
+            "and we will send you a new one."
+        ) from None
     except BadSignature:
         raise ConfirmTokenError("This confirmation link is not valid. Check that you copied all of it.") from None
-    if not (isinstance(payload, dict) and isinstance(payload.get("u"), int) and isinstance(payload.get("h"), str)
-            and isinstance(payload.get("n"), str)):
+    if not (
+        isinstance(payload, dict)
+        and isinstance(payload.get("u"), int)
+        and isinstance(payload.get("h"), str)
+        and isinstance(payload.get("n"), str)
+    ):
         raise ConfirmTokenError("This confirmation link is not valid. Check that you copied all of it.")
     return ConfirmClaim(payload["u"], payload["h"], payload["n"])

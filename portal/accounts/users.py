@@ -1,4 +1,5 @@
 """Creating accounts, signing up, logging in and changing passwords: the domain behind the accounts views."""
+
 from __future__ import annotations
 
 from flask import current_app
@@ -64,8 +65,14 @@ def create_user(*, role: Role, name: str, email: str, password: str, timezone: s
         raise EmailTaken(email)
     if role == Role.PRACTITIONER and not _has_owner():
         role = Role.OWNER  # the practice's first practitioner owns it (as the team migration decides too)
-    user = User(role=role.value, name=name.strip(), email=email, password_hash=hash_password(password),
-                timezone=timezone, email_verified_at=utcnow())
+    user = User(
+        role=role.value,
+        name=name.strip(),
+        email=email,
+        password_hash=hash_password(password),
+        timezone=timezone,
+        email_verified_at=utcnow(),
+    )
     db.session.add(user)
     try:
         db.session.commit()
@@ -108,9 +115,14 @@ def sign_up(*, name: str, email: str, password: str, timezone: str, next_path: s
 def send_confirmation(user: User, next_path: str | None) -> None:
     config = current_app.config
     token = make_confirm_token(config["SECRET_KEY"], user.id, user.password_hash, next_path)
-    send_mail(user.email, "Confirm your e-mail address", "confirm_email", name=user.name,
-              link=absolute_url("accounts.confirm_email", token=token),
-              valid_for=describe_seconds(config["EMAIL_CONFIRM_MAX_AGE"]))
+    send_mail(
+        user.email,
+        "Confirm your e-mail address",
+        "confirm_email",
+        name=user.name,
+        link=absolute_url("accounts.confirm_email", token=token),
+        valid_for=describe_seconds(config["EMAIL_CONFIRM_MAX_AGE"]),
+    )
 
 
 def _send_account_exists(user: User, next_path: str | None) -> None:
@@ -120,10 +132,15 @@ def _send_account_exists(user: User, next_path: str | None) -> None:
     own through the reset link, which also confirms the address (so nobody can plant an account for her)."""
     config = current_app.config
     reset = make_reset_token(config["SECRET_KEY"], user.id, user.password_hash)
-    send_mail(user.email, "You already have an account", "account_exists", name=user.name,
-              login_link=absolute_url("accounts.login", next=next_path),
-              reset_link=absolute_url("accounts.reset_password", token=reset, next=next_path),
-              reset_valid_for=describe_seconds(config["PASSWORD_RESET_MAX_AGE"]))
+    send_mail(
+        user.email,
+        "You already have an account",
+        "account_exists",
+        name=user.name,
+        login_link=absolute_url("accounts.login", next=next_path),
+        reset_link=absolute_url("accounts.reset_password", token=reset, next=next_path),
+        reset_valid_for=describe_seconds(config["PASSWORD_RESET_MAX_AGE"]),
+    )
 
 
 def _has_owner() -> bool:
@@ -163,8 +180,10 @@ def _confirmable(secret: str, token: str, max_age: int) -> tuple[User, str]:
     if user.email_verified_at is not None:
         raise ConfirmTokenError(ALREADY_CONFIRMED)
     if not claim_is_current(claim, user.password_hash):
-        raise ConfirmTokenError("This confirmation link is out of date: a newer one was sent. Use the newest, or "
-                                "log in and we will send you another.")
+        raise ConfirmTokenError(
+            "This confirmation link is out of date: a newer one was sent. Use the newest, or "
+            "log in and we will send you another."
+        )
     return user, claim.next_path
 
 
@@ -177,8 +196,9 @@ def confirm_email(secret: str, token: str, max_age: int, *, user_agent: str = ""
     """Mark her address confirmed and log her in; returns her and the page she was on when she signed up."""
     user, next_path = _confirmable(secret, token, max_age)
     # Conditional, so that of two clicks at the same moment only one confirms and logs in.
-    confirmed = db.session.execute(update(User).where(User.id == user.id, User.email_verified_at.is_(None))
-                                   .values(email_verified_at=utcnow()))
+    confirmed = db.session.execute(
+        update(User).where(User.id == user.id, User.email_verified_at.is_(None)).values(email_verified_at=utcnow())
+    )
     if confirmed.rowcount != 1:
         db.session.rollback()
         raise ConfirmTokenError(ALREADY_CONFIRMED)

@@ -1,5 +1,6 @@
 """Sign up and confirm the address, log in, log out (here or everywhere), the account page, and reset a
 forgotten password."""
+
 from __future__ import annotations
 
 import hashlib
@@ -73,8 +74,13 @@ def signup():
         form.timezone.data = current_app.config["PRACTICE_TIMEZONE"]
     if form.validate_on_submit():
         try:
-            users.sign_up(name=form.name.data, email=form.email.data, password=form.password.data,
-                          timezone=form.timezone.data, next_path=_next())
+            users.sign_up(
+                name=form.name.data,
+                email=form.email.data,
+                password=form.password.data,
+                timezone=form.timezone.data,
+                next_path=_next(),
+            )
         except users.WeakPassword as weak:
             form.password.errors.extend(weak.problems)
         else:
@@ -118,13 +124,17 @@ def login():
     form = LoginForm()
     if form.validate_on_submit():
         try:
-            user = users.log_in(form.email.data, form.password.data, user_agent=request.user_agent.string,
-                                next_path=_next())
+            user = users.log_in(
+                form.email.data, form.password.data, user_agent=request.user_agent.string, next_path=_next()
+            )
         except users.BadCredentials:
             flash("That e-mail address and password don't match an account. Check them and try again.", "error")
         except users.NotConfirmed:
-            flash("Please confirm your e-mail address first. We have just sent you a new link: open it to finish "
-                  "setting up your account.", "info")
+            flash(
+                "Please confirm your e-mail address first. We have just sent you a new link: open it to finish "
+                "setting up your account.",
+                "info",
+            )
         else:
             login_user(user)
             return redirect(_next() or _home_for(user))
@@ -143,10 +153,13 @@ def logout():
 def account():
     rules = sessions.SessionRules.from_config(current_app.config)
     here = sessions.current_session(current_user)
-    return render_template("accounts/account.html", open_sessions=sessions.open_sessions(current_user, rules),
-                           current_session_id=here.id if here else None,
-                           lifetime=describe_seconds(current_app.config["PERMANENT_SESSION_LIFETIME"]),
-                           idle_minutes=current_app.config["IDLE_TIMEOUT"])
+    return render_template(
+        "accounts/account.html",
+        open_sessions=sessions.open_sessions(current_user, rules),
+        current_session_id=here.id if here else None,
+        lifetime=describe_seconds(current_app.config["PERMANENT_SESSION_LIFETIME"]),
+        idle_minutes=current_app.config["IDLE_TIMEOUT"],
+    )
 
 
 @bp.post("/logout-everywhere")
@@ -170,8 +183,11 @@ def reset_request():
             minutes = current_app.config["PASSWORD_RESET_MAX_AGE"] // 60
             send_mail(user.email, "Reset your password", "password_reset", name=user.name, link=link, minutes=minutes)
         # The same answer whether or not the address has an account.
-        flash("If there is an account for that address, we have sent it a link to choose a new password. "
-              "It works once and expires soon.", "success")
+        flash(
+            "If there is an account for that address, we have sent it a link to choose a new password. "
+            "It works once and expires soon.",
+            "success",
+        )
         return redirect(url_for("accounts.login"))
     return render_template("accounts/reset_request.html", form=form)
 
@@ -179,8 +195,9 @@ def reset_request():
 @bp.route("/reset/<token>", methods=["GET", "POST"])
 def reset_password(token: str):
     try:
-        user = users.user_for_reset_token(current_app.config["SECRET_KEY"], token[:500],
-                                          current_app.config["PASSWORD_RESET_MAX_AGE"])
+        user = users.user_for_reset_token(
+            current_app.config["SECRET_KEY"], token[:500], current_app.config["PASSWORD_RESET_MAX_AGE"]
+        )
     except ResetTokenError as error:
         flash(str(error), "error")
         return redirect(url_for("accounts.reset_request"))

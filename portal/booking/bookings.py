@@ -2,11 +2,12 @@
 
 Views call these functions; they take plain values and the acting user, and commit their own work.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime, time, timedelta, UTC
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.exc import IntegrityError
@@ -72,20 +73,24 @@ class Availability:
     time_off: list[slots.TimeOff]
     busy: list[slots.Busy]
 
-    def free(self, duration: timedelta, now: datetime, first_day: date | None = None,
-             last_day: date | None = None) -> list[datetime]:
+    def free(
+        self, duration: timedelta, now: datetime, first_day: date | None = None, last_day: date | None = None
+    ) -> list[datetime]:
         return slots.free_slots(self.rules, self.hours, self.time_off, self.busy, duration, now, first_day, last_day)
 
     def problem(self, start: datetime, duration: timedelta, now: datetime) -> slots.SlotProblem | None:
         return slots.slot_problem(start, self.rules, self.hours, self.time_off, self.busy, duration, now)
 
 
-def load_availability(practitioner_id: int, default_timezone: str, now: datetime,
-                      ignore_booking_id: int | None = None) -> Availability:
+def load_availability(
+    practitioner_id: int, default_timezone: str, now: datetime, ignore_booking_id: int | None = None
+) -> Availability:
     rules = rules_for(practitioner_id, default_timezone)
     hours = db.session.execute(db.select(WorkingHours).filter_by(practitioner_id=practitioner_id)).scalars()
     time_off = db.session.execute(
-        db.select(TimeOff).filter(TimeOff.practitioner_id == practitioner_id, TimeOff.last_day >= now.date() - timedelta(days=1))
+        db.select(TimeOff).filter(
+            TimeOff.practitioner_id == practitioner_id, TimeOff.last_day >= now.date() - timedelta(days=1)
+        )
     ).scalars()
     horizon_end = now + timedelta(days=rules.horizon_days + 2)
     busy_query = db.select(Booking.blocked_from, Booking.blocked_until).filter(
@@ -107,9 +112,13 @@ def load_availability(practitioner_id: int, default_timezone: str, now: datetime
 def active_services(practitioner_id: int | None = None) -> list[Service]:
     """Services open for booking (of one practitioner, when given), each with its practitioner; a deactivated
     practitioner's services are not offered."""
-    query = (db.select(Service).join(User, User.id == Service.practitioner_id)
-             .filter(Service.active.is_(True), User.deactivated_at.is_(None))
-             .options(selectinload(Service.practitioner)).order_by(Service.position, Service.id))
+    query = (
+        db.select(Service)
+        .join(User, User.id == Service.practitioner_id)
+        .filter(Service.active.is_(True), User.deactivated_at.is_(None))
+        .options(selectinload(Service.practitioner))
+        .order_by(Service.position, Service.id)
+    )
     if practitioner_id is not None:
         query = query.filter(Service.practitioner_id == practitioner_id)
     return list(db.session.execute(query).scalars())
@@ -117,23 +126,40 @@ def active_services(practitioner_id: int | None = None) -> list[Service]:
 
 def bookable_service(service_id: int) -> Service | None:
     service = db.session.execute(
-        db.select(Service).join(User, User.id == Service.practitioner_id)
+        db.select(Service)
+        .join(User, User.id == Service.practitioner_id)
         .filter(Service.id == service_id, Service.active.is_(True), User.deactivated_at.is_(None))
-        .options(selectinload(Service.practitioner))).scalar_one_or_none()
+        .options(selectinload(Service.practitioner))
+    ).scalar_one_or_none()
     return service
 
 
-def _record(booking: Booking, action: str, actor: User | None, from_status: str | None, *,
-            old_start: datetime | None = None, note: str = "") -> None:
-    db.session.add(BookingEvent(
-        booking=booking, actor_id=actor.id if actor else None, action=action, from_status=from_status,
-        to_status=booking.status, old_starts_at=old_start,
-        new_starts_at=booking.starts_at if action in ("created", "rescheduled") else None, note=note[:300],
-    ))
+def _record(
+    booking: Booking,
+    action: str,
+    actor: User | None,
+    from_status: str | None,
+    *,
+    old_start: datetime | None = None,
+    note: str = "",
+) -> None:
+    db.session.add(
+        BookingEvent(
+            booking=booking,
+            actor_id=actor.id if actor else None,
+            action=action,
+            from_status=from_status,
+            to_status=booking.status,
+            old_starts_at=old_start,
+            new_starts_at=booking.starts_at if action in ("created", "rescheduled") else None,
+            note=note[:300],
+        )
+    )
 
 
-def _commit_or_taken(availability: Availability, duration: timedelta, now: datetime,
-                     also: Callable[[], None] | None = None) -> None:
+def _commit_or_taken(
+    availability: Availability, duration: timedelta, now: datetime, also: Callable[[], None] | None = None
+) -> None:
     """Run `also` (more writes in the same transaction), then commit; if the database refuses an overlap, say
     so and offer the next free times."""
     try:
@@ -147,8 +173,15 @@ def _commit_or_taken(availability: Availability, duration: timedelta, now: datet
         raise BookingError(slots.SlotProblem.TAKEN.value, availability.free(duration, now)[:5]) from None
 
 
-def create_booking(client: User, service: Service, start: datetime, *, default_timezone: str,
-                   now: datetime | None = None, needs_payment: bool = False) -> Booking:
+def create_booking(
+    client: User,
+    service: Service,
+    start: datetime,
+    *,
+    default_timezone: str,
+    now: datetime | None = None,
+    needs_payment: bool = False,
+) -> Booking:
     """Book `service` at `start` for `client`. Price and length come from the service, never the form.
 
     A booking that needs payment waits as pending_payment and holds its slot for the rules' hold time.
@@ -165,9 +198,16 @@ def create_booking(client: User, service: Service, start: datetime, *, default_t
     blocked_from, blocked_until = slots.blocked_interval(start, duration, availability.rules)
     status = BookingStatus.PENDING_PAYMENT if needs_payment else BookingStatus.CONFIRMED
     booking = Booking(
-        practitioner_id=service.practitioner_id, client_id=client.id, service_id=service.id, status=status.value,
-        starts_at=start, ends_at=start + duration, blocked_from=blocked_from, blocked_until=blocked_until,
-        price_minor=service.price_minor, currency=service.currency,
+        practitioner_id=service.practitioner_id,
+        client_id=client.id,
+        service_id=service.id,
+        status=status.value,
+        starts_at=start,
+        ends_at=start + duration,
+        blocked_from=blocked_from,
+        blocked_until=blocked_until,
+        price_minor=service.price_minor,
+        currency=service.currency,
         hold_expires_at=now + timedelta(minutes=rules.hold_minutes) if needs_payment else None,
     )
     db.session.add(booking)
@@ -207,8 +247,9 @@ def client_may_change(booking: Booking, rules: BookingRules, now: datetime | Non
     return booking.is_active and booking.starts_at - now >= timedelta(hours=rules.cancellation_window_hours)
 
 
-def reschedule_booking(booking: Booking, new_start: datetime, actor: User, *, default_timezone: str,
-                       now: datetime | None = None) -> Booking:
+def reschedule_booking(
+    booking: Booking, new_start: datetime, actor: User, *, default_timezone: str, now: datetime | None = None
+) -> Booking:
     """Move a booking. Clients are held to the policy and the slot rules; the practice's team (the practitioner,
     the owner, the assistant) only to free time."""
     now = now or utcnow()
@@ -216,13 +257,18 @@ def reschedule_booking(booking: Booking, new_start: datetime, actor: User, *, de
         raise BookingError("This session is no longer active, so it can't be moved.")
     rules = rules_for(booking.practitioner_id, default_timezone)
     if actor.is_client and not client_may_change(booking, rules, now):
-        raise BookingError(f"Sessions can be moved up to {rules.cancellation_window_hours} hours before they start. "
-                           "Please contact the practice.")
+        raise BookingError(
+            f"Sessions can be moved up to {rules.cancellation_window_hours} hours before they start. "
+            "Please contact the practice."
+        )
     duration = booking.ends_at - booking.starts_at
     availability = load_availability(booking.practitioner_id, default_timezone, now, ignore_booking_id=booking.id)
     problem = availability.problem(new_start, duration, now)
-    if actor.is_staff and problem in (slots.SlotProblem.TOO_SOON, slots.SlotProblem.TOO_FAR,
-                                      slots.SlotProblem.OUTSIDE_HOURS):
+    if actor.is_staff and problem in (
+        slots.SlotProblem.TOO_SOON,
+        slots.SlotProblem.TOO_FAR,
+        slots.SlotProblem.OUTSIDE_HOURS,
+    ):
         problem = None  # she may place a session outside her own booking rules
     if problem is not None:
         raise BookingError(problem.value, availability.free(duration, now)[:5])
@@ -235,8 +281,9 @@ def reschedule_booking(booking: Booking, new_start: datetime, actor: User, *, de
     return booking
 
 
-def cancel_booking(booking: Booking, actor: User, *, default_timezone: str, reason: str = "",
-                   now: datetime | None = None) -> Booking:
+def cancel_booking(
+    booking: Booking, actor: User, *, default_timezone: str, reason: str = "", now: datetime | None = None
+) -> Booking:
     now = now or utcnow()
     if booking.status == BookingStatus.CANCELLED:
         raise BookingError("This session was already cancelled.")
@@ -244,8 +291,10 @@ def cancel_booking(booking: Booking, actor: User, *, default_timezone: str, reas
         raise BookingError("This session is no longer active, so it can't be cancelled.")
     rules = rules_for(booking.practitioner_id, default_timezone)
     if actor.is_client and not client_may_change(booking, rules, now):
-        raise BookingError(f"Sessions can be cancelled up to {rules.cancellation_window_hours} hours before they "
-                           "start. Please contact the practice.")
+        raise BookingError(
+            f"Sessions can be cancelled up to {rules.cancellation_window_hours} hours before they "
+            "start. Please contact the practice."
+        )
     from_status = booking.status
     booking.status = BookingStatus.CANCELLED.value
     booking.hold_expires_at = None
@@ -276,10 +325,15 @@ def record_outcome(booking: Booking, outcome: BookingStatus, actor: User, now: d
 def expire_holds(now: datetime | None = None) -> int:
     """Free the slots of bookings whose payment hold has run out; returns how many expired."""
     now = now or utcnow()
-    expired = db.session.execute(
-        db.select(Booking).filter(Booking.status == BookingStatus.PENDING_PAYMENT, Booking.hold_expires_at <= now)
-        .with_for_update(skip_locked=True)
-    ).scalars().all()
+    expired = (
+        db.session.execute(
+            db.select(Booking)
+            .filter(Booking.status == BookingStatus.PENDING_PAYMENT, Booking.hold_expires_at <= now)
+            .with_for_update(skip_locked=True)
+        )
+        .scalars()
+        .all()
+    )
     for booking in expired:
         booking.status = BookingStatus.EXPIRED.value
         _record(booking, "expired", None, BookingStatus.PENDING_PAYMENT.value, note="Payment not completed in time")
@@ -289,10 +343,16 @@ def expire_holds(now: datetime | None = None) -> int:
 
 # Reading ---------------------------------------------------------------------------------------
 
+
 def client_bookings(client_id: int) -> list[Booking]:
-    return list(db.session.execute(
-        db.select(Booking).filter_by(client_id=client_id).options(selectinload(Booking.service))
-        .order_by(Booking.starts_at.desc())).scalars())
+    return list(
+        db.session.execute(
+            db.select(Booking)
+            .filter_by(client_id=client_id)
+            .options(selectinload(Booking.service))
+            .order_by(Booking.starts_at.desc())
+        ).scalars()
+    )
 
 
 def agenda(practitioner_id: int | None, start: datetime, end: datetime) -> list[Booking]:
@@ -301,16 +361,25 @@ def agenda(practitioner_id: int | None, start: datetime, end: datetime) -> list[
     query = db.select(Booking).filter(Booking.starts_at >= start, Booking.starts_at < end)
     if practitioner_id is not None:
         query = query.filter(Booking.practitioner_id == practitioner_id)
-    return list(db.session.execute(
-        query.options(selectinload(Booking.client), selectinload(Booking.service), selectinload(Booking.practitioner))
-        .order_by(Booking.starts_at)).scalars())
+    return list(
+        db.session.execute(
+            query.options(
+                selectinload(Booking.client), selectinload(Booking.service), selectinload(Booking.practitioner)
+            ).order_by(Booking.starts_at)
+        ).scalars()
+    )
 
 
 def booking_with_history(booking_id: int) -> Booking | None:
     return db.session.execute(
-        db.select(Booking).filter_by(id=booking_id).options(
-            selectinload(Booking.client), selectinload(Booking.service), selectinload(Booking.practitioner),
-            selectinload(Booking.events).selectinload(BookingEvent.actor))
+        db.select(Booking)
+        .filter_by(id=booking_id)
+        .options(
+            selectinload(Booking.client),
+            selectinload(Booking.service),
+            selectinload(Booking.practitioner),
+            selectinload(Booking.events).selectinload(BookingEvent.actor),
+        )
     ).scalar_one_or_none()
 
 
@@ -319,4 +388,4 @@ def local_day_bounds(day: date, tz: str) -> tuple[datetime, datetime]:
     zone = ZoneInfo(tz)
     start = datetime.combine(day, time(0), tzinfo=zone)
     end = datetime.combine(day + timedelta(days=1), time(0), tzinfo=zone)
-    return start.astimezone(timezone.utc), end.astimezone(timezone.utc)
+    return start.astimezone(UTC), end.astimezone(UTC)

@@ -1,10 +1,11 @@
 """Calendar files for sessions, built with the icalendar library: invitations attached to e-mails
 (METHOD:REQUEST, or METHOD:CANCEL when a session is cancelled) and the practitioner's subscription feed."""
+
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta, UTC
 
 from icalendar import Calendar, Event, vCalAddress, vText
 
@@ -41,8 +42,8 @@ def _event(item: CalendarEvent, stamp: datetime, *, invitation: bool) -> Event:
     event.add("uid", item.uid)
     event.add("sequence", item.sequence)
     event.add("dtstamp", stamp)
-    event.add("dtstart", item.starts_at.astimezone(timezone.utc))
-    event.add("dtend", item.ends_at.astimezone(timezone.utc))
+    event.add("dtstart", item.starts_at.astimezone(UTC))
+    event.add("dtend", item.ends_at.astimezone(UTC))
     event.add("summary", item.summary)
     event.add("description", item.description)
     if item.location:
@@ -53,8 +54,16 @@ def _event(item: CalendarEvent, stamp: datetime, *, invitation: bool) -> Event:
     event.add("transp", "OPAQUE")
     event.add("organizer", _address(item.organizer_email, item.organizer_name))
     if invitation:
-        event.add("attendee", _address(item.attendee_email, item.attendee_name, role="REQ-PARTICIPANT",
-                                       partstat="DECLINED" if item.cancelled else "ACCEPTED", rsvp="FALSE"))
+        event.add(
+            "attendee",
+            _address(
+                item.attendee_email,
+                item.attendee_name,
+                role="REQ-PARTICIPANT",
+                partstat="DECLINED" if item.cancelled else "ACCEPTED",
+                rsvp="FALSE",
+            ),
+        )
     return event
 
 
@@ -70,18 +79,19 @@ def _calendar(product_id: str, method: str) -> Calendar:
 def invitation_ics(event: CalendarEvent, product_id: str, now: datetime | None = None) -> bytes:
     """One session as an e-mail attachment: a request, or its cancellation."""
     calendar = _calendar(product_id, "CANCEL" if event.cancelled else "REQUEST")
-    calendar.add_component(_event(event, now or datetime.now(timezone.utc), invitation=True))
+    calendar.add_component(_event(event, now or datetime.now(UTC), invitation=True))
     return calendar.to_ical()
 
 
-def feed_ics(events: Iterable[CalendarEvent], calendar_name: str, product_id: str,
-             now: datetime | None = None) -> bytes:
+def feed_ics(
+    events: Iterable[CalendarEvent], calendar_name: str, product_id: str, now: datetime | None = None
+) -> bytes:
     """A subscription feed of sessions; cancelled ones stay in it, marked cancelled."""
     calendar = _calendar(product_id, "PUBLISH")
     calendar.add("x-wr-calname", calendar_name)
     calendar.add("refresh-interval", FEED_REFRESH, parameters={"VALUE": "DURATION"})
     calendar.add("x-published-ttl", "PT15M")  # the same, for Outlook
-    stamp = now or datetime.now(timezone.utc)
+    stamp = now or datetime.now(UTC)
     for item in events:
         calendar.add_component(_event(item, stamp, invitation=False))
     return calendar.to_ical()

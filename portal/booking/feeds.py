@@ -1,4 +1,5 @@
 """The practitioner's private calendar feed: a secret URL any calendar app can subscribe to."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -23,11 +24,13 @@ def feed_for_token(token: str) -> bytes | None:
     if rules is None:
         return None
     items = db.session.execute(
-        db.select(Booking).filter(
+        db.select(Booking)
+        .filter(
             Booking.practitioner_id == rules.practitioner_id,
             Booking.status != BookingStatus.EXPIRED,
             Booking.starts_at >= utcnow() - timedelta(days=FEED_PAST_DAYS),
-        ).options(selectinload(Booking.client), selectinload(Booking.service), selectinload(Booking.practitioner))
+        )
+        .options(selectinload(Booking.client), selectinload(Booking.service), selectinload(Booking.practitioner))
         .order_by(Booking.starts_at)
     ).scalars()
     return feed_ics([calendar_event(b, for_practitioner=True) for b in items], "Practice bookings", PRODUCT_ID)

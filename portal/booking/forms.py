@@ -1,12 +1,19 @@
 """Forms for booking, moving and cancelling sessions."""
+
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import SelectField, TimeField
 from wtforms.validators import InputRequired, Length, Optional
 
-from portal.forms import DateField, HiddenField, StringField, no_replacement_characters, select_choices, \
-    strip_whitespace
+from portal.forms import (
+    DateField,
+    HiddenField,
+    StringField,
+    no_replacement_characters,
+    select_choices,
+    strip_whitespace,
+)
 
 
 class ChooseSlotForm(FlaskForm):
@@ -16,10 +23,12 @@ class ChooseSlotForm(FlaskForm):
 
 
 class CancelForm(FlaskForm):
-    reason = StringField("Reason (optional)", filters=[strip_whitespace],
-                         validators=[Optional(), Length(max=300, message="Use at most 300 characters."),
-                                     no_replacement_characters],
-                         render_kw={"maxlength": 300})
+    reason = StringField(
+        "Reason (optional)",
+        filters=[strip_whitespace],
+        validators=[Optional(), Length(max=300, message="Use at most 300 characters."), no_replacement_characters],
+        render_kw={"maxlength": 300},
+    )
 
 
 class MoveForm(FlaskForm):
@@ -28,5 +37,6 @@ class MoveForm(FlaskForm):
 
 
 class OutcomeForm(FlaskForm):
-    outcome = SelectField(choices=select_choices([("completed", "Completed"), ("no_show", "No-show")]),
-                          validators=[InputRequired()])
+    outcome = SelectField(
+        choices=select_choices([("completed", "Completed"), ("no_show", "No-show")]), validators=[InputRequired()]
+    )

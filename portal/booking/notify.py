@@ -1,4 +1,5 @@
 """E-mails about bookings, to the client and to the practitioner, with calendar invitations."""
+
 from __future__ import annotations
 
 import logging
@@ -41,11 +42,18 @@ def calendar_event(booking: Booking, for_practitioner: bool) -> CalendarEvent:
         summary = f"{service.name} with {practitioner.name}"
         link = absolute_url("booking.client_booking", booking_id=booking.id)
     return CalendarEvent(
-        uid=f"booking-{booking.uid}@{host}", sequence=booking.sequence, starts_at=booking.starts_at,
-        ends_at=booking.ends_at, summary=summary, description=f"Manage this booking: {link}",
-        organizer_name=practitioner.name, organizer_email=practitioner.email,
-        attendee_name=client.name, attendee_email=client.email,
-        cancelled=booking.status == "cancelled", url=link,
+        uid=f"booking-{booking.uid}@{host}",
+        sequence=booking.sequence,
+        starts_at=booking.starts_at,
+        ends_at=booking.ends_at,
+        summary=summary,
+        description=f"Manage this booking: {link}",
+        organizer_name=practitioner.name,
+        organizer_email=practitioner.email,
+        attendee_name=client.name,
+        attendee_email=client.email,
+        cancelled=booking.status == "cancelled",
+        url=link,
     )
 
 
@@ -57,8 +65,13 @@ def _send(booking: Booking, recipient: User, role: str, kind: Kind, old_start: d
         method = "CANCEL" if kind == "cancelled" else "REQUEST"
         attachments.append(Attachment("session.ics", ics, "text/calendar", {"method": method}))
     send_mail(
-        recipient.email, SUBJECTS[(role, kind)].format(when=when), f"booking_{kind}", attachments,
-        booking=booking, recipient=recipient, role=role,
+        recipient.email,
+        SUBJECTS[(role, kind)].format(when=when),
+        f"booking_{kind}",
+        attachments,
+        booking=booking,
+        recipient=recipient,
+        role=role,
         when=local_datetime(booking.starts_at, recipient.timezone),
         old_when=local_datetime(old_start, recipient.timezone) if old_start else None,
         timezone=recipient.timezone.replace("_", " "),

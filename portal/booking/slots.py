@@ -6,6 +6,7 @@ change has an hour more or less of slots, never a duplicated or a missing one. A
 spring-forward gap starts at the first instant that exists; an ambiguous autumn time means its first
 occurrence.
 """
+
 from __future__ import annotations
 
 import enum
@@ -122,12 +123,16 @@ def _off(day: date, time_off: list[TimeOff]) -> bool:
 
 def _day_ranges(day: date, zone: ZoneInfo, hours: list[WorkingRange]) -> list[tuple[datetime, datetime]]:
     """Her working ranges on `day` as UTC instants."""
-    return [(local_instant(day, working.start, zone), local_instant(day, working.end, zone))
-            for working in hours if working.weekday == day.weekday()]
+    return [
+        (local_instant(day, working.start, zone), local_instant(day, working.end, zone))
+        for working in hours
+        if working.weekday == day.weekday()
+    ]
 
 
-def _day_candidates(day: date, zone: ZoneInfo, hours: list[WorkingRange], duration: timedelta,
-                    step: timedelta) -> list[datetime]:
+def _day_candidates(
+    day: date, zone: ZoneInfo, hours: list[WorkingRange], duration: timedelta, step: timedelta
+) -> list[datetime]:
     """Every start on the step inside her hours on `day` where the whole session fits, busy or not."""
     starts: set[datetime] = set()
     for start, end in _day_ranges(day, zone, hours):
@@ -138,11 +143,14 @@ def _day_candidates(day: date, zone: ZoneInfo, hours: list[WorkingRange], durati
     return sorted(starts)
 
 
-def _is_candidate(start: datetime, day: date, zone: ZoneInfo, hours: list[WorkingRange], duration: timedelta,
-                  step: timedelta) -> bool:
+def _is_candidate(
+    start: datetime, day: date, zone: ZoneInfo, hours: list[WorkingRange], duration: timedelta, step: timedelta
+) -> bool:
     """Is `start` one of _day_candidates(day, ...)? The same test by arithmetic, without listing the day."""
-    return any(range_start <= start and start + duration <= range_end and (start - range_start) % step == _ZERO
-               for range_start, range_end in _day_ranges(day, zone, hours))
+    return any(
+        range_start <= start and start + duration <= range_end and (start - range_start) % step == _ZERO
+        for range_start, range_end in _day_ranges(day, zone, hours)
+    )
 
 
 def _check_step(rules: Rules) -> None:
@@ -160,9 +168,16 @@ def _days(rules: Rules, now: datetime, first_day: date | None, last_day: date | 
     return [first + timedelta(days=i) for i in range((last - first).days + 1)]
 
 
-def free_slots(rules: Rules, hours: list[WorkingRange], time_off: list[TimeOff], busy: list[Busy],
-               duration: timedelta, now: datetime, first_day: date | None = None,
-               last_day: date | None = None) -> list[datetime]:
+def free_slots(
+    rules: Rules,
+    hours: list[WorkingRange],
+    time_off: list[TimeOff],
+    busy: list[Busy],
+    duration: timedelta,
+    now: datetime,
+    first_day: date | None = None,
+    last_day: date | None = None,
+) -> list[datetime]:
     """The UTC instants, soonest first, at which a session of `duration` may start.
 
     `first_day`/`last_day` (practice-local dates) narrow the search to part of the booking horizon.
@@ -183,8 +198,15 @@ def free_slots(rules: Rules, hours: list[WorkingRange], time_off: list[TimeOff],
     return free
 
 
-def slot_problem(start: datetime, rules: Rules, hours: list[WorkingRange], time_off: list[TimeOff],
-                 busy: list[Busy], duration: timedelta, now: datetime) -> SlotProblem | None:
+def slot_problem(
+    start: datetime,
+    rules: Rules,
+    hours: list[WorkingRange],
+    time_off: list[TimeOff],
+    busy: list[Busy],
+    duration: timedelta,
+    now: datetime,
+) -> SlotProblem | None:
     """Why `start` can't be booked, or None when it is one of free_slots(...)."""
     _check_step(rules)
     start = start.astimezone(UTC)

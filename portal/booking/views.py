@@ -1,8 +1,9 @@
 """Booking pages: the public service list and slot picker, the client's bookings, the practitioner's
 agenda and booking pages, and her private calendar feed."""
+
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime, time, timedelta, UTC
 from zoneinfo import ZoneInfo
 
 from flask import (
@@ -53,7 +54,7 @@ def parse_start(raw: str | None) -> datetime | None:
 
 
 def iso(value: datetime) -> str:
-    return value.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%MZ")
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%MZ")
 
 
 def group_by_local_day(items: list, tz: str, when=lambda item: item) -> dict[date, list]:
@@ -71,8 +72,13 @@ def _slot_page(service: Service, free: list[datetime], tz: str, choose_endpoint:
         chosen = next(iter(days), None)
     visitor_tz = request.args.get("tz") if not current_user.is_authenticated else None
     return render_template(
-        "booking/slots.html", service=service, days=days, chosen=chosen, tz=tz,
-        rescheduling="booking_id" in endpoint_args, booking_id=endpoint_args.get("booking_id"),
+        "booking/slots.html",
+        service=service,
+        days=days,
+        chosen=chosen,
+        tz=tz,
+        rescheduling="booking_id" in endpoint_args,
+        booking_id=endpoint_args.get("booking_id"),
         timezone_choices=timezone_choices(),
         day_url=lambda day: url_for(request.endpoint, **request.view_args, day=day.isoformat(), tz=visitor_tz),
         choose_url=lambda start: url_for(choose_endpoint, **endpoint_args, start=iso(start)),
@@ -80,6 +86,7 @@ def _slot_page(service: Service, free: list[datetime], tz: str, choose_endpoint:
 
 
 # Public: services and free times ----------------------------------------------------------------
+
 
 @bp.get("/book/")
 def services():
@@ -115,28 +122,42 @@ def confirm(service_id: int):
     if form.validate_on_submit():
         needs_payment = payments.needs_card_payment(service)
         try:
-            booking = bookings.create_booking(current_user, service, start, default_timezone=_default_tz(),
-                                              needs_payment=needs_payment)
+            booking = bookings.create_booking(
+                current_user, service, start, default_timezone=_default_tz(), needs_payment=needs_payment
+            )
         except BookingError as error:
-            return render_template("booking/unavailable.html", service=service, message=str(error),
-                                   next_free=error.next_free, iso=iso,
-                                   choose_url=lambda s: url_for("booking.confirm", service_id=service.id, start=iso(s)),
-                                   back_url=url_for("booking.slots", service_id=service.id)), 409
+            return render_template(
+                "booking/unavailable.html",
+                service=service,
+                message=str(error),
+                next_free=error.next_free,
+                iso=iso,
+                choose_url=lambda s: url_for("booking.confirm", service_id=service.id, start=iso(s)),
+                back_url=url_for("booking.slots", service_id=service.id),
+            ), 409
         if needs_payment:  # confirmed, e-mailed and sent the intake set once the payment arrives
             return redirect(url_for("payments.pay", booking_id=booking.id))
-        responses.assign_intake_set(current_user, service.practitioner_id,
-                                    utcnow().astimezone(ZoneInfo(current_user.timezone)).date())
+        responses.assign_intake_set(
+            current_user, service.practitioner_id, utcnow().astimezone(ZoneInfo(current_user.timezone)).date()
+        )
         notify_booking(booking.id, "confirmed")
         flash("Your session is booked. We have e-mailed you the details and a calendar invitation.", "success")
         return redirect(url_for("booking.client_booking", booking_id=booking.id))
     form.start.data = iso(start)
     rules = bookings.rules_for(service.practitioner_id, _default_tz())
-    return render_template("booking/confirm.html", service=service, start=start, form=form, rules=rules,
-                           pay_now=payments.needs_card_payment(service),
-                           action=url_for("booking.confirm", service_id=service.id))
+    return render_template(
+        "booking/confirm.html",
+        service=service,
+        start=start,
+        form=form,
+        rules=rules,
+        pay_now=payments.needs_card_payment(service),
+        action=url_for("booking.confirm", service_id=service.id),
+    )
 
 
 # The client's bookings ----------------------------------------------------------------------------
+
 
 def _own_booking(booking_id: int) -> Booking:
     get_own_or_404(Booking, booking_id, "client_id")
@@ -148,9 +169,14 @@ def _own_booking(booking_id: int) -> Booking:
 def client_booking(booking_id: int):
     booking = _own_booking(booking_id)
     rules = bookings.rules_for(booking.practitioner_id, _default_tz())
-    return render_template("booking/client_booking.html", booking=booking, rules=rules,
-                           may_change=bookings.client_may_change(booking, rules), cancel_form=CancelForm(),
-                           payments=payments.payments_for_booking(booking.id))
+    return render_template(
+        "booking/client_booking.html",
+        booking=booking,
+        rules=rules,
+        may_change=bookings.client_may_change(booking, rules),
+        cancel_form=CancelForm(),
+        payments=payments.payments_for_booking(booking.id),
+    )
 
 
 @bp.get("/me/bookings/<int:booking_id>/reschedule")
@@ -159,14 +185,17 @@ def reschedule(booking_id: int):
     booking = _own_booking(booking_id)
     rules = bookings.rules_for(booking.practitioner_id, _default_tz())
     if not bookings.client_may_change(booking, rules):
-        flash(f"Sessions can be moved up to {rules.cancellation_window_hours} hours before they start. "
-              "Please contact the practice.", "error")
+        flash(
+            f"Sessions can be moved up to {rules.cancellation_window_hours} hours before they start. "
+            "Please contact the practice.",
+            "error",
+        )
         return redirect(url_for("booking.client_booking", booking_id=booking.id))
-    availability = bookings.load_availability(booking.practitioner_id, _default_tz(), utcnow(),
-                                              ignore_booking_id=booking.id)
+    availability = bookings.load_availability(
+        booking.practitioner_id, _default_tz(), utcnow(), ignore_booking_id=booking.id
+    )
     free = availability.free(booking.ends_at - booking.starts_at, utcnow())
-    return _slot_page(booking.service, free, current_user.timezone, "booking.reschedule_confirm",
-                      booking_id=booking.id)
+    return _slot_page(booking.service, free, current_user.timezone, "booking.reschedule_confirm", booking_id=booking.id)
 
 
 @bp.route("/me/bookings/<int:booking_id>/reschedule/confirm", methods=["GET", "POST"])
@@ -183,18 +212,29 @@ def reschedule_confirm(booking_id: int):
         try:
             bookings.reschedule_booking(booking, start, current_user, default_timezone=_default_tz())
         except BookingError as error:
-            return render_template("booking/unavailable.html", service=booking.service, message=str(error),
-                                   next_free=error.next_free, iso=iso,
-                                   choose_url=lambda s: url_for("booking.reschedule_confirm", booking_id=booking.id,
-                                                                start=iso(s)),
-                                   back_url=url_for("booking.client_booking", booking_id=booking.id)), 409
+            return render_template(
+                "booking/unavailable.html",
+                service=booking.service,
+                message=str(error),
+                next_free=error.next_free,
+                iso=iso,
+                choose_url=lambda s: url_for("booking.reschedule_confirm", booking_id=booking.id, start=iso(s)),
+                back_url=url_for("booking.client_booking", booking_id=booking.id),
+            ), 409
         notify_booking(booking.id, "rescheduled", old_start)
         flash("Your session has moved. We have e-mailed you the new time.", "success")
         return redirect(url_for("booking.client_booking", booking_id=booking.id))
     form.start.data = iso(start)
     rules = bookings.rules_for(booking.practitioner_id, _default_tz())
-    return render_template("booking/confirm.html", service=booking.service, start=start, form=form, rules=rules,
-                           booking=booking, action=url_for("booking.reschedule_confirm", booking_id=booking.id))
+    return render_template(
+        "booking/confirm.html",
+        service=booking.service,
+        start=start,
+        form=form,
+        rules=rules,
+        booking=booking,
+        action=url_for("booking.reschedule_confirm", booking_id=booking.id),
+    )
 
 
 @bp.post("/me/bookings/<int:booking_id>/cancel")
@@ -204,7 +244,9 @@ def client_cancel(booking_id: int):
     form = CancelForm()
     if form.validate_on_submit():
         try:
-            bookings.cancel_booking(booking, current_user, default_timezone=_default_tz(), reason=form.reason.data or "")
+            bookings.cancel_booking(
+                booking, current_user, default_timezone=_default_tz(), reason=form.reason.data or ""
+            )
         except BookingError as error:
             flash(str(error), "error")
         else:
@@ -229,6 +271,7 @@ def _refund_client_cancellation(booking: Booking) -> None:
 
 # The practitioner's agenda and bookings ---------------------------------------------------------------
 
+
 @bp.get("/practitioner/agenda")
 @staff_required
 def agenda():
@@ -244,8 +287,16 @@ def agenda():
     whose = None if current_user.is_assistant else current_user.id
     by_day = group_by_local_day(bookings.agenda(whose, start, end), tz, lambda b: b.starts_at)
     step = timedelta(days=7 if view == "week" else 1)
-    return render_template("booking/agenda.html", view=view, days=days, by_day=by_day, today=today,
-                           previous=first - step, following=first + step, day=day)
+    return render_template(
+        "booking/agenda.html",
+        view=view,
+        days=days,
+        by_day=by_day,
+        today=today,
+        previous=first - step,
+        following=first + step,
+        day=day,
+    )
 
 
 def _her_booking(booking_id: int) -> Booking:
@@ -261,16 +312,23 @@ def practitioner_booking(booking_id: int):
     local = booking.starts_at.astimezone(zone)
     move_form = MoveForm(data={"day": local.date(), "time": local.time()})
     history = payments.payments_for_booking(booking.id)
-    return render_template("booking/practitioner_booking.html", booking=booking, move_form=move_form,
-                           cancel_form=CancelForm(), outcome_form=OutcomeForm(), now=utcnow(),
-                           payments=history, manual_form=ManualPaymentForm(prefix="manual"),
-                           refund_forms={p.id: RefundForm(prefix=f"refund-{p.id}") for p in history})
+    return render_template(
+        "booking/practitioner_booking.html",
+        booking=booking,
+        move_form=move_form,
+        cancel_form=CancelForm(),
+        outcome_form=OutcomeForm(),
+        now=utcnow(),
+        payments=history,
+        manual_form=ManualPaymentForm(prefix="manual"),
+        refund_forms={p.id: RefundForm(prefix=f"refund-{p.id}") for p in history},
+    )
 
 
 def local_instant(day: date, at: time, tz: str) -> datetime | None:
     """Her wall-clock time as UTC; None when the clocks skip that time (spring forward)."""
     local = datetime.combine(day, at.replace(second=0, microsecond=0), tzinfo=ZoneInfo(tz))
-    instant = local.astimezone(timezone.utc)
+    instant = local.astimezone(UTC)
     return instant if instant.astimezone(ZoneInfo(tz)).replace(tzinfo=None) == local.replace(tzinfo=None) else None
 
 
@@ -304,7 +362,9 @@ def practitioner_cancel(booking_id: int):
     form = CancelForm()
     if form.validate_on_submit():
         try:
-            bookings.cancel_booking(booking, current_user, default_timezone=_default_tz(), reason=form.reason.data or "")
+            bookings.cancel_booking(
+                booking, current_user, default_timezone=_default_tz(), reason=form.reason.data or ""
+            )
         except BookingError as error:
             flash(str(error), "error")
         else:
@@ -331,6 +391,7 @@ def practitioner_outcome(booking_id: int):
 
 
 # Her private calendar feed --------------------------------------------------------------------------
+
 
 @bp.get("/calendar/<token>.ics")
 def calendar_feed(token: str):

@@ -1,6 +1,7 @@
 """Everything the case file shows about one client, loaded in a fixed number of queries whatever her history:
 profile, intake answers, sessions with their payment state, scores with charts and flags, the diary, her
 notes and handouts."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
@@ -14,8 +15,18 @@ from portal.cases import templates as note_templates
 from portal.extensions import db
 from portal.handouts.handouts import published_handouts
 from portal.models import (
-    Assignment, Booking, BookingStatus, ClientProfile, Note, NoteTemplate, Payment, PaymentStatus, ProfileChange,
-    PublishedHandout, Response, User,
+    Assignment,
+    Booking,
+    BookingStatus,
+    ClientProfile,
+    Note,
+    NoteTemplate,
+    Payment,
+    PaymentStatus,
+    ProfileChange,
+    PublishedHandout,
+    QuestionnaireResponse,
+    User,
 )
 from portal.money import format_money
 from portal.questionnaires import custom, diary_entries, progress
@@ -72,16 +83,16 @@ class Scores:
 
     code: str
     title: str
-    responses: list[Response]  # oldest first
+    responses: list[QuestionnaireResponse]  # oldest first
     chart: Markup | None
     flags: list[Flag]
 
     @property
-    def latest(self) -> Response:
+    def latest(self) -> QuestionnaireResponse:
         return self.responses[-1]
 
     @property
-    def first(self) -> Response:
+    def first(self) -> QuestionnaireResponse:
         return self.responses[0]
 
 
@@ -113,32 +124,45 @@ def _title(code: str, instruments: dict[str, Instrument]) -> str:
 class Answered:
     """A questionnaire answered as part of her intake, or one without a score: shown answer by answer."""
 
-    response: Response  # loaded without its answers (see submitted_without_answers)
+    response: QuestionnaireResponse  # loaded without its answers (see submitted_without_answers)
     title: str
     instrument: Instrument | None  # its items, to show each answer in words
     answers: dict = field(default_factory=dict)
 
 
-def submitted_without_answers(client_id: int) -> list[Response]:
+def submitted_without_answers(client_id: int) -> list[QuestionnaireResponse]:
     """Her submitted responses, oldest first, without their (encrypted) answers: scores and charts need
     only the stored totals, bands and flags."""
-    return list(db.session.execute(
-        db.select(Response).filter_by(client_id=client_id, status="submitted")
-        .options(defer(Response.answers, raiseload=True)).order_by(Response.submitted_at)).scalars())
+    return list(
+        db.session.execute(
+            db.select(QuestionnaireResponse)
+            .filter_by(client_id=client_id, status="submitted")
+            .options(defer(QuestionnaireResponse.answers, raiseload=True))
+            .order_by(QuestionnaireResponse.submitted_at)
+        ).scalars()
+    )
 
 
 def with_answers(answered: list[Answered]) -> list[Answered]:
     """The same, each with its answers: one query for all of them."""
     ids = [a.response.id for a in answered]
-    found = dict(db.session.execute(db.select(Response.id, Response.answers).filter(Response.id.in_(ids))).all())
+    found = dict(
+        db.session.execute(
+            db.select(QuestionnaireResponse.id, QuestionnaireResponse.answers).filter(QuestionnaireResponse.id.in_(ids))
+        ).all()
+    )
     return [replace(a, answers=found.get(a.response.id) or {}) for a in answered]
 
 
-def group_responses(client: User, responses: list[Response], instruments: dict[str, Instrument],
-                    intake_assignments: set[int]) -> tuple[list[Scores], list[Answered]]:
+def group_responses(
+    client: User,
+    responses: list[QuestionnaireResponse],
+    instruments: dict[str, Instrument],
+    intake_assignments: set[int],
+) -> tuple[list[Scores], list[Answered]]:
     """Instruments with a score (chart and flags, as on her progress page), and the answers to read one by
     one: her intake questionnaires and any without a score. Scored intake answers appear in both."""
-    by_code: dict[str, list[Response]] = {}
+    by_code: dict[str, list[QuestionnaireResponse]] = {}
     for response in responses:
         by_code.setdefault(response.code, []).append(response)
     charts = progress.score_charts(by_code, instruments)
@@ -147,16 +171,19 @@ def group_responses(client: User, responses: list[Response], instruments: dict[s
         title = _title(code, instruments)
         if code in charts:
             scores.append(Scores(code, title, items, charts[code], score_flags(client, code, title, items)))
-        answers += [Answered(r, title, instruments.get(code)) for r in items
-                    if code not in charts or r.assignment_id in intake_assignments]
+        answers += [
+            Answered(r, title, instruments.get(code))
+            for r in items
+            if code not in charts or r.assignment_id in intake_assignments
+        ]
     scores.sort(key=lambda s: s.latest.submitted_at, reverse=True)
     answers.sort(key=lambda a: a.response.submitted_at, reverse=True)
     return scores, answers
 
 
-def latest_responses(responses: list[Response]) -> list[Response]:
+def latest_responses(responses: list[QuestionnaireResponse]) -> list[QuestionnaireResponse]:
     """Each instrument's most recent submitted response, newest first."""
-    latest: dict[str, Response] = {}
+    latest: dict[str, QuestionnaireResponse] = {}
     for response in responses:  # oldest first, so later ones win
         latest[response.code] = response
     return sorted(latest.values(), key=lambda r: r.submitted_at, reverse=True)
@@ -166,19 +193,35 @@ def note_context(client: User, today: date, tz: str) -> str:
     """The latest scores and diary figures a new note opens with (three queries)."""
     responses = submitted_responses(client.id)
     titles = {code: instrument.title for code, instrument in custom.catalogue().items()}
-    return case_notes.context_summary(latest_responses(responses), diary_entries.overview(client.id, today), tz,
-                                      titles)
+    return case_notes.context_summary(latest_responses(responses), diary_entries.overview(client.id, today), tz, titles)
 
 
 def load_case_file(client: User, practitioner: User, today: date, now: datetime) -> CaseFile:
     """The whole case file; the number of queries does not grow with her sessions, answers, notes or diary."""
-    bookings = db.session.execute(  # newest first; joined, so an empty history makes no second query
-        db.select(Booking).filter_by(client_id=client.id).options(joinedload(Booking.service))
-        .order_by(Booking.starts_at.desc())).scalars().all()
-    payments = db.session.execute(  # what the payment state needs: no (encrypted) notes decrypted
-        db.select(Payment).filter_by(client_id=client.id).order_by(Payment.id).options(load_only(
-            Payment.booking_id, Payment.status, Payment.amount_minor, Payment.refunded_minor, raiseload=True))
-    ).scalars().all()
+    bookings = (
+        db.session.execute(  # newest first; joined, so an empty history makes no second query
+            db.select(Booking)
+            .filter_by(client_id=client.id)
+            .options(joinedload(Booking.service))
+            .order_by(Booking.starts_at.desc())
+        )
+        .scalars()
+        .all()
+    )
+    payments = (
+        db.session.execute(  # what the payment state needs: no (encrypted) notes decrypted
+            db.select(Payment)
+            .filter_by(client_id=client.id)
+            .order_by(Payment.id)
+            .options(
+                load_only(
+                    Payment.booking_id, Payment.status, Payment.amount_minor, Payment.refunded_minor, raiseload=True
+                )
+            )
+        )
+        .scalars()
+        .all()
+    )
     by_booking: dict[int, list[Payment]] = {}
     for payment in payments:
         by_booking.setdefault(payment.booking_id, []).append(payment)
@@ -187,8 +230,9 @@ def load_case_file(client: User, practitioner: User, today: date, now: datetime)
     for note, _ in notes:
         if note.booking_id is not None:
             notes_by_booking.setdefault(note.booking_id, []).append(note)
-    sessions = [Session(b, payment_state(b, by_booking.get(b.id, [])), notes_by_booking.get(b.id, []))
-                for b in bookings]
+    sessions = [
+        Session(b, payment_state(b, by_booking.get(b.id, [])), notes_by_booking.get(b.id, [])) for b in bookings
+    ]
 
     def coming_up(session: Session) -> bool:
         return session.booking.ends_at > now and session.booking.is_active
@@ -196,28 +240,44 @@ def load_case_file(client: User, practitioner: User, today: date, now: datetime)
     upcoming = [s for s in reversed(sessions) if coming_up(s)]  # soonest first
     past = [s for s in sessions if not coming_up(s)]  # latest first
     instruments = custom.catalogue()
-    assignments = db.session.execute(db.select(Assignment).filter_by(client_id=client.id)
-                                     .order_by(Assignment.next_due)).scalars().all()
-    scores, intake = group_responses(client, submitted_without_answers(client.id), instruments,
-                                     {a.id for a in assignments if a.intake})
+    assignments = (
+        db.session.execute(db.select(Assignment).filter_by(client_id=client.id).order_by(Assignment.next_due))
+        .scalars()
+        .all()
+    )
+    scores, intake = group_responses(
+        client, submitted_without_answers(client.id), instruments, {a.id for a in assignments if a.intake}
+    )
     intake = with_answers(intake)
     return CaseFile(
         client=client,
         profile=profiles.profile_for(client.id),
         profile_changes=profiles.profile_changes(client.id),
-        upcoming=upcoming, past=past, scores=scores, intake=intake,
+        upcoming=upcoming,
+        past=past,
+        scores=scores,
+        intake=intake,
         overview=diary_entries.overview(client.id, today),
         notes=notes,
         handouts=[h for h in published_handouts(client.id) if h.practitioner_id == practitioner.id],
-        waiting=[_title(a.code, instruments) + (f" (every {a.every_weeks} weeks)" if a.every_weeks else "")
-                 for a in assignments if a.active],
+        waiting=[
+            _title(a.code, instruments) + (f" (every {a.every_weeks} weeks)" if a.every_weeks else "")
+            for a in assignments
+            if a.active
+        ],
         templates=note_templates.templates_of(practitioner.id),
     )
 
 
 def bookings_for_notes(client_id: int) -> list[Booking]:
     """Her sessions a note can be started from (not cancelled or expired), newest first."""
-    return list(db.session.execute(
-        db.select(Booking).filter(Booking.client_id == client_id,
-                                  Booking.status.not_in([BookingStatus.CANCELLED, BookingStatus.EXPIRED]))
-        .options(selectinload(Booking.service)).order_by(Booking.starts_at.desc())).scalars())
+    return list(
+        db.session.execute(
+            db.select(Booking)
+            .filter(
+                Booking.client_id == client_id, Booking.status.not_in([BookingStatus.CANCELLED, BookingStatus.EXPIRED])
+            )
+            .options(selectinload(Booking.service))
+            .order_by(Booking.starts_at.desc())
+        ).scalars()
+    )

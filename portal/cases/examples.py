@@ -1,4 +1,5 @@
 """Demo data for the case notes: the shipped templates and a signed note on the demo client's last session."""
+
 from __future__ import annotations
 
 from zoneinfo import ZoneInfo
@@ -27,13 +28,26 @@ def seed_demo_note(practitioner: User, client: User) -> None:
     if db.session.execute(db.select(Note.id).filter_by(client_id=client.id).limit(1)).first() is not None:
         return
     session = db.session.execute(
-        db.select(Booking).filter(Booking.client_id == client.id, Booking.starts_at < utcnow())
-        .order_by(Booking.starts_at.desc()).limit(1)).scalar_one_or_none()
+        db.select(Booking)
+        .filter(Booking.client_id == client.id, Booking.starts_at < utcnow())
+        .order_by(Booking.starts_at.desc())
+        .limit(1)
+    ).scalar_one_or_none()
     template = templates.templates_of(practitioner.id)[0]  # initial consultation, migraine
     today = utcnow().astimezone(ZoneInfo(client.timezone)).date()
-    note = notes.start_note(client, practitioner, template, booking=session, title="First conversation",
-                            context=casefile.note_context(client, today, practitioner.timezone))
+    note = notes.start_note(
+        client,
+        practitioner,
+        template,
+        booking=session,
+        title="First conversation",
+        context=casefile.note_context(client, today, practitioner.timezone),
+    )
     notes.save_draft(note, note.revision, note.title, DEMO_NOTE)
     notes.sign_note(note, note.revision, practitioner)
-    notes.amend_note(note, practitioner, "She e-mailed after the call",
-                     "Her GP prescribed propranolol last year; she stopped it after two months (tiredness).")
+    notes.amend_note(
+        note,
+        practitioner,
+        "She e-mailed after the call",
+        "Her GP prescribed propranolol last year; she stopped it after two months (tiredness).",
+    )

@@ -3,6 +3,7 @@ two tabs never silently overwrite each other), signed with a SHA-256 seal, then 
 
 Every function here audits what it does in the same transaction as the change, and commits.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -18,7 +19,7 @@ from sqlalchemy.orm import defer, selectinload
 from portal import audit
 from portal.db_types import utcnow
 from portal.extensions import db
-from portal.models import Booking, Note, NoteAmendment, NoteStatus, NoteTemplate, Response, User
+from portal.models import Booking, Note, NoteAmendment, NoteStatus, NoteTemplate, QuestionnaireResponse, User
 from portal.numbers import format_number
 from portal.questionnaires.diary_entries import Overview
 from portal.questionnaires.instruments import INSTRUMENTS
@@ -51,15 +52,20 @@ class NoteConflict(NoteError):
         self.saved_at = current.updated_at if current is not None else None
         self.signed = current is not None and current.is_signed
         if self.signed:
-            message = ("This note was signed in another tab or window. Nothing here was saved: copy any text you "
-                       "still need, then reload to see the signed note.")
+            message = (
+                "This note was signed in another tab or window. Nothing here was saved: copy any text you "
+                "still need, then reload to see the signed note."
+            )
         else:
-            message = ("A newer version of this note was saved in another tab or window. Nothing here was saved: "
-                       "copy any text you still need, then reload to see the newer version.")
+            message = (
+                "A newer version of this note was saved in another tab or window. Nothing here was saved: "
+                "copy any text you still need, then reload to see the newer version."
+            )
         super().__init__(message)
 
 
 # Reading ------------------------------------------------------------------------------------------------
+
 
 def sections_of(note: Note) -> list[dict]:
     """The note's sections: [{"title", "prompt", "text"}], in order."""
@@ -69,9 +75,14 @@ def sections_of(note: Note) -> list[dict]:
 def note_for_practitioner(note_id: int, practitioner_id: int) -> Note | None:
     """The note with its client, signer and amendments (with authors), if it is one of hers."""
     note = db.session.execute(
-        db.select(Note).filter_by(id=note_id, practitioner_id=practitioner_id).options(
-            selectinload(Note.client), selectinload(Note.signed_by), selectinload(Note.booking),
-            selectinload(Note.amendments).selectinload(NoteAmendment.author))
+        db.select(Note)
+        .filter_by(id=note_id, practitioner_id=practitioner_id)
+        .options(
+            selectinload(Note.client),
+            selectinload(Note.signed_by),
+            selectinload(Note.booking),
+            selectinload(Note.amendments).selectinload(NoteAmendment.author),
+        )
     ).scalar_one_or_none()
     return note
 
@@ -79,21 +90,23 @@ def note_for_practitioner(note_id: int, practitioner_id: int) -> Note | None:
 def client_notes(client_id: int, practitioner_id: int) -> list[tuple[Note, int]]:
     """Her notes on a client, newest first, each with its number of amendments: one query, without the
     encrypted body and context (reading them raises, so a list never decrypts by accident)."""
-    amendments = (db.select(NoteAmendment.note_id, db.func.count().label("n"))
-                  .group_by(NoteAmendment.note_id).subquery())
+    amendments = db.select(NoteAmendment.note_id, db.func.count().label("n")).group_by(NoteAmendment.note_id).subquery()
     rows = db.session.execute(
         db.select(Note, db.func.coalesce(amendments.c.n, 0))
         .outerjoin(amendments, amendments.c.note_id == Note.id)
         .options(defer(Note.body, raiseload=True), defer(Note.context, raiseload=True))  # no decrypting here
         .filter(Note.client_id == client_id, Note.practitioner_id == practitioner_id)
-        .order_by(Note.created_at.desc(), Note.id.desc())).all()
+        .order_by(Note.created_at.desc(), Note.id.desc())
+    ).all()
     return [(note, count) for note, count in rows]
 
 
 # Starting and saving drafts ------------------------------------------------------------------------------
 
-def context_summary(latest: list[Response], overview: Overview | None, tz: str,
-                    titles: Mapping[str, str] | None = None) -> str:
+
+def context_summary(
+    latest: list[QuestionnaireResponse], overview: Overview | None, tz: str, titles: Mapping[str, str] | None = None
+) -> str:
     """The figures a note opens with: each instrument's latest score, then the diary's last 28 days.
     `titles` names the practitioner's own questionnaires (validated instruments are known here)."""
     titles = {**{code: i.title for code, i in INSTRUMENTS.items()}, **(titles or {})}
@@ -112,17 +125,26 @@ def context_summary(latest: list[Response], overview: Overview | None, tz: str,
         lines.append("No diary days in the last 28 days.")
         return "\n".join(lines)
     c, words = overview.current, overview.words("her")
-    lines.append(f"Diary, 28 days to {overview.today:%-d %b %Y}: {c.migraine_days} migraine days, "
-                 f"{c.headache_days} headache days, {c.acute_medication_days} days with pain medication, "
-                 f"{c.recorded_days} of 28 days filled in.")
+    lines.append(
+        f"Diary, 28 days to {overview.today:%-d %b %Y}: {c.migraine_days} migraine days, "
+        f"{c.headache_days} headache days, {c.acute_medication_days} days with pain medication, "
+        f"{c.recorded_days} of 28 days filled in."
+    )
     lines += [text for text in (words.comparison, words.overuse, words.stools) if text]
     if overview.link.enough_data and overview.link.bad_gut_days:
         lines.append(f"Gut and migraine: {words.link}")
     return "\n".join(lines)
 
 
-def start_note(client: User, practitioner: User, template: NoteTemplate, *, booking: Booking | None = None,
-               context: str = "", title: str | None = None) -> Note:
+def start_note(
+    client: User,
+    practitioner: User,
+    template: NoteTemplate,
+    *,
+    booking: Booking | None = None,
+    context: str = "",
+    title: str | None = None,
+) -> Note:
     """A new draft on the client, with the template's sections (copied) and the context figures."""
     if not client.is_client:
         raise NoteError("Notes are written about clients.")
@@ -130,9 +152,19 @@ def start_note(client: User, practitioner: User, template: NoteTemplate, *, book
         raise NoteError("That session belongs to someone else.")
     sections = [{"title": s["title"], "prompt": s.get("prompt", ""), "text": ""} for s in template.sections]
     now = utcnow()
-    note = Note(client_id=client.id, practitioner_id=practitioner.id, booking_id=booking.id if booking else None,
-                template_id=template.id, title=(title or template.name)[:MAX_TITLE], body=json.dumps(sections),
-                context=context, status=NoteStatus.DRAFT, revision=1, created_at=now, updated_at=now)
+    note = Note(
+        client_id=client.id,
+        practitioner_id=practitioner.id,
+        booking_id=booking.id if booking else None,
+        template_id=template.id,
+        title=(title or template.name)[:MAX_TITLE],
+        body=json.dumps(sections),
+        context=context,
+        status=NoteStatus.DRAFT,
+        revision=1,
+        created_at=now,
+        updated_at=now,
+    )
     db.session.add(note)
     db.session.flush()
     audit.record("create", client.id, "note", note.id)
@@ -169,9 +201,11 @@ def save_draft(note: Note, base_revision: int, title: str, texts: list[str]) -> 
     title, sections = _checked_texts(note, title, texts)
     now, last_saved = utcnow(), note.updated_at
     changed = db.session.execute(
-        db.update(Note).where(Note.id == note.id, Note.revision == base_revision, Note.status == NoteStatus.DRAFT)
+        db.update(Note)
+        .where(Note.id == note.id, Note.revision == base_revision, Note.status == NoteStatus.DRAFT)
         .values(title=title, body=json.dumps(sections), revision=Note.revision + 1, updated_at=now)
-        .execution_options(synchronize_session=False)).rowcount
+        .execution_options(synchronize_session=False)
+    ).rowcount
     if changed != 1:
         db.session.rollback()
         raise _conflict(note.id)
@@ -189,25 +223,43 @@ def _conflict(note_id: int) -> NoteConflict:
 
 # Signing and amending ---------------------------------------------------------------------------------------
 
+
 def _canonical(data: dict) -> bytes:
     return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
 
 
 def content_hash(note: Note, signed_by_id: int, signed_at: datetime) -> str:
     """SHA-256 over what the note says and who signed it when (prompts are not content)."""
-    return hashlib.sha256(_canonical({
-        "note": note.id, "client": note.client_id, "title": note.title, "context": note.context,
-        "sections": [{"title": s["title"], "text": s["text"]} for s in sections_of(note)],
-        "signed_by": signed_by_id, "signed_at": signed_at.isoformat(),
-    })).hexdigest()
+    return hashlib.sha256(
+        _canonical(
+            {
+                "note": note.id,
+                "client": note.client_id,
+                "title": note.title,
+                "context": note.context,
+                "sections": [{"title": s["title"], "text": s["text"]} for s in sections_of(note)],
+                "signed_by": signed_by_id,
+                "signed_at": signed_at.isoformat(),
+            }
+        )
+    ).hexdigest()
 
 
 def amendment_hash(previous_hash: str, amendment: NoteAmendment) -> str:
     """SHA-256 chaining each amendment to the one before (the first to the note's own hash)."""
-    return hashlib.sha256(previous_hash.encode("ascii") + _canonical({
-        "note": amendment.note_id, "number": amendment.number, "author": amendment.author_id,
-        "at": amendment.created_at.isoformat(), "reason": amendment.reason, "text": amendment.text,
-    })).hexdigest()
+    return hashlib.sha256(
+        previous_hash.encode("ascii")
+        + _canonical(
+            {
+                "note": amendment.note_id,
+                "number": amendment.number,
+                "author": amendment.author_id,
+                "at": amendment.created_at.isoformat(),
+                "reason": amendment.reason,
+                "text": amendment.text,
+            }
+        )
+    ).hexdigest()
 
 
 def sign_note(note: Note, base_revision: int, by: User) -> Note:
@@ -221,9 +273,11 @@ def sign_note(note: Note, base_revision: int, by: User) -> Note:
     signed_at = utcnow().replace(microsecond=0)
     seal = content_hash(note, by.id, signed_at)
     changed = db.session.execute(
-        db.update(Note).where(Note.id == note.id, Note.revision == base_revision, Note.status == NoteStatus.DRAFT)
+        db.update(Note)
+        .where(Note.id == note.id, Note.revision == base_revision, Note.status == NoteStatus.DRAFT)
         .values(status=NoteStatus.SIGNED, signed_at=signed_at, signed_by_id=by.id, content_hash=seal)
-        .execution_options(synchronize_session=False)).rowcount
+        .execution_options(synchronize_session=False)
+    ).rowcount
     if changed != 1:
         db.session.rollback()
         raise _conflict(note.id)
@@ -249,17 +303,22 @@ def amend_note(note: Note, by: User, reason: str, text: str) -> NoteAmendment:
     previous = db.session.execute(
         db.select(NoteAmendment).filter_by(note_id=note.id).order_by(NoteAmendment.number.desc()).limit(1)
     ).scalar_one_or_none()
-    amendment = NoteAmendment(note_id=note.id, client_id=note.client_id, author_id=by.id,
-                              number=(previous.number + 1) if previous else 1, reason=reason, text=text,
-                              created_at=utcnow().replace(microsecond=0))
+    amendment = NoteAmendment(
+        note_id=note.id,
+        client_id=note.client_id,
+        author_id=by.id,
+        number=(previous.number + 1) if previous else 1,
+        reason=reason,
+        text=text,
+        created_at=utcnow().replace(microsecond=0),
+    )
     amendment.content_hash = amendment_hash(previous.content_hash if previous else note.content_hash, amendment)
     db.session.add(amendment)
     try:
         db.session.flush()  # (note, number) is unique: a simultaneous amendment makes this one fail cleanly
     except IntegrityError:
         db.session.rollback()
-        raise NoteError("Another amendment was added to this note just now. Reload it and add yours again.") \
-            from None
+        raise NoteError("Another amendment was added to this note just now. Reload it and add yours again.") from None
     audit.record("amend", note.client_id, "note", note.id)
     db.session.commit()
     return amendment

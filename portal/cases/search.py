@@ -1,4 +1,5 @@
 """Finding a client by name or e-mail: every word typed must appear in one or the other, in any case."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -50,13 +51,25 @@ def search_clients(query: str, now: datetime, page: int = 1, scope=None) -> Foun
     pages = max(1, -(-total // PAGE_SIZE))
     page = min(max(page, 1), pages)
     held = [BookingStatus.CONFIRMED, BookingStatus.PENDING_PAYMENT, BookingStatus.COMPLETED]
-    upcoming = (db.select(Booking.client_id, db.func.min(Booking.starts_at).label("at"))
-                .filter(Booking.starts_at >= now, Booking.status.in_(held)).group_by(Booking.client_id).subquery())
-    past = (db.select(Booking.client_id, db.func.max(Booking.starts_at).label("at"))
-            .filter(Booking.starts_at < now, Booking.status.in_(held)).group_by(Booking.client_id).subquery())
+    upcoming = (
+        db.select(Booking.client_id, db.func.min(Booking.starts_at).label("at"))
+        .filter(Booking.starts_at >= now, Booking.status.in_(held))
+        .group_by(Booking.client_id)
+        .subquery()
+    )
+    past = (
+        db.select(Booking.client_id, db.func.max(Booking.starts_at).label("at"))
+        .filter(Booking.starts_at < now, Booking.status.in_(held))
+        .group_by(Booking.client_id)
+        .subquery()
+    )
     rows = db.session.execute(
         db.select(User, upcoming.c.at, past.c.at)
-        .outerjoin(upcoming, upcoming.c.client_id == User.id).outerjoin(past, past.c.client_id == User.id)
-        .filter(condition).order_by(db.func.lower(User.name), User.id)
-        .limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
+        .outerjoin(upcoming, upcoming.c.client_id == User.id)
+        .outerjoin(past, past.c.client_id == User.id)
+        .filter(condition)
+        .order_by(db.func.lower(User.name), User.id)
+        .limit(PAGE_SIZE)
+        .offset((page - 1) * PAGE_SIZE)
+    ).all()
     return Found([ClientRow(user, next_at, last_at) for user, next_at, last_at in rows], total, page, pages)

@@ -1,5 +1,6 @@
 """Note templates: the four shipped ones (initial consultation and follow-up, for migraine and for gut work),
 and her own edits and additions. A template is named sections, each with a prompt in her own words."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -19,56 +20,77 @@ class Section:
 
 
 def _soap(subjective: str, objective: str, assessment: str, plan: str) -> tuple[Section, ...]:
-    return (Section("Subjective", subjective), Section("Objective", objective),
-            Section("Assessment", assessment), Section("Plan", plan))
+    return (
+        Section("Subjective", subjective),
+        Section("Objective", objective),
+        Section("Assessment", assessment),
+        Section("Plan", plan),
+    )
 
 
 SHIPPED: dict[str, tuple[str, tuple[Section, ...]]] = {
-    "initial_migraine": ("Initial consultation · migraine", _soap(
-        "Her story in her words: when the migraines started, how often, how long, where the pain sits, aura, "
-        "what sets one off (food, sleep, stress, hormones, weather). What she takes for them and how often: "
-        "triptans, painkillers, preventives. Her digestion too: bowel habits, bloating, reflux. Sleep, "
-        "energy, mood, cycle. What she hopes to change first.",
-        "What the diary and questionnaires show (the figures above), medication days per month, any test "
-        "results she brought, weight and anything you noticed. Food diary highlights: meal timing, caffeine, "
-        "alcohol, hydration.",
-        "How it fits together: likely triggers, the gut-brain link for her (stool pattern, bloating, "
-        "medication overuse, blood sugar swings), red flags to refer back to her GP.",
-        "First steps for the next four weeks: diet changes, supplements with dose and timing, lifestyle "
-        "(sleep, regular meals, water), tests to ask her GP for, questionnaires and diary to keep, and when "
-        "we meet again.")),
-    "initial_gut": ("Initial consultation · gut", _soap(
-        "Her story: which symptoms (bloating, pain, constipation, diarrhoea, urgency, reflux), since when, "
-        "how often, what makes them better or worse. Foods she already avoids, past diagnoses (IBS, IBD, "
-        "coeliac screening), antibiotics, painkillers, the pill. Headaches or migraines alongside. Stress, "
-        "sleep, energy.",
-        "Stool types on the Bristol scale and bloating from her diary, IBS-SSS or GSRS scores (above), any "
-        "stool or blood tests she brought, what a typical day of eating looks like.",
-        "What is driving it as far as we can tell: motility, microbiome, gut lining, food reactions, the "
-        "stress and gut-brain link. Anything that needs her GP first (blood, weight loss, night symptoms).",
-        "Her first protocol: diet steps, fibre and fluid, supplements with dose and timing, meal rhythm, "
-        "stress and sleep, tests to ask for, what to track in the diary, and the follow-up date.")),
-    "follow_up_migraine": ("Follow-up · migraine", _soap(
-        "How the last weeks went in her words: migraine days, how bad, how long, what helped, what she found "
-        "hard in the protocol, side effects, digestion.",
-        "Diary and scores since last time (above): migraine and headache days, medication days, any overuse, "
-        "HIT-6 or MIDAS change, gut days before an attack.",
-        "What is working and what is not; is she responding (half the migraine days or fewer)? Next "
-        "hypothesis to test.",
-        "What we keep, change or add: diet, supplements (dose, timing), lifestyle, tests, questionnaires to "
-        "repeat, and the next session.")),
-    "follow_up_gut": ("Follow-up · gut", _soap(
-        "How her gut has been since we last spoke: bloating, pain, stools, energy, how the food changes and "
-        "supplements went, anything she reacted to.",
-        "Bristol types and bloating from the diary, IBS-SSS or GSRS change (a drop of 50 points or more on "
-        "IBS-SSS is meaningful), any test results.",
-        "What the change tells us; next step for the gut lining, microbiome or food reintroduction; any "
-        "migraine change alongside.",
-        "Protocol changes with doses and timing, reintroductions to try, what to track, tests to ask her GP "
-        "for, and the next session.")),
+    "initial_migraine": (
+        "Initial consultation · migraine",
+        _soap(
+            "Her story in her words: when the migraines started, how often, how long, where the pain sits, aura, "
+            "what sets one off (food, sleep, stress, hormones, weather). What she takes for them and how often: "
+            "triptans, painkillers, preventives. Her digestion too: bowel habits, bloating, reflux. Sleep, "
+            "energy, mood, cycle. What she hopes to change first.",
+            "What the diary and questionnaires show (the figures above), medication days per month, any test "
+            "results she brought, weight and anything you noticed. Food diary highlights: meal timing, caffeine, "
+            "alcohol, hydration.",
+            "How it fits together: likely triggers, the gut-brain link for her (stool pattern, bloating, "
+            "medication overuse, blood sugar swings), red flags to refer back to her GP.",
+            "First steps for the next four weeks: diet changes, supplements with dose and timing, lifestyle "
+            "(sleep, regular meals, water), tests to ask her GP for, questionnaires and diary to keep, and when "
+            "we meet again.",
+        ),
+    ),
+    "initial_gut": (
+        "Initial consultation · gut",
+        _soap(
+            "Her story: which symptoms (bloating, pain, constipation, diarrhoea, urgency, reflux), since when, "
+            "how often, what makes them better or worse. Foods she already avoids, past diagnoses (IBS, IBD, "
+            "coeliac screening), antibiotics, painkillers, the pill. Headaches or migraines alongside. Stress, "
+            "sleep, energy.",
+            "Stool types on the Bristol scale and bloating from her diary, IBS-SSS or GSRS scores (above), any "
+            "stool or blood tests she brought, what a typical day of eating looks like.",
+            "What is driving it as far as we can tell: motility, microbiome, gut lining, food reactions, the "
+            "stress and gut-brain link. Anything that needs her GP first (blood, weight loss, night symptoms).",
+            "Her first protocol: diet steps, fibre and fluid, supplements with dose and timing, meal rhythm, "
+            "stress and sleep, tests to ask for, what to track in the diary, and the follow-up date.",
+        ),
+    ),
+    "follow_up_migraine": (
+        "Follow-up · migraine",
+        _soap(
+            "How the last weeks went in her words: migraine days, how bad, how long, what helped, what she found "
+            "hard in the protocol, side effects, digestion.",
+            "Diary and scores since last time (above): migraine and headache days, medication days, any overuse, "
+            "HIT-6 or MIDAS change, gut days before an attack.",
+            "What is working and what is not; is she responding (half the migraine days or fewer)? Next "
+            "hypothesis to test.",
+            "What we keep, change or add: diet, supplements (dose, timing), lifestyle, tests, questionnaires to "
+            "repeat, and the next session.",
+        ),
+    ),
+    "follow_up_gut": (
+        "Follow-up · gut",
+        _soap(
+            "How her gut has been since we last spoke: bloating, pain, stools, energy, how the food changes and "
+            "supplements went, anything she reacted to.",
+            "Bristol types and bloating from the diary, IBS-SSS or GSRS change (a drop of 50 points or more on "
+            "IBS-SSS is meaningful), any test results.",
+            "What the change tells us; next step for the gut lining, microbiome or food reintroduction; any "
+            "migraine change alongside.",
+            "Protocol changes with doses and timing, reintroductions to try, what to track, tests to ask her GP "
+            "for, and the next session.",
+        ),
+    ),
 }
-DEFAULT_SECTIONS = _soap("What she tells you.", "What you observe and measure.", "What you make of it.",
-                         "What happens next.")
+DEFAULT_SECTIONS = _soap(
+    "What she tells you.", "What you observe and measure.", "What you make of it.", "What happens next."
+)
 
 
 class TemplateError(ValueError):
@@ -81,13 +103,19 @@ def as_dicts(sections: tuple[Section, ...] | list[Section]) -> list[dict]:
 
 def ensure_shipped(practitioner: User) -> None:
     """Give her the shipped templates the first time she needs them (never again once she has any)."""
-    has_any = db.session.execute(
-        db.select(NoteTemplate.id).filter_by(practitioner_id=practitioner.id).limit(1)).first()
+    has_any = db.session.execute(db.select(NoteTemplate.id).filter_by(practitioner_id=practitioner.id).limit(1)).first()
     if has_any is not None:
         return
     for position, (key, (name, sections)) in enumerate(SHIPPED.items()):
-        db.session.add(NoteTemplate(practitioner_id=practitioner.id, name=name, sections=as_dicts(sections),
-                                    shipped_key=key, position=position))
+        db.session.add(
+            NoteTemplate(
+                practitioner_id=practitioner.id,
+                name=name,
+                sections=as_dicts(sections),
+                shipped_key=key,
+                position=position,
+            )
+        )
     db.session.commit()
 
 
@@ -95,8 +123,9 @@ def templates_of(practitioner_id: int, *, include_archived: bool = False) -> lis
     query = db.select(NoteTemplate).filter_by(practitioner_id=practitioner_id)
     if not include_archived:
         query = query.filter(NoteTemplate.archived.is_(False))
-    return list(db.session.execute(query.order_by(NoteTemplate.archived, NoteTemplate.position,
-                                                  NoteTemplate.id)).scalars())
+    return list(
+        db.session.execute(query.order_by(NoteTemplate.archived, NoteTemplate.position, NoteTemplate.id)).scalars()
+    )
 
 
 def template_of(practitioner_id: int, template_id: int) -> NoteTemplate | None:
@@ -129,16 +158,18 @@ def clean_sections(sections: list[Section]) -> list[Section]:
     return kept
 
 
-def save_template(template: NoteTemplate | None, practitioner: User, *, name: str,
-                  sections: list[Section], archived: bool = False) -> NoteTemplate:
+def save_template(
+    template: NoteTemplate | None, practitioner: User, *, name: str, sections: list[Section], archived: bool = False
+) -> NoteTemplate:
     """Create or change one of her templates. Notes already started keep the sections they had."""
     name = name.strip()
     if not name or len(name) > 120:
         raise TemplateError("Give the template a name of up to 120 characters.")
     kept = clean_sections(sections)
     if template is None:
-        last = db.session.execute(db.select(db.func.max(NoteTemplate.position))
-                                  .filter_by(practitioner_id=practitioner.id)).scalar()
+        last = db.session.execute(
+            db.select(db.func.max(NoteTemplate.position)).filter_by(practitioner_id=practitioner.id)
+        ).scalar()
         template = NoteTemplate(practitioner_id=practitioner.id, position=(last or 0) + 1)
         db.session.add(template)
     template.name, template.sections, template.archived = name, as_dicts(kept), archived

@@ -4,6 +4,7 @@ Only the practitioner sees any of it: a client gets 404 on every URL here, like 
 Each page that shows health data adds a "view" row to the audit trail and commits it after rendering,
 so the loaded rows are not expired (and reloaded one by one) by the commit.
 """
+
 from __future__ import annotations
 
 from zoneinfo import ZoneInfo
@@ -49,6 +50,7 @@ def _rendered_with_audit(template: str, client_id: int, what: str, what_id: int,
 
 # Clients and the case file --------------------------------------------------------------------------------
 
+
 @bp.get("/practitioner/clients")
 @clinical_required
 def clients():
@@ -67,10 +69,19 @@ def case_file(client_id: int):
     note_templates.ensure_shipped(current_user)
     today = _today_for(client)
     case = casefile.load_case_file(client, current_user, today, utcnow())
-    return _rendered_with_audit("cases/case_file.html", client.id, "case_file", client.id, case=case, client=client,
-                                today=today, age_on=casefile.age_on,
-                                new_note_form=_new_note_form(case.templates, [], None),
-                                profile_fields=profiles.FIELDS, profile_labels=profiles.LABELS)
+    return _rendered_with_audit(
+        "cases/case_file.html",
+        client.id,
+        "case_file",
+        client.id,
+        case=case,
+        client=client,
+        today=today,
+        age_on=casefile.age_on,
+        new_note_form=_new_note_form(case.templates, [], None),
+        profile_fields=profiles.FIELDS,
+        profile_labels=profiles.LABELS,
+    )
 
 
 def _new_note_form(templates, bookings: list[Booking], booking_id: int | None) -> NewNoteForm:
@@ -83,8 +94,11 @@ def _new_note_form(templates, bookings: list[Booking], booking_id: int | None) -
     form.template_id.choices = select_choices((t.id, t.name) for t in templates)
     form.booking_id.choices = select_choices(
         [(0, "No session: a note between sessions")]
-        + [(b.id, f"{local_datetime(b.starts_at, current_user.timezone, 'EEE d MMM y, HH:mm')} · {b.service.name}")
-           for b in bookings])
+        + [
+            (b.id, f"{local_datetime(b.starts_at, current_user.timezone, 'EEE d MMM y, HH:mm')} · {b.service.name}")
+            for b in bookings
+        ]
+    )
     return form
 
 
@@ -101,8 +115,9 @@ def new_note(client_id: int):
         booking = next((b for b in bookings if b.id == form.booking_id.data), None)
         if template is None or (form.booking_id.data and booking is None):
             abort(404)
-        title = template.name + (f" · {local_datetime(booking.starts_at, current_user.timezone, 'd MMM y')}"
-                                 if booking else "")
+        title = template.name + (
+            f" · {local_datetime(booking.starts_at, current_user.timezone, 'd MMM y')}" if booking else ""
+        )
         context = casefile.note_context(client, _today_for(client), current_user.timezone)
         note = notes.start_note(client, current_user, template, booking=booking, context=context, title=title)
         return redirect(url_for("cases.note", note_id=note.id))
@@ -111,10 +126,16 @@ def new_note(client_id: int):
 
 # Notes ------------------------------------------------------------------------------------------------
 
+
 def _note_form(note: Note) -> NoteForm:
     if request.method == "GET":
-        return NoteForm(data={"title": note.title, "revision": note.revision,
-                              "sections": [s["text"] for s in notes.sections_of(note)]})
+        return NoteForm(
+            data={
+                "title": note.title,
+                "revision": note.revision,
+                "sections": [s["text"] for s in notes.sections_of(note)],
+            }
+        )
     return NoteForm()
 
 
@@ -151,15 +172,30 @@ def note(note_id: int):
         note = _note_or_404(note_id)  # as stored now (a failed save rolled back and expired what was loaded)
         if status != 409:
             form.revision.data, form.revision.raw_data = note.revision, None  # saved, not signed: build on it
-    return _rendered_with_audit("cases/note_edit.html", note.client_id, "note", note.id, note=note, form=form,
-                                sections=notes.sections_of(note), problem=problem,
-                                status_conflict=status == 409), status
+    return _rendered_with_audit(
+        "cases/note_edit.html",
+        note.client_id,
+        "note",
+        note.id,
+        note=note,
+        form=form,
+        sections=notes.sections_of(note),
+        problem=problem,
+        status_conflict=status == 409,
+    ), status
 
 
 def _signed_page(note: Note, amend_form: AmendForm, status: int = 200):
-    return _rendered_with_audit("cases/note_signed.html", note.client_id, "note", note.id, note=note,
-                                sections=notes.sections_of(note), amend_form=amend_form,
-                                seal=notes.verify_seal(note, note.amendments)), status
+    return _rendered_with_audit(
+        "cases/note_signed.html",
+        note.client_id,
+        "note",
+        note.id,
+        note=note,
+        sections=notes.sections_of(note),
+        amend_form=amend_form,
+        seal=notes.verify_seal(note, note.amendments),
+    ), status
 
 
 def _first_error(errors) -> str:
@@ -187,8 +223,9 @@ def autosave(note_id: int):
         return jsonify(ok=False, conflict=True, error=str(conflict), revision=conflict.revision), 409
     except NoteError as error:
         return jsonify(ok=False, conflict=note.is_signed, error=str(error)), 409 if note.is_signed else 422
-    return jsonify(ok=True, revision=note.revision,
-                   saved_at=local_datetime(note.updated_at, current_user.timezone, "HH:mm:ss"))
+    return jsonify(
+        ok=True, revision=note.revision, saved_at=local_datetime(note.updated_at, current_user.timezone, "HH:mm:ss")
+    )
 
 
 @bp.post("/practitioner/notes/<int:note_id>/amendments")
@@ -212,12 +249,14 @@ def amend(note_id: int):
 
 # Note templates -----------------------------------------------------------------------------------------
 
+
 @bp.get("/practitioner/note-templates")
 @clinical_required
 def templates():
     note_templates.ensure_shipped(current_user)
-    return render_template("cases/templates.html",
-                           templates=note_templates.templates_of(current_user.id, include_archived=True))
+    return render_template(
+        "cases/templates.html", templates=note_templates.templates_of(current_user.id, include_archived=True)
+    )
 
 
 @bp.route("/practitioner/note-templates/new", methods=["GET", "POST"], defaults={"template_id": None})
@@ -231,17 +270,25 @@ def edit_template(template_id: int | None):
             abort(404)
     if request.method == "GET":
         sections = template.sections if template else note_templates.as_dicts(note_templates.DEFAULT_SECTIONS)
-        form = TemplateForm(data={"name": template.name if template else "",
-                                  "archived": template.archived if template else False,
-                                  "sections": sections + [{}] * (note_templates.MAX_SECTIONS - len(sections))})
+        form = TemplateForm(
+            data={
+                "name": template.name if template else "",
+                "archived": template.archived if template else False,
+                "sections": sections + [{}] * (note_templates.MAX_SECTIONS - len(sections)),
+            }
+        )
     else:
         form = TemplateForm()
     problem = None
     if form.validate_on_submit():
         try:
             note_templates.save_template(
-                template, current_user, name=form.name.data, archived=form.archived.data,
-                sections=[Section(s.title.data or "", s.prompt.data or "") for s in form.sections])
+                template,
+                current_user,
+                name=form.name.data,
+                archived=form.archived.data,
+                sections=[Section(s.title.data or "", s.prompt.data or "") for s in form.sections],
+            )
         except TemplateError as error:
             problem = str(error)
         else:

@@ -3,6 +3,7 @@ and checksum, and reading them back.
 
 For other areas (case file, data export): `published_handouts(client_id)` and `handout_pdf(handout)`.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -27,7 +28,7 @@ from portal.extensions import db
 from portal.handouts import rendering
 from portal.handouts.protocols import next_booking, protocol_for
 from portal.handouts.storage import get_storage
-from portal.models import Booking, HandoutSettings, PaperSize, Protocol, PublishedHandout, Response, User
+from portal.models import Booking, HandoutSettings, PaperSize, Protocol, PublishedHandout, QuestionnaireResponse, User
 from portal.models.handouts import CATEGORY_LABELS
 from portal.numbers import format_number
 from portal.questionnaires.charts import score_chart
@@ -45,24 +46,41 @@ class HandoutError(ValueError):
 
 # Branding ----------------------------------------------------------------------------------------------------
 
+
 def settings_for(practitioner_id: int) -> HandoutSettings:
     """Her handout settings; defaults (not yet saved) until she changes them."""
     found = db.session.get(HandoutSettings, practitioner_id)
     if found is not None:
         return found
-    return HandoutSettings(practitioner_id=practitioner_id, practice_name=current_app.config["PRACTICE_NAME"],
-                           accent_colour="#2d6a64", disclaimer=DEFAULT_DISCLAIMER, paper_size=PaperSize.A4,
-                           logo=None, logo_content_type="")
+    return HandoutSettings(
+        practitioner_id=practitioner_id,
+        practice_name=current_app.config["PRACTICE_NAME"],
+        accent_colour="#2d6a64",
+        disclaimer=DEFAULT_DISCLAIMER,
+        paper_size=PaperSize.A4,
+        logo=None,
+        logo_content_type="",
+    )
 
 
-DEFAULT_DISCLAIMER = ("This handout is for you alone and supports, but does not replace, care from your GP. "
-                      "Please check with your doctor or pharmacist before starting a supplement, especially if "
-                      "you are pregnant, take regular medication or have a long-term condition.")
+DEFAULT_DISCLAIMER = (
+    "This handout is for you alone and supports, but does not replace, care from your GP. "
+    "Please check with your doctor or pharmacist before starting a supplement, especially if "
+    "you are pregnant, take regular medication or have a long-term condition."
+)
 COLOUR_RE = re.compile(r"^#[0-9a-fA-F]{6}$")
 
 
-def save_settings(settings: HandoutSettings, *, practice_name: str, accent_colour: str, disclaimer: str,
-                  paper_size: str, logo: bytes | None = None, remove_logo: bool = False) -> HandoutSettings:
+def save_settings(
+    settings: HandoutSettings,
+    *,
+    practice_name: str,
+    accent_colour: str,
+    disclaimer: str,
+    paper_size: str,
+    logo: bytes | None = None,
+    remove_logo: bool = False,
+) -> HandoutSettings:
     if not COLOUR_RE.match(accent_colour):
         raise HandoutError("Enter the colour as # and six hex digits, for example #2d6a64.")
     if paper_size not in set(PaperSize):
@@ -163,18 +181,22 @@ class Progress:
         difference = self.latest - self.previous
         since = f"since {self.previous_on:%-d %B %Y}"
         if difference < 0:
-            return (f"{format_number(self.latest)}, down {format_number(abs(difference))} from "
-                    f"{format_number(self.previous)} {since}: better.")
+            return (
+                f"{format_number(self.latest)}, down {format_number(abs(difference))} from "
+                f"{format_number(self.previous)} {since}: better."
+            )
         if difference > 0:
-            return (f"{format_number(self.latest)}, up {format_number(difference)} from {format_number(self.previous)} "
-                    f"{since}.")
+            return (
+                f"{format_number(self.latest)}, up {format_number(difference)} from {format_number(self.previous)} "
+                f"{since}."
+            )
         return f"{format_number(self.latest)}, the same as {since}."
 
 
 def client_progress(client_id: int, tz: str) -> list[Progress]:
     """Her most relevant scores (up to MAX_CHARTS instruments), each with its chart and the change since
     the score before."""
-    by_code: dict[str, list[Response]] = {}
+    by_code: dict[str, list[QuestionnaireResponse]] = {}
     for response in submitted_responses(client_id):
         if response.total is not None and response.code in RANGES_BY_CODE:
             by_code.setdefault(response.code, []).append(response)
@@ -191,15 +213,16 @@ def client_progress(client_id: int, tz: str) -> list[Progress]:
         points = [(r.submitted_at.astimezone(ZoneInfo(tz)).date(), r.total) for r in items]
         title = INSTRUMENTS[code].title
         low, high = RANGES_BY_CODE[code]
-        chart = score_chart(points, low=low, high=high, bands=BANDS_BY_CODE.get(code, []),
-                            title=f"{title} over time")
+        chart = score_chart(points, low=low, high=high, bands=BANDS_BY_CODE.get(code, []), title=f"{title} over time")
         previous = points[-2] if len(points) > 1 else (None, None)
-        progress.append(Progress(code, title, chart, points[-1][1], items[-1].band, points[-1][0],
-                                 previous[1], previous[0]))
+        progress.append(
+            Progress(code, title, chart, points[-1][1], items[-1].band, points[-1][0], previous[1], previous[0])
+        )
     return progress
 
 
 # The handout document ----------------------------------------------------------------------------------------
+
 
 def _lines_of(text: str) -> list[str]:
     return [line.strip(" -•\t") for line in text.splitlines() if line.strip(" -•\t")]
@@ -211,14 +234,19 @@ def handout_context(booking: Booking, protocol: Protocol, settings: HandoutSetti
     following = next_booking(booking)
     session_day = booking.starts_at.astimezone(ZoneInfo(tz)).date()
     return {
-        "settings": settings, "client": client, "booking": booking, "protocol": protocol,
+        "settings": settings,
+        "client": client,
+        "booking": booking,
+        "protocol": protocol,
         "session_date": format_date(session_day, "d MMMM y", locale="en_GB"),
         "session_title": session_title(booking, session_day),
-        "focus_points": _lines_of(protocol.focus_points), "next_steps": _lines_of(protocol.next_steps),
-        "lines": protocol.lines, "categories": CATEGORY_LABELS,
+        "focus_points": _lines_of(protocol.focus_points),
+        "next_steps": _lines_of(protocol.next_steps),
+        "lines": protocol.lines,
+        "categories": CATEGORY_LABELS,
         "progress": client_progress(client.id, tz),
-        "next_appointment": following and format_datetime(
-            following.starts_at, "EEEE d MMMM y 'at' HH:mm", tzinfo=ZoneInfo(tz), locale="en_GB"),
+        "next_appointment": following
+        and format_datetime(following.starts_at, "EEEE d MMMM y 'at' HH:mm", tzinfo=ZoneInfo(tz), locale="en_GB"),
         "next_service": following and following.service.name,
         "client_zone": tz.replace("_", " "),
     }
@@ -229,8 +257,9 @@ def session_title(booking: Booking, session_day: date) -> str:
 
 
 def handout_html(context: dict, *, stylesheet_href: str, logo_href: str | None, preview: dict | None = None) -> str:
-    return render_template("pdf/handout.html", **context, stylesheet_href=stylesheet_href, logo_href=logo_href,
-                           preview=preview)
+    return render_template(
+        "pdf/handout.html", **context, stylesheet_href=stylesheet_href, logo_href=logo_href, preview=preview
+    )
 
 
 def render_handout(booking: Booking) -> tuple[bytes, dict]:
@@ -239,8 +268,11 @@ def render_handout(booking: Booking) -> tuple[bytes, dict]:
     booking = load_session(booking.id)
     settings = settings_for(booking.practitioner_id)
     context = handout_context(booking, protocol, settings, booking.client)
-    html = handout_html(context, stylesheet_href=rendering.STATIC_PREFIX + STYLESHEET,
-                        logo_href=rendering.LOGO_PATH if settings.logo else None)
+    html = handout_html(
+        context,
+        stylesheet_href=rendering.STATIC_PREFIX + STYLESHEET,
+        logo_href=rendering.LOGO_PATH if settings.logo else None,
+    )
     logo = (settings.logo, settings.logo_content_type) if settings.logo else None
     return rendering.render_pdf(html, rendering.PortalURLFetcher(current_app.static_folder, logo)), context
 
@@ -249,14 +281,24 @@ def publish_handout(booking: Booking) -> PublishedHandout:
     """Render the handout and store it as the session's next version, in one transaction: if rendering or
     storing fails, nothing is written."""
     pdf, context = render_handout(booking)
-    version = 1 + (db.session.execute(
-        db.select(db.func.max(PublishedHandout.version)).filter_by(booking_id=booking.id)).scalar() or 0)
+    version = 1 + (
+        db.session.execute(db.select(db.func.max(PublishedHandout.version)).filter_by(booking_id=booking.id)).scalar()
+        or 0
+    )
     session_day = booking.starts_at.astimezone(ZoneInfo(context["client"].timezone)).date()
     key = f"handouts/{booking.id}/v{version}-{secrets.token_hex(8)}.pdf"
     handout = PublishedHandout(
-        booking_id=booking.id, client_id=booking.client_id, practitioner_id=booking.practitioner_id,
-        version=version, session_date=session_day, session_title=context["session_title"], storage_key=key,
-        checksum=hashlib.sha256(pdf).hexdigest(), size=len(pdf), published_at=utcnow())
+        booking_id=booking.id,
+        client_id=booking.client_id,
+        practitioner_id=booking.practitioner_id,
+        version=version,
+        session_date=session_day,
+        session_title=context["session_title"],
+        storage_key=key,
+        checksum=hashlib.sha256(pdf).hexdigest(),
+        size=len(pdf),
+        published_at=utcnow(),
+    )
     try:
         db.session.add(handout)
         get_storage().put(key, pdf, content_type=PDF_TYPE, client_id=booking.client_id)
@@ -265,8 +307,10 @@ def publish_handout(booking: Booking) -> PublishedHandout:
         db.session.commit()
     except IntegrityError:
         db.session.rollback()
-        raise HandoutError("Another copy of this handout was published at the same moment. "
-                           "Please look at the versions below before publishing again.") from None
+        raise HandoutError(
+            "Another copy of this handout was published at the same moment. "
+            "Please look at the versions below before publishing again."
+        ) from None
     except Exception:
         db.session.rollback()
         raise
@@ -275,17 +319,24 @@ def publish_handout(booking: Booking) -> PublishedHandout:
 
 # Reading -----------------------------------------------------------------------------------------------------
 
+
 def published_handouts(client_id: int) -> list[PublishedHandout]:
     """Every handout version published for this client, newest first."""
-    return list(db.session.execute(
-        db.select(PublishedHandout).filter_by(client_id=client_id)
-        .order_by(PublishedHandout.published_at.desc(), PublishedHandout.id.desc())).scalars())
+    return list(
+        db.session.execute(
+            db.select(PublishedHandout)
+            .filter_by(client_id=client_id)
+            .order_by(PublishedHandout.published_at.desc(), PublishedHandout.id.desc())
+        ).scalars()
+    )
 
 
 def session_handouts(booking_id: int) -> list[PublishedHandout]:
-    return list(db.session.execute(
-        db.select(PublishedHandout).filter_by(booking_id=booking_id)
-        .order_by(PublishedHandout.version.desc())).scalars())
+    return list(
+        db.session.execute(
+            db.select(PublishedHandout).filter_by(booking_id=booking_id).order_by(PublishedHandout.version.desc())
+        ).scalars()
+    )
 
 
 @dataclass(frozen=True)
@@ -300,8 +351,10 @@ def by_session(handouts: list[PublishedHandout]) -> list[SessionHandouts]:
     for handout in handouts:
         groups.setdefault(handout.booking_id, []).append(handout)
     ordered = sorted(groups.values(), key=lambda versions: max(v.published_at for v in versions), reverse=True)
-    return [SessionHandouts(v[0], v[1:]) for v in
-            (sorted(versions, key=lambda h: h.version, reverse=True) for versions in ordered)]
+    return [
+        SessionHandouts(v[0], v[1:])
+        for v in (sorted(versions, key=lambda h: h.version, reverse=True) for versions in ordered)
+    ]
 
 
 class HandoutDamaged(RuntimeError):
@@ -328,4 +381,5 @@ def load_session(booking_id: int, practitioner_id: int | None = None) -> Booking
     if practitioner_id is not None:
         query = query.filter_by(practitioner_id=practitioner_id)
     return db.session.execute(
-        query.options(selectinload(Booking.client), selectinload(Booking.service))).scalar_one_or_none()
+        query.options(selectinload(Booking.client), selectinload(Booking.service))
+    ).scalar_one_or_none()

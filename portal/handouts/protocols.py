@@ -3,6 +3,7 @@
 Library items are edited in place and archived, never deleted. A protocol line is a copy of an item at
 the moment she added it, adjusted for this client, so later library edits never change a handout.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
@@ -49,16 +50,22 @@ class ItemText:
 
 # The library -------------------------------------------------------------------------------------------------
 
+
 def library(practitioner_id: int, *, archived: bool = False) -> list[ProtocolItem]:
     """Her items (current ones, or the archived ones), by category and title."""
     archived_filter = ProtocolItem.archived_at.is_not(None) if archived else ProtocolItem.archived_at.is_(None)
-    return list(db.session.execute(
-        db.select(ProtocolItem).filter(ProtocolItem.practitioner_id == practitioner_id, archived_filter)
-        .order_by(ProtocolItem.category, ProtocolItem.title)).scalars())
+    return list(
+        db.session.execute(
+            db.select(ProtocolItem)
+            .filter(ProtocolItem.practitioner_id == practitioner_id, archived_filter)
+            .order_by(ProtocolItem.category, ProtocolItem.title)
+        ).scalars()
+    )
 
 
-def save_item(item: ProtocolItem | None, practitioner: User, text: ItemText, *, is_example: bool = False
-              ) -> ProtocolItem:
+def save_item(
+    item: ProtocolItem | None, practitioner: User, text: ItemText, *, is_example: bool = False
+) -> ProtocolItem:
     if item is None:
         item = ProtocolItem(practitioner_id=practitioner.id, is_example=is_example)
         db.session.add(item)
@@ -80,21 +87,32 @@ def restore_item(item: ProtocolItem) -> None:
 
 # A session's protocol ----------------------------------------------------------------------------------------
 
+
 def protocol_for(booking: Booking) -> Protocol:
     """The session's protocol with its lines, started empty the first time she opens it."""
     query = db.select(Protocol).filter_by(booking_id=booking.id).options(selectinload(Protocol.lines))
     protocol = db.session.execute(query).scalar_one_or_none()
     if protocol is None:
-        db.session.add(Protocol(booking_id=booking.id, client_id=booking.client_id,
-                                practitioner_id=booking.practitioner_id))
+        db.session.add(
+            Protocol(booking_id=booking.id, client_id=booking.client_id, practitioner_id=booking.practitioner_id)
+        )
         db.session.commit()
         protocol = db.session.execute(query).scalar_one()
     return protocol
 
 
-def save_protocol(protocol: Protocol, *, summary: str, focus_points: str, next_steps: str,
-                  lines: Sequence[ItemText], remove: Iterable[int] = (), move: tuple[int, int] | None = None,
-                  add_items: Sequence[ProtocolItem] = (), add_one_off: ItemText | None = None) -> None:
+def save_protocol(
+    protocol: Protocol,
+    *,
+    summary: str,
+    focus_points: str,
+    next_steps: str,
+    lines: Sequence[ItemText],
+    remove: Iterable[int] = (),
+    move: tuple[int, int] | None = None,
+    add_items: Sequence[ProtocolItem] = (),
+    add_one_off: ItemText | None = None,
+) -> None:
     """Save everything on the compose page at once (nothing typed is lost whichever button was pressed).
 
     `lines` are the edited texts of the current lines in their order; `remove` lists indexes to drop;
@@ -125,7 +143,13 @@ def save_protocol(protocol: Protocol, *, summary: str, focus_points: str, next_s
 def next_booking(booking: Booking) -> Booking | None:
     """The client's next session after this one that is still on (for 'your next appointment')."""
     return db.session.execute(
-        db.select(Booking).filter(
-            Booking.client_id == booking.client_id, Booking.starts_at > booking.starts_at,
-            Booking.status.in_((BookingStatus.CONFIRMED, BookingStatus.PENDING_PAYMENT)))
-        .options(selectinload(Booking.service)).order_by(Booking.starts_at).limit(1)).scalar_one_or_none()
+        db.select(Booking)
+        .filter(
+            Booking.client_id == booking.client_id,
+            Booking.starts_at > booking.starts_at,
+            Booking.status.in_((BookingStatus.CONFIRMED, BookingStatus.PENDING_PAYMENT)),
+        )
+        .options(selectinload(Booking.service))
+        .order_by(Booking.starts_at)
+        .limit(1)
+    ).scalar_one_or_none()

@@ -4,6 +4,7 @@ The only URLs a handout may load are the portal's own static files and the pract
 database). They are addressed under a private origin that resolves nowhere; every other URL is refused at
 once, before any connection is tried. Fonts come from the machine (fontconfig), never from a URL.
 """
+
 from __future__ import annotations
 
 import logging

@@ -3,6 +3,7 @@
 Keeping the bytes in the database lets several web hosts serve the same file, and lets the file and the
 handout row that names it be written in one transaction: `put` only adds to the session; the caller commits.
 """
+
 from __future__ import annotations
 
 from typing import Protocol

@@ -1,4 +1,5 @@
 """Protocol library, composing and publishing a session's handout (practitioner); downloading (both)."""
+
 from __future__ import annotations
 
 import logging
@@ -27,17 +28,28 @@ log = logging.getLogger(__name__)
 
 # The library -------------------------------------------------------------------------------------------------
 
+
 @bp.get("/practitioner/handouts/library")
 @clinical_required
 def library():
-    return render_template("handouts/library.html", items=protocols.library(current_user.id),
-                           archived=protocols.library(current_user.id, archived=True), categories=CATEGORY_LABELS)
+    return render_template(
+        "handouts/library.html",
+        items=protocols.library(current_user.id),
+        archived=protocols.library(current_user.id, archived=True),
+        categories=CATEGORY_LABELS,
+    )
 
 
 def _item_text(form) -> ItemText:
-    return ItemText(category=form.category.data, title=form.title.data or "", dose=form.dose.data or "",
-                    timing=form.timing.data or "", duration=form.duration.data or "",
-                    instructions=form.instructions.data or "", rationale=form.rationale.data or "")
+    return ItemText(
+        category=form.category.data,
+        title=form.title.data or "",
+        dose=form.dose.data or "",
+        timing=form.timing.data or "",
+        duration=form.duration.data or "",
+        instructions=form.instructions.data or "",
+        rationale=form.rationale.data or "",
+    )
 
 
 def _item_page(form: ItemForm, item: ProtocolItem | None):
@@ -81,6 +93,7 @@ def restore_item(item_id: int):
 
 # Settings ----------------------------------------------------------------------------------------------------
 
+
 @bp.route("/practitioner/handouts/settings", methods=["GET", "POST"])
 @clinical_required
 def settings_page():
@@ -90,15 +103,22 @@ def settings_page():
         upload = form.logo_file.data
         logo = upload.read(handouts.MAX_LOGO_BYTES + 1) if upload and upload.filename else None
         try:
-            handouts.save_settings(settings, practice_name=form.practice_name.data, accent_colour=form.accent_colour.data,
-                                   disclaimer=form.disclaimer.data or "", paper_size=form.paper_size.data, logo=logo,
-                                   remove_logo=form.remove_logo.data)
+            handouts.save_settings(
+                settings,
+                practice_name=form.practice_name.data,
+                accent_colour=form.accent_colour.data,
+                disclaimer=form.disclaimer.data or "",
+                paper_size=form.paper_size.data,
+                logo=logo,
+                remove_logo=form.remove_logo.data,
+            )
         except HandoutError as error:
             db.session.rollback()
             (form.logo_file if logo is not None else form.accent_colour).errors.append(str(error))
         else:
-            flash("Your handout settings are saved. New handouts use them; published ones stay as they were.",
-                  "success")
+            flash(
+                "Your handout settings are saved. New handouts use them; published ones stay as they were.", "success"
+            )
             return redirect(url_for("handouts.settings_page"))
     return render_template("handouts/settings.html", form=form, settings=settings), 422 if form.errors else 200
 
@@ -112,11 +132,14 @@ def logo():
     response = make_response(settings.logo)
     response.headers["Content-Type"] = settings.logo_content_type
     response.headers["Cache-Control"] = "private, no-cache"
-    response.headers["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'"  # an SVG is a document
+    response.headers["Content-Security-Policy"] = (
+        "default-src 'none'; style-src 'unsafe-inline'"  # an SVG is a document
+    )
     return response
 
 
 # Composing, previewing and publishing ------------------------------------------------------------------------
+
 
 def _own_booking(booking_id: int):
     booking = handouts.load_session(booking_id, current_user.id)
@@ -146,11 +169,18 @@ def compose(booking_id: int):
         chosen = {item.id: item for item in library}
         try:
             protocols.save_protocol(
-                protocol, summary=form.summary.data or "", focus_points=form.focus_points.data or "",
-                next_steps=form.next_steps.data or "", lines=[_item_text(entry.form) for entry in form.lines],
-                remove=form.remove.data or [], move=move,
-                add_items=[chosen[i] for i in (form.add_items.data or []) if i in chosen] if action == "add_items" else [],
-                add_one_off=ItemText("other", "New item") if action == "add_one_off" else None)
+                protocol,
+                summary=form.summary.data or "",
+                focus_points=form.focus_points.data or "",
+                next_steps=form.next_steps.data or "",
+                lines=[_item_text(entry.form) for entry in form.lines],
+                remove=form.remove.data or [],
+                move=move,
+                add_items=[chosen[i] for i in (form.add_items.data or []) if i in chosen]
+                if action == "add_items"
+                else [],
+                add_one_off=ItemText("other", "New item") if action == "add_one_off" else None,
+            )
         except ProtocolError as error:
             db.session.rollback()
             flash(str(error), "error")
@@ -162,9 +192,16 @@ def compose(booking_id: int):
             return redirect(url_for("handouts.compose", booking_id=booking.id, _anchor=anchor))
     elif form.is_submitted():
         flash("Please check the answers marked below; nothing was lost.", "error")
-    return render_template("handouts/compose.html", booking=booking, protocol=protocol, form=form, library=library,
-                           categories=CATEGORY_LABELS, following=protocols.next_booking(booking),
-                           versions=handouts.session_handouts(booking.id)), 422 if form.errors else 200
+    return render_template(
+        "handouts/compose.html",
+        booking=booking,
+        protocol=protocol,
+        form=form,
+        library=library,
+        categories=CATEGORY_LABELS,
+        following=protocols.next_booking(booking),
+        versions=handouts.session_handouts(booking.id),
+    ), 422 if form.errors else 200
 
 
 @bp.get("/practitioner/sessions/<int:booking_id>/protocol/preview")
@@ -175,17 +212,23 @@ def preview(booking_id: int):
     context = handouts.handout_context(booking, protocols.protocol_for(booking), settings, booking.client)
     nonce = secrets.token_urlsafe(16)
     html = handouts.handout_html(
-        context, stylesheet_href=url_for("static", filename=handouts.STYLESHEET),
+        context,
+        stylesheet_href=url_for("static", filename=handouts.STYLESHEET),
         logo_href=url_for("handouts.logo", v=int(settings.logo_updated_at.timestamp())) if settings.logo else None,
-        preview={"stylesheet_href": url_for("static", filename="css/handout-screen.css"),
-                 "back_url": url_for("handouts.compose", booking_id=booking.id),
-                 "pdf_url": url_for("handouts.preview_pdf", booking_id=booking.id),
-                 "publish_url": url_for("handouts.publish", booking_id=booking.id), "csrf_token": generate_csrf(),
-                 "published_before": bool(handouts.session_handouts(booking.id))})
+        preview={
+            "stylesheet_href": url_for("static", filename="css/handout-screen.css"),
+            "back_url": url_for("handouts.compose", booking_id=booking.id),
+            "pdf_url": url_for("handouts.preview_pdf", booking_id=booking.id),
+            "publish_url": url_for("handouts.publish", booking_id=booking.id),
+            "csrf_token": generate_csrf(),
+            "published_before": bool(handouts.session_handouts(booking.id)),
+        },
+    )
     html = html.replace("<style>", f'<style nonce="{nonce}">', 1)
     response = make_response(html)
     response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY.replace(
-        "style-src 'self'", f"style-src 'self' 'nonce-{nonce}'")
+        "style-src 'self'", f"style-src 'self' 'nonce-{nonce}'"
+    )
     return response
 
 
@@ -208,20 +251,31 @@ def publish(booking_id: int):
         flash(str(error), "error")
         return redirect(url_for("handouts.compose", booking_id=booking.id))
     try:
-        send_mail(client.email, f"Your handout from {handouts.settings_for(current_user.id).practice_name} is ready",
-                  "handout_ready", recipient=client, version=handout.version,
-                  link=absolute_url("handouts.my_handouts"))
+        send_mail(
+            client.email,
+            f"Your handout from {handouts.settings_for(current_user.id).practice_name} is ready",
+            "handout_ready",
+            recipient=client,
+            version=handout.version,
+            link=absolute_url("handouts.my_handouts"),
+        )
     except Exception:  # noqa: BLE001 - the handout is published; she must know the e-mail did not go
         log.exception("handout e-mail failed: handout=%s", handout.id)
-        flash(f"Published version {handout.version}, but the e-mail telling {client.name.split(' ')[0]} could not "
-              "be sent. Please let her know it is on her page.", "error")
+        flash(
+            f"Published version {handout.version}, but the e-mail telling {client.name.split(' ')[0]} could not "
+            "be sent. Please let her know it is on her page.",
+            "error",
+        )
     else:
-        flash(f"Published version {handout.version}. {client.name.split(' ')[0]} has been e-mailed that it is ready.",
-              "success")
+        flash(
+            f"Published version {handout.version}. {client.name.split(' ')[0]} has been e-mailed that it is ready.",
+            "success",
+        )
     return redirect(url_for("handouts.compose", booking_id=booking.id, _anchor="versions"))
 
 
 # Reading and downloading -------------------------------------------------------------------------------------
+
 
 @bp.get("/practitioner/clients/<int:client_id>/handouts")
 @clinical_required
@@ -234,8 +288,9 @@ def client_handouts(client_id: int):
 @bp.get("/me/handouts/")
 @client_required
 def my_handouts():
-    return render_template("handouts/mine.html",
-                           sessions=handouts.by_session(handouts.published_handouts(current_user.id)))
+    return render_template(
+        "handouts/mine.html", sessions=handouts.by_session(handouts.published_handouts(current_user.id))
+    )
 
 
 @bp.get("/handouts/<int:handout_id>/download")

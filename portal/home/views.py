@@ -1,4 +1,5 @@
 """The public front page and each role's home page."""
+
 from __future__ import annotations
 
 from zoneinfo import ZoneInfo
@@ -31,10 +32,15 @@ def client_home():
     upcoming = [b for b in reversed(mine) if b.ends_at > now and b.status not in ("cancelled", "expired")]
     past = [b for b in mine if b not in set(upcoming)][:10]
     today = now.astimezone(ZoneInfo(current_user.timezone)).date()
-    return render_template("home/client.html", upcoming=upcoming, past=past, instruments=custom.catalogue(),
-                           due=responses.due_assignments(current_user.id, today),
-                           diary=diary_entries.overview(current_user.id, today),
-                           handouts=handouts.by_session(handouts.published_handouts(current_user.id))[:3])
+    return render_template(
+        "home/client.html",
+        upcoming=upcoming,
+        past=past,
+        instruments=custom.catalogue(),
+        due=responses.due_assignments(current_user.id, today),
+        diary=diary_entries.overview(current_user.id, today),
+        handouts=handouts.by_session(handouts.published_handouts(current_user.id))[:3],
+    )
 
 
 @bp.get("/practitioner/")
@@ -47,5 +53,6 @@ def practitioner_home():
     start, end = bookings.local_day_bounds(today, current_user.timezone)
     flags = attention.needs_attention(now, scope=visible_clients) if current_user.is_practitioner else []
     whose = None if current_user.is_assistant else current_user.id
-    return render_template("home/practitioner.html", now=now, flags=flags,
-                           today_bookings=bookings.agenda(whose, start, end))
+    return render_template(
+        "home/practitioner.html", now=now, flags=flags, today_bookings=bookings.agenda(whose, start, end)
+    )

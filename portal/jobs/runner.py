@@ -1,5 +1,6 @@
 """What `flask jobs run` does. Safe to run as several copies at once: each message is claimed
 in the database (a unique row) before it is sent, so only one copy sends it."""
+
 from __future__ import annotations
 
 import logging
@@ -49,12 +50,18 @@ def due_reminders(now: datetime) -> list[tuple[int, datetime]]:
     rows = db.session.execute(
         db.select(Booking.id, Booking.starts_at, Booking.created_at, window.label("hours"))
         .outerjoin(BookingRules, BookingRules.practitioner_id == Booking.practitioner_id)
-        .filter(Booking.status == BookingStatus.CONFIRMED, Booking.starts_at > now,
-                Booking.starts_at <= now + timedelta(hours=168))
+        .filter(
+            Booking.status == BookingStatus.CONFIRMED,
+            Booking.starts_at > now,
+            Booking.starts_at <= now + timedelta(hours=168),
+        )
     ).all()
-    return [(row.id, row.starts_at) for row in rows
-            if row.starts_at - timedelta(hours=row.hours) <= now
-            and row.created_at < row.starts_at - timedelta(hours=row.hours)]
+    return [
+        (row.id, row.starts_at)
+        for row in rows
+        if row.starts_at - timedelta(hours=row.hours) <= now
+        and row.created_at < row.starts_at - timedelta(hours=row.hours)
+    ]
 
 
 def send_due_reminders(now: datetime | None = None) -> int:
@@ -96,11 +103,20 @@ def send_questionnaire_messages(now: datetime) -> int:
         key = f"{assignment.id}:{assignment.next_due.isoformat()}"
         if not claim_message(f"questionnaire_{kind}", key):
             continue
-        subject = ("A questionnaire from your practitioner" if kind == "invitation"
-                   else "Reminder: a questionnaire is waiting for you")
+        subject = (
+            "A questionnaire from your practitioner"
+            if kind == "invitation"
+            else "Reminder: a questionnaire is waiting for you"
+        )
         try:
-            send_mail(client.email, subject, "questionnaire_invitation", recipient=client, reminder=kind == "reminder",
-                      link=absolute_url("questionnaires.start", assignment_id=assignment.id))
+            send_mail(
+                client.email,
+                subject,
+                "questionnaire_invitation",
+                recipient=client,
+                reminder=kind == "reminder",
+                link=absolute_url("questionnaires.start", assignment_id=assignment.id),
+            )
         except Exception:  # noqa: BLE001 - tried again on the next run
             log.exception("questionnaire %s failed: assignment=%s", kind, assignment.id)
             release_message(f"questionnaire_{kind}", key)
@@ -120,5 +136,6 @@ def run_jobs(now: datetime | None = None) -> dict[str, int]:
     done["reminders sent"] = send_due_reminders(now)
     done["questionnaire messages sent"] = send_questionnaire_messages(now)
     done["old login sessions removed"] = sessions.forget_old_sessions(
-        sessions.SessionRules.from_config(current_app.config), now)
+        sessions.SessionRules.from_config(current_app.config), now
+    )
     return done

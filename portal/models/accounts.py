@@ -1,5 +1,6 @@
 """People who log in: the practice's team (owner, practitioners, assistant) and its clients, their login
 sessions, and which practitioner cares for which client."""
+
 from __future__ import annotations
 
 import enum

@@ -4,6 +4,7 @@ Double booking is refused by the database itself: on PostgreSQL an exclusion con
 practitioner's blocked time ranges (btree_gist), on SQLite triggers that do the same check inside the
 write transaction. Both live in the migration that creates `bookings` (see BLOCKING_STATUSES).
 """
+
 from __future__ import annotations
 
 import enum
@@ -40,8 +41,12 @@ class BookingStatus(enum.StrEnum):
 
 
 # Bookings in these states hold their time; the database refuses two that overlap.
-BLOCKING_STATUSES = (BookingStatus.PENDING_PAYMENT, BookingStatus.CONFIRMED,
-                     BookingStatus.COMPLETED, BookingStatus.NO_SHOW)
+BLOCKING_STATUSES = (
+    BookingStatus.PENDING_PAYMENT,
+    BookingStatus.CONFIRMED,
+    BookingStatus.COMPLETED,
+    BookingStatus.NO_SHOW,
+)
 NO_OVERLAP_CONSTRAINT = "bookings_no_overlap"
 
 
@@ -169,7 +174,8 @@ class Booking(db.Model):
     client: Mapped[User] = relationship(foreign_keys=[client_id], lazy="raise")
     practitioner: Mapped[User] = relationship(foreign_keys=[practitioner_id], lazy="raise")
     events: Mapped[list[BookingEvent]] = relationship(
-        back_populates="booking", lazy="raise", order_by="BookingEvent.id", cascade="all, delete-orphan")
+        back_populates="booking", lazy="raise", order_by="BookingEvent.id", cascade="all, delete-orphan"
+    )
 
     @property
     def is_active(self) -> bool:

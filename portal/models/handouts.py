@@ -7,13 +7,22 @@ protocol lines hang off their protocol and go with it (ON DELETE CASCADE).
 What is written for a client is encrypted at rest: a protocol's summary, focus points and next steps, the text
 of its lines and the stored PDFs. Her library items are her own reference text, about no client, and stay plain.
 """
+
 from __future__ import annotations
 
 import enum
 from datetime import date, datetime
 
 from sqlalchemy import (
-    Boolean, CheckConstraint, Date, ForeignKey, Integer, LargeBinary, String, Text, UniqueConstraint,
+    Boolean,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -31,8 +40,11 @@ class ItemCategory(enum.StrEnum):
 
 
 CATEGORY_LABELS = {
-    ItemCategory.DIET: "Diet", ItemCategory.SUPPLEMENT: "Supplement", ItemCategory.LIFESTYLE: "Lifestyle",
-    ItemCategory.TEST: "Test to ask your GP for", ItemCategory.OTHER: "Other",
+    ItemCategory.DIET: "Diet",
+    ItemCategory.SUPPLEMENT: "Supplement",
+    ItemCategory.LIFESTYLE: "Lifestyle",
+    ItemCategory.TEST: "Test to ask your GP for",
+    ItemCategory.OTHER: "Other",
 }
 CATEGORY_CHECK = "category in ('diet', 'supplement', 'lifestyle', 'test', 'other')"
 
@@ -80,8 +92,12 @@ class Protocol(db.Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
     lines: Mapped[list[ProtocolLine]] = relationship(
-        back_populates="protocol", lazy="raise", order_by="ProtocolLine.position",
-        cascade="all, delete-orphan", passive_deletes=True)
+        back_populates="protocol",
+        lazy="raise",
+        order_by="ProtocolLine.position",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+    )
 
 
 class ProtocolLine(db.Model):

@@ -4,6 +4,7 @@ Note text is health data: bodies, the context snapshot and amendments are stored
 Every row that holds a client's data carries `client_id`, so an export or an erasure finds it directly;
 amendments also go with their note (ON DELETE CASCADE).
 """
+
 from __future__ import annotations
 
 import enum
@@ -51,8 +52,10 @@ class Note(db.Model):
     __table_args__ = (
         CheckConstraint("status in ('draft', 'signed')", name="status_valid"),
         CheckConstraint("revision >= 1", name="revision_positive"),
-        CheckConstraint("status = 'draft' OR (signed_at IS NOT NULL AND signed_by_id IS NOT NULL "
-                        "AND content_hash IS NOT NULL)", name="signed_has_seal"),
+        CheckConstraint(
+            "status = 'draft' OR (signed_at IS NOT NULL AND signed_by_id IS NOT NULL AND content_hash IS NOT NULL)",
+            name="signed_has_seal",
+        ),
         Index("ix_notes_client_created", "client_id", "created_at"),
     )
 
@@ -78,7 +81,8 @@ class Note(db.Model):
     signed_by: Mapped[User | None] = relationship(foreign_keys=[signed_by_id], lazy="raise")
     booking: Mapped[Booking | None] = relationship(lazy="raise")
     amendments: Mapped[list[NoteAmendment]] = relationship(
-        back_populates="note", lazy="raise", order_by="NoteAmendment.id", passive_deletes=True)
+        back_populates="note", lazy="raise", order_by="NoteAmendment.id", passive_deletes=True
+    )
 
     @property
     def is_signed(self) -> bool:

@@ -1,5 +1,6 @@
 """Payments for bookings (by card through Stripe, or recorded by hand), their refunds, and the Stripe
 events already handled."""
+
 from __future__ import annotations
 
 import enum

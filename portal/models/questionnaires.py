@@ -1,4 +1,5 @@
 """The client's daily diary (questionnaires and responses are to come)."""
+
 from __future__ import annotations
 
 from datetime import date, datetime
@@ -60,7 +61,7 @@ class Assignment(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
-class Response(db.Model):
+class QuestionnaireResponse(db.Model):
     """One filling-in of an instrument: a draft saved as she goes, then submitted with its score stored."""
 
     __tablename__ = "questionnaire_responses"

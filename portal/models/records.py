@@ -1,4 +1,5 @@
 """Health records: the client's profile and its change history, and the append-only audit trail."""
+
 from __future__ import annotations
 
 from datetime import date, datetime

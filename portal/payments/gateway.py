@@ -1,4 +1,5 @@
 """The only module that talks to Stripe. It keeps to the parameters both Stripe and localstripe accept."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -41,9 +42,14 @@ def _intent(obj) -> Intent:
 def create_intent(amount_minor: int, currency: str, booking_id: int, idempotency_key: str) -> Intent:
     try:
         obj = _client().v1.payment_intents.create(
-            params={"amount": amount_minor, "currency": currency.lower(), "payment_method_types": ["card"],
-                    "metadata": {"booking_id": str(booking_id)}},
-            options={"idempotency_key": idempotency_key})
+            params={
+                "amount": amount_minor,
+                "currency": currency.lower(),
+                "payment_method_types": ["card"],
+                "metadata": {"booking_id": str(booking_id)},
+            },
+            options={"idempotency_key": idempotency_key},
+        )
     except stripe.StripeError as error:
         raise GatewayError("The card payment could not be started. Please try again in a moment.") from error
     return _intent(obj)
@@ -80,8 +86,9 @@ def cancel_intent(intent_id: str) -> bool:
 def refund(intent_id: str, amount_minor: int, idempotency_key: str) -> tuple[str, str]:
     """(refund id, Stripe's status: pending, succeeded, failed ...)."""
     try:
-        obj = _client().v1.refunds.create(params={"payment_intent": intent_id, "amount": amount_minor},
-                                         options={"idempotency_key": idempotency_key})
+        obj = _client().v1.refunds.create(
+            params={"payment_intent": intent_id, "amount": amount_minor}, options={"idempotency_key": idempotency_key}
+        )
     except stripe.StripeError as error:
         raise GatewayError("Stripe did not accept the refund. Nothing was refunded.") from error
     return obj.id, obj.status

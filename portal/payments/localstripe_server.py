@@ -4,6 +4,7 @@ Used by the tests and by `flask payments demo-server` for the offline demo. Its 
 every interface and rewrites a pickle file on each request; here it binds 127.0.0.1 only and keeps its
 state in memory.
 """
+
 from __future__ import annotations
 
 import asyncio

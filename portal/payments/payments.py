@@ -4,6 +4,7 @@ hand, refunds that never exceed what was paid, and the lists and totals the prac
 Each step that must happen once is a conditional UPDATE checked by its row count, which is atomic on
 SQLite and PostgreSQL alike, so duplicate or concurrent webhook deliveries can't fulfil twice.
 """
+
 from __future__ import annotations
 
 import logging
@@ -47,6 +48,7 @@ def needs_card_payment(service: Service) -> bool:
 
 # Card payments -----------------------------------------------------------------------------------------
 
+
 def card_payment_for(booking: Booking) -> Payment:
     """The booking's open card payment, starting one (a PaymentIntent) the first time.
 
@@ -54,16 +56,30 @@ def card_payment_for(booking: Booking) -> Payment:
     """
     if booking.status != BookingStatus.PENDING_PAYMENT:
         raise PaymentError("This booking is not waiting for a payment.")
-    payments = db.session.execute(
-        db.select(Payment).filter_by(booking_id=booking.id, method=PaymentMethod.CARD)).scalars().all()
+    payments = (
+        db.session.execute(db.select(Payment).filter_by(booking_id=booking.id, method=PaymentMethod.CARD))
+        .scalars()
+        .all()
+    )
     for payment in payments:
         if payment.status == PaymentStatus.PENDING:
             return payment
-    intent = gateway.create_intent(booking.price_minor, booking.currency, booking.id,
-                                   idempotency_key=f"booking-{booking.uid}-attempt-{len(payments) + 1}")
-    payment = Payment(booking_id=booking.id, client_id=booking.client_id, method=PaymentMethod.CARD.value,
-                      status=PaymentStatus.PENDING.value, amount_minor=booking.price_minor, currency=booking.currency,
-                      stripe_payment_intent_id=intent.id, stripe_client_secret=intent.client_secret)
+    intent = gateway.create_intent(
+        booking.price_minor,
+        booking.currency,
+        booking.id,
+        idempotency_key=f"booking-{booking.uid}-attempt-{len(payments) + 1}",
+    )
+    payment = Payment(
+        booking_id=booking.id,
+        client_id=booking.client_id,
+        method=PaymentMethod.CARD.value,
+        status=PaymentStatus.PENDING.value,
+        amount_minor=booking.price_minor,
+        currency=booking.currency,
+        stripe_payment_intent_id=intent.id,
+        stripe_client_secret=intent.client_secret,
+    )
     db.session.add(payment)
     db.session.commit()
     return payment
@@ -93,8 +109,7 @@ class Outcome:
 def fulfil(intent_id: str, amount_minor: int, currency: str) -> Outcome:
     """Stripe says this PaymentIntent succeeded. Runs its effects exactly once, whatever the order or
     number of deliveries."""
-    payment = db.session.execute(
-        db.select(Payment).filter_by(stripe_payment_intent_id=intent_id)).scalar_one_or_none()
+    payment = db.session.execute(db.select(Payment).filter_by(stripe_payment_intent_id=intent_id)).scalar_one_or_none()
     if payment is None:
         log.warning("payment_intent.succeeded for an unknown intent")
         return Outcome()
@@ -104,8 +119,11 @@ def fulfil(intent_id: str, amount_minor: int, currency: str) -> Outcome:
     if not _mark_succeeded(payment):
         return Outcome()
     booking = db.session.get(Booking, payment.booking_id)
-    already_paid = db.session.scalar(db.select(db.func.count()).select_from(Payment).filter(
-        Payment.booking_id == booking.id, Payment.id != payment.id, Payment.status == PaymentStatus.SUCCEEDED))
+    already_paid = db.session.scalar(
+        db.select(db.func.count())
+        .select_from(Payment)
+        .filter(Payment.booking_id == booking.id, Payment.id != payment.id, Payment.status == PaymentStatus.SUCCEEDED)
+    )
     if not already_paid and bookings.confirm_paid(booking):
         from portal.booking.notify import notify_booking
         from portal.questionnaires.responses import assign_intake_set
@@ -132,9 +150,11 @@ def fulfil(intent_id: str, amount_minor: int, currency: str) -> Outcome:
 def _mark_succeeded(payment: Payment) -> bool:
     """Flip the payment to succeeded, in the open transaction; False if it already was."""
     result = db.session.execute(
-        update(Payment).where(Payment.id == payment.id, Payment.status != PaymentStatus.SUCCEEDED)
+        update(Payment)
+        .where(Payment.id == payment.id, Payment.status != PaymentStatus.SUCCEEDED)
         .values(status=PaymentStatus.SUCCEEDED.value, succeeded_at=utcnow(), failure_message="")
-        .execution_options(synchronize_session=False))
+        .execution_options(synchronize_session=False)
+    )
     if result.rowcount != 1:
         db.session.rollback()
         return False
@@ -147,16 +167,23 @@ def _tell_client_refunded(payment: Payment) -> None:
 
     client = db.session.get(User, payment.client_id)
     try:
-        send_mail(client.email, "Your payment has been refunded", "payment_refunded", recipient=client,
-                  amount=format_money(payment.amount_minor, payment.currency))
+        send_mail(
+            client.email,
+            "Your payment has been refunded",
+            "payment_refunded",
+            recipient=client,
+            amount=format_money(payment.amount_minor, payment.currency),
+        )
     except Exception:  # noqa: BLE001 - the refund stands whether or not the e-mail goes
         log.exception("refund e-mail failed: payment=%s", payment.id)
 
 
 def record_failure(intent_id: str, message: str) -> None:
     db.session.execute(
-        update(Payment).where(Payment.stripe_payment_intent_id == intent_id, Payment.status == PaymentStatus.PENDING)
-        .values(failure_message=(message or "The card was declined.")[:300]))
+        update(Payment)
+        .where(Payment.stripe_payment_intent_id == intent_id, Payment.status == PaymentStatus.PENDING)
+        .values(failure_message=(message or "The card was declined.")[:300])
+    )
     db.session.commit()
 
 
@@ -172,9 +199,11 @@ def handle_event(event) -> str:
         error = obj.to_dict().get("last_payment_error") or {}
         record_failure(obj.id, error.get("message") or "")
     elif event.type == "payment_intent.canceled":
-        db.session.execute(update(Payment).where(Payment.stripe_payment_intent_id == obj.id,
-                                                 Payment.status == PaymentStatus.PENDING)
-                           .values(status=PaymentStatus.CANCELED.value))
+        db.session.execute(
+            update(Payment)
+            .where(Payment.stripe_payment_intent_id == obj.id, Payment.status == PaymentStatus.PENDING)
+            .values(status=PaymentStatus.CANCELED.value)
+        )
     elif event.type in ("refund.updated", "refund.failed", "charge.refund.updated"):
         refund = db.session.execute(db.select(Refund).filter_by(stripe_refund_id=obj.id)).scalar_one_or_none()
         if refund is not None:
@@ -194,9 +223,17 @@ def reconcile_card_payments(now: datetime | None = None) -> int:
     """Ask Stripe about card payments still open after a minute: a success whose webhook never arrived
     (Stripe retries, localstripe does not; the portal may have been down) is fulfilled all the same."""
     now = now or utcnow()
-    open_payments = db.session.execute(
-        db.select(Payment).filter(Payment.method == PaymentMethod.CARD, Payment.status == PaymentStatus.PENDING,
-                                  Payment.created_at <= now - timedelta(minutes=1))).scalars().all()
+    open_payments = (
+        db.session.execute(
+            db.select(Payment).filter(
+                Payment.method == PaymentMethod.CARD,
+                Payment.status == PaymentStatus.PENDING,
+                Payment.created_at <= now - timedelta(minutes=1),
+            )
+        )
+        .scalars()
+        .all()
+    )
     fulfilled = 0
     for payment in open_payments:
         intent = gateway.retrieve_intent(payment.stripe_payment_intent_id)
@@ -207,10 +244,19 @@ def reconcile_card_payments(now: datetime | None = None) -> int:
 
 def cancel_abandoned_intents() -> int:
     """Cancel the card payments of bookings whose hold ran out or that were cancelled before payment."""
-    stale = db.session.execute(
-        db.select(Payment).join(Booking, Booking.id == Payment.booking_id).filter(
-            Payment.method == PaymentMethod.CARD, Payment.status == PaymentStatus.PENDING,
-            Booking.status.in_([BookingStatus.EXPIRED, BookingStatus.CANCELLED]))).scalars().all()
+    stale = (
+        db.session.execute(
+            db.select(Payment)
+            .join(Booking, Booking.id == Payment.booking_id)
+            .filter(
+                Payment.method == PaymentMethod.CARD,
+                Payment.status == PaymentStatus.PENDING,
+                Booking.status.in_([BookingStatus.EXPIRED, BookingStatus.CANCELLED]),
+            )
+        )
+        .scalars()
+        .all()
+    )
     cancelled = 0
     for payment in stale:
         if gateway.cancel_intent(payment.stripe_payment_intent_id):
@@ -223,15 +269,25 @@ def cancel_abandoned_intents() -> int:
 
 # Payments recorded by hand, and refunds -------------------------------------------------------------------
 
-def record_manual_payment(booking: Booking, amount_minor: int, method: PaymentMethod, note: str,
-                          actor: User) -> Payment:
+
+def record_manual_payment(
+    booking: Booking, amount_minor: int, method: PaymentMethod, note: str, actor: User
+) -> Payment:
     if method == PaymentMethod.CARD:
         raise PaymentError("Card payments are taken online; record cash, bank transfer or other.")
     if amount_minor <= 0:
         raise PaymentError("Enter an amount above 0.")
-    payment = Payment(booking_id=booking.id, client_id=booking.client_id, method=method.value,
-                      status=PaymentStatus.SUCCEEDED.value, amount_minor=amount_minor, currency=booking.currency,
-                      note=note[:300], recorded_by_id=actor.id, succeeded_at=utcnow())
+    payment = Payment(
+        booking_id=booking.id,
+        client_id=booking.client_id,
+        method=method.value,
+        status=PaymentStatus.SUCCEEDED.value,
+        amount_minor=amount_minor,
+        currency=booking.currency,
+        note=note[:300],
+        recorded_by_id=actor.id,
+        succeeded_at=utcnow(),
+    )
     db.session.add(payment)
     db.session.commit()
     return payment
@@ -242,16 +298,27 @@ def refund_payment(payment: Payment, amount_minor: int, reason: str, actor: User
     if amount_minor <= 0:
         raise PaymentError("Enter an amount above 0.")
     reserved = db.session.execute(
-        update(Payment).where(Payment.id == payment.id, Payment.status == PaymentStatus.SUCCEEDED,
-                              Payment.refunded_minor + amount_minor <= Payment.amount_minor)
-        .values(refunded_minor=Payment.refunded_minor + amount_minor).execution_options(synchronize_session=False))
+        update(Payment)
+        .where(
+            Payment.id == payment.id,
+            Payment.status == PaymentStatus.SUCCEEDED,
+            Payment.refunded_minor + amount_minor <= Payment.amount_minor,
+        )
+        .values(refunded_minor=Payment.refunded_minor + amount_minor)
+        .execution_options(synchronize_session=False)
+    )
     if reserved.rowcount != 1:
         db.session.rollback()
         db.session.refresh(payment)
         left = format_money(payment.refundable_minor, payment.currency)
         raise PaymentError(f"At most {left} of this payment can be refunded.")
-    refund = Refund(payment_id=payment.id, amount_minor=amount_minor, reason=reason[:300],
-                    status=RefundStatus.PENDING.value, created_by_id=actor.id if actor else None)
+    refund = Refund(
+        payment_id=payment.id,
+        amount_minor=amount_minor,
+        reason=reason[:300],
+        status=RefundStatus.PENDING.value,
+        created_by_id=actor.id if actor else None,
+    )
     db.session.add(refund)
     db.session.commit()
     db.session.refresh(payment)
@@ -261,7 +328,8 @@ def refund_payment(payment: Payment, amount_minor: int, reason: str, actor: User
         return refund
     try:
         refund.stripe_refund_id, stripe_status = gateway.refund(
-            payment.stripe_payment_intent_id, amount_minor, idempotency_key=f"refund-{refund.id}")
+            payment.stripe_payment_intent_id, amount_minor, idempotency_key=f"refund-{refund.id}"
+        )
     except gateway.GatewayError as error:
         _follow_stripe_refund(refund, "failed")
         raise PaymentError(str(error)) from None
@@ -275,8 +343,11 @@ def _follow_stripe_refund(refund: Refund, stripe_status: str) -> None:
         refund.status = RefundStatus.SUCCEEDED.value
     elif stripe_status in ("failed", "canceled") and refund.status != RefundStatus.FAILED:
         refund.status = RefundStatus.FAILED.value
-        db.session.execute(update(Payment).where(Payment.id == refund.payment_id)
-                           .values(refunded_minor=Payment.refunded_minor - refund.amount_minor))
+        db.session.execute(
+            update(Payment)
+            .where(Payment.id == refund.payment_id)
+            .values(refunded_minor=Payment.refunded_minor - refund.amount_minor)
+        )
     db.session.commit()
 
 
@@ -293,17 +364,27 @@ def refund_everything(booking: Booking, reason: str, actor: User | None) -> int:
 
 # Reading ---------------------------------------------------------------------------------------------------
 
+
 def payments_for_booking(booking_id: int) -> list[Payment]:
-    return list(db.session.execute(
-        db.select(Payment).filter_by(booking_id=booking_id).options(selectinload(Payment.refunds))
-        .order_by(Payment.id)).scalars())
+    return list(
+        db.session.execute(
+            db.select(Payment)
+            .filter_by(booking_id=booking_id)
+            .options(selectinload(Payment.refunds))
+            .order_by(Payment.id)
+        ).scalars()
+    )
 
 
 def client_payments(client_id: int) -> list[Payment]:
-    return list(db.session.execute(
-        db.select(Payment).filter(Payment.client_id == client_id, Payment.status == PaymentStatus.SUCCEEDED)
-        .options(selectinload(Payment.refunds), selectinload(Payment.booking).selectinload(Booking.service))
-        .order_by(Payment.succeeded_at.desc())).scalars())
+    return list(
+        db.session.execute(
+            db.select(Payment)
+            .filter(Payment.client_id == client_id, Payment.status == PaymentStatus.SUCCEEDED)
+            .options(selectinload(Payment.refunds), selectinload(Payment.booking).selectinload(Booking.service))
+            .order_by(Payment.succeeded_at.desc())
+        ).scalars()
+    )
 
 
 @dataclass
@@ -321,14 +402,22 @@ class MonthTotal:
 def practice_payments(practitioner_id: int | None) -> list[Payment]:
     """Every payment received for her sessions (None: the whole practice's), newest first, with client,
     service and refunds."""
-    query = db.select(Payment).join(Booking, Booking.id == Payment.booking_id).filter(
-        Payment.status == PaymentStatus.SUCCEEDED)
+    query = (
+        db.select(Payment)
+        .join(Booking, Booking.id == Payment.booking_id)
+        .filter(Payment.status == PaymentStatus.SUCCEEDED)
+    )
     if practitioner_id is not None:
         query = query.filter(Booking.practitioner_id == practitioner_id)
-    return list(db.session.execute(
-        query.options(selectinload(Payment.refunds), selectinload(Payment.client),
-                 selectinload(Payment.booking).selectinload(Booking.service))
-        .order_by(Payment.succeeded_at.desc())).scalars())
+    return list(
+        db.session.execute(
+            query.options(
+                selectinload(Payment.refunds),
+                selectinload(Payment.client),
+                selectinload(Payment.booking).selectinload(Booking.service),
+            ).order_by(Payment.succeeded_at.desc())
+        ).scalars()
+    )
 
 
 def monthly_totals(payments: list[Payment], tz: str) -> list[MonthTotal]:

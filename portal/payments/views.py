@@ -1,5 +1,6 @@
 """Payment pages: paying for a booking, its status, receipts, Stripe's webhook, and the practitioner's
 payments, refunds and CSV export."""
+
 from __future__ import annotations
 
 from flask import (
@@ -32,6 +33,7 @@ bp = Blueprint("payments", __name__)
 
 # The client pays ---------------------------------------------------------------------------------------------
 
+
 def _own_booking(booking_id: int) -> Booking:
     get_own_or_404(Booking, booking_id, "client_id")
     return bookings.booking_with_history(booking_id)
@@ -49,10 +51,17 @@ def pay(booking_id: int):
         flash(str(error), "error")
         return redirect(url_for("booking.client_booking", booking_id=booking.id))
     test_cards = current_app.config["STRIPE_TEST_CARDS"]
-    response = Response(render_template(
-        "payments/pay.html", booking=booking, payment=payment, test_cards=test_cards, form=TestCardForm(),
-        publishable_key=current_app.config["STRIPE_PUBLISHABLE_KEY"],
-        return_url=absolute_url("payments.payment_status", booking_id=booking.id)))
+    response = Response(
+        render_template(
+            "payments/pay.html",
+            booking=booking,
+            payment=payment,
+            test_cards=test_cards,
+            form=TestCardForm(),
+            publishable_key=current_app.config["STRIPE_PUBLISHABLE_KEY"],
+            return_url=absolute_url("payments.payment_status", booking_id=booking.id),
+        )
+    )
     if not test_cards:
         response.headers["Content-Security-Policy"] = STRIPE_CONTENT_SECURITY_POLICY
         response.headers["Permissions-Policy"] = 'payment=(self "https://js.stripe.com")'
@@ -84,9 +93,12 @@ def payment_status(booking_id: int):
     booking = _own_booking(booking_id)
     history = payments.payments_for_booking(booking.id)
     latest = history[-1] if history else None
-    return render_template("payments/status.html", booking=booking, payment=latest,
-                           waiting=booking.status == BookingStatus.PENDING_PAYMENT and not (
-                               latest and latest.failure_message))
+    return render_template(
+        "payments/status.html",
+        booking=booking,
+        payment=latest,
+        waiting=booking.status == BookingStatus.PENDING_PAYMENT and not (latest and latest.failure_message),
+    )
 
 
 @bp.get("/me/payments/")
@@ -105,6 +117,7 @@ def receipt(payment_id: int):
 
 # Stripe's webhook ----------------------------------------------------------------------------------------------
 
+
 @bp.post("/stripe/webhook")
 def stripe_webhook():
     if not gateway.enabled():
@@ -121,16 +134,21 @@ csrf.exempt(stripe_webhook)  # Stripe signs its requests instead
 
 # The practitioner's payments ----------------------------------------------------------------------------------
 
+
 @bp.get("/practitioner/payments")
 @staff_required
 def practice_payments():
     # The owner and the assistant keep the practice's books; a practitioner sees her own sessions' payments.
     received = payments.practice_payments(None if sees_every_client() else current_user.id)
     if request.args.get("format") == "csv":
-        return Response(payments_csv(received), mimetype="text/csv",
-                        headers={"Content-Disposition": 'attachment; filename="payments.csv"'})
-    return render_template("payments/practice.html", payments=received,
-                           totals=payments.monthly_totals(received, current_user.timezone))
+        return Response(
+            payments_csv(received),
+            mimetype="text/csv",
+            headers={"Content-Disposition": 'attachment; filename="payments.csv"'},
+        )
+    return render_template(
+        "payments/practice.html", payments=received, totals=payments.monthly_totals(received, current_user.timezone)
+    )
 
 
 def _her_payment(payment_id: int) -> Payment:
@@ -171,8 +189,9 @@ def record_payment(booking_id: int):
         return redirect(back)
     try:
         amount = parse_money(form.amount.data, booking.currency)
-        payments.record_manual_payment(booking, amount, PaymentMethod(form.method.data), form.note.data or "",
-                                       current_user)
+        payments.record_manual_payment(
+            booking, amount, PaymentMethod(form.method.data), form.note.data or "", current_user
+        )
     except (ValueError, PaymentError) as error:
         flash(str(error), "error")
     else:

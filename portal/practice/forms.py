@@ -1,4 +1,5 @@
 """Forms for the practitioner's settings: services, weekly hours, time off and booking rules."""
+
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
@@ -20,50 +21,79 @@ WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", 
 
 
 def _minutes(label: str, low: int, high: int, hint: str = "") -> IntegerField:
-    return IntegerField(label, description=hint, validators=[
-        InputRequired("Enter a number."),
-        NumberRange(low, high, message=f"Enter a number from {low} to {high}."),
-    ], render_kw={"min": low, "max": high, "inputmode": "numeric"})
+    return IntegerField(
+        label,
+        description=hint,
+        validators=[
+            InputRequired("Enter a number."),
+            NumberRange(low, high, message=f"Enter a number from {low} to {high}."),
+        ],
+        render_kw={"min": low, "max": high, "inputmode": "numeric"},
+    )
 
 
 class ServiceForm(FlaskForm):
-    name = StringField("Name", filters=[strip_whitespace], validators=[
-        InputRequired("Give the service a name."), Length(max=120, message="Use at most 120 characters."),
-        no_replacement_characters], render_kw={"maxlength": 120})
-    description = TextAreaField("Description", filters=[strip_whitespace],
-                                description="What the client gets; shown on the booking page.",
-                                validators=[Optional(), Length(max=2000, message="Use at most 2,000 characters."),
-                                            no_replacement_characters], render_kw={"maxlength": 2000, "rows": 4})
+    name = StringField(
+        "Name",
+        filters=[strip_whitespace],
+        validators=[
+            InputRequired("Give the service a name."),
+            Length(max=120, message="Use at most 120 characters."),
+            no_replacement_characters,
+        ],
+        render_kw={"maxlength": 120},
+    )
+    description = TextAreaField(
+        "Description",
+        filters=[strip_whitespace],
+        description="What the client gets; shown on the booking page.",
+        validators=[Optional(), Length(max=2000, message="Use at most 2,000 characters."), no_replacement_characters],
+        render_kw={"maxlength": 2000, "rows": 4},
+    )
     duration_minutes = _minutes("Length in minutes", 5, 480)
-    price = StringField("Price", filters=[strip_whitespace], description="0 for a free session.",
-                        validators=[InputRequired("Enter a price, or 0 for free."), Length(max=20)],
-                        render_kw={"inputmode": "decimal", "maxlength": 20})
+    price = StringField(
+        "Price",
+        filters=[strip_whitespace],
+        description="0 for a free session.",
+        validators=[InputRequired("Enter a price, or 0 for free."), Length(max=20)],
+        render_kw={"inputmode": "decimal", "maxlength": 20},
+    )
     active = BooleanField("Clients can book this service", default=True)
 
 
 class HoursForm(FlaskForm):
-    weekday = SelectField("Day", coerce=int, choices=select_choices(enumerate(WEEKDAYS)),
-                          validators=[InputRequired("Choose a day.")])
+    weekday = SelectField(
+        "Day", coerce=int, choices=select_choices(enumerate(WEEKDAYS)), validators=[InputRequired("Choose a day.")]
+    )
     start = TimeField("From", validators=[InputRequired("Enter a start time.")])
-    end = TimeField("Until", validators=[InputRequired("Enter an end time.")],
-                    description="00:00 means until midnight.")
+    end = TimeField(
+        "Until", validators=[InputRequired("Enter an end time.")], description="00:00 means until midnight."
+    )
 
 
 class TimeOffForm(FlaskForm):
     first_day = DateField("First day off", validators=[InputRequired("Enter the first day.")])
     last_day = DateField("Last day off", validators=[Optional()], description="Leave empty for a single day.")
-    note = StringField("Note (only you see it)", filters=[strip_whitespace],
-                       validators=[Optional(), Length(max=200, message="Use at most 200 characters."),
-                                   no_replacement_characters], render_kw={"maxlength": 200})
+    note = StringField(
+        "Note (only you see it)",
+        filters=[strip_whitespace],
+        validators=[Optional(), Length(max=200, message="Use at most 200 characters."), no_replacement_characters],
+        render_kw={"maxlength": 200},
+    )
 
 
 class RulesForm(FlaskForm):
-    timezone = SelectField("Practice time zone", choices=select_choices(timezone_choices()),
-                           validators=[InputRequired("Choose a time zone.")],
-                           description="Your working hours and time off are in this zone.")
+    timezone = SelectField(
+        "Practice time zone",
+        choices=select_choices(timezone_choices()),
+        validators=[InputRequired("Choose a time zone.")],
+        description="Your working hours and time off are in this zone.",
+    )
     buffer_before_minutes = _minutes("Buffer before each session (minutes)", 0, 240)
     buffer_after_minutes = _minutes("Buffer after each session (minutes)", 0, 240, "Time to write notes or rest.")
-    min_notice_minutes = _minutes("Minimum notice (minutes)", 0, 43200, "e.g. 720 = clients book at least 12 hours ahead.")
+    min_notice_minutes = _minutes(
+        "Minimum notice (minutes)", 0, 43200, "e.g. 720 = clients book at least 12 hours ahead."
+    )
     horizon_days = _minutes("Clients may book up to (days ahead)", 1, 365)
     slot_step_minutes = _minutes("Start times every (minutes)", 5, 240)
     cancellation_window_hours = _minutes("Clients may cancel or move up to (hours before)", 0, 336)

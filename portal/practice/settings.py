@@ -1,4 +1,5 @@
 """The practitioner's settings as plain functions: services, weekly hours, time off, booking rules."""
+
 from __future__ import annotations
 
 from datetime import date, time
@@ -6,18 +7,40 @@ from datetime import date, time
 from portal.extensions import db
 from portal.models import BookingRules, Service, TimeOff, User, WorkingHours
 
-RULE_FIELDS = ("timezone", "buffer_before_minutes", "buffer_after_minutes", "min_notice_minutes", "horizon_days",
-               "slot_step_minutes", "cancellation_window_hours", "hold_minutes", "reminder_hours")
+RULE_FIELDS = (
+    "timezone",
+    "buffer_before_minutes",
+    "buffer_after_minutes",
+    "min_notice_minutes",
+    "horizon_days",
+    "slot_step_minutes",
+    "cancellation_window_hours",
+    "hold_minutes",
+    "reminder_hours",
+)
 
 
 def services_of(practitioner: User) -> list[Service]:
-    return list(db.session.execute(
-        db.select(Service).filter_by(practitioner_id=practitioner.id)
-        .order_by(Service.active.desc(), Service.position, Service.id)).scalars())
+    return list(
+        db.session.execute(
+            db.select(Service)
+            .filter_by(practitioner_id=practitioner.id)
+            .order_by(Service.active.desc(), Service.position, Service.id)
+        ).scalars()
+    )
 
 
-def save_service(service: Service | None, practitioner: User, *, name: str, description: str,
-                 duration_minutes: int, price_minor: int, currency: str, active: bool) -> Service:
+def save_service(
+    service: Service | None,
+    practitioner: User,
+    *,
+    name: str,
+    description: str,
+    duration_minutes: int,
+    price_minor: int,
+    currency: str,
+    active: bool,
+) -> Service:
     """Create a service (service=None) or change one. Bookings already made keep the price they had."""
     if service is None:
         service = Service(practitioner_id=practitioner.id, currency=currency)
@@ -35,9 +58,13 @@ def minute_of_day(at: time, end_of_range: bool = False) -> int:
 
 
 def working_hours_of(practitioner: User) -> list[WorkingHours]:
-    return list(db.session.execute(
-        db.select(WorkingHours).filter_by(practitioner_id=practitioner.id)
-        .order_by(WorkingHours.weekday, WorkingHours.start_minute)).scalars())
+    return list(
+        db.session.execute(
+            db.select(WorkingHours)
+            .filter_by(practitioner_id=practitioner.id)
+            .order_by(WorkingHours.weekday, WorkingHours.start_minute)
+        ).scalars()
+    )
 
 
 class SettingsError(ValueError):
@@ -51,8 +78,9 @@ def add_working_range(practitioner: User, weekday: int, start: time, end: time) 
     for existing in working_hours_of(practitioner):
         if existing.weekday == weekday and existing.start_minute < end_minute and start_minute < existing.end_minute:
             raise SettingsError("This overlaps hours you already have on that day. Remove or change those first.")
-    hours = WorkingHours(practitioner_id=practitioner.id, weekday=weekday, start_minute=start_minute,
-                         end_minute=end_minute)
+    hours = WorkingHours(
+        practitioner_id=practitioner.id, weekday=weekday, start_minute=start_minute, end_minute=end_minute
+    )
     db.session.add(hours)
     db.session.commit()
     return hours
@@ -60,9 +88,13 @@ def add_working_range(practitioner: User, weekday: int, start: time, end: time) 
 
 def time_off_of(practitioner: User, today: date) -> list[TimeOff]:
     """Her time off that has not ended yet, soonest first."""
-    return list(db.session.execute(
-        db.select(TimeOff).filter(TimeOff.practitioner_id == practitioner.id, TimeOff.last_day >= today)
-        .order_by(TimeOff.first_day)).scalars())
+    return list(
+        db.session.execute(
+            db.select(TimeOff)
+            .filter(TimeOff.practitioner_id == practitioner.id, TimeOff.last_day >= today)
+            .order_by(TimeOff.first_day)
+        ).scalars()
+    )
 
 
 def add_time_off(practitioner: User, first_day: date, last_day: date | None, note: str) -> TimeOff:

@@ -1,4 +1,5 @@
 """The practice's team: care teams, roles, deactivation and invitations (the domain behind Settings → Team)."""
+
 from __future__ import annotations
 
 import hashlib
@@ -29,9 +30,10 @@ def join_care_team(practitioner_id: int, client_id: int, added_by_id: int | None
     """
     insert = pg_insert if db.session.get_bind().dialect.name == "postgresql" else sqlite_insert
     db.session.execute(
-        insert(CareTeam).values(practitioner_id=practitioner_id, client_id=client_id, added_at=utcnow(),
-                                added_by_id=added_by_id)
-        .on_conflict_do_nothing(index_elements=["practitioner_id", "client_id"]))
+        insert(CareTeam)
+        .values(practitioner_id=practitioner_id, client_id=client_id, added_at=utcnow(), added_by_id=added_by_id)
+        .on_conflict_do_nothing(index_elements=["practitioner_id", "client_id"])
+    )
 
 
 @dataclass(frozen=True)
@@ -51,8 +53,12 @@ def contact_rows(query: str, scope, limit: int) -> list[Contact]:
         pattern = _like(word)
         condition &= User.name.ilike(pattern, escape="\\") | User.email.ilike(pattern, escape="\\")
     rows = db.session.execute(
-        db.select(User, ClientProfile.phone).outerjoin(ClientProfile, ClientProfile.client_id == User.id)
-        .filter(condition).order_by(db.func.lower(User.name), User.id).limit(limit)).all()
+        db.select(User, ClientProfile.phone)
+        .outerjoin(ClientProfile, ClientProfile.client_id == User.id)
+        .filter(condition)
+        .order_by(db.func.lower(User.name), User.id)
+        .limit(limit)
+    ).all()
     return [Contact(user, phone or "") for user, phone in rows]
 
 
@@ -62,17 +68,26 @@ def leave_care_team(practitioner_id: int, client_id: int) -> None:
 
 def care_team_of(client_id: int) -> list[User]:
     """The practitioners caring for a client, by name."""
-    return list(db.session.execute(
-        db.select(User).join(CareTeam, CareTeam.practitioner_id == User.id).filter(CareTeam.client_id == client_id)
-        .order_by(db.func.lower(User.name), User.id)).scalars())
+    return list(
+        db.session.execute(
+            db.select(User)
+            .join(CareTeam, CareTeam.practitioner_id == User.id)
+            .filter(CareTeam.client_id == client_id)
+            .order_by(db.func.lower(User.name), User.id)
+        ).scalars()
+    )
 
 
 def members() -> list[User]:
     """Everyone on the team (deactivated members too), owner first."""
     order = db.case((User.role == Role.OWNER, 0), (User.role == Role.PRACTITIONER, 1), else_=2)
-    return list(db.session.execute(
-        db.select(User).filter(User.role.in_([r.value for r in STAFF_ROLES]))
-        .order_by(order, db.func.lower(User.name), User.id)).scalars())
+    return list(
+        db.session.execute(
+            db.select(User)
+            .filter(User.role.in_([r.value for r in STAFF_ROLES]))
+            .order_by(order, db.func.lower(User.name), User.id)
+        ).scalars()
+    )
 
 
 def practitioners() -> list[User]:
@@ -112,6 +127,7 @@ def reactivate(member: User) -> None:
 
 # Invitations --------------------------------------------------------------------------------------------
 
+
 def _hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
@@ -130,11 +146,20 @@ def invite(email: str, role: Role, by: User, now: datetime | None = None) -> New
         raise TeamError("Choose practitioner or assistant.")
     if users.find_user_by_email(email) is not None:
         raise TeamError("Someone already has an account with this e-mail address.")
-    db.session.execute(db.update(Invitation).filter(Invitation.email == email, Invitation.accepted_at.is_(None),
-                                                    Invitation.expires_at > now).values(expires_at=now))
+    db.session.execute(
+        db.update(Invitation)
+        .filter(Invitation.email == email, Invitation.accepted_at.is_(None), Invitation.expires_at > now)
+        .values(expires_at=now)
+    )
     token = secrets.token_urlsafe(32)
-    invitation = Invitation(email=email, role=role.value, token_hash=_hash(token), created_at=now,
-                            expires_at=now + timedelta(days=INVITATION_DAYS), invited_by_id=by.id)
+    invitation = Invitation(
+        email=email,
+        role=role.value,
+        token_hash=_hash(token),
+        created_at=now,
+        expires_at=now + timedelta(days=INVITATION_DAYS),
+        invited_by_id=by.id,
+    )
     db.session.add(invitation)
     db.session.commit()
     return NewInvitation(invitation, token)
@@ -143,8 +168,7 @@ def invite(email: str, role: Role, by: User, now: datetime | None = None) -> New
 def open_invitation(token: str, now: datetime | None = None) -> Invitation | None:
     """The invitation this link is for, if it is neither used nor expired."""
     now = now or utcnow()
-    invitation = db.session.execute(
-        db.select(Invitation).filter_by(token_hash=_hash(token[:100]))).scalar_one_or_none()
+    invitation = db.session.execute(db.select(Invitation).filter_by(token_hash=_hash(token[:100]))).scalar_one_or_none()
     if invitation is None or invitation.accepted_at is not None or invitation.expires_at <= now:
         return None
     return invitation
@@ -152,23 +176,30 @@ def open_invitation(token: str, now: datetime | None = None) -> Invitation | Non
 
 def pending_invitations(now: datetime | None = None) -> list[Invitation]:
     now = now or utcnow()
-    return list(db.session.execute(
-        db.select(Invitation).filter(Invitation.accepted_at.is_(None), Invitation.expires_at > now)
-        .order_by(Invitation.created_at.desc())).scalars())
+    return list(
+        db.session.execute(
+            db.select(Invitation)
+            .filter(Invitation.accepted_at.is_(None), Invitation.expires_at > now)
+            .order_by(Invitation.created_at.desc())
+        ).scalars()
+    )
 
 
 def accept(invitation: Invitation, name: str, password: str, timezone: str, now: datetime | None = None) -> User:
     """Create her account in the invited role; the link cannot be used again (raises users' errors)."""
     now = now or utcnow()
     claimed = db.session.execute(
-        db.update(Invitation).filter(Invitation.id == invitation.id, Invitation.accepted_at.is_(None))
-        .values(accepted_at=now)).rowcount
+        db.update(Invitation)
+        .filter(Invitation.id == invitation.id, Invitation.accepted_at.is_(None))
+        .values(accepted_at=now)
+    ).rowcount
     if claimed != 1:
         db.session.rollback()
         raise TeamError("This invitation has already been used.")
     try:
-        return users.create_user(role=Role(invitation.role), name=name, email=invitation.email,
-                                 password=password, timezone=timezone)  # commits the claim with the account
+        return users.create_user(
+            role=Role(invitation.role), name=name, email=invitation.email, password=password, timezone=timezone
+        )  # commits the claim with the account
     except Exception:
         db.session.rollback()
         raise

@@ -1,4 +1,5 @@
 """The practitioner's settings pages: services, weekly hours, time off, booking rules, calendar feed."""
+
 from __future__ import annotations
 
 from zoneinfo import ZoneInfo
@@ -44,6 +45,7 @@ def _rules():
 
 # Services ---------------------------------------------------------------------------------------
 
+
 @bp.get("/services/")
 def services():
     return render_template("practice/services.html", services=settings.services_of(current_user))
@@ -58,9 +60,15 @@ def _service_page(form: ServiceForm, service: Service | None):
             form.price.errors.append(str(error))
         else:
             saved = settings.save_service(
-                service, current_user, name=form.name.data, description=form.description.data or "",
-                duration_minutes=form.duration_minutes.data, price_minor=price_minor, currency=currency,
-                active=form.active.data)
+                service,
+                current_user,
+                name=form.name.data,
+                description=form.description.data or "",
+                duration_minutes=form.duration_minutes.data,
+                price_minor=price_minor,
+                currency=currency,
+                active=form.active.data,
+            )
             flash(f"“{saved.name}” is saved.", "success")
             return redirect(url_for("practice.services"))
     return render_template("practice/service_form.html", form=form, service=service, currency=currency)
@@ -82,6 +90,7 @@ def edit_service(service_id: int):
 
 # Hours, time off, rules and the calendar feed ------------------------------------------------------
 
+
 def _settings_page(status: int = 200, **bound_forms):
     rules = _rules()
     today = utcnow().astimezone(ZoneInfo(rules.timezone)).date()
@@ -90,12 +99,18 @@ def _settings_page(status: int = 200, **bound_forms):
         "off_form": TimeOffForm(prefix="off", formdata=None),
         "rules_form": RulesForm(prefix="rules", formdata=None, obj=rules),
     } | bound_forms
-    feed_url = (absolute_url("booking.calendar_feed", token=rules.calendar_feed_token)
-                if rules.calendar_feed_token else None)
+    feed_url = (
+        absolute_url("booking.calendar_feed", token=rules.calendar_feed_token) if rules.calendar_feed_token else None
+    )
     return render_template(
-        "practice/settings.html", rules=rules, weekdays=WEEKDAYS, feed_url=feed_url,
-        hours=settings.working_hours_of(current_user), time_off=settings.time_off_of(current_user, today),
-        **forms), status
+        "practice/settings.html",
+        rules=rules,
+        weekdays=WEEKDAYS,
+        feed_url=feed_url,
+        hours=settings.working_hours_of(current_user),
+        time_off=settings.time_off_of(current_user, today),
+        **forms,
+    ), status
 
 
 @bp.get("/settings/")
@@ -134,8 +149,7 @@ def add_time_off():
         except settings.SettingsError as error:
             form.last_day.errors.append(str(error))
         else:
-            flash("Time off added. Clients can't book on those days; sessions already booked stay booked.",
-                  "success")
+            flash("Time off added. Clients can't book on those days; sessions already booked stay booked.", "success")
             return redirect(url_for("practice.settings_page") + "#time-off")
     return _settings_page(422, off_form=form)
 

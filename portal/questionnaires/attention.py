@@ -1,6 +1,7 @@
 """What needs the practitioner's attention across her clients: new answers since each client's last
 session, PHQ-9 item 9, a worse band, a meaningful improvement, and medication overuse from the diary.
 A fixed number of queries, however many clients and responses there are."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -8,7 +9,7 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from portal.extensions import db
-from portal.models import Booking, BookingStatus, Response, User
+from portal.models import Booking, BookingStatus, QuestionnaireResponse, User
 from portal.numbers import format_number
 from portal.questionnaires.diary import MONTH_DAYS, overuse
 from portal.questionnaires.diary_entries import days_by_client_since
@@ -31,7 +32,7 @@ def _band_rank(code: str, band: str) -> int | None:
     return names.index(band) if band in names else None
 
 
-def score_flags(client: User, code: str, title: str, items: list[Response]) -> list[Flag]:
+def score_flags(client: User, code: str, title: str, items: list[QuestionnaireResponse]) -> list[Flag]:
     latest = items[-1]
     flags = []
     if "self_harm_thoughts" in latest.flags:
@@ -55,15 +56,27 @@ def needs_attention(now: datetime, scope=None) -> list[Flag]:
     since = now - timedelta(days=LOOK_BACK_DAYS)
     scoped = scope or (lambda column: db.true())
     submitted = db.session.execute(
-        db.select(Response, User).join(User, User.id == Response.client_id)
-        .filter(Response.status == "submitted", Response.submitted_at >= since, scoped(Response.client_id))
-        .order_by(Response.submitted_at)).all()
-    last_session = dict(db.session.execute(
-        db.select(Booking.client_id, db.func.max(Booking.starts_at))
-        .filter(Booking.starts_at <= now, Booking.status.in_([BookingStatus.CONFIRMED, BookingStatus.COMPLETED]),
-                scoped(Booking.client_id))
-        .group_by(Booking.client_id)).all())
-    grouped: dict[tuple[int, str], list[Response]] = {}
+        db.select(QuestionnaireResponse, User)
+        .join(User, User.id == QuestionnaireResponse.client_id)
+        .filter(
+            QuestionnaireResponse.status == "submitted",
+            QuestionnaireResponse.submitted_at >= since,
+            scoped(QuestionnaireResponse.client_id),
+        )
+        .order_by(QuestionnaireResponse.submitted_at)
+    ).all()
+    last_session = dict(
+        db.session.execute(
+            db.select(Booking.client_id, db.func.max(Booking.starts_at))
+            .filter(
+                Booking.starts_at <= now,
+                Booking.status.in_([BookingStatus.CONFIRMED, BookingStatus.COMPLETED]),
+                scoped(Booking.client_id),
+            )
+            .group_by(Booking.client_id)
+        ).all()
+    )
+    grouped: dict[tuple[int, str], list[QuestionnaireResponse]] = {}
     clients: dict[int, User] = {}
     for response, client in submitted:
         grouped.setdefault((client.id, response.code), []).append(response)
@@ -78,8 +91,14 @@ def needs_attention(now: datetime, scope=None) -> list[Flag]:
         if any(cutoff is None or r.submitted_at > cutoff for r in items):
             new_since.setdefault(client_id, []).append(title)
     for client_id, titles in new_since.items():
-        flags.append(Flag(client_id, clients[client_id].name, "new",
-                          f"New answers since the last session: {', '.join(sorted(titles))}"))
+        flags.append(
+            Flag(
+                client_id,
+                clients[client_id].name,
+                "new",
+                f"New answers since the last session: {', '.join(sorted(titles))}",
+            )
+        )
     flags += _overuse_flags(now, scope)
     order = {"alert": 0, "overuse": 1, "worse": 2, "better": 3, "new": 4}
     return sorted(flags, key=lambda f: (order[f.kind], f.client_name))
@@ -97,7 +116,13 @@ def _overuse_flags(now: datetime, scope=None) -> list[Flag]:
         today: date = now.astimezone(ZoneInfo(client.timezone)).date()
         found = overuse(by_client[client.id], today)
         if found.overuse:
-            flags.append(Flag(client.id, client.name, "overuse",
-                              f"Medication overuse: pain medication on {found.any_medication_days} of the last "
-                              f"{MONTH_DAYS} days ({found.recorded_days} filled in)"))
+            flags.append(
+                Flag(
+                    client.id,
+                    client.name,
+                    "overuse",
+                    f"Medication overuse: pain medication on {found.any_medication_days} of the last "
+                    f"{MONTH_DAYS} days ({found.recorded_days} filled in)",
+                )
+            )
     return flags

@@ -4,6 +4,7 @@ A custom questionnaire is known to the rest of the portal by the code `custom-<i
 the version number it was answered on, and the version's items never change once published, so an old
 answer is always read against the questions that were asked.
 """
+
 from __future__ import annotations
 
 import re
@@ -16,8 +17,13 @@ from portal.questionnaires.instruments import INSTRUMENTS, Instrument, Item, Opt
 from portal.questionnaires.scoring import Score
 
 KINDS = {
-    "short_text": "Short text", "long_text": "Long text", "single": "One choice", "multiple": "Several choices",
-    "scale_0_10": "Scale 0–10", "number": "Number", "date": "Date",
+    "short_text": "Short text",
+    "long_text": "Long text",
+    "single": "One choice",
+    "multiple": "Several choices",
+    "scale_0_10": "Scale 0–10",
+    "number": "Number",
+    "date": "Date",
 }
 CHOICE_KINDS = ("single", "multiple")
 SCORED_KINDS = ("single", "multiple", "scale_0_10")  # what a sum score adds up
@@ -38,12 +44,13 @@ def code_of(questionnaire_id: int) -> str:
 
 def id_from_code(code: str) -> int | None:
     """The questionnaire id in a `custom-<id>` code, or None for a validated instrument's code."""
-    if not code.startswith(CODE_PREFIX) or not code[len(CODE_PREFIX):].isdigit():
+    if not code.startswith(CODE_PREFIX) or not code[len(CODE_PREFIX) :].isdigit():
         return None
-    return int(code[len(CODE_PREFIX):])
+    return int(code[len(CODE_PREFIX) :])
 
 
 # Building ----------------------------------------------------------------------------------------------------
+
 
 def _clean_title(title: str) -> str:
     title = (title or "").strip()
@@ -54,11 +61,17 @@ def _clean_title(title: str) -> str:
     return title
 
 
-def create_questionnaire(practitioner: User, title: str, description: str = "",
-                         sum_score: bool = False) -> CustomQuestionnaire:
-    questionnaire = CustomQuestionnaire(practitioner_id=practitioner.id, title=_clean_title(title),
-                                        description=(description or "").strip()[:2000], sum_score=sum_score,
-                                        draft_items=[], next_key=1)
+def create_questionnaire(
+    practitioner: User, title: str, description: str = "", sum_score: bool = False
+) -> CustomQuestionnaire:
+    questionnaire = CustomQuestionnaire(
+        practitioner_id=practitioner.id,
+        title=_clean_title(title),
+        description=(description or "").strip()[:2000],
+        sum_score=sum_score,
+        draft_items=[],
+        next_key=1,
+    )
     db.session.add(questionnaire)
     db.session.commit()
     return questionnaire
@@ -90,8 +103,16 @@ def parse_options(text: str) -> list[dict]:
     return options
 
 
-def add_item(questionnaire: CustomQuestionnaire, *, text: str, kind: str, options_text: str = "",
-             required: bool = True, low: float | None = None, high: float | None = None) -> dict:
+def add_item(
+    questionnaire: CustomQuestionnaire,
+    *,
+    text: str,
+    kind: str,
+    options_text: str = "",
+    required: bool = True,
+    low: float | None = None,
+    high: float | None = None,
+) -> dict:
     """Add a question to the draft; the draft's earlier questions and every published version stay as they are."""
     text = (text or "").strip()
     if not text:
@@ -140,15 +161,22 @@ def move_item(questionnaire: CustomQuestionnaire, key: str, step: int) -> None:
 
 def latest_version(questionnaire_id: int) -> CustomQuestionnaireVersion | None:
     return db.session.execute(
-        db.select(CustomQuestionnaireVersion).filter_by(questionnaire_id=questionnaire_id)
-        .order_by(CustomQuestionnaireVersion.number.desc()).limit(1)).scalar_one_or_none()
+        db.select(CustomQuestionnaireVersion)
+        .filter_by(questionnaire_id=questionnaire_id)
+        .order_by(CustomQuestionnaireVersion.number.desc())
+        .limit(1)
+    ).scalar_one_or_none()
 
 
 def has_unpublished_changes(questionnaire: CustomQuestionnaire, latest: CustomQuestionnaireVersion | None) -> bool:
     if latest is None:
         return bool(questionnaire.draft_items)
     return (latest.title, latest.description, latest.sum_score, latest.items) != (
-        questionnaire.title, questionnaire.description, questionnaire.sum_score, questionnaire.draft_items)
+        questionnaire.title,
+        questionnaire.description,
+        questionnaire.sum_score,
+        questionnaire.draft_items,
+    )
 
 
 def publish(questionnaire: CustomQuestionnaire) -> CustomQuestionnaireVersion:
@@ -161,9 +189,13 @@ def publish(questionnaire: CustomQuestionnaire) -> CustomQuestionnaireVersion:
     if not has_unpublished_changes(questionnaire, latest):
         raise CustomError(f"Nothing has changed since version {latest.number}.")
     version = CustomQuestionnaireVersion(
-        questionnaire_id=questionnaire.id, number=(latest.number + 1) if latest else 1, title=questionnaire.title,
-        description=questionnaire.description, sum_score=questionnaire.sum_score,
-        items=[dict(item) for item in questionnaire.draft_items])
+        questionnaire_id=questionnaire.id,
+        number=(latest.number + 1) if latest else 1,
+        title=questionnaire.title,
+        description=questionnaire.description,
+        sum_score=questionnaire.sum_score,
+        items=[dict(item) for item in questionnaire.draft_items],
+    )
     db.session.add(version)
     db.session.commit()
     return version
@@ -191,22 +223,30 @@ class LibraryEntry:
 
 def _latest_versions(questionnaire_ids: list[int] | None = None) -> dict[int, CustomQuestionnaireVersion]:
     """The newest version of each questionnaire (of the given ones, or of all), in one query."""
-    newest = db.select(CustomQuestionnaireVersion.questionnaire_id,
-                       db.func.max(CustomQuestionnaireVersion.number).label("number")) \
-        .group_by(CustomQuestionnaireVersion.questionnaire_id)
+    newest = db.select(
+        CustomQuestionnaireVersion.questionnaire_id, db.func.max(CustomQuestionnaireVersion.number).label("number")
+    ).group_by(CustomQuestionnaireVersion.questionnaire_id)
     if questionnaire_ids is not None:
         newest = newest.filter(CustomQuestionnaireVersion.questionnaire_id.in_(questionnaire_ids))
     newest = newest.subquery()
-    rows = db.session.execute(db.select(CustomQuestionnaireVersion).join(
-        newest, (newest.c.questionnaire_id == CustomQuestionnaireVersion.questionnaire_id)
-        & (newest.c.number == CustomQuestionnaireVersion.number))).scalars()
+    rows = db.session.execute(
+        db.select(CustomQuestionnaireVersion).join(
+            newest,
+            (newest.c.questionnaire_id == CustomQuestionnaireVersion.questionnaire_id)
+            & (newest.c.number == CustomQuestionnaireVersion.number),
+        )
+    ).scalars()
     return {version.questionnaire_id: version for version in rows}
 
 
 def library(practitioner_id: int) -> list[LibraryEntry]:
-    questionnaires = list(db.session.execute(
-        db.select(CustomQuestionnaire).filter_by(practitioner_id=practitioner_id)
-        .order_by(CustomQuestionnaire.archived, CustomQuestionnaire.title)).scalars())
+    questionnaires = list(
+        db.session.execute(
+            db.select(CustomQuestionnaire)
+            .filter_by(practitioner_id=practitioner_id)
+            .order_by(CustomQuestionnaire.archived, CustomQuestionnaire.title)
+        ).scalars()
+    )
     latest = _latest_versions([q.id for q in questionnaires])
     return [LibraryEntry(q, latest.get(q.id)) for q in questionnaires]
 
@@ -218,17 +258,28 @@ def sendable(practitioner_id: int) -> list[LibraryEntry]:
 
 # Answering and scoring ---------------------------------------------------------------------------------------
 
+
 def as_instrument(version: CustomQuestionnaireVersion) -> Instrument:
     """A published version in the shape the answering pages and the scoring use."""
     items = []
     for item in version.items:
         options = tuple(Option(n, o["label"], o["points"]) for n, o in enumerate(item.get("options", [])))
-        low, high = {"scale_0_10": (0, 10), "number": (item.get("low", 0), item.get("high", 0))}.get(item["kind"], (0, 0))
-        items.append(Item(item["key"], item["text"], item["kind"], options, low, high,
-                          required=item.get("required", True)))
-    return Instrument(code=code_of(version.questionnaire_id), version=str(version.number), title=version.title,
-                      recall_period=version.description, items=tuple(items), licence="own", copyright="",
-                      sum_score=version.sum_score)
+        low, high = {"scale_0_10": (0, 10), "number": (item.get("low", 0), item.get("high", 0))}.get(
+            item["kind"], (0, 0)
+        )
+        items.append(
+            Item(item["key"], item["text"], item["kind"], options, low, high, required=item.get("required", True))
+        )
+    return Instrument(
+        code=code_of(version.questionnaire_id),
+        version=str(version.number),
+        title=version.title,
+        recall_period=version.description,
+        items=tuple(items),
+        licence="own",
+        copyright="",
+        sum_score=version.sum_score,
+    )
 
 
 def instrument(code: str, version: str | None = None) -> Instrument | None:
@@ -239,8 +290,9 @@ def instrument(code: str, version: str | None = None) -> Instrument | None:
     if version is None:
         found = latest_version(questionnaire_id)
     else:
-        found = db.session.execute(db.select(CustomQuestionnaireVersion).filter_by(
-            questionnaire_id=questionnaire_id, number=int(version))).scalar_one_or_none()
+        found = db.session.execute(
+            db.select(CustomQuestionnaireVersion).filter_by(questionnaire_id=questionnaire_id, number=int(version))
+        ).scalar_one_or_none()
     return as_instrument(found) if found else None
 
 

@@ -13,6 +13,7 @@ overuse headache; the IHS guidelines for controlled trials of preventive treatme
 baseline; Rome IV (Lacy et al., Gastroenterology 2016;150:1393-1407): IBS subtypes from the stools of days
 with at least one abnormal bowel movement.
 """
+
 from __future__ import annotations
 
 import math
@@ -129,7 +130,9 @@ def window(days: Iterable[Day], first_day: date, length: int = WINDOW_DAYS) -> W
     last_day = first_day + timedelta(days=length - 1)
     inside = _inside(days, first_day, last_day)
     return Window(
-        first_day=first_day, last_day=last_day, recorded_days=len(inside),
+        first_day=first_day,
+        last_day=last_day,
+        recorded_days=len(inside),
         migraine_days=sum(1 for d in inside if d.headache == "migraine"),
         headache_days=sum(1 for d in inside if d.headache != "none"),
         medication_days=_days_per_class(inside),
@@ -151,6 +154,7 @@ def windows(days: Sequence[Day], today: date) -> list[Window]:
 
 
 # Medication overuse, ICHD-3 8.2 ------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Overuse:
@@ -196,6 +200,7 @@ def overuse(days: Iterable[Day], today: date) -> Overuse:
 
 
 # Responder: the last 28 days against her first 28 --------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Comparison:
@@ -257,6 +262,7 @@ def compare_with_baseline(days: Sequence[Day], today: date) -> Comparison:
 
 # The migraine-gut link --------------------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class GutMigraineLink:
     """How often a bad gut day is followed by a migraine within 48 hours, against her overall rate."""
@@ -296,6 +302,9 @@ def gut_migraine_link(days: Iterable[Day]) -> GutMigraineLink:
             bad += 1
             followed += migraine_next
     return GutMigraineLink(
-        recorded_days=len(by_day), bad_gut_days=bad, bad_gut_days_followed=followed,
-        days_with_migraine_within_48h=any_followed, comparable_days=comparable,
+        recorded_days=len(by_day),
+        bad_gut_days=bad,
+        bad_gut_days_followed=followed,
+        days_with_migraine_within_48h=any_followed,
+        comparable_days=comparable,
     )

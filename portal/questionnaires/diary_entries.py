@@ -1,4 +1,5 @@
 """Saving and reading diary entries, and turning them into the plain days the outcomes are computed from."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -35,9 +36,20 @@ def entry_for(client: User, day: date) -> DiaryEntry | None:
     return db.session.execute(db.select(DiaryEntry).filter_by(client_id=client.id, day=day)).scalar_one_or_none()
 
 
-def save_entry(client: User, day: date, today: date, *, headache: str, intensity: int, headache_minutes: int,
-               medication: set[str], stool_types: list[int], bloating: int, abdominal_pain: int,
-               note: str) -> DiaryEntry:
+def save_entry(
+    client: User,
+    day: date,
+    today: date,
+    *,
+    headache: str,
+    intensity: int,
+    headache_minutes: int,
+    medication: set[str],
+    stool_types: list[int],
+    bloating: int,
+    abdominal_pain: int,
+    note: str,
+) -> DiaryEntry:
     """Add or correct the entry for `day` (her local date); future days and days over a year back are refused."""
     if day > today:
         raise DiaryError("You can't fill in a day that hasn't happened yet.")
@@ -56,22 +68,38 @@ def save_entry(client: User, day: date, today: date, *, headache: str, intensity
     return entry
 
 
-_DAY_COLUMNS = (DiaryEntry.day, DiaryEntry.headache, DiaryEntry.intensity, DiaryEntry.stool_types,
-                DiaryEntry.bloating, DiaryEntry.abdominal_pain,
-                *(getattr(DiaryEntry, f"took_{kind}") for kind in MEDICATION_CLASSES))
+_DAY_COLUMNS = (
+    DiaryEntry.day,
+    DiaryEntry.headache,
+    DiaryEntry.intensity,
+    DiaryEntry.stool_types,
+    DiaryEntry.bloating,
+    DiaryEntry.abdominal_pain,
+    *(getattr(DiaryEntry, f"took_{kind}") for kind in MEDICATION_CLASSES),
+)
 
 
 def _as_day(row) -> Day:
     """A row of _DAY_COLUMNS as a plain day."""
-    return Day(day=row[0], headache=row[1], intensity=row[2], stool_types=tuple(row[3] or ()), bloating=row[4],
-               abdominal_pain=row[5], medication=frozenset(k for k, took in zip(MEDICATION_CLASSES, row[6:]) if took))
+    return Day(
+        day=row[0],
+        headache=row[1],
+        intensity=row[2],
+        stool_types=tuple(row[3] or ()),
+        bloating=row[4],
+        abdominal_pain=row[5],
+        medication=frozenset(k for k, took in zip(MEDICATION_CLASSES, row[6:]) if took),
+    )
 
 
 def days_since(client_id: int, first_day: date) -> list[Day]:
     """Her diary from `first_day` on as plain days, oldest first: only the columns the figures use (no note,
     so nothing to decrypt, and no ORM objects to build for a year of days)."""
-    rows = db.session.execute(db.select(*_DAY_COLUMNS).filter(
-        DiaryEntry.client_id == client_id, DiaryEntry.day >= first_day).order_by(DiaryEntry.day)).all()
+    rows = db.session.execute(
+        db.select(*_DAY_COLUMNS)
+        .filter(DiaryEntry.client_id == client_id, DiaryEntry.day >= first_day)
+        .order_by(DiaryEntry.day)
+    ).all()
     return [_as_day(row) for row in rows]
 
 
@@ -121,9 +149,23 @@ def overview(client_id: int, today: date, timeline_days: int = WINDOW_DAYS) -> O
     """Everything from two queries: the last year of days, and the last two weeks' entries with their notes."""
     days = days_since(client_id, today - timedelta(days=OLDEST_EDITABLE_DAYS))
     comparison = compare_with_baseline(days, today)
-    recent = list(db.session.execute(  # the last two weeks with their notes, for the table beside the figures
-        db.select(DiaryEntry).filter(DiaryEntry.client_id == client_id, DiaryEntry.day > today - timedelta(days=14),
-                                     DiaryEntry.day <= today).order_by(DiaryEntry.day.desc())).scalars())
+    recent = list(
+        db.session.execute(  # the last two weeks with their notes, for the table beside the figures
+            db.select(DiaryEntry)
+            .filter(
+                DiaryEntry.client_id == client_id, DiaryEntry.day > today - timedelta(days=14), DiaryEntry.day <= today
+            )
+            .order_by(DiaryEntry.day.desc())
+        ).scalars()
+    )
     timeline = migraine_gut_timeline(days, today - timedelta(days=timeline_days - 1), today)
-    return Overview(today, comparison.current, comparison, overuse(days, today), gut_migraine_link(days), recent,
-                    timeline, timeline_days)
+    return Overview(
+        today,
+        comparison.current,
+        comparison,
+        overuse(days, today),
+        gut_migraine_link(days),
+        recent,
+        timeline,
+        timeline_days,
+    )

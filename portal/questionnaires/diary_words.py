@@ -1,5 +1,6 @@
 """The diary's conclusions in plain sentences, the same on the client's page, the practitioner's, the case file
 and a note's pre-filled context. Each sentence names the days it rests on."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -19,12 +20,19 @@ from portal.questionnaires.diary import (
     days_needed,
 )
 
-CLASS_NAMES = {"triptan": "triptans", "ergot": "ergots", "opioid": "opioids", "combination": "combination painkillers",
-               "simple": "simple painkillers (paracetamol, aspirin, ibuprofen and other NSAIDs)"}
-PATTERNS = {"IBS-C": "more than a quarter were hard (Bristol 1–2) and under a quarter loose",
-            "IBS-D": "more than a quarter were loose (Bristol 6–7) and under a quarter hard",
-            "IBS-M": "more than a quarter were hard and more than a quarter loose",
-            "IBS-U": "no clear pattern of hard or loose stools"}
+CLASS_NAMES = {
+    "triptan": "triptans",
+    "ergot": "ergots",
+    "opioid": "opioids",
+    "combination": "combination painkillers",
+    "simple": "simple painkillers (paracetamol, aspirin, ibuprofen and other NSAIDs)",
+}
+PATTERNS = {
+    "IBS-C": "more than a quarter were hard (Bristol 1–2) and under a quarter loose",
+    "IBS-D": "more than a quarter were loose (Bristol 6–7) and under a quarter hard",
+    "IBS-M": "more than a quarter were hard and more than a quarter loose",
+    "IBS-U": "no clear pattern of hard or loose stools",
+}
 
 
 def _day(value: date) -> str:
@@ -54,21 +62,36 @@ def comparison_sentence(c: Comparison, whose: str = "your") -> str:
         return ""
     first = f"{whose} first 28 diary days ({_day(b.first_day)} to {_day(b.last_day)})"
     if c.outcome == "too_soon":
-        return (f"The last 28 days still overlap {first}: the comparison with them can be made from "
-                f"{_day(c.next_possible)}." if c.next_possible else "")
+        return (
+            f"The last 28 days still overlap {first}: the comparison with them can be made from "
+            f"{_day(c.next_possible)}."
+            if c.next_possible
+            else ""
+        )
     if c.outcome == "current_incomplete":
-        return (f"Not enough diary days to compare with {first}: in the last 28 days {filled_in(now)}, at least "
-                f"{days_needed(WINDOW_DAYS)} needed.")
+        return (
+            f"Not enough diary days to compare with {first}: in the last 28 days {filled_in(now)}, at least "
+            f"{days_needed(WINDOW_DAYS)} needed."
+        )
     if c.outcome == "baseline_incomplete":
-        return (f"Not enough diary days in {first} to compare with: {filled_in(b)}, at least "
-                f"{days_needed(WINDOW_DAYS)} needed. Last 28 days: {rate(now)}.")
+        return (
+            f"Not enough diary days in {first} to compare with: {filled_in(b)}, at least "
+            f"{days_needed(WINDOW_DAYS)} needed. Last 28 days: {rate(now)}."
+        )
     if c.outcome == "no_baseline_migraines":
         return f"No migraine days in {first} ({filled_in(b)}), so there is nothing to halve."
     fall = c.fall
-    change = ("" if fall is None else f"{format_number(abs(fall) * 100, 0)}% fewer" if fall > 0
-              else "no fewer" if fall == 0 else f"{format_number(-fall * 100, 0)}% more")
+    change = (
+        ""
+        if fall is None
+        else f"{format_number(abs(fall) * 100, 0)}% fewer"
+        if fall > 0
+        else "no fewer"
+        if fall == 0
+        else f"{format_number(-fall * 100, 0)}% more"
+    )
     verdict = "at least half as many migraine days" if c.outcome == "responder" else "not yet half as many"
-    return (f"Last 28 days: {rate(now)}; {first}: {rate(b)}. That is {change} per 28 days: {verdict}.")
+    return f"Last 28 days: {rate(now)}; {first}: {rate(b)}. That is {change} per 28 days: {verdict}."
 
 
 def overuse_sentence(o: Overuse) -> str:
@@ -76,43 +99,58 @@ def overuse_sentence(o: Overuse) -> str:
     period = f"the last {MONTH_DAYS} days ({o.recorded_days} of {MONTH_DAYS} filled in)"
     if o.overused == ("several",):
         kinds = [CLASS_NAMES[k] for k, n in o.medication_days.items() if n]
-        return (f"Pain medication on {_days(o.any_medication_days)} in {period}, of more than one kind "
-                f"({', '.join(kinds)}): {SEVERAL_CLASSES_DAYS} or more days a month of mixed kinds is overuse "
-                f"(ICHD-3 8.2.6).")
+        return (
+            f"Pain medication on {_days(o.any_medication_days)} in {period}, of more than one kind "
+            f"({', '.join(kinds)}): {SEVERAL_CLASSES_DAYS} or more days a month of mixed kinds is overuse "
+            f"(ICHD-3 8.2.6)."
+        )
     if o.overused:
-        parts = [f"{CLASS_NAMES[k]} on {_days(o.medication_days[k])} (overuse from {OVERUSE_DAYS[k]})"
-                 for k in o.overused]
+        parts = [
+            f"{CLASS_NAMES[k]} on {_days(o.medication_days[k])} (overuse from {OVERUSE_DAYS[k]})" for k in o.overused
+        ]
         return f"In {period}: {'; '.join(parts)} (ICHD-3 8.2)."
     if o.ruled_out:
         return f"No medication overuse in {period}: pain medication on {_days(o.any_medication_days)}."
-    return (f"Too few diary days to rule out medication overuse: {period}, at least {days_needed(MONTH_DAYS)} "
-            f"needed. Pain medication on {_days(o.any_medication_days)} of those filled in.")
+    return (
+        f"Too few diary days to rule out medication overuse: {period}, at least {days_needed(MONTH_DAYS)} "
+        f"needed. Pain medication on {_days(o.any_medication_days)} of those filled in."
+    )
 
 
 def stool_sentence(p: StoolPattern) -> str:
     if p.subtype is None:
         return ""
     if p.abnormal_days == 0:
-        return (f"Stools in these 28 days: none hard or loose on {_days(p.stool_days)} with stools recorded (the "
-                f"Rome IV IBS-U pattern, which describes IBS only once IBS is diagnosed).")
-    return (f"Stools in these 28 days: on the {_days(p.abnormal_days)} with a hard or loose stool "
-            f"({p.stools_counted} stools), {PATTERNS[p.subtype]}: the Rome IV {p.subtype} pattern, which "
-            f"describes IBS only once IBS is diagnosed.")
+        return (
+            f"Stools in these 28 days: none hard or loose on {_days(p.stool_days)} with stools recorded (the "
+            f"Rome IV IBS-U pattern, which describes IBS only once IBS is diagnosed)."
+        )
+    return (
+        f"Stools in these 28 days: on the {_days(p.abnormal_days)} with a hard or loose stool "
+        f"({p.stools_counted} stools), {PATTERNS[p.subtype]}: the Rome IV {p.subtype} pattern, which "
+        f"describes IBS only once IBS is diagnosed."
+    )
 
 
 def link_sentence(link: GutMigraineLink) -> str:
     if not link.enough_data:
-        return (f"Not enough data yet: this needs at least 28 days whose next two days are filled in too "
-                f"({link.comparable_days} so far).")
+        return (
+            f"Not enough data yet: this needs at least 28 days whose next two days are filled in too "
+            f"({link.comparable_days} so far)."
+        )
     if link.bad_gut_days == 0:
-        return (f"No bad gut days (Bristol 1–2 or 6–7, or bloating 6+) among the {link.comparable_days} days whose "
-                f"next two days are filled in.")
+        return (
+            f"No bad gut days (Bristol 1–2 or 6–7, or bloating 6+) among the {link.comparable_days} days whose "
+            f"next two days are filled in."
+        )
     after, overall = link.after_bad_gut_rate, link.overall_rate
     assert after is not None and overall is not None
-    return (f"After a bad gut day, a migraine followed within 48 hours {format_number(after * 100, 0)}% of the "
-            f"time ({link.bad_gut_days_followed} of {link.bad_gut_days} days), against "
-            f"{format_number(overall * 100, 0)}% after any day ({link.days_with_migraine_within_48h} of "
-            f"{link.comparable_days}).")
+    return (
+        f"After a bad gut day, a migraine followed within 48 hours {format_number(after * 100, 0)}% of the "
+        f"time ({link.bad_gut_days_followed} of {link.bad_gut_days} days), against "
+        f"{format_number(overall * 100, 0)}% after any day ({link.days_with_migraine_within_48h} of "
+        f"{link.comparable_days})."
+    )
 
 
 @dataclass(frozen=True)
@@ -123,7 +161,9 @@ class DiaryWords:
     link: str
 
 
-def diary_words(comparison: Comparison, overuse: Overuse, stools: StoolPattern, link: GutMigraineLink,
-                whose: str = "your") -> DiaryWords:
-    return DiaryWords(comparison_sentence(comparison, whose), overuse_sentence(overuse),
-                      stool_sentence(stools), link_sentence(link))
+def diary_words(
+    comparison: Comparison, overuse: Overuse, stools: StoolPattern, link: GutMigraineLink, whose: str = "your"
+) -> DiaryWords:
+    return DiaryWords(
+        comparison_sentence(comparison, whose), overuse_sentence(overuse), stool_sentence(stools), link_sentence(link)
+    )

@@ -1,5 +1,6 @@
 """FHIR R4 Questionnaire and QuestionnaireResponse resources for the validated instruments, as plain dicts
 ready for json.dumps (LOINC codes where the instrument has one)."""
+
 from __future__ import annotations
 
 from collections.abc import Mapping
@@ -18,23 +19,30 @@ def _item(item: Item) -> dict:
         resource["answerOption"] = [{"valueCoding": {"code": str(o.value), "display": o.label}} for o in item.options]
         if item.scored:  # an unscored question (PHQ-9's difficulty) has no points to give
             for option, o in zip(resource["answerOption"], item.options):
-                option["extension"] = [{"url": "http://hl7.org/fhir/StructureDefinition/ordinalValue",
-                                        "valueDecimal": o.points}]
+                option["extension"] = [
+                    {"url": "http://hl7.org/fhir/StructureDefinition/ordinalValue", "valueDecimal": o.points}
+                ]
     elif item.kind == "yes_no":
         resource["type"] = "boolean"
     else:
         resource["type"] = "integer"
         resource["extension"] = [
             {"url": "http://hl7.org/fhir/StructureDefinition/minValue", "valueInteger": item.low},
-            {"url": "http://hl7.org/fhir/StructureDefinition/maxValue", "valueInteger": item.high}]
+            {"url": "http://hl7.org/fhir/StructureDefinition/maxValue", "valueInteger": item.high},
+        ]
     return resource
 
 
 def questionnaire(instrument: Instrument) -> dict:
     resource = {
-        "resourceType": "Questionnaire", "url": f"{BASE}/{instrument.code}", "version": instrument.version,
-        "name": instrument.code.upper(), "title": instrument.title, "status": "active",
-        "copyright": instrument.copyright, "description": instrument.recall_period,
+        "resourceType": "Questionnaire",
+        "url": f"{BASE}/{instrument.code}",
+        "version": instrument.version,
+        "name": instrument.code.upper(),
+        "title": instrument.title,
+        "status": "active",
+        "copyright": instrument.copyright,
+        "description": instrument.recall_period,
         "item": [_item(item) for item in instrument.items],
     }
     if instrument.loinc:
@@ -42,8 +50,14 @@ def questionnaire(instrument: Instrument) -> dict:
     return resource
 
 
-def questionnaire_response(instrument: Instrument, answers: Mapping[str, object], *, patient_reference: str,
-                           authored: datetime, total: float | None = None) -> dict:
+def questionnaire_response(
+    instrument: Instrument,
+    answers: Mapping[str, object],
+    *,
+    patient_reference: str,
+    authored: datetime,
+    total: float | None = None,
+) -> dict:
     """Her answers, keyed by item, as a completed QuestionnaireResponse (total score as an extension)."""
     items = []
     for item in instrument.items:
@@ -59,9 +73,12 @@ def questionnaire_response(instrument: Instrument, answers: Mapping[str, object]
             answer = {"valueInteger": int(value)}
         items.append({"linkId": item.key, "text": item.text, "answer": [answer]})
     resource = {
-        "resourceType": "QuestionnaireResponse", "status": "completed",
+        "resourceType": "QuestionnaireResponse",
+        "status": "completed",
         "questionnaire": f"{BASE}/{instrument.code}|{instrument.version}",
-        "subject": {"reference": patient_reference}, "authored": authored.isoformat(), "item": items,
+        "subject": {"reference": patient_reference},
+        "authored": authored.isoformat(),
+        "item": items,
     }
     if total is not None:
         resource["extension"] = [{"url": f"{BASE}/total-score", "valueDecimal": total}]

@@ -1,19 +1,37 @@
 """The daily diary form: a day's entry in under 30 seconds, with large targets for a phone."""
+
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, RadioField, SelectField, SelectMultipleField, widgets
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
-from portal.forms import DecimalField, StringField, TextAreaField, no_replacement_characters, select_choices, \
-    strip_whitespace
+from portal.forms import (
+    DecimalField,
+    StringField,
+    TextAreaField,
+    no_replacement_characters,
+    select_choices,
+    strip_whitespace,
+)
 
 SCALE = select_choices((n, str(n)) for n in range(11))
-MEDICATION_LABELS = [("triptan", "Triptan"), ("ergot", "Ergot"), ("opioid", "Opioid"),
-                     ("combination", "Combination painkiller"), ("simple", "Simple painkiller (paracetamol, ibuprofen…)")]
-BRISTOL_LABELS = [(1, "1 · separate hard lumps"), (2, "2 · lumpy sausage"), (3, "3 · sausage with cracks"),
-                  (4, "4 · smooth, soft sausage"), (5, "5 · soft blobs, clear edges"), (6, "6 · mushy, ragged pieces"),
-                  (7, "7 · watery, no solid pieces")]
+MEDICATION_LABELS = [
+    ("triptan", "Triptan"),
+    ("ergot", "Ergot"),
+    ("opioid", "Opioid"),
+    ("combination", "Combination painkiller"),
+    ("simple", "Simple painkiller (paracetamol, ibuprofen…)"),
+]
+BRISTOL_LABELS = [
+    (1, "1 · separate hard lumps"),
+    (2, "2 · lumpy sausage"),
+    (3, "3 · sausage with cracks"),
+    (4, "4 · smooth, soft sausage"),
+    (5, "5 · soft blobs, clear edges"),
+    (6, "6 · mushy, ragged pieces"),
+    (7, "7 · watery, no solid pieces"),
+]
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -22,25 +40,34 @@ class MultiCheckboxField(SelectMultipleField):
 
 
 def _scale(label: str) -> RadioField:
-    return RadioField(label, coerce=int, choices=SCALE, default=0,
-                      validators=[InputRequired("Choose from 0 to 10.")])
+    return RadioField(label, coerce=int, choices=SCALE, default=0, validators=[InputRequired("Choose from 0 to 10.")])
 
 
 class DiaryForm(FlaskForm):
-    headache = RadioField("Headache today", default="none", choices=select_choices(
-        [("none", "None"), ("headache", "Headache"), ("migraine", "Migraine")]),
-        validators=[InputRequired("Choose none, headache or migraine.")])
+    headache = RadioField(
+        "Headache today",
+        default="none",
+        choices=select_choices([("none", "None"), ("headache", "Headache"), ("migraine", "Migraine")]),
+        validators=[InputRequired("Choose none, headache or migraine.")],
+    )
     intensity = _scale("At its worst (0 none – 10 worst)")
-    hours = DecimalField("How many hours", places=1, default=0, validators=[
-        Optional(), NumberRange(0, 24, message="Enter between 0 and 24 hours.")],
-        render_kw={"inputmode": "decimal", "step": "0.5", "min": 0, "max": 24})
+    hours = DecimalField(
+        "How many hours",
+        places=1,
+        default=0,
+        validators=[Optional(), NumberRange(0, 24, message="Enter between 0 and 24 hours.")],
+        render_kw={"inputmode": "decimal", "step": "0.5", "min": 0, "max": 24},
+    )
     medication = MultiCheckboxField("Medication taken for it", choices=select_choices(MEDICATION_LABELS))
     stool_types = MultiCheckboxField("Stools today (Bristol type)", coerce=int, choices=select_choices(BRISTOL_LABELS))
     bloating = _scale("Bloating (0 none – 10 worst)")
     abdominal_pain = _scale("Tummy pain (0 none – 10 worst)")
-    note = TextAreaField("Food, triggers, anything else (optional)", filters=[strip_whitespace],
-                         validators=[Optional(), Length(max=1000, message="Use at most 1,000 characters."),
-                                     no_replacement_characters], render_kw={"maxlength": 1000, "rows": 3})
+    note = TextAreaField(
+        "Food, triggers, anything else (optional)",
+        filters=[strip_whitespace],
+        validators=[Optional(), Length(max=1000, message="Use at most 1,000 characters."), no_replacement_characters],
+        render_kw={"maxlength": 1000, "rows": 3},
+    )
 
 
 class AnswerForm(FlaskForm):
@@ -50,9 +77,15 @@ class AnswerForm(FlaskForm):
 SCHEDULES = [("", "Once"), ("2", "Every 2 weeks"), ("4", "Every 4 weeks"), ("8", "Every 8 weeks")]
 
 
-VALIDATED_CHOICES = [("phq9", "PHQ-9 (mood)"), ("gad7", "GAD-7 (anxiety)"), ("midas", "MIDAS (migraine disability)"),
-                     ("hit6", "HIT-6 (headache impact)"), ("ibs_sss", "IBS-SSS (IBS severity)"),
-                     ("gsrs", "GSRS (gut symptoms)"), ("id_migraine", "ID-Migraine (migraine screener)")]
+VALIDATED_CHOICES = [
+    ("phq9", "PHQ-9 (mood)"),
+    ("gad7", "GAD-7 (anxiety)"),
+    ("midas", "MIDAS (migraine disability)"),
+    ("hit6", "HIT-6 (headache impact)"),
+    ("ibs_sss", "IBS-SSS (IBS severity)"),
+    ("gsrs", "GSRS (gut symptoms)"),
+    ("id_migraine", "ID-Migraine (migraine screener)"),
+]
 
 
 def assign_choices(own: list) -> list:
@@ -61,42 +94,78 @@ def assign_choices(own: list) -> list:
 
 
 class AssignForm(FlaskForm):
-    code = SelectField("Questionnaire", validators=[InputRequired("Choose a questionnaire.")],
-                       choices=select_choices(VALIDATED_CHOICES))
+    code = SelectField(
+        "Questionnaire",
+        validators=[InputRequired("Choose a questionnaire.")],
+        choices=select_choices(VALIDATED_CHOICES),
+    )
     every = SelectField("How often", choices=select_choices(SCHEDULES), default="")
 
 
 class QuestionnaireForm(FlaskForm):
     """The title, introduction and scoring of one of her own questionnaires."""
 
-    title = StringField("Title", filters=[strip_whitespace], validators=[
-        InputRequired("Give the questionnaire a title."), Length(max=120, message="Use at most 120 characters."),
-        no_replacement_characters], render_kw={"maxlength": 120})
-    description = TextAreaField("Introduction for the client (optional)", filters=[strip_whitespace],
-                                description="Shown above every question, e.g. the period it asks about.",
-                                validators=[Optional(), Length(max=2000, message="Use at most 2,000 characters."),
-                                            no_replacement_characters], render_kw={"maxlength": 2000, "rows": 2})
+    title = StringField(
+        "Title",
+        filters=[strip_whitespace],
+        validators=[
+            InputRequired("Give the questionnaire a title."),
+            Length(max=120, message="Use at most 120 characters."),
+            no_replacement_characters,
+        ],
+        render_kw={"maxlength": 120},
+    )
+    description = TextAreaField(
+        "Introduction for the client (optional)",
+        filters=[strip_whitespace],
+        description="Shown above every question, e.g. the period it asks about.",
+        validators=[Optional(), Length(max=2000, message="Use at most 2,000 characters."), no_replacement_characters],
+        render_kw={"maxlength": 2000, "rows": 2},
+    )
     sum_score = BooleanField("Add up a score (choice points and 0–10 answers) and chart it over time")
 
 
-KIND_CHOICES = [("single", "One choice"), ("multiple", "Several choices"), ("scale_0_10", "Scale 0–10"),
-                ("short_text", "Short text"), ("long_text", "Long text"), ("number", "Number"), ("date", "Date")]
+KIND_CHOICES = [
+    ("single", "One choice"),
+    ("multiple", "Several choices"),
+    ("scale_0_10", "Scale 0–10"),
+    ("short_text", "Short text"),
+    ("long_text", "Long text"),
+    ("number", "Number"),
+    ("date", "Date"),
+]
 
 
 class QuestionForm(FlaskForm):
-    text = TextAreaField("Question", filters=[strip_whitespace], validators=[
-        InputRequired("Write the question."), Length(max=500, message="Use at most 500 characters."),
-        no_replacement_characters], render_kw={"maxlength": 500, "rows": 2})
-    kind = SelectField("Answer", choices=select_choices(KIND_CHOICES), default="single",
-                       validators=[InputRequired("Choose what kind of answer the question takes.")])
-    options = TextAreaField("Answers to choose from (for choices)", filters=[strip_whitespace],
-                            description="One per line. Add points after an equals sign for the score: Most days = 3.",
-                            validators=[Optional(), Length(max=3000, message="Use at most 3,000 characters."),
-                                        no_replacement_characters], render_kw={"maxlength": 3000, "rows": 4})
-    low = DecimalField("Lowest number (for numbers, optional)", validators=[Optional()],
-                       render_kw={"inputmode": "decimal"})
-    high = DecimalField("Highest number (for numbers, optional)", validators=[Optional()],
-                        render_kw={"inputmode": "decimal"})
+    text = TextAreaField(
+        "Question",
+        filters=[strip_whitespace],
+        validators=[
+            InputRequired("Write the question."),
+            Length(max=500, message="Use at most 500 characters."),
+            no_replacement_characters,
+        ],
+        render_kw={"maxlength": 500, "rows": 2},
+    )
+    kind = SelectField(
+        "Answer",
+        choices=select_choices(KIND_CHOICES),
+        default="single",
+        validators=[InputRequired("Choose what kind of answer the question takes.")],
+    )
+    options = TextAreaField(
+        "Answers to choose from (for choices)",
+        filters=[strip_whitespace],
+        description="One per line. Add points after an equals sign for the score: Most days = 3.",
+        validators=[Optional(), Length(max=3000, message="Use at most 3,000 characters."), no_replacement_characters],
+        render_kw={"maxlength": 3000, "rows": 4},
+    )
+    low = DecimalField(
+        "Lowest number (for numbers, optional)", validators=[Optional()], render_kw={"inputmode": "decimal"}
+    )
+    high = DecimalField(
+        "Highest number (for numbers, optional)", validators=[Optional()], render_kw={"inputmode": "decimal"}
+    )
     required = BooleanField("She must answer it", default=True)
 
 

@@ -5,6 +5,7 @@ MIDAS, HIT-6, IBS-SSS and GSRS belongs to their owners and is never in this repo
 neutral labels, and a practice that holds a licence points LICENSED_CONTENT_FILE at a JSON file of its own
 (see `with_licensed_wording`) to show the real wording.
 """
+
 from __future__ import annotations
 
 import json
@@ -50,103 +51,178 @@ class Instrument:
         return self.licence == "licensed" and not self.wording_loaded
 
 
-FREQUENCY = (Option(0, "Not at all", 0), Option(1, "Several days", 1), Option(2, "More than half the days", 2),
-             Option(3, "Nearly every day", 3))
-PFIZER = ("Developed by Drs. Robert L. Spitzer, Janet B.W. Williams, Kurt Kroenke and colleagues, with an "
-          "educational grant from Pfizer Inc. No permission required to reproduce, translate, display or distribute.")
+FREQUENCY = (
+    Option(0, "Not at all", 0),
+    Option(1, "Several days", 1),
+    Option(2, "More than half the days", 2),
+    Option(3, "Nearly every day", 3),
+)
+PFIZER = (
+    "Developed by Drs. Robert L. Spitzer, Janet B.W. Williams, Kurt Kroenke and colleagues, with an "
+    "educational grant from Pfizer Inc. No permission required to reproduce, translate, display or distribute."
+)
 
 # PHQ-9's closing question is asked and stored but never scored (Kroenke, Spitzer & Williams, J Gen Intern Med
 # 2001;16:606-13; the instrument's instructions). Version 1 of the portal's PHQ-9 asked items 1-9 only.
 PHQ9_DIFFICULTY = Item(
-    "difficulty", "If you checked off any problems, how difficult have these problems made it for you to do your "
-    "work, take care of things at home, or get along with other people?", "choice",
-    (Option(0, "Not difficult at all", 0), Option(1, "Somewhat difficult", 0), Option(2, "Very difficult", 0),
-     Option(3, "Extremely difficult", 0)), scored=False, required=False)
+    "difficulty",
+    "If you checked off any problems, how difficult have these problems made it for you to do your "
+    "work, take care of things at home, or get along with other people?",
+    "choice",
+    (
+        Option(0, "Not difficult at all", 0),
+        Option(1, "Somewhat difficult", 0),
+        Option(2, "Very difficult", 0),
+        Option(3, "Extremely difficult", 0),
+    ),
+    scored=False,
+    required=False,
+)
 
 PHQ9 = Instrument(
-    code="phq9", version="2", title="PHQ-9", recall_period="Over the last 2 weeks, how often have you been bothered "
-    "by any of the following problems?", licence="free", copyright=PFIZER, loinc="44249-1",
-    items=tuple(Item(str(n), text, "choice", FREQUENCY) for n, text in enumerate([
-        "Little interest or pleasure in doing things",
-        "Feeling down, depressed, or hopeless",
-        "Trouble falling or staying asleep, or sleeping too much",
-        "Feeling tired or having little energy",
-        "Poor appetite or overeating",
-        "Feeling bad about yourself, or that you are a failure or have let yourself or your family down",
-        "Trouble concentrating on things, such as reading the newspaper or watching television",
-        "Moving or speaking so slowly that other people could have noticed, or the opposite: being so fidgety or "
-        "restless that you have been moving around a lot more than usual",
-        "Thoughts that you would be better off dead, or of hurting yourself in some way",
-    ], start=1)) + (PHQ9_DIFFICULTY,),
+    code="phq9",
+    version="2",
+    title="PHQ-9",
+    recall_period="Over the last 2 weeks, how often have you been bothered by any of the following problems?",
+    licence="free",
+    copyright=PFIZER,
+    loinc="44249-1",
+    items=tuple(
+        Item(str(n), text, "choice", FREQUENCY)
+        for n, text in enumerate(
+            [
+                "Little interest or pleasure in doing things",
+                "Feeling down, depressed, or hopeless",
+                "Trouble falling or staying asleep, or sleeping too much",
+                "Feeling tired or having little energy",
+                "Poor appetite or overeating",
+                "Feeling bad about yourself, or that you are a failure or have let yourself or your family down",
+                "Trouble concentrating on things, such as reading the newspaper or watching television",
+                "Moving or speaking so slowly that other people could have noticed, or the opposite: being so fidgety or "
+                "restless that you have been moving around a lot more than usual",
+                "Thoughts that you would be better off dead, or of hurting yourself in some way",
+            ],
+            start=1,
+        )
+    )
+    + (PHQ9_DIFFICULTY,),
 )
 
 GAD7 = Instrument(
-    code="gad7", version="1", title="GAD-7", recall_period="Over the last 2 weeks, how often have you been bothered "
-    "by the following problems?", licence="free", copyright=PFIZER, loinc="69737-5",
-    items=tuple(Item(str(n), text, "choice", FREQUENCY) for n, text in enumerate([
-        "Feeling nervous, anxious, or on edge",
-        "Not being able to stop or control worrying",
-        "Worrying too much about different things",
-        "Trouble relaxing",
-        "Being so restless that it is hard to sit still",
-        "Becoming easily annoyed or irritable",
-        "Feeling afraid, as if something awful might happen",
-    ], start=1)),
+    code="gad7",
+    version="1",
+    title="GAD-7",
+    recall_period="Over the last 2 weeks, how often have you been bothered by the following problems?",
+    licence="free",
+    copyright=PFIZER,
+    loinc="69737-5",
+    items=tuple(
+        Item(str(n), text, "choice", FREQUENCY)
+        for n, text in enumerate(
+            [
+                "Feeling nervous, anxious, or on edge",
+                "Not being able to stop or control worrying",
+                "Worrying too much about different things",
+                "Trouble relaxing",
+                "Being so restless that it is hard to sit still",
+                "Becoming easily annoyed or irritable",
+                "Feeling afraid, as if something awful might happen",
+            ],
+            start=1,
+        )
+    ),
 )
 
 
-def _neutral(count: int, kind: str, low: int = 0, high: int = 0, options: tuple[Option, ...] = (),
-             keys: list[str] | None = None) -> tuple[Item, ...]:
+def _neutral(
+    count: int, kind: str, low: int = 0, high: int = 0, options: tuple[Option, ...] = (), keys: list[str] | None = None
+) -> tuple[Item, ...]:
     keys = keys or [str(n) for n in range(1, count + 1)]
     return tuple(Item(key, f"Question {key}", kind, options, low, high) for key in keys)
 
 
-HIT6_OPTIONS = tuple(Option(points, f"Answer {n} ({points} points)", points)
-                     for n, points in enumerate((6, 8, 10, 11, 13), start=1))
+HIT6_OPTIONS = tuple(
+    Option(points, f"Answer {n} ({points} points)", points) for n, points in enumerate((6, 8, 10, 11, 13), start=1)
+)
 GSRS_OPTIONS = tuple(Option(n, f"{n}", n) for n in range(1, 8))
 
 MIDAS = Instrument(
-    code="midas", version="1", title="MIDAS", recall_period="The last 3 months", licence="licensed",
+    code="midas",
+    version="1",
+    title="MIDAS",
+    recall_period="The last 3 months",
+    licence="licensed",
     copyright="© Innovative Medical Research. Wording shown only under the practice's licence.",
-    items=_neutral(5, "days", 0, 90) + (Item("A", "Question A (days)", "days", (), 0, 90, scored=False),
-                                        Item("B", "Question B (0-10)", "scale_0_10", (), 0, 10, scored=False)),
+    items=_neutral(5, "days", 0, 90)
+    + (
+        Item("A", "Question A (days)", "days", (), 0, 90, scored=False),
+        Item("B", "Question B (0-10)", "scale_0_10", (), 0, 10, scored=False),
+    ),
 )
 HIT6 = Instrument(
-    code="hit6", version="1", title="HIT-6", recall_period="As the instrument states", licence="licensed",
+    code="hit6",
+    version="1",
+    title="HIT-6",
+    recall_period="As the instrument states",
+    licence="licensed",
     copyright="© QualityMetric Incorporated and GlaxoSmithKline. Wording shown only under the practice's licence.",
     items=_neutral(6, "choice", options=HIT6_OPTIONS),
 )
 IBS_SSS = Instrument(
-    code="ibs_sss", version="1", title="IBS-SSS", recall_period="The last 10 days", licence="licensed",
+    code="ibs_sss",
+    version="1",
+    title="IBS-SSS",
+    recall_period="The last 10 days",
+    licence="licensed",
     copyright="© Francis, Morris and Whorwell. Wording shown only under the practice's licence.",
-    items=(Item("has_pain", "Question 1a (yes/no)", "yes_no"),
-           Item("pain_severity", "Question 1b (0-100)", "scale_0_100", (), 0, 100),
-           Item("pain_days", "Question 1c (days out of 10)", "count", (), 0, 10),
-           Item("has_distension", "Question 2a (yes/no)", "yes_no"),
-           Item("distension_severity", "Question 2b (0-100)", "scale_0_100", (), 0, 100),
-           Item("bowel_dissatisfaction", "Question 3 (0-100)", "scale_0_100", (), 0, 100),
-           Item("life_interference", "Question 4 (0-100)", "scale_0_100", (), 0, 100)),
+    items=(
+        Item("has_pain", "Question 1a (yes/no)", "yes_no"),
+        Item("pain_severity", "Question 1b (0-100)", "scale_0_100", (), 0, 100),
+        Item("pain_days", "Question 1c (days out of 10)", "count", (), 0, 10),
+        Item("has_distension", "Question 2a (yes/no)", "yes_no"),
+        Item("distension_severity", "Question 2b (0-100)", "scale_0_100", (), 0, 100),
+        Item("bowel_dissatisfaction", "Question 3 (0-100)", "scale_0_100", (), 0, 100),
+        Item("life_interference", "Question 4 (0-100)", "scale_0_100", (), 0, 100),
+    ),
 )
 GSRS = Instrument(
-    code="gsrs", version="1", title="GSRS", recall_period="The past week", licence="licensed",
+    code="gsrs",
+    version="1",
+    title="GSRS",
+    recall_period="The past week",
+    licence="licensed",
     copyright="© AstraZeneca. Wording shown only under the practice's licence.",
     items=_neutral(15, "choice", options=GSRS_OPTIONS),
 )
 
 # The ID-Migraine screener's three questions, asked in the practice's own words (two or more "yes" screens positive).
 ID_MIGRAINE = Instrument(
-    code="id_migraine", version="1", title="Migraine screener (ID-Migraine)",
-    recall_period="Think about your headaches over the last 3 months.", licence="free",
+    code="id_migraine",
+    version="1",
+    title="Migraine screener (ID-Migraine)",
+    recall_period="Think about your headaches over the last 3 months.",
+    licence="free",
     copyright="The three questions of the ID-Migraine screener, put in this practice's own words.",
-    items=(Item("disability", "Has a headache stopped you doing what you needed or wanted to do (work, study, "
-                              "family, time with friends) on at least one day?", "yes_no"),
-           Item("nausea", "When you have a headache, do you feel sick to your stomach, or are you sick?", "yes_no"),
-           Item("photophobia", "When you have a headache, does light bother you a lot more than when you feel well?",
-                "yes_no")),
+    items=(
+        Item(
+            "disability",
+            "Has a headache stopped you doing what you needed or wanted to do (work, study, "
+            "family, time with friends) on at least one day?",
+            "yes_no",
+        ),
+        Item("nausea", "When you have a headache, do you feel sick to your stomach, or are you sick?", "yes_no"),
+        Item(
+            "photophobia",
+            "When you have a headache, does light bother you a lot more than when you feel well?",
+            "yes_no",
+        ),
+    ),
 )
 
-INSTRUMENTS: dict[str, Instrument] = {i.code: replace(i, wording_loaded=i.licence == "free")
-                                      for i in (PHQ9, GAD7, MIDAS, HIT6, IBS_SSS, GSRS, ID_MIGRAINE)}
+INSTRUMENTS: dict[str, Instrument] = {
+    i.code: replace(i, wording_loaded=i.licence == "free")
+    for i in (PHQ9, GAD7, MIDAS, HIT6, IBS_SSS, GSRS, ID_MIGRAINE)
+}
 # Earlier versions still in use by responses answered (or half-answered) on them: (code, version) -> instrument.
 EARLIER_VERSIONS: dict[tuple[str, str], Instrument] = {
     ("phq9", "1"): replace(INSTRUMENTS["phq9"], version="1", items=PHQ9.items[:9]),
@@ -170,7 +246,7 @@ def load_licensed_content(path: str | Path) -> dict[str, dict]:
         instrument = INSTRUMENTS.get(code)
         if instrument is None or instrument.licence != "licensed":
             raise ContentFileError(f"The licensed content file names {code!r}, which is not a licensed instrument.")
-        missing = {item.key for item in instrument.items} - set((wording.get("items") or {}))
+        missing = {item.key for item in instrument.items} - set(wording.get("items") or {})
         if missing:
             raise ContentFileError(f"The wording for {code} lacks items {', '.join(sorted(missing))}.")
     return content
@@ -184,8 +260,18 @@ def with_licensed_wording(code: str, content: dict[str, dict] | None, version: s
     if instrument.licence == "free" or not wording:
         return instrument
     options = wording.get("options") or {}
-    items = tuple(replace(item, text=wording["items"][item.key],
-                          options=tuple(replace(o, label=options.get(str(o.value), o.label)) for o in item.options))
-                  for item in instrument.items)
-    return replace(instrument, items=items, title=wording.get("title", instrument.title),
-                   recall_period=wording.get("recall_period", instrument.recall_period), wording_loaded=True)
+    items = tuple(
+        replace(
+            item,
+            text=wording["items"][item.key],
+            options=tuple(replace(o, label=options.get(str(o.value), o.label)) for o in item.options),
+        )
+        for item in instrument.items
+    )
+    return replace(
+        instrument,
+        items=items,
+        title=wording.get("title", instrument.title),
+        recall_period=wording.get("recall_period", instrument.recall_period),
+        wording_loaded=True,
+    )

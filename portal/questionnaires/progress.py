@@ -1,24 +1,27 @@
 """A client's questionnaire scores over time, grouped by instrument and drawn as charts with their bands."""
+
 from __future__ import annotations
 
 from markupsafe import Markup
 
-from portal.models import Response
+from portal.models import QuestionnaireResponse
 from portal.questionnaires import custom, responses
 from portal.questionnaires.charts import score_chart
 from portal.questionnaires.instruments import Instrument
 from portal.questionnaires.scoring import BANDS_BY_CODE, RANGES_BY_CODE
 
 
-def responses_by_code(client_id: int) -> dict[str, list[Response]]:
+def responses_by_code(client_id: int) -> dict[str, list[QuestionnaireResponse]]:
     """Her submitted responses, oldest first, per instrument code."""
-    by_code: dict[str, list[Response]] = {}
+    by_code: dict[str, list[QuestionnaireResponse]] = {}
     for response in responses.submitted_responses(client_id):
         by_code.setdefault(response.code, []).append(response)
     return by_code
 
 
-def score_charts(by_code: dict[str, list[Response]], instruments: dict[str, Instrument]) -> dict[str, Markup]:
+def score_charts(
+    by_code: dict[str, list[QuestionnaireResponse]], instruments: dict[str, Instrument]
+) -> dict[str, Markup]:
     """A chart per instrument that has a score: the published range and bands, or an own questionnaire's
     possible range when it has a sum score."""
     charts = {}
@@ -33,6 +36,11 @@ def score_charts(by_code: dict[str, list[Response]], instruments: dict[str, Inst
             low, high = custom.score_range(instrument)
         else:
             continue
-        charts[code] = score_chart(points, low=low, high=max(high, low + 1), bands=BANDS_BY_CODE.get(code, []),
-                                   title=f"{instrument.title} over time")
+        charts[code] = score_chart(
+            points,
+            low=low,
+            high=max(high, low + 1),
+            bands=BANDS_BY_CODE.get(code, []),
+            title=f"{instrument.title} over time",
+        )
     return charts

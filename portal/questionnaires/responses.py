@@ -1,5 +1,6 @@
 """Assigning instruments to a client and her answering them: drafts saved answer by answer, then submitted
 with the score computed once and stored (never recomputed silently)."""
+
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
@@ -8,7 +9,7 @@ from datetime import date, timedelta
 from portal.db_types import utcnow
 from portal.extensions import db
 from portal.inputs import plain_decimal, single_line_problem, text_problem, whole_number
-from portal.models import Assignment, Booking, BookingRules, BookingStatus, Response, User
+from portal.models import Assignment, Booking, BookingRules, BookingStatus, QuestionnaireResponse, User
 from portal.questionnaires import custom
 from portal.questionnaires.custom import TEXT_LIMITS
 from portal.questionnaires.instruments import Instrument, Item, with_licensed_wording
@@ -26,14 +27,16 @@ def sendable_codes(practitioner_id: int) -> list[str]:
     return [*ASSIGNABLE, *(entry.code for entry in custom.sendable(practitioner_id))]
 
 
-def assign(client: User, code: str, every_weeks: int | None, starting: date, by: User,
-           intake: bool = False) -> Assignment:
+def assign(
+    client: User, code: str, every_weeks: int | None, starting: date, by: User, intake: bool = False
+) -> Assignment:
     if code not in sendable_codes(by.id):
         raise ResponseError("Choose one of the questionnaires in the list.")
     if every_weeks is not None and not 1 <= every_weeks <= 52:
         raise ResponseError("Repeat every 1 to 52 weeks, or choose once.")
-    assignment = Assignment(client_id=client.id, code=code, every_weeks=every_weeks, next_due=starting,
-                            assigned_by_id=by.id, intake=intake)
+    assignment = Assignment(
+        client_id=client.id, code=code, every_weeks=every_weeks, next_due=starting, assigned_by_id=by.id, intake=intake
+    )
     db.session.add(assignment)
     db.session.commit()
     return assignment
@@ -45,17 +48,27 @@ def assign_intake_set(client: User, practitioner_id: int, today: date) -> list[A
 
     Does nothing after the first confirmed booking, and never sends the intake set twice."""
     rules = db.session.get(BookingRules, practitioner_id)
-    booked = db.session.scalar(db.select(db.func.count()).select_from(Booking).filter(
-        Booking.client_id == client.id, Booking.practitioner_id == practitioner_id,
-        Booking.status.in_([BookingStatus.CONFIRMED, BookingStatus.COMPLETED, BookingStatus.NO_SHOW])))
-    sent_before = db.session.scalar(db.select(db.func.count()).select_from(Assignment).filter(
-        Assignment.client_id == client.id, Assignment.intake.is_(True)))
+    booked = db.session.scalar(
+        db.select(db.func.count())
+        .select_from(Booking)
+        .filter(
+            Booking.client_id == client.id,
+            Booking.practitioner_id == practitioner_id,
+            Booking.status.in_([BookingStatus.CONFIRMED, BookingStatus.COMPLETED, BookingStatus.NO_SHOW]),
+        )
+    )
+    sent_before = db.session.scalar(
+        db.select(db.func.count())
+        .select_from(Assignment)
+        .filter(Assignment.client_id == client.id, Assignment.intake.is_(True))
+    )
     if rules is None or not rules.intake_codes or booked != 1 or sent_before:
         return []
     practitioner = db.session.get(User, practitioner_id)
     available = set(sendable_codes(practitioner_id))
-    return [assign(client, code, None, today, practitioner, intake=True)
-            for code in rules.intake_codes if code in available]
+    return [
+        assign(client, code, None, today, practitioner, intake=True) for code in rules.intake_codes if code in available
+    ]
 
 
 def save_intake_set(rules: BookingRules, codes: list[str]) -> None:
@@ -69,9 +82,13 @@ def save_intake_set(rules: BookingRules, codes: list[str]) -> None:
 
 
 def due_assignments(client_id: int, today: date) -> list[Assignment]:
-    return list(db.session.execute(
-        db.select(Assignment).filter(Assignment.client_id == client_id, Assignment.active.is_(True),
-                                     Assignment.next_due <= today).order_by(Assignment.next_due)).scalars())
+    return list(
+        db.session.execute(
+            db.select(Assignment)
+            .filter(Assignment.client_id == client_id, Assignment.active.is_(True), Assignment.next_due <= today)
+            .order_by(Assignment.next_due)
+        ).scalars()
+    )
 
 
 def instrument_for(code: str, licensed_content: dict | None, version: str | None = None) -> Instrument:
@@ -85,13 +102,19 @@ def instrument_for(code: str, licensed_content: dict | None, version: str | None
     return with_licensed_wording(code, licensed_content, version)
 
 
-def draft_for(assignment: Assignment) -> Response:
+def draft_for(assignment: Assignment) -> QuestionnaireResponse:
     """Her open draft for this assignment, started the first time she opens it."""
-    draft = db.session.execute(db.select(Response).filter_by(assignment_id=assignment.id, status="draft")) \
-        .scalar_one_or_none()
+    draft = db.session.execute(
+        db.select(QuestionnaireResponse).filter_by(assignment_id=assignment.id, status="draft")
+    ).scalar_one_or_none()
     if draft is None:
-        draft = Response(client_id=assignment.client_id, assignment_id=assignment.id, code=assignment.code,
-                         version=instrument_for(assignment.code, None).version, answers={})
+        draft = QuestionnaireResponse(
+            client_id=assignment.client_id,
+            assignment_id=assignment.id,
+            code=assignment.code,
+            version=instrument_for(assignment.code, None).version,
+            answers={},
+        )
         db.session.add(draft)
         db.session.commit()
     return draft
@@ -126,8 +149,11 @@ def parse_answer(item: Item, raw: str | list[str] | None) -> object:
         return raw == "yes"
     value = whole_number(raw)
     if value is None:
-        raise ResponseError("Please choose one of the answers." if item.options
-                            else f"Enter a whole number from {item.low} to {item.high}.")
+        raise ResponseError(
+            "Please choose one of the answers."
+            if item.options
+            else f"Enter a whole number from {item.low} to {item.high}."
+        )
     if item.options:
         if value not in {o.value for o in item.options}:
             raise ResponseError("Please choose one of the answers.")
@@ -166,7 +192,7 @@ def _parse_number(item: Item, raw: str) -> int | float:
     return int(value) if value == value.to_integral_value() else float(value)
 
 
-def save_answer(response: Response, item: Item, value: object) -> None:
+def save_answer(response: QuestionnaireResponse, item: Item, value: object) -> None:
     if response.status != "draft":
         raise ResponseError("This questionnaire has been sent already.")
     response.answers = {**response.answers, item.key: value}
@@ -186,11 +212,11 @@ def items_to_ask(instrument: Instrument, answers: Mapping[str, object]) -> list[
 
 @dataclass(frozen=True)
 class Submitted:
-    response: Response
+    response: QuestionnaireResponse
     alert: bool  # PHQ-9 item 9 above 0: the practitioner must know
 
 
-def submit(response: Response, today: date) -> Submitted:
+def submit(response: QuestionnaireResponse, today: date) -> Submitted:
     """Score once and store it; move a repeating assignment to its next date, close a one-off."""
     if response.status != "draft":
         raise ResponseError("This questionnaire has been sent already.")
@@ -220,10 +246,14 @@ def submit(response: Response, today: date) -> Submitted:
     return Submitted(response, alert="self_harm_thoughts" in response.flags)
 
 
-def submitted_responses(client_id: int) -> list[Response]:
-    return list(db.session.execute(
-        db.select(Response).filter_by(client_id=client_id, status="submitted")
-        .order_by(Response.submitted_at)).scalars())
+def submitted_responses(client_id: int) -> list[QuestionnaireResponse]:
+    return list(
+        db.session.execute(
+            db.select(QuestionnaireResponse)
+            .filter_by(client_id=client_id, status="submitted")
+            .order_by(QuestionnaireResponse.submitted_at)
+        ).scalars()
+    )
 
 
 REMIND_AFTER_DAYS = 3
@@ -233,8 +263,8 @@ def waiting_assignments(today_for: Callable[[str], date]) -> list[tuple[Assignme
     """(assignment, client, 'invitation' or 'reminder') for every active assignment now due: the invitation
     on its due day or later, one reminder once it has waited REMIND_AFTER_DAYS unanswered."""
     rows = db.session.execute(
-        db.select(Assignment, User).join(User, User.id == Assignment.client_id)
-        .filter(Assignment.active.is_(True))).all()
+        db.select(Assignment, User).join(User, User.id == Assignment.client_id).filter(Assignment.active.is_(True))
+    ).all()
     waiting = []
     for assignment, client in rows:
         today = today_for(client.timezone)

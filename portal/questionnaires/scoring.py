@@ -4,6 +4,7 @@
 as each instrument asks) and returns a Score; impossible answers raise AnswerError with a plain message.
 Licensed instruments (MIDAS, HIT-6, IBS-SSS, GSRS) are scored here without their wording.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
@@ -133,8 +134,13 @@ def score_ibs_sss(answers: Mapping[str, object]) -> Score:
     distension = _whole(answers, "distension_severity", 0, 100) if has_distension else 0
     dissatisfaction = _whole(answers, "bowel_dissatisfaction", 0, 100)
     interference = _whole(answers, "life_interference", 0, 100)
-    parts = {"pain_severity": pain, "pain_days": pain_days, "distension_severity": distension,
-             "bowel_dissatisfaction": dissatisfaction, "life_interference": interference}
+    parts = {
+        "pain_severity": pain,
+        "pain_days": pain_days,
+        "distension_severity": distension,
+        "bowel_dissatisfaction": dissatisfaction,
+        "life_interference": interference,
+    }
     total = sum(parts.values())
     return Score(total, _band(total, IBS_SSS_BANDS), subscores={k: float(v) for k, v in parts.items()})
 
@@ -163,6 +169,7 @@ def score_gsrs(answers: Mapping[str, object]) -> Score:
 
 
 # Bristol stool form, Rome IV subtype, ID-Migraine -----------------------------------------------------------------
+
 
 def bristol_category(stool_type: int) -> str:
     if isinstance(stool_type, bool) or stool_type not in range(1, 8):
@@ -207,16 +214,33 @@ def score_id_migraine(answers: Mapping[str, object]) -> Score:
 
 
 SCORERS: dict[str, Callable[[Mapping[str, object]], Score]] = {
-    "phq9": score_phq9, "gad7": score_gad7, "midas": score_midas, "hit6": score_hit6, "ibs_sss": score_ibs_sss,
-    "gsrs": score_gsrs, "bristol": score_bristol, "id_migraine": score_id_migraine,
+    "phq9": score_phq9,
+    "gad7": score_gad7,
+    "midas": score_midas,
+    "hit6": score_hit6,
+    "ibs_sss": score_ibs_sss,
+    "gsrs": score_gsrs,
+    "bristol": score_bristol,
+    "id_migraine": score_id_migraine,
 }
 
 
 # For charts: each instrument's possible range and its published bands.
-RANGES_BY_CODE = {"phq9": (0, 27), "gad7": (0, 21), "midas": (0, 60), "hit6": (36, 78), "ibs_sss": (0, 500),
-                  "gsrs": (1, 7)}
-BANDS_BY_CODE = {"phq9": PHQ9_BANDS, "gad7": GAD7_BANDS, "midas": MIDAS_GRADES, "hit6": HIT6_BANDS,
-                 "ibs_sss": IBS_SSS_BANDS}
+RANGES_BY_CODE = {
+    "phq9": (0, 27),
+    "gad7": (0, 21),
+    "midas": (0, 60),
+    "hit6": (36, 78),
+    "ibs_sss": (0, 500),
+    "gsrs": (1, 7),
+}
+BANDS_BY_CODE = {
+    "phq9": PHQ9_BANDS,
+    "gad7": GAD7_BANDS,
+    "midas": MIDAS_GRADES,
+    "hit6": HIT6_BANDS,
+    "ibs_sss": IBS_SSS_BANDS,
+}
 
 
 def score(code: str, answers: Mapping[str, object]) -> Score:

@@ -1,4 +1,5 @@
 """The client's daily diary and what it shows, for her and for the practitioner."""
+
 from __future__ import annotations
 
 import logging
@@ -15,13 +16,20 @@ from portal.inputs import day_in_link
 from portal.links import absolute_url
 from portal.mail import send_mail
 from portal.booking import bookings
-from portal.models import Assignment, CustomQuestionnaire, CustomQuestionnaireVersion, Response, User
+from portal.models import Assignment, CustomQuestionnaire, CustomQuestionnaireVersion, QuestionnaireResponse, User
 from portal.questionnaires import custom, diary_entries, progress, responses
 from portal.questionnaires.diary import MEDICATION_CLASSES
 from portal.questionnaires.diary_entries import DiaryError
 from portal.questionnaires.custom import CustomError
 from portal.questionnaires.forms import (
-    BRISTOL_LABELS, AnswerForm, AssignForm, DiaryForm, IntakeForm, QuestionForm, QuestionnaireForm, assign_choices,
+    BRISTOL_LABELS,
+    AnswerForm,
+    AssignForm,
+    DiaryForm,
+    IntakeForm,
+    QuestionForm,
+    QuestionnaireForm,
+    assign_choices,
 )
 from portal.questionnaires.responses import ResponseError
 
@@ -45,10 +53,16 @@ def _span() -> int:
 def _form_data(entry) -> dict:
     if entry is None:
         return {}
-    return {"headache": entry.headache, "intensity": entry.intensity, "hours": entry.headache_minutes / 60,
-            "medication": [k for k in MEDICATION_CLASSES if getattr(entry, f"took_{k}")],
-            "stool_types": list(entry.stool_types or []), "bloating": entry.bloating,
-            "abdominal_pain": entry.abdominal_pain, "note": entry.note}
+    return {
+        "headache": entry.headache,
+        "intensity": entry.intensity,
+        "hours": entry.headache_minutes / 60,
+        "medication": [k for k in MEDICATION_CLASSES if getattr(entry, f"took_{k}")],
+        "stool_types": list(entry.stool_types or []),
+        "bloating": entry.bloating,
+        "abdominal_pain": entry.abdominal_pain,
+        "note": entry.note,
+    }
 
 
 @bp.route("/me/diary/", methods=["GET", "POST"])
@@ -61,18 +75,33 @@ def diary():
     if form.validate_on_submit():
         try:
             diary_entries.save_entry(
-                current_user, day, today, headache=form.headache.data, intensity=form.intensity.data,
-                headache_minutes=round(float(form.hours.data or 0) * 60), medication=set(form.medication.data),
-                stool_types=form.stool_types.data, bloating=form.bloating.data,
-                abdominal_pain=form.abdominal_pain.data, note=form.note.data or "")
+                current_user,
+                day,
+                today,
+                headache=form.headache.data,
+                intensity=form.intensity.data,
+                headache_minutes=round(float(form.hours.data or 0) * 60),
+                medication=set(form.medication.data),
+                stool_types=form.stool_types.data,
+                bloating=form.bloating.data,
+                abdominal_pain=form.abdominal_pain.data,
+                note=form.note.data or "",
+            )
         except DiaryError as error:
             flash(str(error), "error")
         else:
             flash(f"Saved your diary for {day:%A %-d %B}.", "success")
             return redirect(url_for("questionnaires.diary", day=day.isoformat()))
-    return render_template("questionnaires/diary.html", form=form, day=day, today=today, entry=entry,
-                           overview=diary_entries.overview(current_user.id, today, _span()),
-                           bristol=dict(BRISTOL_LABELS), spans=diary_entries.TIMELINE_SPANS)
+    return render_template(
+        "questionnaires/diary.html",
+        form=form,
+        day=day,
+        today=today,
+        entry=entry,
+        overview=diary_entries.overview(current_user.id, today, _span()),
+        bristol=dict(BRISTOL_LABELS),
+        spans=diary_entries.TIMELINE_SPANS,
+    )
 
 
 @bp.get("/practitioner/clients/<int:client_id>/diary")
@@ -83,17 +112,28 @@ def client_diary(client_id: int):
     by_code = progress.responses_by_code(client.id)
     charts = progress.score_charts(by_code, instruments)
     assignments = db.session.execute(db.select(Assignment).filter_by(client_id=client.id, active=True)).scalars()
-    neutral = [i.title for i in (responses.instrument_for(c, _licensed_content()) for c in responses.ASSIGNABLE)
-               if i.needs_licence_notice]
-    return render_template("questionnaires/client_diary.html", client=client, bristol=dict(BRISTOL_LABELS),
-                           neutral_wording=neutral,
-                           overview=diary_entries.overview(client.id, _today(client.timezone), _span()),
-                           spans=diary_entries.TIMELINE_SPANS,
-                           by_code=by_code, charts=charts, instruments=instruments, assignments=list(assignments),
-                           assign_form=_assign_form())
+    neutral = [
+        i.title
+        for i in (responses.instrument_for(c, _licensed_content()) for c in responses.ASSIGNABLE)
+        if i.needs_licence_notice
+    ]
+    return render_template(
+        "questionnaires/client_diary.html",
+        client=client,
+        bristol=dict(BRISTOL_LABELS),
+        neutral_wording=neutral,
+        overview=diary_entries.overview(client.id, _today(client.timezone), _span()),
+        spans=diary_entries.TIMELINE_SPANS,
+        by_code=by_code,
+        charts=charts,
+        instruments=instruments,
+        assignments=list(assignments),
+        assign_form=_assign_form(),
+    )
 
 
 # Questionnaires: the client answers, the practitioner assigns and reads -----------------------------------------
+
 
 def _assign_form() -> AssignForm:
     """The send form, offering the validated instruments and her own published questionnaires."""
@@ -106,8 +146,8 @@ def _licensed_content() -> dict | None:
     return current_app.config["LICENSED_CONTENT"]  # LICENSED_CONTENT_FILE, read and checked at start-up
 
 
-def _own_response(response_id: int) -> Response:
-    response = get_own_or_404(Response, response_id, "client_id")
+def _own_response(response_id: int) -> QuestionnaireResponse:
+    response = get_own_or_404(QuestionnaireResponse, response_id, "client_id")
     if response.status != "draft":
         flash("This questionnaire has been sent already. Thank you.", "info")
         abort(redirect(url_for("home.client_home")))
@@ -149,9 +189,17 @@ def answer(response_id: int, step: int):
             if following is None:
                 return redirect(url_for("questionnaires.review", response_id=response.id))
             return redirect(url_for("questionnaires.answer", response_id=response.id, step=following))
-    return render_template("questionnaires/answer.html", response=response, instrument=instrument, item=item,
-                           step=step, steps=len(items), form=form, error=error,
-                           current=response.answers.get(item.key)), 422 if error else 200
+    return render_template(
+        "questionnaires/answer.html",
+        response=response,
+        instrument=instrument,
+        item=item,
+        step=step,
+        steps=len(items),
+        form=form,
+        error=error,
+        current=response.answers.get(item.key),
+    ), 422 if error else 200
 
 
 @bp.route("/me/responses/<int:response_id>/review", methods=["GET", "POST"])
@@ -171,18 +219,24 @@ def review(response_id: int):
             flash(f"Thank you. Your {instrument.title} answers have been sent to your practitioner.", "success")
             return redirect(url_for("home.client_home"))
     items = responses.items_to_ask(instrument, response.answers)
-    return render_template("questionnaires/review.html", response=response, instrument=instrument, items=items,
-                           form=form)
+    return render_template(
+        "questionnaires/review.html", response=response, instrument=instrument, items=items, form=form
+    )
 
 
-def _tell_practitioner(response: Response) -> None:
+def _tell_practitioner(response: QuestionnaireResponse) -> None:
     """An answer that needs her attention today. The subject carries no health data."""
     assignment = db.session.get(Assignment, response.assignment_id)
     practitioner, client = db.session.get(User, assignment.assigned_by_id), db.session.get(User, response.client_id)
     try:
-        send_mail(practitioner.email, "A client's answers need your attention", "questionnaire_alert",
-                  recipient=practitioner, client=client,
-                  link=absolute_url("questionnaires.client_diary", client_id=client.id))
+        send_mail(
+            practitioner.email,
+            "A client's answers need your attention",
+            "questionnaire_alert",
+            recipient=practitioner,
+            client=client,
+            link=absolute_url("questionnaires.client_diary", client_id=client.id),
+        )
     except Exception:  # noqa: BLE001 - her home page shows the flag as well
         log.exception("alert e-mail failed: response=%s", response.id)
 
@@ -194,8 +248,13 @@ def assign(client_id: int):
     form = _assign_form()
     if form.validate_on_submit():
         try:
-            responses.assign(client, form.code.data, int(form.every.data) if form.every.data else None,
-                             _today(client.timezone), current_user)
+            responses.assign(
+                client,
+                form.code.data,
+                int(form.every.data) if form.every.data else None,
+                _today(client.timezone),
+                current_user,
+            )
         except ResponseError as problem:
             flash(str(problem), "error")
         else:
@@ -206,6 +265,7 @@ def assign(client_id: int):
 
 
 # Her own questionnaires and the intake set ---------------------------------------------------------------------
+
 
 def _own_questionnaire(questionnaire_id: int) -> CustomQuestionnaire:
     return get_own_or_404(CustomQuestionnaire, questionnaire_id, "practitioner_id")
@@ -223,16 +283,21 @@ def library():
     form = QuestionnaireForm(prefix="new")
     if form.validate_on_submit():
         try:
-            made = custom.create_questionnaire(current_user, form.title.data, form.description.data,
-                                               form.sum_score.data)
+            made = custom.create_questionnaire(
+                current_user, form.title.data, form.description.data, form.sum_score.data
+            )
         except CustomError as problem:
             form.title.errors.append(str(problem))
         else:
             flash("Now add its questions, then publish it.", "success")
             return redirect(url_for("questionnaires.edit_questionnaire", questionnaire_id=made.id))
     rules = bookings.rules_for(current_user.id, current_app.config["PRACTICE_TIMEZONE"])
-    return render_template("questionnaires/library.html", entries=custom.library(current_user.id), form=form,
-                           intake_form=_intake_form(rules)), 422 if form.errors else 200
+    return render_template(
+        "questionnaires/library.html",
+        entries=custom.library(current_user.id),
+        form=form,
+        intake_form=_intake_form(rules),
+    ), 422 if form.errors else 200
 
 
 @bp.post("/practitioner/questionnaires/intake")
@@ -242,23 +307,43 @@ def save_intake():
     form = _intake_form(rules)
     if form.validate_on_submit():
         responses.save_intake_set(rules, form.codes.data)
-        flash("Saved. New clients will find these on their home page after their first booking."
-              if form.codes.data else "Saved. New clients are sent no questionnaires when they first book.", "success")
+        flash(
+            "Saved. New clients will find these on their home page after their first booking."
+            if form.codes.data
+            else "Saved. New clients are sent no questionnaires when they first book.",
+            "success",
+        )
     else:
         flash("Choose questionnaires from the list.", "error")
     return redirect(url_for("questionnaires.library") + "#intake")
 
 
-def _edit_page(questionnaire: CustomQuestionnaire, details: QuestionnaireForm | None = None,
-               question: QuestionForm | None = None, status: int = 200):
-    versions = db.session.execute(db.select(CustomQuestionnaireVersion).filter_by(questionnaire_id=questionnaire.id)
-                                  .order_by(CustomQuestionnaireVersion.number.desc())).scalars().all()
+def _edit_page(
+    questionnaire: CustomQuestionnaire,
+    details: QuestionnaireForm | None = None,
+    question: QuestionForm | None = None,
+    status: int = 200,
+):
+    versions = (
+        db.session.execute(
+            db.select(CustomQuestionnaireVersion)
+            .filter_by(questionnaire_id=questionnaire.id)
+            .order_by(CustomQuestionnaireVersion.number.desc())
+        )
+        .scalars()
+        .all()
+    )
     latest = versions[0] if versions else None
     return render_template(
-        "questionnaires/edit.html", questionnaire=questionnaire, versions=versions,
-        details=details or QuestionnaireForm(obj=questionnaire), question=question or QuestionForm(),
-        changed=custom.has_unpublished_changes(questionnaire, latest), kinds=custom.KINDS,
-        action=AnswerForm()), status
+        "questionnaires/edit.html",
+        questionnaire=questionnaire,
+        versions=versions,
+        details=details or QuestionnaireForm(obj=questionnaire),
+        question=question or QuestionForm(),
+        changed=custom.has_unpublished_changes(questionnaire, latest),
+        kinds=custom.KINDS,
+        action=AnswerForm(),
+    ), status
 
 
 @bp.get("/practitioner/questionnaires/<int:questionnaire_id>")
@@ -290,17 +375,23 @@ def add_question(questionnaire_id: int):
     form = QuestionForm()
     if form.validate_on_submit():
         try:
-            custom.add_item(questionnaire, text=form.text.data, kind=form.kind.data, options_text=form.options.data,
-                            required=form.required.data,
-                            low=float(form.low.data) if form.low.data is not None else None,
-                            high=float(form.high.data) if form.high.data is not None else None)
+            custom.add_item(
+                questionnaire,
+                text=form.text.data,
+                kind=form.kind.data,
+                options_text=form.options.data,
+                required=form.required.data,
+                low=float(form.low.data) if form.low.data is not None else None,
+                high=float(form.high.data) if form.high.data is not None else None,
+            )
         except CustomError as problem:
             target = form.options if "answer" in str(problem).lower() else form.text
             target.errors = [*target.errors, str(problem)]
         else:
             flash("Question added.", "success")
-            return redirect(url_for("questionnaires.edit_questionnaire", questionnaire_id=questionnaire.id)
-                            + "#add-question")
+            return redirect(
+                url_for("questionnaires.edit_questionnaire", questionnaire_id=questionnaire.id) + "#add-question"
+            )
     return _edit_page(questionnaire, question=form, status=422)
 
 
@@ -329,10 +420,17 @@ def change_questionnaire(questionnaire_id: int, change: str):
         except CustomError as problem:
             flash(str(problem), "error")
         else:
-            flash(f"Version {version.number} published. Questionnaires you send from now on use it; answers "
-                  f"already given keep the version they were answered on.", "success")
+            flash(
+                f"Version {version.number} published. Questionnaires you send from now on use it; answers "
+                f"already given keep the version they were answered on.",
+                "success",
+            )
     else:
         custom.set_archived(questionnaire, change == "archive")
-        flash("Archived: it can't be sent any more; answers stay readable." if change == "archive"
-              else "Restored: you can send it again.", "success")
+        flash(
+            "Archived: it can't be sent any more; answers stay readable."
+            if change == "archive"
+            else "Restored: you can send it again.",
+            "success",
+        )
     return redirect(url_for("questionnaires.edit_questionnaire", questionnaire_id=questionnaire.id))

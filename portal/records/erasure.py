@@ -4,6 +4,7 @@ Every table with her rows (found from the schema, so later tables are included) 
 first, except the KEPT tables: bookings and their history, payments and refunds (accounting records) and
 the audit trail. Kept rows lose their free text; the user row stays, anonymised, so their foreign keys hold.
 """
+
 from __future__ import annotations
 
 import secrets

@@ -6,6 +6,7 @@ QuestionnaireResponse resources, her handout PDFs and any other stored files. Th
 leaves out the practitioners' private case notes; a practitioner's export holds her own notes only (notes
 stay private to their author, even from the owner).
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -21,7 +22,7 @@ from sqlalchemy import ColumnElement, and_, false, or_
 
 from portal.db_types import utcnow
 from portal.extensions import db
-from portal.models import Response, User
+from portal.models import QuestionnaireResponse, User
 from portal.questionnaires import fhir
 from portal.questionnaires.instruments import INSTRUMENTS, with_licensed_wording
 from portal.records.ownership import OwnedTable, owned_tables, table_module
@@ -68,14 +69,22 @@ def _authored_by(tables: list[OwnedTable], author_id: int) -> dict[str, ColumnEl
         if "practitioner_id" in item.table.c:
             found[item.table.name] = item.table.c.practitioner_id == author_id
             continue
-        links = [fk.parent.in_(db.select(fk.column).where(found[fk.column.table.name]))
-                 for fk in item.table.foreign_keys if fk.column.table.name in found]
+        links = [
+            fk.parent.in_(db.select(fk.column).where(found[fk.column.table.name]))
+            for fk in item.table.foreign_keys
+            if fk.column.table.name in found
+        ]
         found[item.table.name] = or_(*links) if links else false()  # unknown shape: leave it out
     return found
 
 
-def client_records(client: User, *, for_practitioner: bool, known_files: dict[str, bytes] | None = None,
-                   notes_author_id: int | None = None) -> tuple[dict, dict[str, bytes]]:
+def client_records(
+    client: User,
+    *,
+    for_practitioner: bool,
+    known_files: dict[str, bytes] | None = None,
+    notes_author_id: int | None = None,
+) -> tuple[dict, dict[str, bytes]]:
     """The JSON document of her records and the binary files that go beside it.
 
     A binary value equal to one of `known_files` (e.g. a handout PDF) points at that file instead of
@@ -117,16 +126,23 @@ def fhir_responses(client: User) -> dict[str, dict]:
     """Her submitted responses to instruments that have a FHIR form, by file name."""
     licensed = current_app.config.get("LICENSED_CONTENT")
     found = {}
-    submitted = db.session.execute(db.select(Response).filter_by(client_id=client.id, status="submitted")
-                                   .order_by(Response.id)).scalars()
+    submitted = db.session.execute(
+        db.select(QuestionnaireResponse)
+        .filter_by(client_id=client.id, status="submitted")
+        .order_by(QuestionnaireResponse.id)
+    ).scalars()
     for response in submitted:
         if response.code not in INSTRUMENTS:
             continue
         instrument = with_licensed_wording(response.code, licensed, response.version)
         try:
             resource = fhir.questionnaire_response(
-                instrument, response.answers, patient_reference=f"Patient/{client.id}",
-                authored=response.submitted_at or response.started_at, total=response.total)
+                instrument,
+                response.answers,
+                patient_reference=f"Patient/{client.id}",
+                authored=response.submitted_at or response.started_at,
+                total=response.total,
+            )
         except StopIteration:  # answered on an older version whose options no longer match
             continue
         found[f"fhir/QuestionnaireResponse-{response.id}-{response.code}.json"] = resource
@@ -151,8 +167,9 @@ def build_archive(client: User, *, for_practitioner: bool, notes_author_id: int 
     her id as `notes_author_id`: the archive then holds her own notes and no one else's."""
     now = utcnow()
     handouts = handout_files(client)
-    document, files = client_records(client, for_practitioner=for_practitioner, known_files=handouts,
-                                     notes_author_id=notes_author_id)
+    document, files = client_records(
+        client, for_practitioner=for_practitioner, known_files=handouts, notes_author_id=notes_author_id
+    )
     responses = fhir_responses(client)
     document = {
         "exported_at": now.isoformat(),

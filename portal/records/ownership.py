@@ -5,6 +5,7 @@ holds her rows directly; a table without one holds her rows when it
 points (by foreign key) at rows of a table that does, e.g. a booking's events or a payment's refunds.
 Tables added later are found the same way, so export and erasure never miss them.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass

@@ -4,6 +4,7 @@ Each save that changes something adds a ProfileChange naming the fields, with th
 encrypted, and an audit row. A save made from an older copy of the form is refused (StaleProfile), so two
 tabs or two people never silently overwrite each other.
 """
+
 from __future__ import annotations
 
 import json
@@ -52,9 +53,14 @@ def profile_for(client_id: int) -> ClientProfile | None:
 
 def profile_changes(client_id: int) -> list[ProfileChange]:
     """Her profile's changes, newest first, each with who made it."""
-    return list(db.session.execute(
-        db.select(ProfileChange).options(joinedload(ProfileChange.actor)).filter_by(client_id=client_id)
-        .order_by(ProfileChange.at.desc(), ProfileChange.id.desc())).scalars())
+    return list(
+        db.session.execute(
+            db.select(ProfileChange)
+            .options(joinedload(ProfileChange.actor))
+            .filter_by(client_id=client_id)
+            .order_by(ProfileChange.at.desc(), ProfileChange.id.desc())
+        ).scalars()
+    )
 
 
 def change_values(change: ProfileChange) -> dict[str, tuple[str, str]]:
@@ -68,8 +74,9 @@ def _as_text(value: object) -> str:
     return value.isoformat() if isinstance(value, date) else str(value)
 
 
-def save_profile(client_id: int, actor_id: int | None, values: Mapping[str, object],
-                 expected_version: int | None) -> ProfileChange | None:
+def save_profile(
+    client_id: int, actor_id: int | None, values: Mapping[str, object], expected_version: int | None
+) -> ProfileChange | None:
     """Apply the given fields to her profile (created on first save); None when nothing changed.
 
     `expected_version` is the version the form was opened on (None: do not check); the caller commits.
@@ -78,11 +85,23 @@ def save_profile(client_id: int, actor_id: int | None, values: Mapping[str, obje
     if unknown:
         raise ValueError(f"not profile fields: {sorted(unknown)}")
     profile = db.session.execute(
-        db.select(ClientProfile).filter_by(client_id=client_id).with_for_update()).scalar_one_or_none()
+        db.select(ClientProfile).filter_by(client_id=client_id).with_for_update()
+    ).scalar_one_or_none()
     created = profile is None
     if created:
-        profile = ClientProfile(client_id=client_id, phone="", date_of_birth=None, conditions="", medication="",
-                                supplements="", allergies="", goals="", gp_name="", gp_practice="", version=0)
+        profile = ClientProfile(
+            client_id=client_id,
+            phone="",
+            date_of_birth=None,
+            conditions="",
+            medication="",
+            supplements="",
+            allergies="",
+            goals="",
+            gp_name="",
+            gp_practice="",
+            version=0,
+        )
         db.session.add(profile)
     elif expected_version is not None and profile.version != expected_version:
         raise StaleProfile()
@@ -102,9 +121,13 @@ def save_profile(client_id: int, actor_id: int | None, values: Mapping[str, obje
     now = utcnow()
     profile.version += 1
     profile.updated_at = now
-    change = ProfileChange(client_id=client_id, at=now, actor_id=actor_id,
-                           fields=",".join(n for n in FIELD_NAMES if n in changed),
-                           changes=json.dumps(changed, ensure_ascii=False))
+    change = ProfileChange(
+        client_id=client_id,
+        at=now,
+        actor_id=actor_id,
+        fields=",".join(n for n in FIELD_NAMES if n in changed),
+        changes=json.dumps(changed, ensure_ascii=False),
+    )
     db.session.add(change)
     db.session.flush()
     audit.record("create" if created else "change", client_id, "profile", profile.id)

@@ -4,6 +4,7 @@ Procedure: put the new key first in ENCRYPTION_KEYS (keeping the old ones after 
 `flask rotate-keys`, then remove the old keys. The columns are found from the schema, so tables added
 later are rotated too.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -47,8 +48,11 @@ def _rotate_table(item: EncryptedColumns) -> int:
     keys: list[Column] = list(item.table.primary_key.columns)
     stored = {name: _stored_type(item.table.c[name].type) for name in item.columns}
     # A plain view of the table: the raw tokens, not the decrypted values.
-    raw = table_clause(item.table.name, *[column(k.name, k.type) for k in keys],
-                       *[column(name, type_) for name, type_ in stored.items()])
+    raw = table_clause(
+        item.table.name,
+        *[column(k.name, k.type) for k in keys],
+        *[column(name, type_) for name, type_ in stored.items()],
+    )
     key_cols = [raw.c[k.name] for k in keys]
     batch = FILE_BATCH if any(isinstance(t, LargeBinary) for t in stored.values()) else BATCH
     rewritten, last = 0, None
@@ -60,8 +64,7 @@ def _rotate_table(item: EncryptedColumns) -> int:
         if not rows:
             return rewritten
         for row in rows:
-            values = {name: _rotated(row._mapping[name]) for name in item.columns
-                      if row._mapping[name] is not None}
+            values = {name: _rotated(row._mapping[name]) for name in item.columns if row._mapping[name] is not None}
             if values:
                 where = [c == row._mapping[c.name] for c in key_cols]
                 db.session.execute(update(raw).where(*where).values(**values))

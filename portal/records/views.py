@@ -1,5 +1,6 @@
 """Health records pages: the client's details (hers and the practitioner's view), the audit trail,
 the data export and the erasure of a client."""
+
 from __future__ import annotations
 
 import io
@@ -50,11 +51,20 @@ def _edit_profile(client: User, template: str, done_url: str, **context):
             log.info("profile saved for client %s (%s fields)", client.id, len(change.field_names) if change else 0)
             flash("Saved." if change else "Nothing had changed.", "success")
             return redirect(done_url)
-    return render_template(template, client=client, profile=profile, form=form, stale=stale,
-                           labels=profiles.LABELS, fields=profiles.FIELDS, **context)
+    return render_template(
+        template,
+        client=client,
+        profile=profile,
+        form=form,
+        stale=stale,
+        labels=profiles.LABELS,
+        fields=profiles.FIELDS,
+        **context,
+    )
 
 
 # The client's own details and export ----------------------------------------------------------------------------
+
 
 @bp.route("/me/profile", methods=["GET", "POST"])
 @client_required
@@ -75,26 +85,33 @@ def my_export():
 
 
 def _download(client: User, *, for_practitioner: bool):
-    archive = export.build_archive(client, for_practitioner=for_practitioner,
-                                   notes_author_id=current_user.id if for_practitioner else None)
+    archive = export.build_archive(
+        client, for_practitioner=for_practitioner, notes_author_id=current_user.id if for_practitioner else None
+    )
     audit.record("export", client.id, "export")
     db.session.commit()
-    response = send_file(io.BytesIO(archive.content), mimetype="application/zip", as_attachment=True,
-                         download_name=archive.filename)
+    response = send_file(
+        io.BytesIO(archive.content), mimetype="application/zip", as_attachment=True, download_name=archive.filename
+    )
     response.headers["Cache-Control"] = "private, no-store"
     return response
 
 
 # The practitioner's pages for one client ------------------------------------------------------------------------
 
+
 @bp.route("/practitioner/clients/<int:client_id>/profile", methods=["GET", "POST"])
 @clinical_required
 def client_profile(client_id: int):
     client = get_client_or_404(client_id)
-    page = _edit_profile(client, "records/client_profile.html",
-                         url_for("records.client_profile", client_id=client.id),
-                         changes=profiles.profile_changes(client.id), change_values=profiles.change_values,
-                         case_file_url=_case_file_url(client.id))
+    page = _edit_profile(
+        client,
+        "records/client_profile.html",
+        url_for("records.client_profile", client_id=client.id),
+        changes=profiles.profile_changes(client.id),
+        change_values=profiles.change_values,
+        case_file_url=_case_file_url(client.id),
+    )
     if request.method == "GET":
         audit.record("view", client.id, "profile", client.id)
         db.session.commit()
@@ -105,8 +122,12 @@ def client_profile(client_id: int):
 @clinical_required
 def client_audit(client_id: int):
     client = get_client_or_404(client_id)
-    return render_template("records/client_audit.html", client=client, events=audit.events_for_client(client.id),
-                           case_file_url=_case_file_url(client.id))
+    return render_template(
+        "records/client_audit.html",
+        client=client,
+        events=audit.events_for_client(client.id),
+        case_file_url=_case_file_url(client.id),
+    )
 
 
 @bp.route("/practitioner/clients/<int:client_id>/export", methods=["GET", "POST"])
@@ -118,8 +139,9 @@ def client_export(client_id: int):
         if erasure.confirmation_matches(client, form.confirmation.data):
             return _download(client, for_practitioner=True)
         form.confirmation.errors.append("That is not this client's e-mail address.")
-    return render_template("records/client_export.html", client=client, form=form,
-                           case_file_url=_case_file_url(client.id))
+    return render_template(
+        "records/client_export.html", client=client, form=form, case_file_url=_case_file_url(client.id)
+    )
 
 
 @bp.route("/practitioner/clients/<int:client_id>/erase", methods=["GET", "POST"])
@@ -135,5 +157,10 @@ def client_erase(client_id: int):
             flash("The client's health data and account are erased. Her payment records are kept.", "success")
             return redirect(url_for("home.practitioner_home"))
         form.confirmation.errors.append("That is not this client's e-mail address.")
-    return render_template("records/client_erase.html", client=client, form=form, kept=sorted(erasure.KEPT_TABLES),
-                           case_file_url=_case_file_url(client.id))
+    return render_template(
+        "records/client_erase.html",
+        client=client,
+        form=form,
+        kept=sorted(erasure.KEPT_TABLES),
+        case_file_url=_case_file_url(client.id),
+    )

@@ -1,4 +1,5 @@
 """Forms for Settings → Team, accepting an invitation, care teams and booking for a client."""
+
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
@@ -18,19 +19,28 @@ from portal.forms import (
 )
 from portal.timeutil import timezone_choices
 
-ROLE_CHOICES = [("practitioner", "Practitioner: sees the clients on her care team"),
-                ("assistant", "Assistant: agenda, bookings, payments and contact details; nothing clinical")]
+ROLE_CHOICES = [
+    ("practitioner", "Practitioner: sees the clients on her care team"),
+    ("assistant", "Assistant: agenda, bookings, payments and contact details; nothing clinical"),
+]
 
 
 class InviteForm(FlaskForm):
-    email = EmailField("Her e-mail address", validators=EMAIL_VALIDATORS, filters=[strip_whitespace],
-                       render_kw={"autocomplete": "off", "maxlength": 254})
+    email = EmailField(
+        "Her e-mail address",
+        validators=EMAIL_VALIDATORS,
+        filters=[strip_whitespace],
+        render_kw={"autocomplete": "off", "maxlength": 254},
+    )
     role = SelectField("Role", choices=select_choices(ROLE_CHOICES), validators=[InputRequired("Choose a role.")])
 
 
 class RoleForm(FlaskForm):
-    role = SelectField("Role", choices=select_choices((v, v.capitalize()) for v, _ in ROLE_CHOICES),
-                       validators=[InputRequired("Choose a role.")])
+    role = SelectField(
+        "Role",
+        choices=select_choices((v, v.capitalize()) for v, _ in ROLE_CHOICES),
+        validators=[InputRequired("Choose a role.")],
+    )
 
 
 class ConfirmForm(FlaskForm):
@@ -38,21 +48,34 @@ class ConfirmForm(FlaskForm):
 
 
 class CareTeamForm(FlaskForm):
-    practitioner_id = SelectField("Practitioner", coerce=int, choices=[],
-                                  validators=[InputRequired("Choose a practitioner.")])
+    practitioner_id = SelectField(
+        "Practitioner", coerce=int, choices=[], validators=[InputRequired("Choose a practitioner.")]
+    )
 
 
 class AcceptForm(FlaskForm):
-    name = StringField("Your name", filters=[strip_whitespace],
-                       validators=[InputRequired("Tell us your name."),
-                                   Length(max=120, message="Use at most 120 characters."), no_replacement_characters],
-                       render_kw={"autocomplete": "name", "maxlength": 120})
+    name = StringField(
+        "Your name",
+        filters=[strip_whitespace],
+        validators=[
+            InputRequired("Tell us your name."),
+            Length(max=120, message="Use at most 120 characters."),
+            no_replacement_characters,
+        ],
+        render_kw={"autocomplete": "name", "maxlength": 120},
+    )
     password = PasswordField(
-        "Password", validators=NEW_PASSWORD_VALIDATORS,
+        "Password",
+        validators=NEW_PASSWORD_VALIDATORS,
         description=f"At least {MIN_LENGTH} characters. A few words you will remember work well.",
-        render_kw={"autocomplete": "new-password", "minlength": MIN_LENGTH, "maxlength": MAX_LENGTH})
-    timezone = SelectField("Your time zone", choices=[], validators=[InputRequired("Choose your time zone.")],
-                           render_kw={"data-browser-timezone": "1"})
+        render_kw={"autocomplete": "new-password", "minlength": MIN_LENGTH, "maxlength": MAX_LENGTH},
+    )
+    timezone = SelectField(
+        "Your time zone",
+        choices=[],
+        validators=[InputRequired("Choose your time zone.")],
+        render_kw={"data-browser-timezone": "1"},
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

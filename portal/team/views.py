@@ -1,5 +1,6 @@
 """Settings → Team (the owner's), accepting an invitation, care teams, and the front desk's client list and
 booking for a client. Each view's rule is its decorator (portal/access.py)."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -34,10 +35,17 @@ def _member_or_404(user_id: int) -> User:
 
 # The owner's team page ------------------------------------------------------------------------------------
 
+
 def _team_page(invite_form: InviteForm | None = None, status: int = 200):
-    return render_template("team/team.html", members=team.members(), invitations=team.pending_invitations(),
-                           invite_form=invite_form or InviteForm(), role_form=RoleForm(),
-                           confirm_form=ConfirmForm(), roles=("practitioner", "assistant")), status
+    return render_template(
+        "team/team.html",
+        members=team.members(),
+        invitations=team.pending_invitations(),
+        invite_form=invite_form or InviteForm(),
+        role_form=RoleForm(),
+        confirm_form=ConfirmForm(),
+        roles=("practitioner", "assistant"),
+    ), status
 
 
 @bp.get("/practitioner/team")
@@ -58,11 +66,19 @@ def invite():
     except team.TeamError as error:
         form.email.errors.append(str(error))
         return _team_page(form, 422)
-    send_mail(new.invitation.email, "You are invited to join the practice's team", "team_invitation",
-              inviter=current_user.name, role=new.invitation.role, days=team.INVITATION_DAYS,
-              link=absolute_url("team.accept", token=new.token))
-    flash(f"Invitation sent to {new.invitation.email}. The link works once and expires in "
-          f"{team.INVITATION_DAYS} days.", "success")
+    send_mail(
+        new.invitation.email,
+        "You are invited to join the practice's team",
+        "team_invitation",
+        inviter=current_user.name,
+        role=new.invitation.role,
+        days=team.INVITATION_DAYS,
+        link=absolute_url("team.accept", token=new.token),
+    )
+    flash(
+        f"Invitation sent to {new.invitation.email}. The link works once and expires in {team.INVITATION_DAYS} days.",
+        "success",
+    )
     return redirect(url_for("team.team_page"))
 
 
@@ -109,6 +125,7 @@ def reactivate(user_id: int):
 
 # Accepting an invitation (public: the link is the key) ---------------------------------------------------
 
+
 @bp.route("/team/join/<token>", methods=["GET", "POST"])
 @limiter.limit("20 per 15 minutes", methods=["POST"])
 def accept(token: str):
@@ -133,6 +150,7 @@ def accept(token: str):
 
 # Care teams (the owner adds and removes) -------------------------------------------------------------------
 
+
 @bp.route("/practitioner/clients/<int:client_id>/care-team", methods=["GET", "POST"])
 @owner_required
 def care_team(client_id: int):
@@ -144,8 +162,13 @@ def care_team(client_id: int):
         db.session.commit()
         flash("Added to her care team.", "success")
         return redirect(url_for("team.care_team", client_id=client.id))
-    return render_template("team/care_team.html", client=client, form=form, confirm_form=ConfirmForm(),
-                           members=team.care_team_of(client.id)), 422 if form.errors else 200
+    return render_template(
+        "team/care_team.html",
+        client=client,
+        form=form,
+        confirm_form=ConfirmForm(),
+        members=team.care_team_of(client.id),
+    ), 422 if form.errors else 200
 
 
 @bp.post("/practitioner/clients/<int:client_id>/care-team/<int:practitioner_id>/remove")
@@ -160,6 +183,7 @@ def remove_from_care_team(client_id: int, practitioner_id: int):
 
 
 # The front desk: contact details and booking for a client ------------------------------------------------
+
 
 @bp.get("/practitioner/contacts")
 @staff_required
@@ -177,8 +201,12 @@ def book_for_client(client_id: int):
     offered = bookings.active_services()
     if not current_user.is_assistant:
         offered = [s for s in offered if s.practitioner_id == current_user.id]
-    return render_template("team/book_for_client.html", client=client, services=offered,
-                           phone=getattr(profiles.profile_for(client.id), "phone", ""))
+    return render_template(
+        "team/book_for_client.html",
+        client=client,
+        services=offered,
+        phone=getattr(profiles.profile_for(client.id), "phone", ""),
+    )
 
 
 def _bookable_for_staff(service_id: int) -> Service:
@@ -194,9 +222,11 @@ def book_slots(client_id: int, service_id: int):
     client = get_client_or_404(client_id)
     service = _bookable_for_staff(service_id)
     free = bookings.load_availability(service.practitioner_id, _default_tz(), utcnow()).free(
-        timedelta(minutes=service.duration_minutes), utcnow())
-    return _slot_page(service, free, current_user.timezone, "team.book_confirm", client_id=client.id,
-                      service_id=service.id)
+        timedelta(minutes=service.duration_minutes), utcnow()
+    )
+    return _slot_page(
+        service, free, current_user.timezone, "team.book_confirm", client_id=client.id, service_id=service.id
+    )
 
 
 @bp.route("/practitioner/clients/<int:client_id>/book/<int:service_id>/confirm", methods=["GET", "POST"])

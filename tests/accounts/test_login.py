@@ -32,7 +32,9 @@ def test_next_sends_her_back_to_a_page_on_this_site(client, client_user):
 
 @pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/x", "/\\evil.example"])
 def test_next_never_sends_her_to_another_site(client, client_user, target):
-    response = submit_form(client, "/account/login?next=" + target, {"email": client_user.email, "password": TEST_PASSWORD})
+    response = submit_form(
+        client, "/account/login?next=" + target, {"email": client_user.email, "password": TEST_PASSWORD}
+    )
     assert response.headers["Location"] == "/me/"
 
 

@@ -1,5 +1,6 @@
 """Sessions kept in the database: logging out (here or everywhere) ends them for every copy of the cookie, they
 expire, and the practitioner's end after the idle timeout with a page that says so."""
+
 from datetime import timedelta
 
 import pytest
@@ -12,8 +13,10 @@ from portal.models import UserSession
 from tests.conftest import TEST_PASSWORD, log_in, submit_form
 
 FIREFOX = "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:133.0) Gecko/20100101 Firefox/133.0"
-SAFARI_PHONE = ("Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) "
-                "Version/18.1 Mobile/15E148 Safari/604.1")
+SAFARI_PHONE = (
+    "Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) "
+    "Version/18.1 Mobile/15E148 Safari/604.1"
+)
 
 
 def cookie_token(app, client) -> str:
@@ -183,15 +186,24 @@ def test_old_rows_are_removed_by_the_jobs(app, client, client_user):
     assert client.get("/me/").status_code == 200 and other.get("/me/").status_code == 302
 
 
-@pytest.mark.parametrize(("agent", "summary"), [
-    (FIREFOX, "Firefox on Windows"),
-    (SAFARI_PHONE, "Safari on iOS"),
-    ("Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Mobile "
-     "Safari/537.36", "Chrome on Android"),
-    ("Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 "
-     "Safari/537.36 Edg/131.0", "Edge on macOS"),
-    ("", "A browser"),
-    ("curl/8.5.0", "A browser"),
-])
+@pytest.mark.parametrize(
+    ("agent", "summary"),
+    [
+        (FIREFOX, "Firefox on Windows"),
+        (SAFARI_PHONE, "Safari on iOS"),
+        (
+            "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Mobile "
+            "Safari/537.36",
+            "Chrome on Android",
+        ),
+        (
+            "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 "
+            "Safari/537.36 Edg/131.0",
+            "Edge on macOS",
+        ),
+        ("", "A browser"),
+        ("curl/8.5.0", "A browser"),
+    ],
+)
 def test_devices_are_summarised_not_stored_whole(agent, summary):
     assert sessions.device_summary(agent) == summary

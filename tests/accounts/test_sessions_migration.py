@@ -1,4 +1,5 @@
 """Migration a9c0ffee0009: accounts that exist before it are confirmed; its downgrade gives back session tokens."""
+
 import pytest
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import text

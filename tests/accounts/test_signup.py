@@ -4,8 +4,12 @@ from portal.extensions import db
 from portal.models import User
 from tests.conftest import csrf_token_from, log_in, mailed_path, submit_form
 
-GOOD = {"name": "Nora Newcomer", "email": "Nora@Example.com ", "password": "lavender-tea-at-noon",
-        "timezone": "America/New_York"}
+GOOD = {
+    "name": "Nora Newcomer",
+    "email": "Nora@Example.com ",
+    "password": "lavender-tea-at-noon",
+    "timezone": "America/New_York",
+}
 
 
 def count_users() -> int:
@@ -41,12 +45,16 @@ def _without_csrf(html: str) -> str:
     return re.sub(r'name="csrf_token"[^>]*>', "", html)
 
 
-def test_signing_up_with_a_taken_address_answers_exactly_as_a_new_one_and_mails_its_owner(mail_app, smtp_server,
-                                                                                         client_user):
+def test_signing_up_with_a_taken_address_answers_exactly_as_a_new_one_and_mails_its_owner(
+    mail_app, smtp_server, client_user
+):
     new = submit_form(mail_app.test_client(), "/account/signup", GOOD)
     taken = submit_form(mail_app.test_client(), "/account/signup", {**GOOD, "email": "CLIENT@example.COM"})
-    assert (taken.status_code, taken.headers["Location"]) == (new.status_code, new.headers["Location"]) == (
-        302, "/account/signup/check-your-email")
+    assert (
+        (taken.status_code, taken.headers["Location"])
+        == (new.status_code, new.headers["Location"])
+        == (302, "/account/signup/check-your-email")
+    )
     assert taken.get_data() == new.get_data()
     new_page, taken_page = (mail_app.test_client().get(r.headers["Location"]) for r in (new, taken))
     assert new_page.status_code == taken_page.status_code == 200
@@ -69,7 +77,7 @@ def test_a_weak_password_gets_the_same_answer_whether_or_not_the_address_is_take
 
 def test_the_time_zone_defaults_to_the_practice_zone_and_is_marked_for_the_browser(client):
     html = client.get("/account/signup").get_data(as_text=True)
-    assert 'data-browser-timezone' in html
+    assert "data-browser-timezone" in html
     assert '<option selected value="Europe/London">' in html
 
 
@@ -115,8 +123,10 @@ def test_a_post_without_any_csrf_token_is_refused(client):
 
 def test_url_encoded_bytes_that_are_not_utf8_get_a_plain_400(client):
     token = csrf_token_from(client.get("/account/signup").get_data(as_text=True))
-    body = (b"csrf_token=" + token.encode() + b"&name=N%FF%FEra&email=nora%40example.com"
-            b"&password=lavender-tea-at-noon&timezone=Europe%2FLondon")
+    body = (
+        b"csrf_token=" + token.encode() + b"&name=N%FF%FEra&email=nora%40example.com"
+        b"&password=lavender-tea-at-noon&timezone=Europe%2FLondon"
+    )
     response = client.post("/account/signup", data=body, content_type="application/x-www-form-urlencoded")
     assert response.status_code == 400
     assert "some characters were not valid text" in response.get_data(as_text=True)
@@ -124,18 +134,29 @@ def test_url_encoded_bytes_that_are_not_utf8_get_a_plain_400(client):
 
 
 def test_raw_bytes_that_are_not_utf8_get_a_plain_400(client):
-    response = client.post("/account/login", data=b"email=\xff\xfe&password=x",
-                           content_type="application/x-www-form-urlencoded")
+    response = client.post(
+        "/account/login", data=b"email=\xff\xfe&password=x", content_type="application/x-www-form-urlencoded"
+    )
     assert response.status_code == 400
     assert "some characters were not valid text" in response.get_data(as_text=True)
 
 
 def test_multipart_bytes_that_are_not_utf8_get_a_message_next_to_the_field(client):
     token = csrf_token_from(client.get("/account/signup").get_data(as_text=True))
-    parts = {"csrf_token": token.encode(), "name": b"N\xff\xfera", "email": b"nora@example.com",
-             "password": b"lavender-tea-at-noon", "timezone": b"Europe/London"}
-    body = b"".join(b'--XX\r\nContent-Disposition: form-data; name="%s"\r\n\r\n%s\r\n' % (k.encode(), v)
-                    for k, v in parts.items()) + b"--XX--\r\n"
+    parts = {
+        "csrf_token": token.encode(),
+        "name": b"N\xff\xfera",
+        "email": b"nora@example.com",
+        "password": b"lavender-tea-at-noon",
+        "timezone": b"Europe/London",
+    }
+    body = (
+        b"".join(
+            b'--XX\r\nContent-Disposition: form-data; name="%s"\r\n\r\n%s\r\n' % (k.encode(), v)
+            for k, v in parts.items()
+        )
+        + b"--XX--\r\n"
+    )
     response = client.post("/account/signup", data=body, content_type="multipart/form-data; boundary=XX")
     assert response.status_code == 200
     assert "characters we could not read" in response.get_data(as_text=True)
@@ -180,8 +201,12 @@ def test_an_expired_link_says_so_and_logging_in_sends_a_new_one(mail_app, smtp_s
 def test_a_forged_or_tampered_link_is_refused(mail_app, smtp_server):
     submit_form(mail_app.test_client(), "/account/signup?next=/me/", GOOD)
     path = mailed_path(smtp_server.messages[0], "/account/confirm/")
-    for bad in ("/account/confirm/not-a-token", path[:-3] + "abc", path.replace(".", "x", 1),
-                "/account/confirm/" + "x" * 5000):
+    for bad in (
+        "/account/confirm/not-a-token",
+        path[:-3] + "abc",
+        path.replace(".", "x", 1),
+        "/account/confirm/" + "x" * 5000,
+    ):
         response = mail_app.test_client().get(bad, follow_redirects=True)
         assert response.status_code == 200 and "not valid" in response.get_data(as_text=True), bad
 

@@ -30,7 +30,9 @@ def test_an_old_token_has_expired():
         def get_timestamp(self) -> int:
             return super().get_timestamp() - 7200
 
-    token = URLSafeTimedSerializer(SECRET, salt=SALT, signer=TwoHoursAgo).dumps({"u": 7, "h": password_fingerprint("hash-1")})
+    token = URLSafeTimedSerializer(SECRET, salt=SALT, signer=TwoHoursAgo).dumps(
+        {"u": 7, "h": password_fingerprint("hash-1")}
+    )
     with pytest.raises(ResetTokenError, match="expired"):
         read_reset_token(SECRET, token, max_age=3600)
 

@@ -1,7 +1,8 @@
 """Booking, moving, cancelling and marking sessions, called directly as the views call them."""
+
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta, UTC
 
 import pytest
 from sqlalchemy.exc import IntegrityError
@@ -15,8 +16,8 @@ from portal.practice import settings
 from tests.conftest import PRACTICE_TZ
 
 # A Monday morning well in the future, so every test sees the same diary.
-NOW = datetime(2030, 1, 7, 8, 0, tzinfo=timezone.utc)
-TUESDAY_10 = datetime(2030, 1, 8, 10, 0, tzinfo=timezone.utc)  # London is on UTC in January
+NOW = datetime(2030, 1, 7, 8, 0, tzinfo=UTC)
+TUESDAY_10 = datetime(2030, 1, 8, 10, 0, tzinfo=UTC)  # London is on UTC in January
 
 
 def book(client, service, start, **kwargs):
@@ -51,15 +52,25 @@ def test_the_same_time_twice_is_refused_with_the_next_free_times(practice, clien
     with pytest.raises(BookingError) as refused:
         book(make_user(), practice.follow_up, TUESDAY_10 + timedelta(minutes=15))
     assert str(refused.value) == "This time was just taken."
-    assert refused.value.next_free and all(start >= TUESDAY_10 + timedelta(hours=1) or start < TUESDAY_10
-                                           for start in refused.value.next_free)
+    assert refused.value.next_free and all(
+        start >= TUESDAY_10 + timedelta(hours=1) or start < TUESDAY_10 for start in refused.value.next_free
+    )
     assert count(Booking) == 1 and count(BookingEvent) == 1
 
 
 def _overlapping_row(practice, client, start, status="confirmed") -> Booking:
-    return Booking(practitioner_id=practice.practitioner.id, client_id=client.id, service_id=practice.follow_up.id,
-                   status=status, starts_at=start, ends_at=start + timedelta(minutes=45), blocked_from=start,
-                   blocked_until=start + timedelta(minutes=45), price_minor=0, currency="GBP")
+    return Booking(
+        practitioner_id=practice.practitioner.id,
+        client_id=client.id,
+        service_id=practice.follow_up.id,
+        status=status,
+        starts_at=start,
+        ends_at=start + timedelta(minutes=45),
+        blocked_from=start,
+        blocked_until=start + timedelta(minutes=45),
+        price_minor=0,
+        currency="GBP",
+    )
 
 
 def test_the_database_itself_refuses_overlapping_bookings(practice, client_user):
@@ -87,21 +98,34 @@ def test_touching_sessions_are_fine_and_other_practitioners_have_their_own_diary
     first = book(client_user, practice.follow_up, TUESDAY_10)
     book(make_user(), practice.discovery, first.blocked_until)  # starts exactly where the first one's buffer ends
     other = make_user(Role.PRACTITIONER)
-    db.session.add(Booking(practitioner_id=other.id, client_id=client_user.id, service_id=practice.follow_up.id,
-                           status="confirmed", starts_at=TUESDAY_10, ends_at=TUESDAY_10 + timedelta(hours=1),
-                           blocked_from=TUESDAY_10, blocked_until=TUESDAY_10 + timedelta(hours=1),
-                           price_minor=0, currency="GBP"))
+    db.session.add(
+        Booking(
+            practitioner_id=other.id,
+            client_id=client_user.id,
+            service_id=practice.follow_up.id,
+            status="confirmed",
+            starts_at=TUESDAY_10,
+            ends_at=TUESDAY_10 + timedelta(hours=1),
+            blocked_from=TUESDAY_10,
+            blocked_until=TUESDAY_10 + timedelta(hours=1),
+            price_minor=0,
+            currency="GBP",
+        )
+    )
     db.session.commit()
     assert count(Booking) == 3
 
 
-@pytest.mark.parametrize(("start", "message"), [
-    (NOW - timedelta(hours=1), "already passed"),
-    (NOW + timedelta(hours=2), "too soon"),  # inside the 12 hours' notice
-    (TUESDAY_10 + timedelta(minutes=7), "not one of the practice's bookable times"),  # off the 15-minute step
-    (datetime(2030, 1, 8, 20, 0, tzinfo=timezone.utc), "not one of the practice's bookable times"),  # after hours
-    (NOW + timedelta(days=90), "further ahead"),
-])
+@pytest.mark.parametrize(
+    ("start", "message"),
+    [
+        (NOW - timedelta(hours=1), "already passed"),
+        (NOW + timedelta(hours=2), "too soon"),  # inside the 12 hours' notice
+        (TUESDAY_10 + timedelta(minutes=7), "not one of the practice's bookable times"),  # off the 15-minute step
+        (datetime(2030, 1, 8, 20, 0, tzinfo=UTC), "not one of the practice's bookable times"),  # after hours
+        (NOW + timedelta(days=90), "further ahead"),
+    ],
+)
 def test_bad_times_are_refused_and_change_nothing(practice, client_user, start, message):
     with pytest.raises(BookingError, match=message):
         book(client_user, practice.follow_up, start)
@@ -136,8 +160,9 @@ def test_moving_a_session_raises_its_sequence_and_keeps_history(practice, client
 def test_moving_within_its_own_time_is_allowed(practice, client_user):
     """A session does not collide with itself when moved by fifteen minutes."""
     booking = book(client_user, practice.follow_up, TUESDAY_10)
-    bookings.reschedule_booking(booking, TUESDAY_10 + timedelta(minutes=15), client_user,
-                                default_timezone=PRACTICE_TZ, now=NOW)
+    bookings.reschedule_booking(
+        booking, TUESDAY_10 + timedelta(minutes=15), client_user, default_timezone=PRACTICE_TZ, now=NOW
+    )
     assert booking.starts_at == TUESDAY_10 + timedelta(minutes=15)
 
 
@@ -147,8 +172,9 @@ def test_clients_can_not_change_a_session_inside_the_cancellation_window(practic
     with pytest.raises(BookingError, match="up to 24 hours before"):
         bookings.cancel_booking(booking, client_user, default_timezone=PRACTICE_TZ, now=late)
     with pytest.raises(BookingError, match="up to 24 hours before"):
-        bookings.reschedule_booking(booking, TUESDAY_10 + timedelta(days=1), client_user,
-                                    default_timezone=PRACTICE_TZ, now=late)
+        bookings.reschedule_booking(
+            booking, TUESDAY_10 + timedelta(days=1), client_user, default_timezone=PRACTICE_TZ, now=late
+        )
     assert not bookings.client_may_change(booking, practice.rules, late)
     assert bookings.client_may_change(booking, practice.rules, TUESDAY_10 - timedelta(hours=24))
     # the practitioner can still cancel
@@ -159,12 +185,13 @@ def test_clients_can_not_change_a_session_inside_the_cancellation_window(practic
 def test_the_practitioner_may_move_outside_her_hours_but_not_onto_another_session(practice, client_user, make_user):
     booking = book(client_user, practice.follow_up, TUESDAY_10)
     other = book(make_user(), practice.follow_up, TUESDAY_10 + timedelta(hours=2))
-    evening = datetime(2030, 1, 8, 19, 0, tzinfo=timezone.utc)
+    evening = datetime(2030, 1, 8, 19, 0, tzinfo=UTC)
     bookings.reschedule_booking(booking, evening, practice.practitioner, default_timezone=PRACTICE_TZ, now=NOW)
     assert booking.starts_at == evening
     with pytest.raises(BookingError, match="just taken"):
-        bookings.reschedule_booking(booking, other.starts_at, practice.practitioner, default_timezone=PRACTICE_TZ,
-                                    now=NOW)
+        bookings.reschedule_booking(
+            booking, other.starts_at, practice.practitioner, default_timezone=PRACTICE_TZ, now=NOW
+        )
     db.session.refresh(booking)
     assert booking.starts_at == evening and booking.sequence == 1
 
@@ -183,11 +210,17 @@ def test_completed_and_no_show_only_once_the_session_has_started(practice, clien
     booking = book(client_user, practice.follow_up, TUESDAY_10)
     with pytest.raises(BookingError, match="once it has started"):
         bookings.record_outcome(booking, BookingStatus.COMPLETED, practice.practitioner, now=NOW)
-    bookings.record_outcome(booking, BookingStatus.NO_SHOW, practice.practitioner, now=TUESDAY_10 + timedelta(minutes=5))
-    bookings.record_outcome(booking, BookingStatus.COMPLETED, practice.practitioner, now=TUESDAY_10 + timedelta(hours=1))
+    bookings.record_outcome(
+        booking, BookingStatus.NO_SHOW, practice.practitioner, now=TUESDAY_10 + timedelta(minutes=5)
+    )
+    bookings.record_outcome(
+        booking, BookingStatus.COMPLETED, practice.practitioner, now=TUESDAY_10 + timedelta(hours=1)
+    )
     assert booking.status == BookingStatus.COMPLETED
     with pytest.raises(BookingError, match="already marked"):
-        bookings.record_outcome(booking, BookingStatus.COMPLETED, practice.practitioner, now=TUESDAY_10 + timedelta(hours=1))
+        bookings.record_outcome(
+            booking, BookingStatus.COMPLETED, practice.practitioner, now=TUESDAY_10 + timedelta(hours=1)
+        )
     with pytest.raises(BookingError, match="no longer active"):
         bookings.cancel_booking(booking, practice.practitioner, default_timezone=PRACTICE_TZ, now=NOW)
 

@@ -1,19 +1,26 @@
 """Calendar files: invitations and the subscription feed, parsed back with icalendar."""
+
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta, UTC
 
 from icalendar import Calendar
 
 from portal.booking.calendar import CalendarEvent, feed_ics, invitation_ics
 
-STAMP = datetime(2030, 1, 1, 12, 0, tzinfo=timezone.utc)
+STAMP = datetime(2030, 1, 1, 12, 0, tzinfo=UTC)
 EVENT = CalendarEvent(
-    uid="booking-abc@portal.test", sequence=0, starts_at=datetime(2030, 1, 8, 10, 0, tzinfo=timezone.utc),
-    ends_at=datetime(2030, 1, 8, 10, 45, tzinfo=timezone.utc), summary="Follow-up with Zoë O'Brien, RD; notes",
-    description="Manage it:\nhttp://portal.test/me/bookings/1", organizer_name="Maya Lennox, RNutr",
-    organizer_email="maya@example.com", attendee_name="Zoë O'Brien; client", attendee_email="zoe@example.com",
+    uid="booking-abc@portal.test",
+    sequence=0,
+    starts_at=datetime(2030, 1, 8, 10, 0, tzinfo=UTC),
+    ends_at=datetime(2030, 1, 8, 10, 45, tzinfo=UTC),
+    summary="Follow-up with Zoë O'Brien, RD; notes",
+    description="Manage it:\nhttp://portal.test/me/bookings/1",
+    organizer_name="Maya Lennox, RNutr",
+    organizer_email="maya@example.com",
+    attendee_name="Zoë O'Brien; client",
+    attendee_email="zoe@example.com",
     url="http://portal.test/me/bookings/1",
 )
 
@@ -60,8 +67,16 @@ def test_lines_are_folded_and_end_in_crlf():
 
 
 def test_the_feed_publishes_every_session_and_keeps_cancelled_ones_marked():
-    events = [replace(EVENT, uid=f"booking-{i}@portal.test", starts_at=EVENT.starts_at + timedelta(days=i),
-                      ends_at=EVENT.ends_at + timedelta(days=i), cancelled=i == 2) for i in range(3)]
+    events = [
+        replace(
+            EVENT,
+            uid=f"booking-{i}@portal.test",
+            starts_at=EVENT.starts_at + timedelta(days=i),
+            ends_at=EVENT.ends_at + timedelta(days=i),
+            cancelled=i == 2,
+        )
+        for i in range(3)
+    ]
     calendar, parsed = parse(feed_ics(events, "Practice bookings", "-//Test//EN", now=STAMP))
     assert calendar["METHOD"] == "PUBLISH" and calendar["X-WR-CALNAME"] == "Practice bookings"
     assert [str(e["UID"]) for e in parsed] == [e.uid for e in events]

@@ -1,5 +1,6 @@
 """Booking e-mails through a real SMTP server: invitations with .ics files, notices, and reminders that go
 out exactly once however many copies of `flask jobs run` run at the same time."""
+
 from __future__ import annotations
 
 import threading
@@ -38,8 +39,12 @@ def invitation(message) -> icalendar.Event:
 def test_booking_moving_and_cancelling_send_invitations_to_both(client, practice, client_user, smtp_server):
     log_in(client, client_user.email)
     start = [s for s in practice.free(practice.follow_up) if s > utcnow() + timedelta(days=2)][0]
-    submit_form(client, f"/book/{practice.follow_up.id}/confirm", {"start": iso(start)},
-                form_url=f"/book/{practice.follow_up.id}/confirm?start={quote(iso(start))}")
+    submit_form(
+        client,
+        f"/book/{practice.follow_up.id}/confirm",
+        {"start": iso(start)},
+        form_url=f"/book/{practice.follow_up.id}/confirm?start={quote(iso(start))}",
+    )
     booking = bookings.client_bookings(client_user.id)[0]
     to_client, to_her = smtp_server.messages
     assert to_client["To"] == client_user.email and to_her["To"] == practice.practitioner.email
@@ -72,8 +77,12 @@ def test_a_mail_server_that_is_down_does_not_undo_the_booking(app_factory, pract
     client = down.test_client()
     log_in(client, client_user.email)
     start = practice.free(practice.follow_up)[0]
-    response = submit_form(client, f"/book/{practice.follow_up.id}/confirm", {"start": iso(start)},
-                           form_url=f"/book/{practice.follow_up.id}/confirm?start={quote(iso(start))}")
+    response = submit_form(
+        client,
+        f"/book/{practice.follow_up.id}/confirm",
+        {"start": iso(start)},
+        form_url=f"/book/{practice.follow_up.id}/confirm?start={quote(iso(start))}",
+    )
     assert response.status_code == 302
     assert bookings.client_bookings(client_user.id)[0].status == "confirmed"
 
@@ -116,14 +125,19 @@ def test_a_failed_reminder_is_tried_again_on_the_next_run(app_factory, practice,
     assert run_jobs(due)["reminders sent"] == 1
 
 
-def test_two_copies_running_at_once_send_each_reminder_exactly_once(practice, client_user, make_user,
-                                                                    smtp_server, migrated_database, tmp_path):
+def test_two_copies_running_at_once_send_each_reminder_exactly_once(
+    practice, client_user, make_user, smtp_server, migrated_database, tmp_path
+):
     others = [make_user() for _ in range(4)]
     sessions = [_session_tomorrow(practice, person) for person in [client_user, *others]]
     due = max(d for _, d in sessions)
     smtp_server.messages.clear()
-    environ = {**base_environ(migrated_database, tmp_path / "other-host"), "MAIL_SERVER": smtp_server.host,
-               "MAIL_PORT": str(smtp_server.port), "MAIL_SECURITY": "none"}
+    environ = {
+        **base_environ(migrated_database, tmp_path / "other-host"),
+        "MAIL_SERVER": smtp_server.host,
+        "MAIL_PORT": str(smtp_server.port),
+        "MAIL_SECURITY": "none",
+    }
     hosts = [create_app(environ) for _ in range(2)]  # two hosts: separate apps, engines and connections
     start = threading.Barrier(len(hosts))
     results, errors = [], []

@@ -1,5 +1,6 @@
 """Fifty people, each in her own process with her own connection, book the same slot at the same moment:
 exactly one wins, everyone else is told the time was just taken and offered the next free times."""
+
 from __future__ import annotations
 
 import multiprocessing
@@ -44,8 +45,10 @@ def test_fifty_simultaneous_bookings_of_one_slot_have_one_winner(practice, make_
 
     context = multiprocessing.get_context("fork")
     barrier, results = context.Barrier(ATTEMPTS), context.Queue()
-    processes = [context.Process(target=_attempt, args=(environ, person, service_id, start, barrier, results))
-                 for person in people]
+    processes = [
+        context.Process(target=_attempt, args=(environ, person, service_id, start, barrier, results))
+        for person in people
+    ]
     for process in processes:
         process.start()
     outcomes = [results.get(timeout=120) for _ in processes]

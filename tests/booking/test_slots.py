@@ -1,4 +1,5 @@
 """The free-slot computation, called directly: hours, buffers, notice, horizon, time off, clock changes."""
+
 from __future__ import annotations
 
 import random
@@ -70,10 +71,13 @@ def test_weekdays_are_the_practice_days_not_utc_days():
 def test_first_and_last_day_narrow_the_horizon_and_never_widen_it():
     hours, r = every_day(time(9), time(10)), rules(horizon=5, step=60)
     days = lambda first, last: [s.date() for s in free_slots(r, hours, [], [], 60 * MIN, NOW, first, last)]
-    assert days(MONDAY + timedelta(days=2), MONDAY + timedelta(days=3)) == [MONDAY + timedelta(days=2),
-                                                                          MONDAY + timedelta(days=3)]
-    assert days(MONDAY - timedelta(days=3), MONDAY + timedelta(days=30)) == [MONDAY + timedelta(days=i)
-                                                                           for i in range(6)]
+    assert days(MONDAY + timedelta(days=2), MONDAY + timedelta(days=3)) == [
+        MONDAY + timedelta(days=2),
+        MONDAY + timedelta(days=3),
+    ]
+    assert days(MONDAY - timedelta(days=3), MONDAY + timedelta(days=30)) == [
+        MONDAY + timedelta(days=i) for i in range(6)
+    ]
     assert days(MONDAY + timedelta(days=4), None) == [MONDAY + timedelta(days=4), MONDAY + timedelta(days=5)]
     assert days(MONDAY + timedelta(days=3), MONDAY + timedelta(days=2)) == []
 
@@ -89,11 +93,13 @@ def test_buffers_keep_time_free_around_sessions_and_touching_is_allowed():
 
 def test_overlapping_and_nested_bookings_all_block():
     """A short booking inside a long one must not hide the long one's end from the overlap search."""
-    busy = [(utc(2030, 1, 7, 9, 30), utc(2030, 1, 7, 10, 0)),
-            (utc(2030, 1, 7, 9, 0), utc(2030, 1, 7, 11, 0)),
-            (utc(2030, 1, 7, 9, 15), utc(2030, 1, 7, 9, 45)),
-            (utc(2030, 1, 7, 11, 30), utc(2030, 1, 7, 12, 0)),
-            (utc(2030, 1, 7, 11, 45), utc(2030, 1, 7, 12, 15))]
+    busy = [
+        (utc(2030, 1, 7, 9, 30), utc(2030, 1, 7, 10, 0)),
+        (utc(2030, 1, 7, 9, 0), utc(2030, 1, 7, 11, 0)),
+        (utc(2030, 1, 7, 9, 15), utc(2030, 1, 7, 9, 45)),
+        (utc(2030, 1, 7, 11, 30), utc(2030, 1, 7, 12, 0)),
+        (utc(2030, 1, 7, 11, 45), utc(2030, 1, 7, 12, 15)),
+    ]
     slots = free_slots(rules(), every_day(time(9), time(13)), [], busy, 30 * MIN, NOW, MONDAY, MONDAY)
     assert on(MONDAY, slots) == ["11:00", "12:30"]
 
@@ -102,8 +108,12 @@ def test_an_empty_busy_interval_blocks_nothing():
     instant = utc(2030, 1, 7, 9, 45)
     slots = free_slots(rules(), every_day(time(9), time(11)), [], [(instant, instant)], 30 * MIN, NOW, MONDAY, MONDAY)
     assert on(MONDAY, slots) == ["09:00", "09:30", "10:00", "10:30"]
-    assert slot_problem(utc(2030, 1, 7, 9, 30), rules(), every_day(time(9), time(11)), [], [(instant, instant)],
-                        30 * MIN, NOW) is None
+    assert (
+        slot_problem(
+            utc(2030, 1, 7, 9, 30), rules(), every_day(time(9), time(11)), [], [(instant, instant)], 30 * MIN, NOW
+        )
+        is None
+    )
 
 
 def test_a_step_that_is_not_positive_is_refused_rather_than_looping():
@@ -125,8 +135,10 @@ def test_the_horizon_includes_its_last_day_and_not_the_next():
 
 
 def test_time_off_closes_single_days_and_ranges():
-    off = [TimeOff(MONDAY + timedelta(days=1), MONDAY + timedelta(days=1)),
-           TimeOff(MONDAY + timedelta(days=3), MONDAY + timedelta(days=5))]
+    off = [
+        TimeOff(MONDAY + timedelta(days=1), MONDAY + timedelta(days=1)),
+        TimeOff(MONDAY + timedelta(days=3), MONDAY + timedelta(days=5)),
+    ]
     slots = free_slots(rules(horizon=6), every_day(time(9), time(10)), off, [], 60 * MIN, NOW)
     assert sorted({s.date() for s in slots}) == [MONDAY, MONDAY + timedelta(days=2), MONDAY + timedelta(days=6)]
 
@@ -136,20 +148,27 @@ def test_a_range_until_midnight():
     assert on(MONDAY, slots) == ["22:00", "22:30", "23:00"]
 
 
-@pytest.mark.parametrize(("tz", "day", "expected_utc"), [
-    # London springs forward at 01:00 GMT: 00:00-04:00 local is three real hours.
-    ("Europe/London", date(2026, 3, 29),
-     ["00:00", "00:30", "01:00", "01:30", "02:00", "02:30"]),
-    # London falls back at 02:00 BST: 00:00-04:00 local is five real hours, 01:xx happens twice.
-    ("Europe/London", date(2026, 10, 25),
-     ["23:00", "23:30", "00:00", "00:30", "01:00", "01:30", "02:00", "02:30", "03:00", "03:30"]),
-    # New York springs forward at 02:00 EST.
-    ("America/New_York", date(2026, 3, 8),
-     ["05:00", "05:30", "06:00", "06:30", "07:00", "07:30"]),
-    # New York falls back at 02:00 EDT.
-    ("America/New_York", date(2026, 11, 1),
-     ["04:00", "04:30", "05:00", "05:30", "06:00", "06:30", "07:00", "07:30", "08:00", "08:30"]),
-])
+@pytest.mark.parametrize(
+    ("tz", "day", "expected_utc"),
+    [
+        # London springs forward at 01:00 GMT: 00:00-04:00 local is three real hours.
+        ("Europe/London", date(2026, 3, 29), ["00:00", "00:30", "01:00", "01:30", "02:00", "02:30"]),
+        # London falls back at 02:00 BST: 00:00-04:00 local is five real hours, 01:xx happens twice.
+        (
+            "Europe/London",
+            date(2026, 10, 25),
+            ["23:00", "23:30", "00:00", "00:30", "01:00", "01:30", "02:00", "02:30", "03:00", "03:30"],
+        ),
+        # New York springs forward at 02:00 EST.
+        ("America/New_York", date(2026, 3, 8), ["05:00", "05:30", "06:00", "06:30", "07:00", "07:30"]),
+        # New York falls back at 02:00 EDT.
+        (
+            "America/New_York",
+            date(2026, 11, 1),
+            ["04:00", "04:30", "05:00", "05:30", "06:00", "06:30", "07:00", "07:30", "08:00", "08:30"],
+        ),
+    ],
+)
 def test_clock_change_days_are_exact(tz, day, expected_utc):
     now = datetime.combine(day - timedelta(days=1), time(0), tzinfo=UTC)
     slots = free_slots(rules(tz), every_day(time(0), time(4)), [], [], 30 * MIN, now, day, day)
@@ -158,10 +177,13 @@ def test_clock_change_days_are_exact(tz, day, expected_utc):
     assert all(b - a == 30 * MIN for a, b in pairwise(slots))
 
 
-@pytest.mark.parametrize(("tz", "day", "expected"), [
-    ("Europe/London", date(2026, 3, 29), "01:00"),  # 01:30 does not exist: the range opens at 02:00 BST
-    ("America/New_York", date(2026, 3, 8), "07:00"),  # 02:30 does not exist: opens at 03:00 EDT
-])
+@pytest.mark.parametrize(
+    ("tz", "day", "expected"),
+    [
+        ("Europe/London", date(2026, 3, 29), "01:00"),  # 01:30 does not exist: the range opens at 02:00 BST
+        ("America/New_York", date(2026, 3, 8), "07:00"),  # 02:30 does not exist: opens at 03:00 EDT
+    ],
+)
 def test_a_range_starting_in_the_spring_gap_opens_when_the_clocks_have_changed(tz, day, expected):
     start = time(1, 30) if tz == "Europe/London" else time(2, 30)
     assert local_instant(day, start, ZoneInfo(tz)).strftime("%H:%M") == expected
@@ -175,10 +197,15 @@ def test_an_ambiguous_autumn_time_means_its_first_occurrence():
     assert local_instant(date(2026, 10, 25), time(1, 30), ZoneInfo("Europe/London")) == utc(2026, 10, 25, 0, 30)
 
 
-@pytest.mark.parametrize(("day", "london_nine_in_utc"), [
-    (date(2026, 3, 27), "09:00"), (date(2026, 3, 30), "08:00"),  # either side of spring forward
-    (date(2026, 10, 23), "08:00"), (date(2026, 10, 26), "09:00"),  # either side of fall back
-])
+@pytest.mark.parametrize(
+    ("day", "london_nine_in_utc"),
+    [
+        (date(2026, 3, 27), "09:00"),
+        (date(2026, 3, 30), "08:00"),  # either side of spring forward
+        (date(2026, 10, 23), "08:00"),
+        (date(2026, 10, 26), "09:00"),  # either side of fall back
+    ],
+)
 def test_nine_oclock_stays_nine_oclock_either_side_of_a_change(day, london_nine_in_utc):
     now = datetime.combine(day - timedelta(days=1), time(0), tzinfo=UTC)
     slots = free_slots(rules(), every_day(time(9), time(10)), [], [], 60 * MIN, now, day, day)
@@ -203,8 +230,9 @@ def test_a_practice_in_kolkata_keeps_its_half_hour_offset():
 def test_each_problem_is_named():
     r, hours = rules(notice=120, horizon=10), every_day(time(9), time(17))
     busy = [blocked_interval(utc(2030, 1, 8, 10, 0), 60 * MIN, r)]
-    problem = lambda start: slot_problem(start, r, hours, [TimeOff(date(2030, 1, 9), date(2030, 1, 9))], busy,
-                                         60 * MIN, NOW)
+    problem = lambda start: slot_problem(
+        start, r, hours, [TimeOff(date(2030, 1, 9), date(2030, 1, 9))], busy, 60 * MIN, NOW
+    )
     assert problem(NOW - MIN) is SlotProblem.PAST
     assert problem(utc(2030, 1, 7, 7, 0)) is SlotProblem.TOO_SOON
     assert problem(utc(2030, 1, 18, 9, 0)) is SlotProblem.TOO_FAR
@@ -216,19 +244,27 @@ def test_each_problem_is_named():
     assert SlotProblem.TAKEN.value == "This time was just taken."
 
 
-@pytest.mark.parametrize(("tz", "now"), [
-    ("Europe/London", utc(2026, 3, 25, 10, 7)),  # springs forward on Sunday 29 March
-    ("Europe/London", utc(2026, 10, 22, 10, 7)),  # falls back on Sunday 25 October
-    ("America/New_York", utc(2026, 3, 4, 10, 7)),  # springs forward on Sunday 8 March
-    ("America/New_York", utc(2026, 10, 29, 10, 7)),  # falls back on Sunday 1 November
-])
+@pytest.mark.parametrize(
+    ("tz", "now"),
+    [
+        ("Europe/London", utc(2026, 3, 25, 10, 7)),  # springs forward on Sunday 29 March
+        ("Europe/London", utc(2026, 10, 22, 10, 7)),  # falls back on Sunday 25 October
+        ("America/New_York", utc(2026, 3, 4, 10, 7)),  # springs forward on Sunday 8 March
+        ("America/New_York", utc(2026, 10, 29, 10, 7)),  # falls back on Sunday 1 November
+    ],
+)
 def test_slot_problem_agrees_with_free_slots_every_five_minutes(tz, now):
     """Including a clock change, a range opening in the spring gap, buffers, time off and a busy diary."""
     r = rules(tz, before=10, after=15, notice=90, horizon=9, step=15)
-    hours = [WorkingRange(0, time(0), time(3)), WorkingRange(6, time(0), time(4)),
-             WorkingRange(6, time(2, 30), time(5)), WorkingRange(6, time(9), time(12)),
-             WorkingRange(1, time(9), time(17)), WorkingRange(2, time(21), time.max),
-             WorkingRange(4, time(8, 10), time(11))]
+    hours = [
+        WorkingRange(0, time(0), time(3)),
+        WorkingRange(6, time(0), time(4)),
+        WorkingRange(6, time(2, 30), time(5)),
+        WorkingRange(6, time(9), time(12)),
+        WorkingRange(1, time(9), time(17)),
+        WorkingRange(2, time(21), time.max),
+        WorkingRange(4, time(8, 10), time(11)),
+    ]
     off = [TimeOff(now.date() + timedelta(days=6), now.date() + timedelta(days=6))]
     rng = random.Random(3)
     busy = [blocked_interval(now + 5 * MIN * rng.randrange(0, 12 * 24 * 12), 45 * MIN, r) for _ in range(40)]

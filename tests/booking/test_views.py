@@ -1,4 +1,5 @@
 """The booking pages over HTTP: what a client, a visitor and the practitioner see and can do."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -31,7 +32,9 @@ def confirm_url(service, start) -> str:
 
 
 def book_via_pages(client, service, start):
-    return submit_form(client, f"/book/{service.id}/confirm", {"start": iso(start)}, form_url=confirm_url(service, start))
+    return submit_form(
+        client, f"/book/{service.id}/confirm", {"start": iso(start)}, form_url=confirm_url(service, start)
+    )
 
 
 def test_visitors_see_active_services_and_free_times_in_their_zone(client, practice):
@@ -84,9 +87,11 @@ def test_a_visitor_signs_up_on_the_way_and_the_emailed_link_brings_her_back_to_h
     signup_link = client.get(login_url).get_data(as_text=True)
     assert "/account/signup?next=" in signup_link
     next_url = login_url.split("next=", 1)[1]
-    response = submit_form(client, f"/account/signup?next={next_url}", {
-        "name": "New Person", "email": "new@example.com", "password": TEST_PASSWORD,
-        "timezone": "Europe/Paris"})
+    response = submit_form(
+        client,
+        f"/account/signup?next={next_url}",
+        {"name": "New Person", "email": "new@example.com", "password": TEST_PASSWORD, "timezone": "Europe/Paris"},
+    )
     assert response.headers["Location"] == "/account/signup/check-your-email"
     (message,) = outbox_messages(app)
     response = submit_form(client, mailed_path(message, "/account/confirm/"), {})
@@ -101,8 +106,10 @@ def test_a_taken_slot_says_so_and_offers_the_next_free_times(client, practice, c
     bookings.create_booking(make_user(), practice.follow_up, start, default_timezone=PRACTICE_TZ)
     log_in(client, client_user.email)
     page = client.get(confirm_url(practice.follow_up, start))  # she opened the page before it was taken
-    response = client.post(f"/book/{practice.follow_up.id}/confirm",
-                           data={"start": iso(start), "csrf_token": csrf_token_from(page.get_data(as_text=True))})
+    response = client.post(
+        f"/book/{practice.follow_up.id}/confirm",
+        data={"start": iso(start), "csrf_token": csrf_token_from(page.get_data(as_text=True))},
+    )
     body = response.get_data(as_text=True)
     assert response.status_code == 409 and "This time was just taken." in body
     assert body.count('class="slot slot--wide"') == 5
@@ -113,8 +120,11 @@ def test_a_taken_slot_says_so_and_offers_the_next_free_times(client, practice, c
 def test_nonsense_or_past_times_change_nothing(client, practice, client_user, bad_start):
     log_in(client, client_user.email)
     page = client.get(f"/book/{practice.follow_up.id}/").get_data(as_text=True)
-    response = client.post(f"/book/{practice.follow_up.id}/confirm",
-                           data={"start": bad_start, "csrf_token": csrf_token_from(page)}, follow_redirects=True)
+    response = client.post(
+        f"/book/{practice.follow_up.id}/confirm",
+        data={"start": bad_start, "csrf_token": csrf_token_from(page)},
+        follow_redirects=True,
+    )
     assert response.status_code in (200, 409)
     body = response.get_data(as_text=True)
     assert "Please choose a time from the list." in body or "already passed" in body
@@ -133,13 +143,27 @@ def test_a_tampered_price_is_ignored_and_a_tampered_service_is_refused(client, p
     log_in(client, client_user.email)
     start = practice.free(practice.follow_up)[0]
     page = client.get(confirm_url(practice.follow_up, start)).get_data(as_text=True)
-    client.post(f"/book/{practice.follow_up.id}/confirm",
-                data={"start": iso(start), "price_minor": "0", "service_id": practice.discovery.id,
-                      "csrf_token": csrf_token_from(page)})
+    client.post(
+        f"/book/{practice.follow_up.id}/confirm",
+        data={
+            "start": iso(start),
+            "price_minor": "0",
+            "service_id": practice.discovery.id,
+            "csrf_token": csrf_token_from(page),
+        },
+    )
     booking = db.session.execute(db.select(Booking)).scalar_one()
     assert (booking.service_id, booking.price_minor) == (practice.follow_up.id, 8500)
-    assert client.post("/book/99999/confirm", data={"start": iso(start), "csrf_token": csrf_token_from(page)},
-                       follow_redirects=True).get_data(as_text=True).count("can no longer be booked") == 1
+    assert (
+        client.post(
+            "/book/99999/confirm",
+            data={"start": iso(start), "csrf_token": csrf_token_from(page)},
+            follow_redirects=True,
+        )
+        .get_data(as_text=True)
+        .count("can no longer be booked")
+        == 1
+    )
 
 
 def test_a_service_switched_off_while_she_confirms_is_refused(client, practice, client_user):
@@ -148,8 +172,11 @@ def test_a_service_switched_off_while_she_confirms_is_refused(client, practice, 
     page = client.get(confirm_url(practice.follow_up, start)).get_data(as_text=True)
     practice.follow_up.active = False
     db.session.commit()
-    response = client.post(f"/book/{practice.follow_up.id}/confirm",
-                           data={"start": iso(start), "csrf_token": csrf_token_from(page)}, follow_redirects=True)
+    response = client.post(
+        f"/book/{practice.follow_up.id}/confirm",
+        data={"start": iso(start), "csrf_token": csrf_token_from(page)},
+        follow_redirects=True,
+    )
     assert "can no longer be booked" in response.get_data(as_text=True)
     assert count_bookings() == 0
 
@@ -173,8 +200,13 @@ def test_someone_elses_booking_is_404_everywhere(client, practice, client_user, 
     token = csrf_token_from(page)
     assert client.get(f"/me/bookings/{booking.id}").status_code == 404
     assert client.get(f"/me/bookings/{booking.id}/reschedule").status_code == 404
-    assert client.post(f"/me/bookings/{booking.id}/reschedule/confirm",
-                       data={"start": iso(booking.starts_at + timedelta(days=1)), "csrf_token": token}).status_code == 404
+    assert (
+        client.post(
+            f"/me/bookings/{booking.id}/reschedule/confirm",
+            data={"start": iso(booking.starts_at + timedelta(days=1)), "csrf_token": token},
+        ).status_code
+        == 404
+    )
     assert client.post(f"/me/bookings/{booking.id}/cancel", data={"csrf_token": token}).status_code == 404
     assert client.get(f"/practitioner/bookings/{booking.id}").status_code == 404
     db.session.refresh(booking)
@@ -195,11 +227,13 @@ def test_a_client_moves_and_then_cancels_her_session_once(client, practice, clie
     db.session.refresh(booking)
     assert booking.starts_at == new_start and booking.sequence == 1
     cancel_url = f"/me/bookings/{booking.id}/cancel"
-    first = submit_form(client, cancel_url, {"reason": "Away"}, form_url=f"/me/bookings/{booking.id}",
-                        follow_redirects=True)
+    first = submit_form(
+        client, cancel_url, {"reason": "Away"}, form_url=f"/me/bookings/{booking.id}", follow_redirects=True
+    )
     assert "Your session is cancelled" in first.get_data(as_text=True)
-    second = client.post(cancel_url, data={"csrf_token": csrf_token_from(first.get_data(as_text=True))},
-                         follow_redirects=True)
+    second = client.post(
+        cancel_url, data={"csrf_token": csrf_token_from(first.get_data(as_text=True))}, follow_redirects=True
+    )
     assert "already cancelled" in second.get_data(as_text=True)
     db.session.refresh(booking)
     assert booking.status == "cancelled" and booking.sequence == 2
@@ -213,8 +247,9 @@ def test_inside_the_window_the_page_explains_the_policy_instead_of_buttons(clien
     page = client.get(f"/me/bookings/{booking.id}").get_data(as_text=True)
     assert "up to 336 hours before they start" in page and "Cancel session" not in page
     assert "Move to another time" not in page
-    refused = client.post(f"/me/bookings/{booking.id}/cancel", data={"csrf_token": csrf_token_from(page)},
-                          follow_redirects=True)
+    refused = client.post(
+        f"/me/bookings/{booking.id}/cancel", data={"csrf_token": csrf_token_from(page)}, follow_redirects=True
+    )
     assert "Please contact the practice" in refused.get_data(as_text=True)
     db.session.refresh(booking)
     assert booking.status == "confirmed"
@@ -233,13 +268,19 @@ def test_the_practitioner_sees_her_agenda_and_manages_a_booking(client, practice
 
     detail_url = f"/practitioner/bookings/{booking.id}"
     assert "Created" in client.get(detail_url).get_data(as_text=True)
-    moved = submit_form(client, f"{detail_url}/move", {"day": (local_day + timedelta(days=2)).isoformat(),
-                                                       "time": "19:30"}, form_url=detail_url, follow_redirects=True)
+    moved = submit_form(
+        client,
+        f"{detail_url}/move",
+        {"day": (local_day + timedelta(days=2)).isoformat(), "time": "19:30"},
+        form_url=detail_url,
+        follow_redirects=True,
+    )
     assert "The session has moved" in moved.get_data(as_text=True)
     db.session.refresh(booking)
     assert booking.starts_at.astimezone(__import__("zoneinfo").ZoneInfo(PRACTICE_TZ)).strftime("%H:%M") == "19:30"
-    cancelled = submit_form(client, f"{detail_url}/cancel", {"reason": "Practitioner unwell"}, form_url=detail_url,
-                            follow_redirects=True)
+    cancelled = submit_form(
+        client, f"{detail_url}/cancel", {"reason": "Practitioner unwell"}, form_url=detail_url, follow_redirects=True
+    )
     assert "The session is cancelled" in cancelled.get_data(as_text=True)
     history = client.get(detail_url).get_data(as_text=True)
     assert "Rescheduled" in history and "Cancelled" in history and "Practitioner unwell" in history
@@ -270,7 +311,9 @@ def test_the_calendar_feed_works_until_revoked(client, practice, client_user):
     db.session.refresh(practice.rules)
     token = practice.rules.calendar_feed_token
     assert token and token in client.get("/practitioner/settings/").get_data(as_text=True)
-    client.post("/account/logout", data={"csrf_token": csrf_token_from(client.get("/practitioner/").get_data(as_text=True))})
+    client.post(
+        "/account/logout", data={"csrf_token": csrf_token_from(client.get("/practitioner/").get_data(as_text=True))}
+    )
     feed = client.get(f"/calendar/{token}.ics")  # calendar apps don't log in
     assert feed.status_code == 200 and feed.mimetype == "text/calendar"
     assert f"booking-{booking.uid}@portal.test" in feed.get_data(as_text=True)

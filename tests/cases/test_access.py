@@ -1,5 +1,6 @@
 """Who may open the case file, notes and templates: only the practitioner. A client (the note's own client
 too) gets 404 on every URL, as if it did not exist; a logged-out visitor is sent to log in."""
+
 from __future__ import annotations
 
 import pytest
@@ -31,8 +32,10 @@ def urls(client_id: int, note_id: int, template_id: int) -> list[tuple[str, str]
 def targets(signed, maya, sophie, template):
     second_draft = notes.start_note(sophie, maya, template)
     return urls(sophie.id, signed.id, template.id) + [
-        ("GET", f"/practitioner/notes/{second_draft.id}"), ("POST", f"/practitioner/notes/{second_draft.id}"),
-        ("POST", f"/practitioner/notes/{second_draft.id}/autosave")]
+        ("GET", f"/practitioner/notes/{second_draft.id}"),
+        ("POST", f"/practitioner/notes/{second_draft.id}"),
+        ("POST", f"/practitioner/notes/{second_draft.id}/autosave"),
+    ]
 
 
 def call(browser, method: str, url: str, token_page: str = "/me/"):
@@ -65,10 +68,15 @@ def test_logged_out_visitors_are_sent_to_log_in(app, targets):
 
 
 def test_the_practitioner_opens_every_page(maya_browser, sophie, signed, draft, template):
-    for url in ["/practitioner/clients", f"/practitioner/clients/{sophie.id}",
-                f"/practitioner/clients/{sophie.id}/notes/new", f"/practitioner/notes/{signed.id}",
-                "/practitioner/note-templates", "/practitioner/note-templates/new",
-                f"/practitioner/note-templates/{template.id}"]:
+    for url in [
+        "/practitioner/clients",
+        f"/practitioner/clients/{sophie.id}",
+        f"/practitioner/clients/{sophie.id}/notes/new",
+        f"/practitioner/notes/{signed.id}",
+        "/practitioner/note-templates",
+        "/practitioner/note-templates/new",
+        f"/practitioner/note-templates/{template.id}",
+    ]:
         assert maya_browser.get(url).status_code == 200, url
 
 

@@ -1,4 +1,5 @@
 """The demo practice has the shipped templates and a signed, amended note for Sophie."""
+
 from __future__ import annotations
 
 from portal.accounts import users

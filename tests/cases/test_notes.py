@@ -1,5 +1,6 @@
 """Notes as a record: drafts that never silently overwrite, signing with a SHA-256 seal, amendments that
 append, text encrypted at rest, and every step in the audit trail."""
+
 from __future__ import annotations
 
 import hashlib
@@ -25,8 +26,11 @@ TEXTS = ["Migraines twice a week, worse before her period.", "HIT-6 58.", "Gut f
 
 
 def audit_actions(note_id: int) -> list[str]:
-    return list(db.session.execute(db.select(AuditEvent.action).filter_by(what="note", what_id=note_id)
-                                   .order_by(AuditEvent.id)).scalars())
+    return list(
+        db.session.execute(
+            db.select(AuditEvent.action).filter_by(what="note", what_id=note_id).order_by(AuditEvent.id)
+        ).scalars()
+    )
 
 
 def test_a_note_copies_the_template_sections_and_starts_as_draft(draft, template):
@@ -63,11 +67,24 @@ def test_signing_locks_the_note_with_who_when_and_its_sha256(draft, maya):
     notes.save_draft(draft, 1, "Initial consultation", TEXTS)
     notes.sign_note(draft, 2, maya)
     assert draft.status == "signed" and draft.signed_by_id == maya.id and draft.signed_at is not None
-    expected = hashlib.sha256(json.dumps({
-        "note": draft.id, "client": draft.client_id, "title": "Initial consultation", "context": draft.context,
-        "sections": [{"title": t, "text": x} for t, x in zip(["Subjective", "Objective", "Assessment", "Plan"], TEXTS)],
-        "signed_by": maya.id, "signed_at": draft.signed_at.isoformat(),
-    }, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()).hexdigest()
+    expected = hashlib.sha256(
+        json.dumps(
+            {
+                "note": draft.id,
+                "client": draft.client_id,
+                "title": "Initial consultation",
+                "context": draft.context,
+                "sections": [
+                    {"title": t, "text": x} for t, x in zip(["Subjective", "Objective", "Assessment", "Plan"], TEXTS)
+                ],
+                "signed_by": maya.id,
+                "signed_at": draft.signed_at.isoformat(),
+            },
+            sort_keys=True,
+            separators=(",", ":"),
+            ensure_ascii=False,
+        ).encode()
+    ).hexdigest()
     assert draft.content_hash == expected
     assert notes.verify_seal(draft, []).intact
     assert audit_actions(draft.id) == ["create", "change", "sign"]
@@ -113,7 +130,9 @@ def test_amendments_append_with_reason_and_leave_the_original(signed, maya):
     second = notes.amend_note(signed, maya, "Correction", "Magnesium 300 mg, not 400 mg.")
     loaded = notes.note_for_practitioner(signed.id, maya.id)
     assert [(a.number, a.reason, a.text) for a in loaded.amendments] == [
-        (1, "Results came in", "Ferritin 18."), (2, "Correction", "Magnesium 300 mg, not 400 mg.")]
+        (1, "Results came in", "Ferritin 18."),
+        (2, "Correction", "Magnesium 300 mg, not 400 mg."),
+    ]
     assert (loaded.body, loaded.content_hash) == original
     assert first.client_id == signed.client_id == second.client_id
     assert first.content_hash == notes.amendment_hash(signed.content_hash, first)
@@ -122,8 +141,10 @@ def test_amendments_append_with_reason_and_leave_the_original(signed, maya):
     assert audit_actions(signed.id)[-2:] == ["amend", "amend"]
 
 
-@pytest.mark.parametrize("reason, body, message", [
-    ("", "Text", "Say why"), ("Why", "", "Write the amendment"), ("x" * 501, "Text", "500 characters")])
+@pytest.mark.parametrize(
+    "reason, body, message",
+    [("", "Text", "Say why"), ("Why", "", "Write the amendment"), ("x" * 501, "Text", "500 characters")],
+)
 def test_an_amendment_needs_a_reason_and_text(signed, maya, reason, body, message):
     with pytest.raises(NoteError, match=message):
         notes.amend_note(signed, maya, reason, body)
@@ -176,10 +197,19 @@ def test_context_lists_latest_scores_and_diary_figures(sophie):
     add_response(sophie, "phq9", 7, "mild", days_ago=5)
     today = utcnow().date()
     for n in range(10):
-        diary_entries.save_entry(sophie, today - timedelta(days=n), today, headache="migraine" if n < 3 else "none",
-                                 intensity=7 if n < 3 else 0, headache_minutes=240 if n < 3 else 0,
-                                 medication={"triptan"} if n < 3 else set(), stool_types=[4], bloating=2,
-                                 abdominal_pain=1, note="")
+        diary_entries.save_entry(
+            sophie,
+            today - timedelta(days=n),
+            today,
+            headache="migraine" if n < 3 else "none",
+            intensity=7 if n < 3 else 0,
+            headache_minutes=240 if n < 3 else 0,
+            medication={"triptan"} if n < 3 else set(),
+            stool_types=[4],
+            bloating=2,
+            abdominal_pain=1,
+            note="",
+        )
     summary = note_context(sophie, today, "Europe/London")
     assert "HIT-6 58 (substantial impact)" in summary and "HIT-6 62" not in summary
     assert "PHQ-9 7 (mild)" in summary
@@ -207,10 +237,20 @@ def test_shipped_templates_are_used_once_per_practitioner(maya):
 def test_notes_survive_key_rotation_with_their_seal(app_factory):
     old, new = Fernet.generate_key().decode(), Fernet.generate_key().decode()
     with app_factory(ENCRYPTION_KEYS=old).app_context():
-        maya = users.create_user(role=Role.PRACTITIONER, name="Maya", email="maya@example.com",
-                                 password="quiet-morning-walk", timezone="Europe/London")
-        sophie = users.create_user(role=Role.CLIENT, name="Sophie", email="sophie@example.com",
-                                   password="quiet-morning-walk", timezone="Europe/London")
+        maya = users.create_user(
+            role=Role.PRACTITIONER,
+            name="Maya",
+            email="maya@example.com",
+            password="quiet-morning-walk",
+            timezone="Europe/London",
+        )
+        sophie = users.create_user(
+            role=Role.CLIENT,
+            name="Sophie",
+            email="sophie@example.com",
+            password="quiet-morning-walk",
+            timezone="Europe/London",
+        )
         templates.ensure_shipped(maya)
         note = notes.start_note(sophie, maya, templates.templates_of(maya.id)[0], context="HIT-6 58.")
         notes.save_draft(note, 1, "Note", TEXTS)

@@ -1,4 +1,5 @@
 """Finding a client by name or e-mail: any case, any order of words, wildcards typed literally."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -25,19 +26,22 @@ def names(query: str) -> list[str]:
     return [row.client.name for row in search.search_clients(query, utcnow()).rows]
 
 
-@pytest.mark.parametrize("query, expected", [
-    ("sophie", ["Sophie Turner"]),
-    ("SOPHIE", ["Sophie Turner"]),
-    ("tur", ["Sophie Turner"]),  # the practitioner Maya Turner is not a client
-    ("turner sophie", ["Sophie Turner"]),
-    ("  hart  ", ["Amélia Hart"]),
-    ("RAMAN@EXAMPLE", ["Priya Raman"]),
-    ("example.org", ["Priya Raman"]),
-    ("%", []),  # typed wildcards match themselves only
-    ("_", ["Fifty Percent"]),
-    ("nobody", []),
-    ("", ["Amélia Hart", "Fifty Percent", "Priya Raman", "Sophie Turner"]),
-])
+@pytest.mark.parametrize(
+    "query, expected",
+    [
+        ("sophie", ["Sophie Turner"]),
+        ("SOPHIE", ["Sophie Turner"]),
+        ("tur", ["Sophie Turner"]),  # the practitioner Maya Turner is not a client
+        ("turner sophie", ["Sophie Turner"]),
+        ("  hart  ", ["Amélia Hart"]),
+        ("RAMAN@EXAMPLE", ["Priya Raman"]),
+        ("example.org", ["Priya Raman"]),
+        ("%", []),  # typed wildcards match themselves only
+        ("_", ["Fifty Percent"]),
+        ("nobody", []),
+        ("", ["Amélia Hart", "Fifty Percent", "Priya Raman", "Sophie Turner"]),
+    ],
+)
 def test_search_by_name_or_email(people, query, expected):
     assert names(query) == expected
 

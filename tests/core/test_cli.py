@@ -15,14 +15,24 @@ def test_create_practitioner_asks_for_the_password(app):
 
 def test_create_practitioner_refuses_a_weak_password_and_creates_nothing(app):
     result = app.test_cli_runner().invoke(
-        args=["create-practitioner", "--name", "Maya", "--email", "maya@example.com", "--password", "short"])
+        args=["create-practitioner", "--name", "Maya", "--email", "maya@example.com", "--password", "short"]
+    )
     assert result.exit_code != 0 and "Password not accepted" in result.output
     assert users.find_user_by_email("maya@example.com") is None
 
 
 def test_create_practitioner_refuses_a_taken_address(app, client_user):
     result = app.test_cli_runner().invoke(
-        args=["create-practitioner", "--name", "Maya", "--email", client_user.email, "--password", "bright-harbour-light"])
+        args=[
+            "create-practitioner",
+            "--name",
+            "Maya",
+            "--email",
+            client_user.email,
+            "--password",
+            "bright-harbour-light",
+        ]
+    )
     assert result.exit_code != 0 and "already an account" in result.output
 
 

@@ -28,8 +28,15 @@ def test_defaults_are_sqlite_in_the_instance_folder_and_safe_cookies_in_producti
     dev = load_config({}, tmp_path)
     assert dev["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{tmp_path / 'portal.db'}"
     assert dev["SESSION_COOKIE_SECURE"] is False
-    prod = load_config({"PORTAL_ENV": "production", "SECRET_KEY": "k" * 40, "BASE_URL": "https://p.example",
-                        "ENCRYPTION_KEYS": Fernet.generate_key().decode()}, tmp_path)
+    prod = load_config(
+        {
+            "PORTAL_ENV": "production",
+            "SECRET_KEY": "k" * 40,
+            "BASE_URL": "https://p.example",
+            "ENCRYPTION_KEYS": Fernet.generate_key().decode(),
+        },
+        tmp_path,
+    )
     assert prod["SESSION_COOKIE_SECURE"] is True
     assert prod["SESSION_COOKIE_HTTPONLY"] is True
     assert prod["SESSION_COOKIE_SAMESITE"] == "Lax"
@@ -78,12 +85,15 @@ def test_production_needs_an_https_base_url(tmp_path: Path):
 STRIPE = {"STRIPE_SECRET_KEY": "sk_test_1", "STRIPE_PUBLISHABLE_KEY": "pk_test_1", "STRIPE_WEBHOOK_SECRET": "whsec_1"}
 
 
-@pytest.mark.parametrize(("change", "message"), [
-    ({"STRIPE_SECRET_KEY": "pk_wrong"}, "must be a Stripe secret key"),
-    ({"STRIPE_PUBLISHABLE_KEY": ""}, "STRIPE_PUBLISHABLE_KEY"),
-    ({"STRIPE_WEBHOOK_SECRET": ""}, "STRIPE_WEBHOOK_SECRET"),
-    ({"STRIPE_API_BASE": "ftp://x"}, "http"),
-])
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"STRIPE_SECRET_KEY": "pk_wrong"}, "must be a Stripe secret key"),
+        ({"STRIPE_PUBLISHABLE_KEY": ""}, "STRIPE_PUBLISHABLE_KEY"),
+        ({"STRIPE_WEBHOOK_SECRET": ""}, "STRIPE_WEBHOOK_SECRET"),
+        ({"STRIPE_API_BASE": "ftp://x"}, "http"),
+    ],
+)
 def test_stripe_settings_are_checked(tmp_path: Path, change, message):
     with pytest.raises(ConfigError, match=message):
         load_config({**STRIPE, **change}, tmp_path)
@@ -95,5 +105,13 @@ def test_test_cards_only_against_a_local_stripe_server(tmp_path: Path):
     assert load_config({**STRIPE, "STRIPE_API_BASE": "http://127.0.0.1:8420"}, tmp_path)["STRIPE_TEST_CARDS"] is True
     assert load_config({**STRIPE, "STRIPE_API_BASE": "https://stripe.example"}, tmp_path)["STRIPE_TEST_CARDS"] is False
     with pytest.raises(ConfigError, match="local test server"):
-        load_config({**STRIPE, "STRIPE_API_BASE": "http://127.0.0.1:8420", "PORTAL_ENV": "production",
-                     "SECRET_KEY": "k" * 40, "BASE_URL": "https://p.example"}, tmp_path)
+        load_config(
+            {
+                **STRIPE,
+                "STRIPE_API_BASE": "http://127.0.0.1:8420",
+                "PORTAL_ENV": "production",
+                "SECRET_KEY": "k" * 40,
+                "BASE_URL": "https://p.example",
+            },
+            tmp_path,
+        )

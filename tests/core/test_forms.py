@@ -1,5 +1,6 @@
 """Every form takes its text, number and date fields from portal/forms.py, so no form lets through what those
 fields refuse (a form added later with a plain WTForms field fails here)."""
+
 from __future__ import annotations
 
 import importlib
@@ -43,6 +44,9 @@ def test_there_are_forms_to_check():
 
 @pytest.mark.parametrize("form_class", _form_classes(), ids=lambda c: f"{c.__module__}.{c.__name__}")
 def test_every_text_number_and_date_field_comes_from_portal_forms(form_class):
-    unsafe = [name for name, field_class in _unbound_fields(form_class)
-              if issubclass(field_class, CHECKED) and not issubclass(field_class, portal_forms.SAFE_FIELDS)]
+    unsafe = [
+        name
+        for name, field_class in _unbound_fields(form_class)
+        if issubclass(field_class, CHECKED) and not issubclass(field_class, portal_forms.SAFE_FIELDS)
+    ]
     assert not unsafe, f"use the fields of portal/forms.py for {unsafe}"

@@ -4,6 +4,7 @@ path argument, query parameter and form field (see tests/fuzzing.py for how the 
 The short, deterministic run here is part of the suite on both databases; `python -m bench.fuzz_routes`
 runs longer.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterator
@@ -37,9 +38,14 @@ def test_no_input_gives_a_server_error(app, make_user, role):
     fuzzer.crawl(routes)
     report = fuzzer.fuzz(routes, GENERATED_EXAMPLES)
 
-    print(f"{report.requests} requests to {report.targets} targets as {fuzzer.role_name}: "
-          + ", ".join(f"{status}: {n}" for status, n in sorted(report.statuses.items(), key=str)))
+    print(
+        f"{report.requests} requests to {report.targets} targets as {fuzzer.role_name}: "
+        + ", ".join(f"{status}: {n}" for status, n in sorted(report.statuses.items(), key=str))
+    )
     assert report.targets >= len(routes), "every route and method is a target at least once"
     if report.failures:
-        pytest.fail(f"{len(report.failures)} of {report.requests} requests got a server error:\n\n"
-                    + "\n\n".join(str(f) for f in report.failures), pytrace=False)
+        pytest.fail(
+            f"{len(report.failures)} of {report.requests} requests got a server error:\n\n"
+            + "\n\n".join(str(f) for f in report.failures),
+            pytrace=False,
+        )

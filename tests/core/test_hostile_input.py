@@ -1,6 +1,7 @@
 """Each kind of input that once gave a 500 (mostly on PostgreSQL) now gets a clear 400, 404 or 422, with the
 message beside the field where there is one, what was typed kept, and nothing written. Runs on both databases.
 """
+
 from __future__ import annotations
 
 import http.client
@@ -30,16 +31,21 @@ def count(model) -> int:
 
 @pytest.fixture
 def booked(practice, client_user) -> Booking:
-    return bookings.create_booking(client_user, practice.follow_up, practice.free(practice.follow_up)[3],
-                                   default_timezone=PRACTICE_TZ)
+    return bookings.create_booking(
+        client_user, practice.follow_up, practice.free(practice.follow_up)[3], default_timezone=PRACTICE_TZ
+    )
 
 
 # NUL and other control characters ------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("name", ["Clara\x00Client", "Clara\r\nBcc: someone@example.com", "\x1b[2J", "Clara\u2028"])
 def test_a_control_character_in_the_sign_up_name_is_refused_beside_the_field(client, name):
-    response = submit_form(client, "/account/signup", {"name": name, "email": "clara@example.com",
-                                                       "password": "quiet-morning-walk", "timezone": "Europe/London"})
+    response = submit_form(
+        client,
+        "/account/signup",
+        {"name": name, "email": "clara@example.com", "password": "quiet-morning-walk", "timezone": "Europe/London"},
+    )
     body = response.get_data(as_text=True)
     assert response.status_code == 200 and "This must be one line, without control characters." in body
     assert 'value="clara@example.com"' in body  # the rest of what she typed is kept
@@ -49,15 +55,32 @@ def test_a_control_character_in_the_sign_up_name_is_refused_beside_the_field(cli
 def test_a_nul_in_a_text_area_is_refused_and_nothing_is_saved(client, client_user):
     log_in(client, client_user.email)
     page = client.get("/me/diary/").get_data(as_text=True)
-    response = client.post("/me/diary/", data={"headache": "none", "intensity": "0", "hours": "0", "bloating": "0",
-                                               "abdominal_pain": "0", "note": "Red wine\x00", "csrf_token":
-                                               csrf_token_from(page)})
+    response = client.post(
+        "/me/diary/",
+        data={
+            "headache": "none",
+            "intensity": "0",
+            "hours": "0",
+            "bloating": "0",
+            "abdominal_pain": "0",
+            "note": "Red wine\x00",
+            "csrf_token": csrf_token_from(page),
+        },
+    )
     assert "This contains control characters" in response.get_data(as_text=True)
     assert count(DiaryEntry) == 0
 
 
-@pytest.mark.parametrize("url", ["/calendar/a%00b.ics", "/calendar/%FF%FE.ics", "/book/?day=%00",
-                                 "/account/login?next=/me/%0d%0aSet-Cookie:x", "/book/?q=%C3"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/calendar/a%00b.ics",
+        "/calendar/%FF%FE.ics",
+        "/book/?day=%00",
+        "/account/login?next=/me/%0d%0aSet-Cookie:x",
+        "/book/?q=%C3",
+    ],
+)
 def test_control_characters_or_bytes_that_are_not_utf8_in_an_address_get_a_plain_400(client, url):
     response = client.get(url)
     assert response.status_code == 400
@@ -72,8 +95,11 @@ def test_a_nul_in_the_client_search_gets_a_400_not_a_database_error(client, prac
 
 # Ids, revisions and versions beyond what a column holds -------------------------------------------------------------
 
-@pytest.mark.parametrize("booking_id", ["18446744073709551616", "9223372036854775808", "9223372036854775807",
-                                        "2147483648", "1" + "0" * 30, "٣", "-1"])
+
+@pytest.mark.parametrize(
+    "booking_id",
+    ["18446744073709551616", "9223372036854775808", "9223372036854775807", "2147483648", "1" + "0" * 30, "٣", "-1"],
+)
 def test_an_id_beyond_an_integer_column_is_a_404(client, client_user, booked, booking_id):
     log_in(client, client_user.email)
     assert client.get(f"/me/bookings/{booked.id}").status_code == 200
@@ -106,14 +132,16 @@ def test_a_revision_beyond_an_integer_or_in_other_digits_is_refused(client, prac
 def test_other_digits_in_the_hidden_version_field_are_refused(client, client_user, version):
     log_in(client, client_user.email)
     page = client.get("/me/profile").get_data(as_text=True)
-    response = client.post("/me/profile", data={"goals": "Sleep better", "version": version,
-                                                "csrf_token": csrf_token_from(page)})
+    response = client.post(
+        "/me/profile", data={"goals": "Sleep better", "version": version, "csrf_token": csrf_token_from(page)}
+    )
     body = response.get_data(as_text=True)
     assert response.status_code == 200 and "This form is out of date" in body and "Sleep better" in body
     assert profiles.profile_for(client_user.id) is None
 
 
 # Dates in year 1 or 9999 ----------------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("day", ["0001-01-01", "9999-12-31", "10000-01-01", "2026-02-30", "٢٠٢٦-٠١-٠١"])
 def test_the_diary_and_the_agenda_refuse_a_date_outside_1900_to_2100(client, make_user, day):
@@ -132,13 +160,16 @@ def test_the_diary_and_the_agenda_refuse_a_date_outside_1900_to_2100(client, mak
         assert client.get(f"/practitioner/agenda?date=2100-12-31&view={view}").status_code == 200
 
 
-@pytest.mark.parametrize("start", ["0001-01-01T00:00Z", "9999-12-31T23:45Z", "0001-01-01T00:00:00+23:59",
-                                   "9999-12-31T23:59:59-23:59"])
+@pytest.mark.parametrize(
+    "start", ["0001-01-01T00:00Z", "9999-12-31T23:45Z", "0001-01-01T00:00:00+23:59", "9999-12-31T23:59:59-23:59"]
+)
 def test_booking_and_moving_to_year_1_or_9999_are_refused(client, practice, client_user, booked, start):
     log_in(client, client_user.email)
     service = practice.follow_up
-    for url in (f"/book/{service.id}/confirm?start={start}",
-                f"/me/bookings/{booked.id}/reschedule/confirm?start={start}"):
+    for url in (
+        f"/book/{service.id}/confirm?start={start}",
+        f"/me/bookings/{booked.id}/reschedule/confirm?start={start}",
+    ):
         response = client.get(url, follow_redirects=True)
         assert response.status_code == 200 and "Please choose a time from the list." in response.get_data(as_text=True)
     token = csrf_token_from(client.get(f"/book/{service.id}/").get_data(as_text=True))
@@ -151,8 +182,9 @@ def test_the_practitioner_moving_a_session_to_year_1_or_9999_is_told_why(client,
     log_in(client, practice.practitioner.email)
     url = f"/practitioner/bookings/{booked.id}"
     token = csrf_token_from(client.get(url).get_data(as_text=True))
-    response = client.post(url + "/move", data={"day": day, "time": "10:00", "csrf_token": token},
-                           follow_redirects=True)
+    response = client.post(
+        url + "/move", data={"day": day, "time": "10:00", "csrf_token": token}, follow_redirects=True
+    )
     assert response.status_code == 200 and "Enter a date between 1900 and 2100." in response.get_data(as_text=True)
     db.session.expire_all()
     assert db.session.get(Booking, booked.id).starts_at == booked.starts_at
@@ -160,11 +192,15 @@ def test_the_practitioner_moving_a_session_to_year_1_or_9999_is_told_why(client,
 
 # Exponents, NaN and Infinity in money and number fields -----------------------------------------------------------
 
+
 @pytest.mark.parametrize("price", ["1E+999999999", "sNaN", "NaN", "Infinity", "1e2", "٣", "1_000"])
 def test_a_price_with_an_exponent_or_not_a_number_is_refused_beside_the_field(client, practitioner, price):
     log_in(client, practitioner.email)
-    response = submit_form(client, "/practitioner/services/new", {"name": "Follow-up", "duration_minutes": "45",
-                                                                  "price": price, "active": "y"})
+    response = submit_form(
+        client,
+        "/practitioner/services/new",
+        {"name": "Follow-up", "duration_minutes": "45", "price": price, "active": "y"},
+    )
     body = response.get_data(as_text=True)
     assert response.status_code == 200 and "Enter an amount like 75 or 75.50." in body and "Follow-up" in body
     assert count(Service) == 0
@@ -175,8 +211,11 @@ def test_a_payment_or_refund_of_1e999999999_is_refused(client, practice, booked,
     log_in(client, practice.practitioner.email)
     url = f"/practitioner/bookings/{booked.id}"
     token = csrf_token_from(client.get(url).get_data(as_text=True))
-    response = client.post(url + "/payments", data={"manual-amount": amount, "manual-method": "cash",
-                                                    "manual-csrf_token": token}, follow_redirects=True)
+    response = client.post(
+        url + "/payments",
+        data={"manual-amount": amount, "manual-method": "cash", "manual-csrf_token": token},
+        follow_redirects=True,
+    )
     assert "Enter an amount like 75 or 75.50." in response.get_data(as_text=True)
     assert count(Payment) == 0
 
@@ -185,9 +224,17 @@ def test_a_payment_or_refund_of_1e999999999_is_refused(client, practice, booked,
 def test_snan_in_the_diary_hours_is_refused_beside_the_field(client, client_user, hours):
     log_in(client, client_user.email)
     page = client.get("/me/diary/").get_data(as_text=True)
-    response = client.post("/me/diary/", data={"headache": "migraine", "intensity": "6", "hours": hours,
-                                               "bloating": "0", "abdominal_pain": "0", "csrf_token":
-                                               csrf_token_from(page)})
+    response = client.post(
+        "/me/diary/",
+        data={
+            "headache": "migraine",
+            "intensity": "6",
+            "hours": hours,
+            "bloating": "0",
+            "abdominal_pain": "0",
+            "csrf_token": csrf_token_from(page),
+        },
+    )
     assert response.status_code == 200 and "Enter a number like 2 or 2.5." in response.get_data(as_text=True)
     assert count(DiaryEntry) == 0
 
@@ -198,8 +245,17 @@ def test_snan_as_the_lowest_number_of_a_question_is_refused(client, practitioner
     questionnaire = custom.create_questionnaire(practitioner, "Check-in")
     url = f"/practitioner/questionnaires/{questionnaire.id}"
     token = csrf_token_from(client.get(url).get_data(as_text=True))
-    response = client.post(url + "/questions", data={"text": "How many glasses of water?", "kind": "number",
-                                                     "low": low, "high": "20", "required": "y", "csrf_token": token})
+    response = client.post(
+        url + "/questions",
+        data={
+            "text": "How many glasses of water?",
+            "kind": "number",
+            "low": low,
+            "high": "20",
+            "required": "y",
+            "csrf_token": token,
+        },
+    )
     assert response.status_code == 422 and "Enter a number like 2 or 2.5." in response.get_data(as_text=True)
     db.session.expire_all()
     assert custom.library(practitioner.id)[0].questionnaire.draft_items == []
@@ -218,10 +274,14 @@ def test_a_questionnaire_title_of_nothing_but_spaces_is_refused_beside_the_field
 
 # Line breaks in the practice name and in e-mail headers --------------------------------------------------------------
 
+
 def test_a_line_break_in_the_practice_name_is_refused_and_nothing_is_saved(client, practitioner):
     log_in(client, practitioner.email)
-    response = submit_form(client, "/practitioner/handouts/settings", {
-        "practice_name": "Calm Gut\r\nBcc: someone@example.com", "accent_colour": "#2d6a64", "paper_size": "A4"})
+    response = submit_form(
+        client,
+        "/practitioner/handouts/settings",
+        {"practice_name": "Calm Gut\r\nBcc: someone@example.com", "accent_colour": "#2d6a64", "paper_size": "A4"},
+    )
     body = response.get_data(as_text=True)
     assert response.status_code == 422 and "This must be one line" in body and "Calm Gut" in body
     assert db.session.get(HandoutSettings, practitioner.id) is None  # never saved
@@ -243,11 +303,22 @@ def test_a_handout_whose_email_can_not_go_is_published_and_she_is_told(client, p
     """A practice name stored with a line break before it was refused still publishes; the page says the e-mail
     did not go instead of failing with a 500 after the handout was stored."""
     settings = handouts.settings_for(practice.practitioner.id)
-    handouts.save_settings(settings, practice_name="Calm Gut\nPractice", accent_colour="#2d6a64", disclaimer="",
-                           paper_size="A4", logo=None, remove_logo=False)
+    handouts.save_settings(
+        settings,
+        practice_name="Calm Gut\nPractice",
+        accent_colour="#2d6a64",
+        disclaimer="",
+        paper_size="A4",
+        logo=None,
+        remove_logo=False,
+    )
     db.session.commit()
-    booking = past_session(practice.practitioner.id, client_user.id, practice.discovery,
-                           practice.free(practice.discovery)[0] - timedelta(days=30))
+    booking = past_session(
+        practice.practitioner.id,
+        client_user.id,
+        practice.discovery,
+        practice.free(practice.discovery)[0] - timedelta(days=30),
+    )
     protocols.protocol_for(booking)
     log_in(client, practice.practitioner.email)
     url = f"/practitioner/sessions/{booking.id}/protocol"
@@ -258,6 +329,7 @@ def test_a_handout_whose_email_can_not_go_is_published_and_she_is_told(client, p
 
 
 # A body larger than MAX_CONTENT_LENGTH sent without Content-Length ---------------------------------------------
+
 
 def _serve(app):
     server = make_server("127.0.0.1", free_port(), app, threaded=True)
@@ -272,11 +344,18 @@ def _chunked_signup(port: int, padding: int) -> int:
     page = conn.getresponse()
     cookie = page.getheader("Set-Cookie").split(";", 1)[0]
     token = csrf_token_from(page.read().decode())
-    body = (f"csrf_token={token}&name=Clara&email=clara%40example.com&password=quiet-morning-walk"
-            f"&timezone=Europe%2FLondon&padding={'x' * padding}").encode()
+    body = (
+        f"csrf_token={token}&name=Clara&email=clara%40example.com&password=quiet-morning-walk"
+        f"&timezone=Europe%2FLondon&padding={'x' * padding}"
+    ).encode()
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-    conn.request("POST", "/account/signup", body=(body[i:i + 1000] for i in range(0, len(body), 1000)),
-                 headers={"Cookie": cookie, "Content-Type": "application/x-www-form-urlencoded"}, encode_chunked=True)
+    conn.request(
+        "POST",
+        "/account/signup",
+        body=(body[i : i + 1000] for i in range(0, len(body), 1000)),
+        headers={"Cookie": cookie, "Content-Type": "application/x-www-form-urlencoded"},
+        encode_chunked=True,
+    )
     response = conn.getresponse()
     response.read()
     return response.status
@@ -298,6 +377,7 @@ def test_a_chunked_body_over_the_limit_gets_413_and_is_not_processed(app_factory
 
 # The error page after a database error -------------------------------------------------------------------------------
 
+
 def _failing_database_route(app):
     from flask_login import current_user, login_required
 
@@ -305,8 +385,9 @@ def _failing_database_route(app):
     @login_required
     def database_error():
         db.session.expire_all()  # as after any commit: the page must load who is logged in again
-        db.session.add(User(role="client", email=current_user.email, name="Copy", password_hash="x",
-                            timezone="Europe/London"))
+        db.session.add(
+            User(role="client", email=current_user.email, name="Copy", password_hash="x", timezone="Europe/London")
+        )
         db.session.flush()  # a unique e-mail twice: the session can be used again only after a rollback
 
 

@@ -6,8 +6,14 @@ from portal.mail import send_mail
 
 def test_without_smtp_mail_goes_to_the_outbox_and_the_log_has_one_line_without_the_body(app, caplog):
     caplog.set_level(logging.INFO, logger="portal.mail")
-    send_mail("someone@example.com", "Reset your password", "password_reset",
-              name="Someone", link="http://portal.test/account/reset/TOKEN123", minutes=60)
+    send_mail(
+        "someone@example.com",
+        "Reset your password",
+        "password_reset",
+        name="Someone",
+        link="http://portal.test/account/reset/TOKEN123",
+        minutes=60,
+    )
     files = list(Path(app.config["OUTBOX_DIR"]).glob("*.eml"))
     assert len(files) == 1
     raw = files[0].read_text()
@@ -19,8 +25,14 @@ def test_without_smtp_mail_goes_to_the_outbox_and_the_log_has_one_line_without_t
 
 
 def test_with_smtp_configured_mail_reaches_the_server_with_text_and_html_parts(mail_app, smtp_server):
-    send_mail("client@example.com", "Reset your password", "password_reset",
-              name="Clara", link="http://portal.test/account/reset/abc", minutes=60)
+    send_mail(
+        "client@example.com",
+        "Reset your password",
+        "password_reset",
+        name="Clara",
+        link="http://portal.test/account/reset/abc",
+        minutes=60,
+    )
     assert len(smtp_server.messages) == 1
     message = smtp_server.messages[0]
     assert message["To"] == "client@example.com"

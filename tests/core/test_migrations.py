@@ -1,4 +1,5 @@
 """The schema comes only from Alembic: the migrations must build exactly what the models describe."""
+
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext

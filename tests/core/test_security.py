@@ -20,8 +20,11 @@ def test_pages_have_no_inline_script(client):
 
 
 def test_production_sets_hsts(app_factory):
-    app = app_factory(PORTAL_ENV="production", BASE_URL="https://portal.example",
-                      ENCRYPTION_KEYS="hWm3n1rLOWG0TVRcqFxFHyYJr1BHVtCz1ybQW1zUXak=")
+    app = app_factory(
+        PORTAL_ENV="production",
+        BASE_URL="https://portal.example",
+        ENCRYPTION_KEYS="hWm3n1rLOWG0TVRcqFxFHyYJr1BHVtCz1ybQW1zUXak=",
+    )
     response = app.test_client().get("/", base_url="https://portal.example")
     assert "max-age" in response.headers["Strict-Transport-Security"]
 
@@ -59,8 +62,19 @@ def test_safe_next_keeps_paths_on_this_site(target):
 
 @pytest.mark.parametrize(
     "target",
-    [None, "", "https://evil.example/", "//evil.example/", "/\\evil.example", "\\\\evil.example",
-     "javascript:alert(1)", "http:/evil.example", "me/", "/\x00x", "/" + "a" * 2100],
+    [
+        None,
+        "",
+        "https://evil.example/",
+        "//evil.example/",
+        "/\\evil.example",
+        "\\\\evil.example",
+        "javascript:alert(1)",
+        "http:/evil.example",
+        "me/",
+        "/\x00x",
+        "/" + "a" * 2100,
+    ],
 )
 def test_safe_next_refuses_anything_that_could_leave_the_site(target):
     assert safe_next(target) is None

@@ -1,4 +1,5 @@
 """Sign up, log out, log in, and each role's home, as a person does it in Chromium."""
+
 from __future__ import annotations
 
 import re
@@ -77,8 +78,10 @@ def test_the_practitioner_logs_in_on_a_desktop(new_page, make_user):
 def test_home_pages_on_the_other_screen_sizes(new_page, make_user):
     make_user(Role.PRACTITIONER, email="maya@example.com", name="Maya Lennox")
     make_user(email="sophie@example.com", name="Sophie Turner")
-    for email, device, name in (("maya@example.com", PHONE, "practitioner-home-375"),
-                                ("sophie@example.com", DESKTOP, "client-home-1280")):
+    for email, device, name in (
+        ("maya@example.com", PHONE, "practitioner-home-375"),
+        ("sophie@example.com", DESKTOP, "client-home-1280"),
+    ):
         page = new_page(device)
         page.goto("/account/login")
         page.get_by_label("E-mail address").fill(email)

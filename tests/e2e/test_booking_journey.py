@@ -1,4 +1,5 @@
 """A client books a session on her phone; the practitioner finds it in her agenda."""
+
 from __future__ import annotations
 
 import re

@@ -1,5 +1,6 @@
 """The practitioner writes her own questionnaire and publishes it; a client answers it on her phone; the sum
 score is charted on the practitioner's page."""
+
 from __future__ import annotations
 
 from playwright.sync_api import expect

@@ -1,4 +1,5 @@
 """A client fills in today's diary on her phone with one hand; the practitioner reads it."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -36,10 +37,18 @@ def test_a_diary_day_on_a_phone(new_page, client_user, make_user):
     today = utcnow().astimezone(ZoneInfo(client_user.timezone)).date()
     for n in range(1, 40):  # five more weeks of diary behind today
         diary_entries.save_entry(
-            client_user, today - timedelta(days=n), today, headache="migraine" if n % 6 == 1 else
-            "headache" if n % 6 == 4 else "none", intensity=3 + n % 6, headache_minutes=180,
-            medication={"triptan"} if n % 6 == 1 else set(), stool_types=[1] if n % 6 == 3 else [4, 5],
-            bloating=7 if n % 6 == 3 else 2, abdominal_pain=n % 4, note="")
+            client_user,
+            today - timedelta(days=n),
+            today,
+            headache="migraine" if n % 6 == 1 else "headache" if n % 6 == 4 else "none",
+            intensity=3 + n % 6,
+            headache_minutes=180,
+            medication={"triptan"} if n % 6 == 1 else set(),
+            stool_types=[1] if n % 6 == 3 else [4, 5],
+            bloating=7 if n % 6 == 3 else 2,
+            abdominal_pain=n % 4,
+            note="",
+        )
     maya = make_user(Role.PRACTITIONER, email="maya@example.com")
     desk = new_page(DESKTOP)
     desk.goto("/account/login")
@@ -65,8 +74,18 @@ def test_a_questionnaire_on_a_phone_and_the_score_in_her_practitioners_chart(new
     page.goto("/account/login")
     log_in(page, client_user.email)
     page.get_by_role("link", name="GAD-7").click()
-    for step, answer in enumerate(["Several days", "More than half the days", "Not at all", "Several days",
-                                   "Nearly every day", "Not at all", "Several days"], start=1):
+    for step, answer in enumerate(
+        [
+            "Several days",
+            "More than half the days",
+            "Not at all",
+            "Several days",
+            "Nearly every day",
+            "Not at all",
+            "Several days",
+        ],
+        start=1,
+    ):
         expect(page.get_by_text(f"question {step} of 7")).to_be_visible()
         if step == 3:
             assert_fits_phone(page)

@@ -1,7 +1,8 @@
 """The practitioner composes, previews and publishes a handout; the client downloads it on her phone."""
+
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 
 from playwright.sync_api import expect
 
@@ -12,8 +13,8 @@ from tests.handouts.conftest import LIBRARY, add_scores, make_booking, pdf_text
 
 
 def test_a_handout_is_composed_previewed_published_and_downloaded(new_page, practice, client_user, tmp_path):
-    booking = make_booking(practice, client_user, datetime(2026, 3, 3, 10, 0, tzinfo=timezone.utc))
-    add_scores(client_user, "hit6", [64, 61, 58], datetime(2026, 1, 6, 9, tzinfo=timezone.utc))
+    booking = make_booking(practice, client_user, datetime(2026, 3, 3, 10, 0, tzinfo=UTC))
+    add_scores(client_user, "hit6", [64, 61, 58], datetime(2026, 1, 6, 9, tzinfo=UTC))
     for text in LIBRARY:
         protocols.save_item(None, practice.practitioner, text, is_example=True)
 
@@ -34,7 +35,8 @@ def test_a_handout_is_composed_previewed_published_and_downloaded(new_page, prac
     desk.get_by_role("button", name="Move Sleep routine up").click()
     expect(desk.locator("#lines-0-title")).to_have_value("Sleep routine")
     expect(desk.get_by_label("Summary of the session")).to_have_value(
-        "Your migraines mostly follow short nights and bad gut days.")
+        "Your migraines mostly follow short nights and bad gut days."
+    )
     screenshot(desk, "handout-compose-1280")
     desk.get_by_role("button", name="Save and preview the handout").click()
     expect(desk.get_by_text("this is how Clara’s handout will look")).to_be_visible()
@@ -63,7 +65,7 @@ def test_a_handout_is_composed_previewed_published_and_downloaded(new_page, prac
 
 
 def test_the_compose_page_and_preview_fit_a_phone(new_page, practice, client_user):
-    booking = make_booking(practice, client_user, datetime(2026, 3, 3, 10, 0, tzinfo=timezone.utc))
+    booking = make_booking(practice, client_user, datetime(2026, 3, 3, 10, 0, tzinfo=UTC))
     for text in LIBRARY[:3]:
         protocols.save_item(None, practice.practitioner, text)
     phone = new_page(PHONE)

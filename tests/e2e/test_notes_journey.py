@@ -1,5 +1,6 @@
 """The practitioner finds a client, reads her case file, writes a session note (autosaved), meets a second
 tab's newer save, signs the note and amends it; and the case file on a phone."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -11,7 +12,7 @@ from playwright.sync_api import expect
 from portal.cases import notes, templates
 from portal.db_types import utcnow
 from portal.extensions import db
-from portal.models import Booking, Payment, Response, Role
+from portal.models import Booking, Payment, QuestionnaireResponse, Role
 from portal.practice import settings
 from portal.questionnaires import diary_entries
 from portal.records import profiles
@@ -21,10 +22,18 @@ from tests.e2e.test_booking_journey import log_in
 
 def booking(maya, client, service, starts_in: timedelta, status: str) -> Booking:
     start = (utcnow() + starts_in).replace(minute=0, second=0, microsecond=0)
-    row = Booking(practitioner_id=maya.id, client_id=client.id, service_id=service.id, status=status, starts_at=start,
-                  ends_at=start + timedelta(minutes=service.duration_minutes), blocked_from=start,
-                  blocked_until=start + timedelta(minutes=service.duration_minutes), price_minor=service.price_minor,
-                  currency="GBP")
+    row = Booking(
+        practitioner_id=maya.id,
+        client_id=client.id,
+        service_id=service.id,
+        status=status,
+        starts_at=start,
+        ends_at=start + timedelta(minutes=service.duration_minutes),
+        blocked_from=start,
+        blocked_until=start + timedelta(minutes=service.duration_minutes),
+        price_minor=service.price_minor,
+        currency="GBP",
+    )
     db.session.add(row)
     db.session.flush()
     return row
@@ -36,47 +45,114 @@ def case(make_user):
     maya = make_user(Role.PRACTITIONER, email="maya@example.com", name="Maya Lennox")
     sophie = make_user(Role.CLIENT, email="sophie@example.com", name="Sophie Turner")
     make_user(Role.CLIENT, email="sam@example.com", name="Sam Okafor")
-    initial = settings.save_service(None, maya, name="Initial consultation", description="", duration_minutes=75,
-                                    price_minor=15000, currency="GBP", active=True)
-    follow_up = settings.save_service(None, maya, name="Follow-up", description="", duration_minutes=45,
-                                      price_minor=8500, currency="GBP", active=True)
+    initial = settings.save_service(
+        None,
+        maya,
+        name="Initial consultation",
+        description="",
+        duration_minutes=75,
+        price_minor=15000,
+        currency="GBP",
+        active=True,
+    )
+    follow_up = settings.save_service(
+        None, maya, name="Follow-up", description="", duration_minutes=45, price_minor=8500, currency="GBP", active=True
+    )
     first = booking(maya, sophie, initial, timedelta(days=-56), "completed")
     second = booking(maya, sophie, follow_up, timedelta(days=-28), "completed")
     today_session = booking(maya, sophie, follow_up, timedelta(hours=-1), "confirmed")
     booking(maya, sophie, follow_up, timedelta(days=27), "confirmed")
     for paid in (first, second):
-        db.session.add(Payment(booking_id=paid.id, client_id=sophie.id, method="card", status="succeeded",
-                               amount_minor=paid.price_minor, currency="GBP", succeeded_at=paid.starts_at))
+        db.session.add(
+            Payment(
+                booking_id=paid.id,
+                client_id=sophie.id,
+                method="card",
+                status="succeeded",
+                amount_minor=paid.price_minor,
+                currency="GBP",
+                succeeded_at=paid.starts_at,
+            )
+        )
     for weeks_ago, hit6, ibs in [(8, 64, 320), (4, 60, 250), (0, 55, 180)]:
         when = utcnow() - timedelta(weeks=weeks_ago, hours=2)
-        db.session.add(Response(client_id=sophie.id, code="hit6", version="1", status="submitted", answers={},
-                                total=hit6, band={64: "severe impact", 60: "severe impact", 55: "some impact"}[hit6],
-                                submitted_at=when))
-        db.session.add(Response(client_id=sophie.id, code="ibs_sss", version="1", status="submitted", answers={},
-                                total=ibs, band={320: "severe", 250: "moderate", 180: "moderate"}[ibs],
-                                submitted_at=when))
+        db.session.add(
+            QuestionnaireResponse(
+                client_id=sophie.id,
+                code="hit6",
+                version="1",
+                status="submitted",
+                answers={},
+                total=hit6,
+                band={64: "severe impact", 60: "severe impact", 55: "some impact"}[hit6],
+                submitted_at=when,
+            )
+        )
+        db.session.add(
+            QuestionnaireResponse(
+                client_id=sophie.id,
+                code="ibs_sss",
+                version="1",
+                status="submitted",
+                answers={},
+                total=ibs,
+                band={320: "severe", 250: "moderate", 180: "moderate"}[ibs],
+                submitted_at=when,
+            )
+        )
     db.session.commit()
-    profiles.save_profile(sophie.id, sophie.id, {
-        "phone": "07700 900123", "conditions": "Migraine without aura since her teens; IBS with constipation.",
-        "medication": "Sumatriptan 50 mg when needed (about 8 days a month).",
-        "supplements": "Magnesium glycinate 300 mg at night.", "allergies": "None known.",
-        "goals": "Fewer migraine days; a calmer gut; coffee without fear.",
-        "gp_name": "Dr Anika Patel", "gp_practice": "Riverside Surgery, 12 Mill Lane"}, None)
+    profiles.save_profile(
+        sophie.id,
+        sophie.id,
+        {
+            "phone": "07700 900123",
+            "conditions": "Migraine without aura since her teens; IBS with constipation.",
+            "medication": "Sumatriptan 50 mg when needed (about 8 days a month).",
+            "supplements": "Magnesium glycinate 300 mg at night.",
+            "allergies": "None known.",
+            "goals": "Fewer migraine days; a calmer gut; coffee without fear.",
+            "gp_name": "Dr Anika Patel",
+            "gp_practice": "Riverside Surgery, 12 Mill Lane",
+        },
+        None,
+    )
     db.session.commit()
     today = utcnow().astimezone(ZoneInfo(sophie.timezone)).date()
     for n in range(0, 45):
         diary_entries.save_entry(
-            sophie, today - timedelta(days=n), today, headache="migraine" if n % 7 == 1 else
-            "headache" if n % 7 == 4 else "none", intensity=6 if n % 7 == 1 else 3, headache_minutes=240,
-            medication={"triptan"} if n % 7 == 1 else set(), stool_types=[2] if n % 7 == 0 else [4],
-            bloating=7 if n % 7 == 0 else 2, abdominal_pain=n % 3, note="")
+            sophie,
+            today - timedelta(days=n),
+            today,
+            headache="migraine" if n % 7 == 1 else "headache" if n % 7 == 4 else "none",
+            intensity=6 if n % 7 == 1 else 3,
+            headache_minutes=240,
+            medication={"triptan"} if n % 7 == 1 else set(),
+            stool_types=[2] if n % 7 == 0 else [4],
+            bloating=7 if n % 7 == 0 else 2,
+            abdominal_pain=n % 3,
+            note="",
+        )
     templates.ensure_shipped(maya)
     shipped = templates.templates_of(maya.id)
-    old = notes.start_note(sophie, maya, shipped[0], booking=first, context="HIT-6 64 (severe impact).",
-                           title="Initial consultation · migraine")
-    notes.save_draft(old, 1, old.title, ["Migraines 8 days a month, worse before her period; hard stools.",
-                                         "HIT-6 64, IBS-SSS 320.", "Gut-brain: constipation and triptan use.",
-                                         "Magnesium at night; fibre and water; diary daily."])
+    old = notes.start_note(
+        sophie,
+        maya,
+        shipped[0],
+        booking=first,
+        context="HIT-6 64 (severe impact).",
+        title="Initial consultation · migraine",
+    )
+    notes.save_draft(
+        old,
+        1,
+        old.title,
+        [
+            "Migraines 8 days a month, worse before her period; hard stools.",
+            "HIT-6 64, IBS-SSS 320.",
+            "Gut-brain: constipation and triptan use.",
+            "Magnesium at night; fibre and water; diary daily.",
+        ],
+    )
     notes.sign_note(old, old.revision, maya)
     return maya, sophie, today_session, shipped
 

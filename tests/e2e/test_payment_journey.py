@@ -1,4 +1,5 @@
 """A client pays for a session on her phone with a test card; the practitioner refunds part of it."""
+
 from __future__ import annotations
 
 import re

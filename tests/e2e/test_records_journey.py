@@ -1,5 +1,6 @@
 """In Chromium: the client fills in her details on a phone; the practitioner reads them, what changed,
 the audit trail, and the export and erasure pages."""
+
 from __future__ import annotations
 
 from playwright.sync_api import expect

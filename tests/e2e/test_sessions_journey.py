@@ -1,6 +1,7 @@
 """Sessions in Chromium: the practitioner walks away from a note and comes back after the idle timeout (the
 text stays on screen and is saved once she logs in again in another tab), the idle message on the login
 page, and "Log out everywhere" on the account page."""
+
 from __future__ import annotations
 
 import re

@@ -1,5 +1,6 @@
 """The owner invites an assistant by e-mail; the assistant joins, books a session for a client and cannot open
 her case file. In Chromium, with the invitation sent through the real SMTP server."""
+
 from __future__ import annotations
 
 import re
@@ -32,7 +33,8 @@ def _log_in(page, email: str, password: str = TEST_PASSWORD) -> None:
 
 
 def test_the_owner_invites_an_assistant_who_books_for_a_client_and_cannot_open_her_case_file(
-        new_page, practice, make_user, smtp_server):
+    new_page, practice, make_user, smtp_server
+):
     xena = make_user(Role.CLIENT, email="xena@example.com", name="Xena Morgan")
     owner = new_page(DESKTOP)
     _log_in(owner, practice.practitioner.email)

@@ -1,9 +1,10 @@
 """A practice with a past session, a client with scores, a protocol library and a composed protocol."""
+
 from __future__ import annotations
 
 import subprocess
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta, UTC
 from pathlib import Path
 
 import pytest
@@ -11,7 +12,7 @@ import pytest
 from portal.extensions import db
 from portal.handouts import protocols
 from portal.handouts.examples import EXAMPLE_ITEMS, past_session
-from portal.models import Booking, Response, User
+from portal.models import Booking, QuestionnaireResponse, User
 from portal.questionnaires.scoring import BANDS_BY_CODE, _band  # stored as submitting would store it
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
@@ -31,18 +32,27 @@ def make_booking(practice, client: User, starts_at: datetime, status: str = "com
 
 def add_scores(client: User, code: str, totals: list[float], start: datetime) -> None:
     for n, total in enumerate(totals):
-        db.session.add(Response(client_id=client.id, code=code, version="1", status="submitted", answers={},
-                                total=total, band=_band(total, BANDS_BY_CODE.get(code, [])) or "",
-                                submitted_at=start + timedelta(days=14 * n)))
+        db.session.add(
+            QuestionnaireResponse(
+                client_id=client.id,
+                code=code,
+                version="1",
+                status="submitted",
+                answers={},
+                total=total,
+                band=_band(total, BANDS_BY_CODE.get(code, [])) or "",
+                submitted_at=start + timedelta(days=14 * n),
+            )
+        )
     db.session.commit()
 
 
 @pytest.fixture
 def session(practice, client_user) -> Session:
     """Clara's follow-up on 3 March 2026 with her HIT-6 and IBS-SSS scores before it."""
-    booking = make_booking(practice, client_user, datetime(2026, 3, 3, 10, 0, tzinfo=timezone.utc))
-    add_scores(client_user, "hit6", [64, 61, 58], datetime(2026, 1, 6, 9, tzinfo=timezone.utc))
-    add_scores(client_user, "ibs_sss", [320, 260], datetime(2026, 1, 20, 9, tzinfo=timezone.utc))
+    booking = make_booking(practice, client_user, datetime(2026, 3, 3, 10, 0, tzinfo=UTC))
+    add_scores(client_user, "hit6", [64, 61, 58], datetime(2026, 1, 6, 9, tzinfo=UTC))
+    add_scores(client_user, "ibs_sss", [320, 260], datetime(2026, 1, 20, 9, tzinfo=UTC))
     return Session(booking, client_user)
 
 
@@ -56,21 +66,30 @@ def composed(session, library_items) -> Session:
     """The session's protocol, composed from the whole library with a summary, focus points and next steps."""
     protocol = protocols.protocol_for(session.booking)
     protocols.save_protocol(
-        protocol, summary="We looked at your diary: most migraines follow poor sleep or a bad gut day.",
-        focus_points="Regular sleep\nDrink more water", next_steps="Keep your diary every day\nFill in the HIT-6",
-        lines=[], add_items=library_items)
+        protocol,
+        summary="We looked at your diary: most migraines follow poor sleep or a bad gut day.",
+        focus_points="Regular sleep\nDrink more water",
+        next_steps="Keep your diary every day\nFill in the HIT-6",
+        lines=[],
+        add_items=library_items,
+    )
     return session
 
 
 def pdf_text(pdf: bytes) -> str:
     """The text of a PDF, as pdftotext (poppler) reads it, page breaks as form feeds."""
-    return subprocess.run(["pdftotext", "-layout", "-", "-"], input=pdf, capture_output=True, check=True).stdout.decode()
+    return subprocess.run(
+        ["pdftotext", "-layout", "-", "-"], input=pdf, capture_output=True, check=True
+    ).stdout.decode()
 
 
 def pdf_page_png(pdf: bytes, name: str, page: int = 1) -> Path:
     """Page `page` of the PDF as a PNG in test-artifacts/, to look at."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     stem = ARTIFACTS / name
-    subprocess.run(["pdftoppm", "-png", "-r", "80", "-f", str(page), "-l", str(page), "-singlefile", "-", str(stem)],
-                   input=pdf, check=True)
+    subprocess.run(
+        ["pdftoppm", "-png", "-r", "80", "-f", str(page), "-l", str(page), "-singlefile", "-", str(stem)],
+        input=pdf,
+        check=True,
+    )
     return stem.with_suffix(".png")

@@ -1,6 +1,7 @@
 """The migration that encrypts protocols and stored PDFs: its downgrade gives back the plain text and the plain
 PDF, and upgrading again encrypts what is stored; on PostgreSQL it also adds (and takes away) the audit trail's
 refusal of TRUNCATE."""
+
 from __future__ import annotations
 
 import pytest
@@ -33,8 +34,12 @@ def _raw(sql: str):
 
 
 def _has_truncate_trigger() -> bool:
-    return db.session.execute(text(
-        "SELECT count(*) FROM pg_trigger WHERE tgname = 'audit_events_no_truncate'")).scalar_one() == 1
+    return (
+        db.session.execute(
+            text("SELECT count(*) FROM pg_trigger WHERE tgname = 'audit_events_no_truncate'")
+        ).scalar_one()
+        == 1
+    )
 
 
 def test_downgrade_decrypts_protocols_and_pdfs_and_upgrade_encrypts_them_again(app, composed):

@@ -1,12 +1,13 @@
 """Which of her scores a handout shows, and the change since last time in plain words."""
+
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 
 from portal.handouts.handouts import client_progress
 from tests.handouts.conftest import add_scores
 
-START = datetime(2026, 1, 6, 9, tzinfo=timezone.utc)
+START = datetime(2026, 1, 6, 9, tzinfo=UTC)
 
 
 def test_a_migraine_and_a_gut_score_are_shown_and_mood_scores_are_left_out(client_user):

@@ -1,8 +1,9 @@
 """Publishing a handout: the real PDF, its text, its storage, versions and what a failure leaves behind."""
+
 from __future__ import annotations
 
 import hashlib
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 
 import pytest
 from sqlalchemy import insert, text
@@ -99,8 +100,9 @@ def test_a_rendering_failure_leaves_no_handout_and_no_file(composed, monkeypatch
 
 def test_a_storage_failure_after_rendering_leaves_nothing_half_published(composed, monkeypatch):
     def failing_put(self, key, content, **kwargs):
-        db.session.add(storage.StoredFile(key=key, content=content, content_type="application/pdf",
-                                          client_id=kwargs["client_id"]))
+        db.session.add(
+            storage.StoredFile(key=key, content=content, content_type="application/pdf", client_id=kwargs["client_id"])
+        )
         raise OSError("disk full")
 
     monkeypatch.setattr(storage.DatabaseStorage, "put", failing_put)
@@ -111,8 +113,8 @@ def test_a_storage_failure_after_rendering_leaves_nothing_half_published(compose
 
 
 def test_her_next_booked_session_is_printed_as_her_next_appointment(practice, composed):
-    make_booking(practice, composed.client, datetime(2026, 4, 14, 13, 30, tzinfo=timezone.utc), status="confirmed")
-    make_booking(practice, composed.client, datetime(2026, 3, 20, 9, 0, tzinfo=timezone.utc), status="cancelled")
+    make_booking(practice, composed.client, datetime(2026, 4, 14, 13, 30, tzinfo=UTC), status="confirmed")
+    make_booking(practice, composed.client, datetime(2026, 3, 20, 9, 0, tzinfo=UTC), status="cancelled")
     text = " ".join(pdf_text(handouts.handout_pdf(handouts.publish_handout(composed.booking))).split())
     assert "YOUR NEXT APPOINTMENT Tuesday 14 April 2026 at 14:30 · Follow-up (Europe/London time)" in text
 
@@ -122,11 +124,20 @@ def test_two_publishings_at_once_never_make_two_handouts_with_the_same_version(c
 
     def put_after_a_rival(self, key, content, **kwargs):
         with db.engine.begin() as other:  # another web worker publishes version 1 first
-            other.execute(insert(PublishedHandout.__table__).values(
-                booking_id=composed.booking.id, client_id=composed.client.id,
-                practitioner_id=composed.booking.practitioner_id, version=1, session_date=datetime(2026, 3, 3).date(),
-                session_title="Follow-up, 3 March 2026", storage_key="rival", checksum="0" * 64, size=1,
-                published_at=datetime.now(timezone.utc)))
+            other.execute(
+                insert(PublishedHandout.__table__).values(
+                    booking_id=composed.booking.id,
+                    client_id=composed.client.id,
+                    practitioner_id=composed.booking.practitioner_id,
+                    version=1,
+                    session_date=datetime(2026, 3, 3).date(),
+                    session_title="Follow-up, 3 March 2026",
+                    storage_key="rival",
+                    checksum="0" * 64,
+                    size=1,
+                    published_at=datetime.now(UTC),
+                )
+            )
         original_put(self, key, content, **kwargs)
 
     monkeypatch.setattr(storage.DatabaseStorage, "put", put_after_a_rival)

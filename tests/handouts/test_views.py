@@ -1,4 +1,5 @@
 """The pages: library, composing, preview, publishing, downloading, and who may see what."""
+
 from __future__ import annotations
 
 import re
@@ -25,8 +26,9 @@ def compose_data(page_html: str, **overrides) -> dict:
         data[name] = value
     for name, value in re.findall(r'<textarea[^>]*name="([\w-]+)"[^>]*>\n?([^<]*)</textarea>', page_html):
         data[name] = value
-    for name, value in re.findall(r'<select[^>]*name="(lines-\d+-category)".*?<option selected value="(\w+)"',
-                                  page_html, re.S):
+    for name, value in re.findall(
+        r'<select[^>]*name="(lines-\d+-category)".*?<option selected value="(\w+)"', page_html, re.S
+    ):
         data[name] = value
     data.update(overrides)
     return data
@@ -34,29 +36,54 @@ def compose_data(page_html: str, **overrides) -> dict:
 
 # The library -------------------------------------------------------------------------------------------------
 
+
 def test_she_adds_edits_archives_and_restores_library_items(maya):
-    response = submit_form(maya, "/practitioner/handouts/library/new", {
-        "category": "supplement", "title": "Magnesium glycinate", "dose": "300 mg", "timing": "Evening",
-        "duration": "3 months", "instructions": "With food.", "rationale": "Calms nerves."}, follow_redirects=True)
+    response = submit_form(
+        maya,
+        "/practitioner/handouts/library/new",
+        {
+            "category": "supplement",
+            "title": "Magnesium glycinate",
+            "dose": "300 mg",
+            "timing": "Evening",
+            "duration": "3 months",
+            "instructions": "With food.",
+            "rationale": "Calms nerves.",
+        },
+        follow_redirects=True,
+    )
     assert "“Magnesium glycinate” is saved in your library." in response.get_data(as_text=True)
     item = db.session.execute(db.select(ProtocolItem)).scalar_one()
-    submit_form(maya, f"/practitioner/handouts/library/{item.id}", {
-        "category": "supplement", "title": "Magnesium glycinate", "dose": "400 mg"})
+    submit_form(
+        maya,
+        f"/practitioner/handouts/library/{item.id}",
+        {"category": "supplement", "title": "Magnesium glycinate", "dose": "400 mg"},
+    )
     db.session.expire_all()
     assert db.session.get(ProtocolItem, item.id).dose == "400 mg"
-    page = submit_form(maya, f"/practitioner/handouts/library/{item.id}/archive", {},
-                       form_url="/practitioner/handouts/library", follow_redirects=True).get_data(as_text=True)
+    page = submit_form(
+        maya,
+        f"/practitioner/handouts/library/{item.id}/archive",
+        {},
+        form_url="/practitioner/handouts/library",
+        follow_redirects=True,
+    ).get_data(as_text=True)
     assert "is archived" in page and "Archived items (1)" in page
     db.session.expire_all()
     assert db.session.get(ProtocolItem, item.id).archived_at is not None  # kept, never deleted
-    submit_form(maya, f"/practitioner/handouts/library/{item.id}/restore", {}, form_url="/practitioner/handouts/library")
+    submit_form(
+        maya, f"/practitioner/handouts/library/{item.id}/restore", {}, form_url="/practitioner/handouts/library"
+    )
     db.session.expire_all()
     assert db.session.get(ProtocolItem, item.id).archived_at is None
 
 
 def test_an_item_without_a_title_is_explained_and_what_she_typed_is_kept(maya):
-    response = submit_form(maya, "/practitioner/handouts/library/new", {
-        "category": "diet", "title": " ", "dose": "2 litres", "instructions": "x" * 1001})
+    response = submit_form(
+        maya,
+        "/practitioner/handouts/library/new",
+        {"category": "diet", "title": " ", "dose": "2 litres", "instructions": "x" * 1001},
+    )
     page = response.get_data(as_text=True)
     assert response.status_code == 422
     assert "Give the item a title." in page and "Use at most 1,000 characters." in page
@@ -74,19 +101,29 @@ def test_another_practitioners_items_and_sessions_are_not_found(client, practice
 
 def test_clients_cannot_open_practitioner_pages(client, session):
     log_in(client, session.client.email)
-    for url in ("/practitioner/handouts/library", "/practitioner/handouts/settings",
-                f"/practitioner/sessions/{session.booking.id}/protocol"):
+    for url in (
+        "/practitioner/handouts/library",
+        "/practitioner/handouts/settings",
+        f"/practitioner/sessions/{session.booking.id}/protocol",
+    ):
         assert client.get(url).status_code == 404
 
 
 # Composing ---------------------------------------------------------------------------------------------------
 
+
 def test_she_composes_a_protocol_from_the_library_adjusts_orders_and_adds_a_one_off(maya, session, library_items):
     url = f"/practitioner/sessions/{session.booking.id}/protocol"
     page = maya.get(url).get_data(as_text=True)
     assert "Magnesium glycinate" in page
-    maya.post(url, data={**compose_data(page, summary="Good progress."), "action": "add_items",
-                         "add_items": [str(library_items[0].id), str(library_items[1].id)]})
+    maya.post(
+        url,
+        data={
+            **compose_data(page, summary="Good progress."),
+            "action": "add_items",
+            "add_items": [str(library_items[0].id), str(library_items[1].id)],
+        },
+    )
     page = maya.get(url).get_data(as_text=True)
     assert 'value="Magnesium glycinate"' in page and "Good progress." in page
     data = compose_data(page, **{"lines-0-dose": "150 mg for a week, then 300 mg"})
@@ -98,8 +135,10 @@ def test_she_composes_a_protocol_from_the_library_adjusts_orders_and_adds_a_one_
     page = maya.get(url).get_data(as_text=True)
     maya.post(url, data={**compose_data(page), "action": "add_one_off"})
     page = maya.get(url).get_data(as_text=True)
-    maya.post(url, data={**compose_data(page, **{"lines-2-title": "Peppermint tea after meals"}), "remove": "0",
-                         "action": "save"})
+    maya.post(
+        url,
+        data={**compose_data(page, **{"lines-2-title": "Peppermint tea after meals"}), "remove": "0", "action": "save"},
+    )
     db.session.expire_all()
     protocol = protocols.protocol_for(session.booking)
     assert [line.title for line in protocol.lines] == ["Magnesium glycinate", "Peppermint tea after meals"]
@@ -109,8 +148,9 @@ def test_she_composes_a_protocol_from_the_library_adjusts_orders_and_adds_a_one_
 def test_a_bad_line_is_explained_and_nothing_she_typed_is_lost(maya, composed):
     url = f"/practitioner/sessions/{composed.booking.id}/protocol"
     page = maya.get(url).get_data(as_text=True)
-    response = maya.post(url, data={**compose_data(page, summary="New summary", **{"lines-0-title": ""}),
-                                    "action": "save"})
+    response = maya.post(
+        url, data={**compose_data(page, summary="New summary", **{"lines-0-title": ""}), "action": "save"}
+    )
     page = response.get_data(as_text=True)
     assert response.status_code == 422
     assert "Give the item a title." in page and "New summary" in page
@@ -131,9 +171,15 @@ def test_the_preview_is_the_handout_with_its_own_style_nonce(maya, composed):
 
 # Publishing and downloading ----------------------------------------------------------------------------------
 
+
 def publish(client, booking_id: int):
-    return submit_form(client, f"/practitioner/sessions/{booking_id}/protocol/publish", {},
-                       form_url=f"/practitioner/sessions/{booking_id}/protocol/preview", follow_redirects=True)
+    return submit_form(
+        client,
+        f"/practitioner/sessions/{booking_id}/protocol/publish",
+        {},
+        form_url=f"/practitioner/sessions/{booking_id}/protocol/preview",
+        follow_redirects=True,
+    )
 
 
 def test_publishing_emails_her_without_health_data_in_the_subject(mail_app, practice, composed, smtp_server):
@@ -147,15 +193,20 @@ def test_publishing_emails_her_without_health_data_in_the_subject(mail_app, prac
     body = message.get_body(("plain",)).get_content()
     assert "http://portal.test/me/handouts/" in body
     assert "magnesium" not in body.lower() and "migraine" not in message["Subject"].lower().replace(
-        "migraine & gut health practice", "")
+        "migraine & gut health practice", ""
+    )
 
 
 def test_publishing_and_downloading_are_in_the_audit_trail(maya, composed, client):
     publish(maya, composed.booking.id)
     handout = handouts.published_handouts(composed.client.id)[0]
     maya.get(f"/handouts/{handout.id}/download")
-    actions = [(e.action, e.what, e.what_id) for e in db.session.execute(
-        db.select(AuditEvent).filter_by(client_id=composed.client.id).order_by(AuditEvent.id)).scalars()]
+    actions = [
+        (e.action, e.what, e.what_id)
+        for e in db.session.execute(
+            db.select(AuditEvent).filter_by(client_id=composed.client.id).order_by(AuditEvent.id)
+        ).scalars()
+    ]
     assert actions == [("create", "handout", handout.id), ("download", "handout", handout.id)]
 
 

@@ -1,4 +1,5 @@
 """Card payments against localstripe, a real Stripe-compatible server run in this process on loopback."""
+
 from __future__ import annotations
 
 import hashlib
@@ -37,10 +38,23 @@ def signed(event: dict, secret: str = WEBHOOK_SECRET, at: int | None = None) -> 
 
 
 def intent_event(event_id: str, kind: str, intent_id: str, amount: int, currency: str = "gbp", **extra) -> dict:
-    return {"id": event_id, "object": "event", "type": kind, "api_version": "2024-06-20", "created": int(time.time()),
-            "data": {"object": {"id": intent_id, "object": "payment_intent", "amount": amount, "currency": currency,
-                                "status": "succeeded" if kind.endswith("succeeded") else "requires_payment_method",
-                                **extra}}}
+    return {
+        "id": event_id,
+        "object": "event",
+        "type": kind,
+        "api_version": "2024-06-20",
+        "created": int(time.time()),
+        "data": {
+            "object": {
+                "id": intent_id,
+                "object": "payment_intent",
+                "amount": amount,
+                "currency": currency,
+                "status": "succeeded" if kind.endswith("succeeded") else "requires_payment_method",
+                **extra,
+            }
+        },
+    }
 
 
 def wait_until(check: Callable[[], bool], seconds: float = 10) -> bool:

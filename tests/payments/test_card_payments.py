@@ -1,4 +1,5 @@
 """Paying for a booking by card, end to end against localstripe, and the webhook's guarantees."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -26,8 +27,9 @@ def start_paid_booking(client, practice, days_ahead: int = 3) -> Booking:
     confirm = f"/book/{practice.follow_up.id}/confirm"
     page = client.get(f"{confirm}?start={quote(iso(start))}").get_data(as_text=True)
     assert "Continue to payment" in page
-    response = client.post(confirm, data={"start": iso(start), "csrf_token": csrf_token_from(page),
-                                          "amount": "1", "price_minor": "1"})  # tampered fields are ignored
+    response = client.post(
+        confirm, data={"start": iso(start), "csrf_token": csrf_token_from(page), "amount": "1", "price_minor": "1"}
+    )  # tampered fields are ignored
     booking = db.session.execute(db.select(Booking).order_by(Booking.id.desc())).scalars().first()
     assert response.headers["Location"].endswith(f"/me/bookings/{booking.id}/pay")
     return booking
@@ -36,23 +38,31 @@ def start_paid_booking(client, practice, days_ahead: int = 3) -> Booking:
 def pay_with(client, booking: Booking, card: str):
     page = client.get(f"/me/bookings/{booking.id}/pay").get_data(as_text=True)
     assert "Test mode: no real card is charged" in page and "£85.00" in page
-    return client.post(f"/me/bookings/{booking.id}/pay/test-card", data={"card": card, "csrf_token": csrf_token_from(page)},
-                       follow_redirects=True)
+    return client.post(
+        f"/me/bookings/{booking.id}/pay/test-card",
+        data={"card": card, "csrf_token": csrf_token_from(page)},
+        follow_redirects=True,
+    )
 
 
 def outbox_count(app, subject_start: bytes) -> int:
     """Messages written to the outbox whose subject starts so."""
-    return sum(1 for path in Path(app.config["OUTBOX_DIR"]).glob("*.eml")
-               if b"\nSubject: " + subject_start in path.read_bytes())
+    return sum(
+        1
+        for path in Path(app.config["OUTBOX_DIR"]).glob("*.eml")
+        if b"\nSubject: " + subject_start in path.read_bytes()
+    )
 
 
 def paid_events(booking: Booking) -> int:
-    return db.session.scalar(db.select(db.func.count()).select_from(BookingEvent)
-                             .filter_by(booking_id=booking.id, action="paid"))
+    return db.session.scalar(
+        db.select(db.func.count()).select_from(BookingEvent).filter_by(booking_id=booking.id, action="paid")
+    )
 
 
-def test_a_card_payment_confirms_the_booking_when_the_webhook_arrives(client, practice, client_user, stripe_api,
-                                                                      webhooks_to_portal):
+def test_a_card_payment_confirms_the_booking_when_the_webhook_arrives(
+    client, practice, client_user, stripe_api, webhooks_to_portal
+):
     log_in(client, client_user.email)
     booking = start_paid_booking(client, practice)
     assert booking.status == "pending_payment"
@@ -70,8 +80,9 @@ def test_a_card_payment_confirms_the_booking_when_the_webhook_arrives(client, pr
     assert "£85.00" in receipt and "Follow-up" in receipt
 
 
-def test_a_declined_card_leaves_the_booking_held_with_a_clear_message(client, practice, client_user,
-                                                                       webhooks_to_portal):
+def test_a_declined_card_leaves_the_booking_held_with_a_clear_message(
+    client, practice, client_user, webhooks_to_portal
+):
     log_in(client, client_user.email)
     booking = start_paid_booking(client, practice)
     page = pay_with(client, booking, "pm_card_chargeCustomerFail").get_data(as_text=True)
@@ -98,8 +109,9 @@ def _paid_by_visa(client, practice, client_user) -> tuple[Booking, Payment]:
 
 def post_event(client, event: dict, **signing) -> int:
     body, header = signed(event, **signing)
-    return client.post("/stripe/webhook", data=body, headers={"Stripe-Signature": header},
-                       content_type="application/json").status_code
+    return client.post(
+        "/stripe/webhook", data=body, headers={"Stripe-Signature": header}, content_type="application/json"
+    ).status_code
 
 
 def test_the_same_success_delivered_twenty_times_fulfils_once(client, practice, client_user, app):
@@ -108,11 +120,26 @@ def test_the_same_success_delivered_twenty_times_fulfils_once(client, practice, 
     assert {post_event(client, event) for _ in range(20)} == {200}
     # ... and the same success under other event ids (Stripe may resend as new events), and a late failure
     for n in range(3):
-        assert post_event(client, intent_event(f"evt_other_{n}", "payment_intent.succeeded",
-                                               payment.stripe_payment_intent_id, 8500)) == 200
-    assert post_event(client, intent_event("evt_failed_late", "payment_intent.payment_failed",
-                                    payment.stripe_payment_intent_id, 8500,
-                                    last_payment_error={"message": "Your card was declined."})) == 200
+        assert (
+            post_event(
+                client,
+                intent_event(f"evt_other_{n}", "payment_intent.succeeded", payment.stripe_payment_intent_id, 8500),
+            )
+            == 200
+        )
+    assert (
+        post_event(
+            client,
+            intent_event(
+                "evt_failed_late",
+                "payment_intent.payment_failed",
+                payment.stripe_payment_intent_id,
+                8500,
+                last_payment_error={"message": "Your card was declined."},
+            ),
+        )
+        == 200
+    )
     db.session.expire_all()
     assert db.session.get(Booking, booking.id).status == "confirmed"
     assert db.session.get(Payment, payment.id).status == "succeeded"
@@ -123,12 +150,25 @@ def test_the_same_success_delivered_twenty_times_fulfils_once(client, practice, 
 
 def test_a_failure_that_arrives_before_the_success_does_not_stop_it(client, practice, client_user):
     booking, payment = _paid_by_visa(client, practice, client_user)
-    assert post_event(client, intent_event("evt_1", "payment_intent.payment_failed", payment.stripe_payment_intent_id,
-                                           8500, last_payment_error={"message": "Insufficient funds."})) == 200
+    assert (
+        post_event(
+            client,
+            intent_event(
+                "evt_1",
+                "payment_intent.payment_failed",
+                payment.stripe_payment_intent_id,
+                8500,
+                last_payment_error={"message": "Insufficient funds."},
+            ),
+        )
+        == 200
+    )
     db.session.expire_all()
     assert db.session.get(Payment, payment.id).failure_message == "Insufficient funds."
-    assert post_event(client, intent_event("evt_2", "payment_intent.succeeded", payment.stripe_payment_intent_id,
-                                           8500)) == 200
+    assert (
+        post_event(client, intent_event("evt_2", "payment_intent.succeeded", payment.stripe_payment_intent_id, 8500))
+        == 200
+    )
     db.session.expire_all()
     assert db.session.get(Booking, booking.id).status == "confirmed"
     assert db.session.get(Payment, payment.id).failure_message == ""
@@ -192,8 +232,11 @@ def refund_by_form(client, payment: Payment, page_url: str, **fields):
     """Her refund form on the session's page; its fields are prefixed with the payment's id."""
     prefix = f"refund-{payment.id}-"
     token = csrf_token_from(client.get(page_url).get_data(as_text=True))
-    return client.post(f"/practitioner/payments/{payment.id}/refund", follow_redirects=True,
-                       data={prefix + "csrf_token": token, **{prefix + k: v for k, v in fields.items()}})
+    return client.post(
+        f"/practitioner/payments/{payment.id}/refund",
+        follow_redirects=True,
+        data={prefix + "csrf_token": token, **{prefix + k: v for k, v in fields.items()}},
+    )
 
 
 def test_the_practitioner_refunds_part_of_a_payment_from_the_booking_page(client, practice, client_user):
@@ -213,8 +256,9 @@ def test_the_practitioner_refunds_part_of_a_payment_from_the_booking_page(client
 
 def test_the_client_cancelling_within_the_policy_is_refunded_in_full(client, practice, client_user, stripe_api):
     booking, payment = _fulfilled(client, practice, client_user)
-    response = submit_form(client, f"/me/bookings/{booking.id}/cancel", {}, form_url=f"/me/bookings/{booking.id}",
-                           follow_redirects=True)
+    response = submit_form(
+        client, f"/me/bookings/{booking.id}/cancel", {}, form_url=f"/me/bookings/{booking.id}", follow_redirects=True
+    )
     assert "£85.00 is being refunded" in response.get_data(as_text=True)
     refund = db.session.execute(db.select(Refund)).scalar_one()
     assert (refund.amount_minor, refund.status) == (8500, "succeeded")
@@ -249,8 +293,9 @@ def test_a_late_success_confirms_the_booking_if_its_time_is_still_free(client, p
     assert db.session.scalar(db.select(db.func.count()).select_from(Refund)) == 0
 
 
-def test_a_late_success_for_a_time_taken_meanwhile_is_refunded_and_she_is_told(client, practice, client_user,
-                                                                               make_user, app):
+def test_a_late_success_for_a_time_taken_meanwhile_is_refunded_and_she_is_told(
+    client, practice, client_user, make_user, app
+):
     booking, payment = _paid_by_visa(client, practice, client_user)
     _expire(booking)
     bookings.create_booking(make_user(), practice.follow_up, booking.starts_at, default_timezone=PRACTICE_TZ)
@@ -276,7 +321,8 @@ def test_a_success_whose_webhook_never_came_is_found_by_the_jobs_command(client,
 
 
 def test_localstripe_has_no_checkout_sessions_or_prices_so_the_portal_prices_its_own_intents(
-        client, practice, client_user, stripe_api):
+    client, practice, client_user, stripe_api
+):
     with pytest.raises(stripe.StripeError):
         stripe_api.v1.checkout.sessions.create(params={"mode": "payment", "success_url": "http://127.0.0.1/"})
     with pytest.raises(stripe.StripeError):

@@ -1,4 +1,5 @@
 """A session paid by card sends the intake set when the payment arrives, not while it is only held."""
+
 from __future__ import annotations
 
 from portal.extensions import db
@@ -8,8 +9,9 @@ from tests.payments.conftest import intent_event
 
 
 def intake_count(client_id: int) -> int:
-    return db.session.scalar(db.select(db.func.count()).select_from(Assignment).filter_by(client_id=client_id,
-                                                                                          intake=True))
+    return db.session.scalar(
+        db.select(db.func.count()).select_from(Assignment).filter_by(client_id=client_id, intake=True)
+    )
 
 
 def test_the_intake_set_waits_for_the_card_payment_and_then_goes_out_once(client, practice, client_user):

@@ -1,10 +1,11 @@
 """Without Stripe keys: paid sessions are "pay at session", the practitioner records payments by hand,
 refunds them, sees monthly totals and exports CSV; clients see their receipts and nobody else's."""
+
 from __future__ import annotations
 
 import csv
 import io
-from datetime import timedelta
+from datetime import timedelta, UTC
 
 import pytest
 
@@ -29,14 +30,22 @@ def app(app_factory):
 def record_by_form(client, booking: Booking, **fields):
     url = f"/practitioner/bookings/{booking.id}"
     token = csrf_token_from(client.get(url).get_data(as_text=True))
-    return client.post(f"{url}/payments", follow_redirects=True,
-                       data={"manual-csrf_token": token, **{f"manual-{k}": v for k, v in fields.items()}})
+    return client.post(
+        f"{url}/payments",
+        follow_redirects=True,
+        data={"manual-csrf_token": token, **{f"manual-{k}": v for k, v in fields.items()}},
+    )
 
 
 def _booking(practice, person) -> Booking:
     start = [s for s in practice.free(practice.follow_up) if s > utcnow() + timedelta(days=2)][0]
-    return bookings.create_booking(person, practice.follow_up, start, default_timezone=PRACTICE_TZ,
-                                   needs_payment=payments.needs_card_payment(practice.follow_up))
+    return bookings.create_booking(
+        person,
+        practice.follow_up,
+        start,
+        default_timezone=PRACTICE_TZ,
+        needs_payment=payments.needs_card_payment(practice.follow_up),
+    )
 
 
 def test_without_keys_a_paid_session_is_confirmed_to_pay_at_the_session(client, practice, client_user):
@@ -56,7 +65,11 @@ def test_she_records_a_cash_payment_refunds_part_and_exports_it(client, practice
     record_by_form(client, booking, amount="85", method="cash", note="Paid at the door")
     payment = db.session.execute(db.select(Payment)).scalar_one()
     assert (payment.method, payment.status, payment.amount_minor, payment.recorded_by_id) == (
-        "cash", "succeeded", 8500, practice.practitioner.id)
+        "cash",
+        "succeeded",
+        8500,
+        practice.practitioner.id,
+    )
     refund_by_form(client, payment, url, amount="10", reason="Late start")
     db.session.refresh(payment)
     assert payment.refunded_minor == 1000
@@ -67,21 +80,22 @@ def test_she_records_a_cash_payment_refunds_part_and_exports_it(client, practice
     assert export.mimetype == "text/csv" and "attachment" in export.headers["Content-Disposition"]
     rows = list(csv.reader(io.StringIO(export.get_data(as_text=True))))
     assert rows[0][:3] == ["payment id", "paid at (UTC)", "client"]
-    assert rows[1][2:] [:2] == [client_user.name, "Follow-up"] and rows[1][7:10] == ["85.00", "10.00", "75.00"]
+    assert rows[1][2:][:2] == [client_user.name, "Follow-up"] and rows[1][7:10] == ["85.00", "10.00", "75.00"]
     assert export.get_data(as_text=True).splitlines()[1].split(",")[2] == f'"{client_user.name}"'  # text quoted
 
 
 def test_a_client_name_is_never_a_formula_in_the_csv(client, practice, make_user):
-    evil = make_user(name="=HYPERLINK(\"http://evil.test\";\"x\")", email="evil@example.com")
+    evil = make_user(name='=HYPERLINK("http://evil.test";"x")', email="evil@example.com")
     booking = _booking(practice, evil)
     log_in(client, practice.practitioner.email)
     record_by_form(client, booking, amount="85", method="cash")
     rows = list(csv.reader(io.StringIO(client.get("/practitioner/payments?format=csv").get_data(as_text=True))))
-    assert rows[1][2] == "'=HYPERLINK(\"http://evil.test\";\"x\")"  # shown as typed, never run
+    assert rows[1][2] == '\'=HYPERLINK("http://evil.test";"x")'  # shown as typed, never run
 
 
-@pytest.mark.parametrize(("amount", "message"), [("0", "above 0"), ("-3", "0 or more"), ("abc", "like 75"),
-                                                 ("12.345", "decimal places")])
+@pytest.mark.parametrize(
+    ("amount", "message"), [("0", "above 0"), ("-3", "0 or more"), ("abc", "like 75"), ("12.345", "decimal places")]
+)
 def test_bad_amounts_are_refused(client, practice, client_user, amount, message):
     booking = _booking(practice, client_user)
     log_in(client, practice.practitioner.email)
@@ -97,10 +111,10 @@ def test_a_card_payment_can_not_be_recorded_by_hand(practice, client_user):
 
 
 def test_monthly_totals_follow_her_time_zone():
-    from datetime import datetime, timezone
+    from datetime import datetime
     from types import SimpleNamespace
 
-    late_january = datetime(2030, 1, 31, 23, 30, tzinfo=timezone.utc)  # already February in Athens
+    late_january = datetime(2030, 1, 31, 23, 30, tzinfo=UTC)  # already February in Athens
     payment = SimpleNamespace(succeeded_at=late_january, currency="GBP", amount_minor=5000, refunds=[])
     (london,) = payments.monthly_totals([payment], "Europe/London")
     (athens,) = payments.monthly_totals([payment], "Europe/Athens")
@@ -108,10 +122,12 @@ def test_monthly_totals_follow_her_time_zone():
 
 
 def test_clients_see_only_their_own_receipts_and_never_her_pages(client, practice, client_user, make_user):
-    mine = payments.record_manual_payment(_booking(practice, client_user), 8500, PaymentMethod.BANK_TRANSFER, "",
-                                          practice.practitioner)
-    theirs = payments.record_manual_payment(_booking(practice, make_user()), 8500, PaymentMethod.CASH, "",
-                                            practice.practitioner)
+    mine = payments.record_manual_payment(
+        _booking(practice, client_user), 8500, PaymentMethod.BANK_TRANSFER, "", practice.practitioner
+    )
+    theirs = payments.record_manual_payment(
+        _booking(practice, make_user()), 8500, PaymentMethod.CASH, "", practice.practitioner
+    )
     log_in(client, client_user.email)
     listing = client.get("/me/payments/").get_data(as_text=True)
     assert "Bank transfer" in listing and listing.count("£85.00") == 1
@@ -120,7 +136,11 @@ def test_clients_see_only_their_own_receipts_and_never_her_pages(client, practic
     assert client.get(f"/me/payments/{theirs.id}").status_code == 404
     assert client.get("/practitioner/payments").status_code == 404
     token = csrf_token_from(listing)
-    assert client.post(f"/practitioner/payments/{mine.id}/refund",
-                       data={"amount": "85", "reason": "x", "csrf_token": token}).status_code == 404
+    assert (
+        client.post(
+            f"/practitioner/payments/{mine.id}/refund", data={"amount": "85", "reason": "x", "csrf_token": token}
+        ).status_code
+        == 404
+    )
     db.session.refresh(mine)
     assert mine.refunded_minor == 0

@@ -1,4 +1,5 @@
 """With real Stripe keys the card page loads Stripe.js from Stripe, and its CSP allows exactly that."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -14,19 +15,32 @@ from tests.conftest import PRACTICE_TZ, csrf_token_from, log_in
 
 @pytest.fixture
 def app(app_factory):
-    app = app_factory(STRIPE_SECRET_KEY="sk_live_example", STRIPE_PUBLISHABLE_KEY="pk_live_example",
-                      STRIPE_WEBHOOK_SECRET="whsec_example")
+    app = app_factory(
+        STRIPE_SECRET_KEY="sk_live_example",
+        STRIPE_PUBLISHABLE_KEY="pk_live_example",
+        STRIPE_WEBHOOK_SECRET="whsec_example",
+    )
     with app.app_context():
         yield app
 
 
 def test_the_card_page_uses_the_payment_element_with_a_matching_csp(client, practice, client_user):
     start = [s for s in practice.free(practice.follow_up) if s > utcnow() + timedelta(days=1)][0]
-    booking = bookings.create_booking(client_user, practice.follow_up, start, default_timezone=PRACTICE_TZ,
-                                      needs_payment=True)
-    db.session.add(Payment(booking_id=booking.id, client_id=client_user.id, method="card", status="pending",
-                           amount_minor=8500, currency="GBP", stripe_payment_intent_id="pi_existing",
-                           stripe_client_secret="pi_existing_secret_abc"))
+    booking = bookings.create_booking(
+        client_user, practice.follow_up, start, default_timezone=PRACTICE_TZ, needs_payment=True
+    )
+    db.session.add(
+        Payment(
+            booking_id=booking.id,
+            client_id=client_user.id,
+            method="card",
+            status="pending",
+            amount_minor=8500,
+            currency="GBP",
+            stripe_payment_intent_id="pi_existing",
+            stripe_client_secret="pi_existing_secret_abc",
+        )
+    )
     db.session.commit()
     log_in(client, client_user.email)
     response = client.get(f"/me/bookings/{booking.id}/pay")
@@ -36,8 +50,9 @@ def test_the_card_page_uses_the_payment_element_with_a_matching_csp(client, prac
     assert "Test mode" not in page
     csp = response.headers["Content-Security-Policy"]
     assert "script-src 'self' https://js.stripe.com" in csp and "frame-src https://js.stripe.com" in csp
-    test_card = client.post(f"/me/bookings/{booking.id}/pay/test-card",
-                            data={"card": "pm_card_visa", "csrf_token": csrf_token_from(page)})
+    test_card = client.post(
+        f"/me/bookings/{booking.id}/pay/test-card", data={"card": "pm_card_visa", "csrf_token": csrf_token_from(page)}
+    )
     assert test_card.status_code == 404  # no test cards against real Stripe
     other_csp = client.get("/me/").headers["Content-Security-Policy"]
     assert "stripe" not in other_csp

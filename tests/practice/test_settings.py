@@ -1,4 +1,5 @@
 """The practitioner's settings: services, weekly hours, time off and booking rules, through her pages."""
+
 from __future__ import annotations
 
 from datetime import date, time
@@ -20,14 +21,26 @@ def maya(make_user, client):
 
 def post_settings(client, path: str, prefix: str, data: dict, follow_redirects=True):
     token = csrf_token_from(client.get("/practitioner/settings/").get_data(as_text=True))
-    return client.post(f"/practitioner/settings/{path}", follow_redirects=follow_redirects,
-                       data={f"{prefix}-csrf_token": token, **{f"{prefix}-{k}": v for k, v in data.items()}})
+    return client.post(
+        f"/practitioner/settings/{path}",
+        follow_redirects=follow_redirects,
+        data={f"{prefix}-csrf_token": token, **{f"{prefix}-{k}": v for k, v in data.items()}},
+    )
 
 
 def test_she_adds_and_edits_a_service(client, maya):
-    response = submit_form(client, "/practitioner/services/new", {
-        "name": "Initial consultation", "description": "The full story.", "duration_minutes": "75",
-        "price": "150", "active": "y"}, follow_redirects=True)
+    response = submit_form(
+        client,
+        "/practitioner/services/new",
+        {
+            "name": "Initial consultation",
+            "description": "The full story.",
+            "duration_minutes": "75",
+            "price": "150",
+            "active": "y",
+        },
+        follow_redirects=True,
+    )
     assert "Initial consultation" in response.get_data(as_text=True) and "£150.00" in response.get_data(as_text=True)
     service = db.session.execute(db.select(Service)).scalar_one()
     assert (service.duration_minutes, service.price_minor, service.currency, service.active) == (75, 15000, "GBP", True)
@@ -38,15 +51,18 @@ def test_she_adds_and_edits_a_service(client, maya):
     assert (service.duration_minutes, service.price_minor, service.active) == (90, 0, False)
 
 
-@pytest.mark.parametrize(("field", "value", "message"), [
-    ("price", "12.345", "at most 2 decimal places"),
-    ("price", "-5", "0 or more"),
-    ("price", "a lot", "Enter an amount like 75"),
-    ("duration_minutes", "0", "from 5 to 480"),
-    ("duration_minutes", "forty", "Enter a number"),
-    ("name", "x" * 121, "at most 120 characters"),
-    ("name", "", "Give the service a name"),
-])
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("price", "12.345", "at most 2 decimal places"),
+        ("price", "-5", "0 or more"),
+        ("price", "a lot", "Enter an amount like 75"),
+        ("duration_minutes", "0", "from 5 to 480"),
+        ("duration_minutes", "forty", "Enter a number"),
+        ("name", "x" * 121, "at most 120 characters"),
+        ("name", "", "Give the service a name"),
+    ],
+)
 def test_bad_service_input_is_explained_and_kept(client, maya, field, value, message):
     data = {"name": "Follow-up", "duration_minutes": "45", "price": "85", "active": "y", field: value}
     response = submit_form(client, "/practitioner/services/new", data)
@@ -58,8 +74,9 @@ def test_bad_service_input_is_explained_and_kept(client, maya, field, value, mes
 
 def test_she_can_not_edit_another_practitioners_service(client, maya, make_user):
     other = make_user(Role.PRACTITIONER)
-    theirs = settings.save_service(None, other, name="Theirs", description="", duration_minutes=30,
-                                   price_minor=100, currency="GBP", active=True)
+    theirs = settings.save_service(
+        None, other, name="Theirs", description="", duration_minutes=30, price_minor=100, currency="GBP", active=True
+    )
     assert client.get(f"/practitioner/services/{theirs.id}").status_code == 404
 
 
@@ -85,7 +102,9 @@ def test_time_off_single_days_and_ranges(client, maya):
     assert bad.status_code == 422 and "be before the first day" in bad.get_data(as_text=True)
     rows = settings.time_off_of(maya, date(2031, 1, 1))
     assert [(t.first_day, t.last_day, t.note) for t in rows] == [
-        (date(2031, 8, 1), date(2031, 8, 14), "Holiday"), (date(2031, 9, 3), date(2031, 9, 3), "")]
+        (date(2031, 8, 1), date(2031, 8, 14), "Holiday"),
+        (date(2031, 9, 3), date(2031, 9, 3), ""),
+    ]
     post_settings(client, f"time-off/{rows[0].id}/delete", "x", {})
     assert db.session.scalar(db.select(db.func.count()).select_from(TimeOff)) == 1
 
@@ -98,14 +117,26 @@ def test_she_can_not_delete_another_practitioners_hours(client, maya, make_user)
 
 
 def test_booking_rules_are_saved_within_limits(client, maya):
-    values = {"timezone": "America/New_York", "buffer_before_minutes": "5", "buffer_after_minutes": "10",
-              "min_notice_minutes": "1440", "horizon_days": "30", "slot_step_minutes": "30",
-              "cancellation_window_hours": "48", "hold_minutes": "20", "reminder_hours": "6"}
+    values = {
+        "timezone": "America/New_York",
+        "buffer_before_minutes": "5",
+        "buffer_after_minutes": "10",
+        "min_notice_minutes": "1440",
+        "horizon_days": "30",
+        "slot_step_minutes": "30",
+        "cancellation_window_hours": "48",
+        "hold_minutes": "20",
+        "reminder_hours": "6",
+    }
     post_settings(client, "rules", "rules", values)
     rules = db.session.get(BookingRules, maya.id)
     db.session.refresh(rules)
     assert (rules.timezone, rules.min_notice_minutes, rules.cancellation_window_hours, rules.reminder_hours) == (
-        "America/New_York", 1440, 48, 6)
+        "America/New_York",
+        1440,
+        48,
+        6,
+    )
     bad = post_settings(client, "rules", "rules", {**values, "horizon_days": "999", "timezone": "Mars/Olympus"})
     body = bad.get_data(as_text=True)
     assert bad.status_code == 422 and "from 1 to 365" in body and "Not a valid choice" in body

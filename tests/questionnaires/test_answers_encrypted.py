@@ -1,5 +1,6 @@
 """Questionnaire answers are stored encrypted: no answer is readable in the raw row, on either database, and
 the migration encrypts answers stored before it (its downgrade gives them back as plain JSON)."""
+
 from __future__ import annotations
 
 import json
@@ -10,7 +11,7 @@ from sqlalchemy import text
 
 from portal.db_types import utcnow
 from portal.extensions import db
-from portal.models import Response
+from portal.models import QuestionnaireResponse
 
 ANSWERS = {"q1": "Red wine on Friday, migraine by Saturday noon", "q2": [0, 2], "9": 1}
 
@@ -26,17 +27,27 @@ def raw_answers() -> str:
 
 
 def test_answers_are_unreadable_at_rest_and_read_back_whole(app, client_user):
-    db.session.add(Response(client_id=client_user.id, code="custom-1", version="1", status="submitted",
-                            answers=ANSWERS, submitted_at=utcnow()))
+    db.session.add(
+        QuestionnaireResponse(
+            client_id=client_user.id,
+            code="custom-1",
+            version="1",
+            status="submitted",
+            answers=ANSWERS,
+            submitted_at=utcnow(),
+        )
+    )
     db.session.commit()
     stored = raw_answers()
     assert stored.startswith("gAAAA") and "Red wine" not in stored and '"q2"' not in stored
     db.session.expire_all()
-    assert db.session.execute(db.select(Response.answers)).scalar_one() == ANSWERS
+    assert db.session.execute(db.select(QuestionnaireResponse.answers)).scalar_one() == ANSWERS
 
 
 def test_the_migration_encrypts_answers_stored_before_it_and_its_downgrade_decrypts_them(app, client_user):
-    db.session.add(Response(client_id=client_user.id, code="phq9", version="1", status="draft", answers=ANSWERS))
+    db.session.add(
+        QuestionnaireResponse(client_id=client_user.id, code="phq9", version="1", status="draft", answers=ANSWERS)
+    )
     db.session.commit()
     db.session.remove()
     try:
@@ -48,4 +59,4 @@ def test_the_migration_encrypts_answers_stored_before_it_and_its_downgrade_decry
         upgrade()
     assert raw_answers().startswith("gAAAA") and "Red wine" not in raw_answers()
     db.session.expire_all()
-    assert db.session.execute(db.select(Response.answers)).scalar_one() == ANSWERS
+    assert db.session.execute(db.select(QuestionnaireResponse.answers)).scalar_one() == ANSWERS

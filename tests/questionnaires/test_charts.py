@@ -1,4 +1,5 @@
 """The migraine-gut time line is valid SVG that shows each recorded day and leaves gaps blank."""
+
 from __future__ import annotations
 
 import re
@@ -19,9 +20,11 @@ def parse(markup) -> ET.Element:
 
 
 def test_each_day_is_drawn_where_it_belongs_and_gaps_stay_blank():
-    days = [Day(FIRST, "migraine", 8, stool_types=(1, 4), bloating=7),
-            Day(FIRST + timedelta(days=1), "headache", 3),
-            Day(FIRST + timedelta(days=3))]  # nothing happened that day; day 3 has no entry at all
+    days = [
+        Day(FIRST, "migraine", 8, stool_types=(1, 4), bloating=7),
+        Day(FIRST + timedelta(days=1), "headache", 3),
+        Day(FIRST + timedelta(days=3)),
+    ]  # nothing happened that day; day 3 has no entry at all
     svg = parse(migraine_gut_timeline(days, FIRST, FIRST + timedelta(days=27)))
     heads = svg.findall(f"{SVG}rect[@class='head migraine']") + svg.findall(f"{SVG}rect[@class='head headache']")
     assert [r.find(f"{SVG}title").text for r in heads] == ["1 Jan: migraine, 8/10", "2 Jan: headache, 3/10"]

@@ -1,12 +1,13 @@
 """The practitioner's own questionnaires: built as a draft, published as frozen versions, answered by a client
 with every kind of question, the sum score stored, and every response keeping the version it was answered on."""
+
 from __future__ import annotations
 
 import pytest
 
 from portal.db_types import utcnow
 from portal.extensions import db
-from portal.models import CustomQuestionnaireVersion, Response, Role
+from portal.models import CustomQuestionnaireVersion, QuestionnaireResponse, Role
 from portal.questionnaires import custom, responses
 from portal.questionnaires.custom import CustomError
 from portal.questionnaires.responses import ResponseError
@@ -25,22 +26,29 @@ def check_in(maya, sum_score=True):
 
 # Building and versions (plain functions) -----------------------------------------------------------------------
 
+
 def test_answers_to_choose_from_are_read_one_per_line_with_optional_points():
     assert custom.parse_options("Never = 0\n\n  Some days=1 \nAlways") == [
-        {"label": "Never", "points": 0}, {"label": "Some days", "points": 1}, {"label": "Always", "points": 0}]
+        {"label": "Never", "points": 0},
+        {"label": "Some days", "points": 1},
+        {"label": "Always", "points": 0},
+    ]
     with pytest.raises(CustomError, match="same words"):
         custom.parse_options("Yes\nyes")
     with pytest.raises(CustomError, match="no words"):
         custom.parse_options("= 3")
 
 
-@pytest.mark.parametrize(("fields", "message"), [
-    ({"text": "", "kind": "single"}, "Write the question"),
-    ({"text": "Pick", "kind": "single", "options_text": "Only one"}, "at least two answers"),
-    ({"text": "Pick", "kind": "sliders"}, "what kind of answer"),
-    ({"text": "How many", "kind": "number", "low": 5, "high": 5}, "lowest number must be below"),
-    ({"text": "x" * 501, "kind": "short_text"}, "500 characters"),
-])
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"text": "", "kind": "single"}, "Write the question"),
+        ({"text": "Pick", "kind": "single", "options_text": "Only one"}, "at least two answers"),
+        ({"text": "Pick", "kind": "sliders"}, "what kind of answer"),
+        ({"text": "How many", "kind": "number", "low": 5, "high": 5}, "lowest number must be below"),
+        ({"text": "x" * 501, "kind": "short_text"}, "500 characters"),
+    ],
+)
 def test_a_question_that_cannot_work_is_refused_with_a_reason(maya, fields, message):
     q = custom.create_questionnaire(maya, "Check-in")
     with pytest.raises(CustomError, match=message):
@@ -75,8 +83,9 @@ def test_an_empty_draft_or_a_sum_score_with_nothing_to_add_cannot_be_published(m
 
 def test_the_sum_score_adds_choice_points_and_scales_and_skips_empty_answers(maya):
     q = check_in(maya)
-    custom.add_item(q, text="Which foods?", kind="multiple", options_text="Dairy = 2\nWheat = 3\nNone = 0",
-                    required=False)
+    custom.add_item(
+        q, text="Which foods?", kind="multiple", options_text="Dairy = 2\nWheat = 3\nNone = 0", required=False
+    )
     custom.publish(q)
     instrument = custom.instrument(custom.code_of(q.id))
     assert custom.score_answers(instrument, {"q1": 7, "q2": 2, "q3": [0, 1]}).total == 7 + 2 + 5
@@ -91,16 +100,20 @@ def test_without_a_sum_score_nothing_is_scored(maya):
 
 # Answers of every kind are checked next to the question ---------------------------------------------------------
 
-@pytest.mark.parametrize(("kind", "extra", "raw", "expected"), [
-    ("short_text", {}, "  Slept badly ", "Slept badly"),
-    ("long_text", {}, "A" * 2000, "A" * 2000),
-    ("date", {}, "2026-03-31", "2026-03-31"),
-    ("number", {"low": 0, "high": 24}, "7,5", 7.5),
-    ("number", {"low": 0, "high": 24}, "8", 8),
-    ("multiple", {"options_text": "A\nB\nC"}, ["2", "0", "2"], [0, 2]),
-    ("single", {"options_text": "A\nB"}, "1", 1),
-    ("scale_0_10", {}, "10", 10),
-])
+
+@pytest.mark.parametrize(
+    ("kind", "extra", "raw", "expected"),
+    [
+        ("short_text", {}, "  Slept badly ", "Slept badly"),
+        ("long_text", {}, "A" * 2000, "A" * 2000),
+        ("date", {}, "2026-03-31", "2026-03-31"),
+        ("number", {"low": 0, "high": 24}, "7,5", 7.5),
+        ("number", {"low": 0, "high": 24}, "8", 8),
+        ("multiple", {"options_text": "A\nB\nC"}, ["2", "0", "2"], [0, 2]),
+        ("single", {"options_text": "A\nB"}, "1", 1),
+        ("scale_0_10", {}, "10", 10),
+    ],
+)
 def test_each_kind_of_answer_is_stored_as_it_should_be(maya, kind, extra, raw, expected):
     q = custom.create_questionnaire(maya, "Kinds")
     custom.add_item(q, text="Question", kind=kind, **extra)
@@ -109,19 +122,22 @@ def test_each_kind_of_answer_is_stored_as_it_should_be(maya, kind, extra, raw, e
     assert responses.parse_answer(item, raw) == expected
 
 
-@pytest.mark.parametrize(("kind", "extra", "raw", "message"), [
-    ("short_text", {}, "x" * 201, "200 characters"),
-    ("long_text", {}, "x" * 2001, "2,000 characters"),
-    ("date", {}, "31/03/2026", "Enter a date"),
-    ("date", {}, "1066-10-14", "between 1900 and 2100"),
-    ("number", {"low": 0, "high": 24}, "25", "from 0 to 24"),
-    ("number", {}, "lots", "Enter a number"),
-    ("multiple", {"options_text": "A\nB"}, [], "at least one"),
-    ("multiple", {"options_text": "A\nB"}, ["7"], "answers that apply"),
-    ("single", {"options_text": "A\nB"}, "5", "choose one of the answers"),
-    ("scale_0_10", {}, "11", "from 0 to 10"),
-    ("short_text", {}, "   ", "Please answer"),
-])
+@pytest.mark.parametrize(
+    ("kind", "extra", "raw", "message"),
+    [
+        ("short_text", {}, "x" * 201, "200 characters"),
+        ("long_text", {}, "x" * 2001, "2,000 characters"),
+        ("date", {}, "31/03/2026", "Enter a date"),
+        ("date", {}, "1066-10-14", "between 1900 and 2100"),
+        ("number", {"low": 0, "high": 24}, "25", "from 0 to 24"),
+        ("number", {}, "lots", "Enter a number"),
+        ("multiple", {"options_text": "A\nB"}, [], "at least one"),
+        ("multiple", {"options_text": "A\nB"}, ["7"], "answers that apply"),
+        ("single", {"options_text": "A\nB"}, "5", "choose one of the answers"),
+        ("scale_0_10", {}, "11", "from 0 to 10"),
+        ("short_text", {}, "   ", "Please answer"),
+    ],
+)
 def test_a_missing_or_impossible_answer_is_explained(maya, kind, extra, raw, message):
     q = custom.create_questionnaire(maya, "Kinds")
     custom.add_item(q, text="Question", kind=kind, **extra)
@@ -142,15 +158,17 @@ def test_an_optional_question_may_be_left_empty(maya):
 
 # Through the pages ------------------------------------------------------------------------------------------------
 
+
 def test_she_builds_publishes_and_sends_her_own_questionnaire_and_the_client_answers_it(client, maya, client_user):
     log_in(client, maya.email)
     made = submit_form(client, "/practitioner/questionnaires/", {"new-title": "Food and mood", "new-sum_score": "y"})
     edit_url = made.headers["Location"]
     q_id = int(edit_url.rstrip("/").split("/")[-1])
-    for question in ({"text": "How was your energy?", "kind": "scale_0_10", "required": "y"},
-                     {"text": "Meals skipped", "kind": "single", "options": "None = 0\nOne = 1\nMore = 3",
-                      "required": "y"},
-                     {"text": "What did you eat yesterday?", "kind": "long_text"}):
+    for question in (
+        {"text": "How was your energy?", "kind": "scale_0_10", "required": "y"},
+        {"text": "Meals skipped", "kind": "single", "options": "None = 0\nOne = 1\nMore = 3", "required": "y"},
+        {"text": "What did you eat yesterday?", "kind": "long_text"},
+    ):
         added = submit_form(client, f"{edit_url}/questions", question, form_url=edit_url)
         assert added.status_code == 302
     page = client.get(edit_url).get_data(as_text=True)
@@ -167,9 +185,13 @@ def test_she_builds_publishes_and_sends_her_own_questionnaire_and_the_client_ans
     review = client.get(review_url).get_data(as_text=True)
     assert "More" in review and "Left empty" in review
     client.post(review_url, data={"csrf_token": csrf_token_from(review)})
-    stored = db.session.execute(db.select(Response)).scalar_one()
+    stored = db.session.execute(db.select(QuestionnaireResponse)).scalar_one()
     assert (stored.status, stored.version, stored.total, stored.answers) == (
-        "submitted", "1", 9, {"q1": 6, "q2": 2, "q3": None})
+        "submitted",
+        "1",
+        9,
+        {"q1": 6, "q2": 2, "q3": None},
+    )
 
 
 def test_a_response_keeps_the_version_it_was_answered_on_after_she_changes_the_questions(client, maya, client_user):
@@ -186,7 +208,7 @@ def test_a_response_keeps_the_version_it_was_answered_on_after_she_changes_the_q
     assert "How often bloated?" in page  # still the question of the version she started
     review_url = client.post(second, data={"answer": "1", "csrf_token": csrf_token_from(page)}).headers["Location"]
     client.post(review_url, data={"csrf_token": csrf_token_from(client.get(review_url).get_data(as_text=True))})
-    stored = db.session.execute(db.select(Response)).scalar_one()
+    stored = db.session.execute(db.select(QuestionnaireResponse)).scalar_one()
     assert (stored.version, stored.total, stored.answers) == ("1", 5, {"q1": 4, "q2": 1})
     assert db.session.scalar(db.select(db.func.count()).select_from(CustomQuestionnaireVersion)) == 2
 
@@ -224,8 +246,12 @@ def test_nobody_else_can_open_or_change_her_questionnaires(client, maya, make_us
     assert client.get(f"/practitioner/questionnaires/{q.id}").status_code == 404
     page = client.get("/practitioner/questionnaires/").get_data(as_text=True)
     assert "Weekly check-in" not in page
-    assert client.post(f"/practitioner/questionnaires/{q.id}/publish",
-                       data={"csrf_token": csrf_token_from(page)}).status_code == 404
+    assert (
+        client.post(
+            f"/practitioner/questionnaires/{q.id}/publish", data={"csrf_token": csrf_token_from(page)}
+        ).status_code
+        == 404
+    )
     other = client.application.test_client()
     log_in(other, client_user.email)
     assert other.get("/practitioner/questionnaires/").status_code == 404
@@ -236,14 +262,16 @@ def test_a_bad_question_on_the_page_is_explained_and_what_she_typed_is_kept(clie
     q = custom.create_questionnaire(maya, "Check-in")
     log_in(client, maya.email)
     url = f"/practitioner/questionnaires/{q.id}"
-    page = submit_form(client, f"{url}/questions", {"text": "Which symptoms?", "kind": "multiple",
-                                                     "options": "Only one"}, form_url=url)
+    page = submit_form(
+        client, f"{url}/questions", {"text": "Which symptoms?", "kind": "multiple", "options": "Only one"}, form_url=url
+    )
     html = page.get_data(as_text=True)
     assert page.status_code == 422 and "at least two answers" in html and "Which symptoms?" in html
 
 
 def _today():
     from datetime import date
+
     return date(2026, 11, 25)
 
 
@@ -258,11 +286,30 @@ def test_the_first_question_cannot_move_up_nor_the_last_down(client, maya):
 def test_progress_pages_show_scores_as_they_are_and_survive_a_questionnaire_without_a_score(app, maya, make_user):
     clara = make_user(email="clara@example.com")
     own = check_in(maya, sum_score=False)
-    db.session.add_all([
-        Response(client_id=clara.id, code=custom.code_of(own.id), version="1", status="submitted",
-                 answers={"1": 5}, total=None, band="", submitted_at=utcnow()),
-        Response(client_id=clara.id, code="gsrs", version="1", status="submitted", answers={}, total=2.07, band="",
-                 submitted_at=utcnow())])
+    db.session.add_all(
+        [
+            QuestionnaireResponse(
+                client_id=clara.id,
+                code=custom.code_of(own.id),
+                version="1",
+                status="submitted",
+                answers={"1": 5},
+                total=None,
+                band="",
+                submitted_at=utcnow(),
+            ),
+            QuestionnaireResponse(
+                client_id=clara.id,
+                code="gsrs",
+                version="1",
+                status="submitted",
+                answers={},
+                total=2.07,
+                band="",
+                submitted_at=utcnow(),
+            ),
+        ]
+    )
     db.session.commit()
     browser = app.test_client()
     log_in(browser, maya.email)

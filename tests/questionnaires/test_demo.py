@@ -1,5 +1,6 @@
 """The demo shows what the portal is for: Sophie's diary links bad gut days to migraines, her scores improve,
 and the practitioner has her own check-in in the intake set."""
+
 from __future__ import annotations
 
 from zoneinfo import ZoneInfo
@@ -8,7 +9,7 @@ from portal.db_types import utcnow
 from portal.demo import DEMO_CLIENTS, DEMO_PRACTITIONER, seed_demo
 from portal.extensions import db
 from portal.accounts import users
-from portal.models import BookingRules, DiaryEntry, Response
+from portal.models import BookingRules, DiaryEntry, QuestionnaireResponse
 from portal.questionnaires import custom, diary_entries
 
 
@@ -20,11 +21,25 @@ def test_the_demo_client_has_a_diary_that_shows_the_migraine_gut_link_and_improv
     assert db.session.scalar(db.select(db.func.count()).select_from(DiaryEntry)) == 84
     link = diary_entries.overview(sophie.id, utcnow().astimezone(ZoneInfo(sophie.timezone)).date()).link
     assert link.enough_data and link.after_bad_gut_rate > 2 * link.overall_rate
-    hit6 = db.session.execute(db.select(Response).filter_by(client_id=sophie.id, code="hit6")
-                              .order_by(Response.submitted_at)).scalars().all()
+    hit6 = (
+        db.session.execute(
+            db.select(QuestionnaireResponse)
+            .filter_by(client_id=sophie.id, code="hit6")
+            .order_by(QuestionnaireResponse.submitted_at)
+        )
+        .scalars()
+        .all()
+    )
     assert [(r.total, r.band) for r in (hit6[0], hit6[-1])] == [(66, "severe impact"), (53, "some impact")]
-    ibs = db.session.execute(db.select(Response.total).filter_by(client_id=sophie.id, code="ibs_sss")
-                             .order_by(Response.submitted_at)).scalars().all()
+    ibs = (
+        db.session.execute(
+            db.select(QuestionnaireResponse.total)
+            .filter_by(client_id=sophie.id, code="ibs_sss")
+            .order_by(QuestionnaireResponse.submitted_at)
+        )
+        .scalars()
+        .all()
+    )
     assert ibs[0] - ibs[-1] >= 50  # a meaningful improvement
     (check_in,) = custom.library(maya.id)
     assert db.session.get(BookingRules, maya.id).intake_codes == ["hit6", "ibs_sss", check_in.code]

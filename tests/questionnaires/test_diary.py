@@ -1,5 +1,6 @@
 """Headache-diary outcomes, medication overuse (ICHD-3 8.2), responders, the Rome IV stool pattern and the
 migraine-gut link, from plain days: both sides of every edge, with gaps, overlaps and incomplete periods."""
+
 from __future__ import annotations
 
 from datetime import date, timedelta
@@ -36,6 +37,7 @@ def diary_period(first: int, recorded: int, migraines: int) -> list[Day]:
 
 
 # Windows -------------------------------------------------------------------------------------------------------
+
 
 def test_a_window_counts_migraine_headache_and_medication_days():
     diary = [Day(START, "migraine", 8, TRIPTAN), Day(on(1), "headache", 4, SIMPLE), Day(on(2)), Day(on(28), "migraine")]
@@ -74,12 +76,15 @@ TODAY = on(29)  # the 30 days to TODAY are days 0 to 29
 def month(medicated: dict[frozenset[str], int], recorded: int = 30) -> list[Day]:
     """`recorded` days to TODAY, the first ones taking each class for its number of days, one class after another."""
     taken = [classes for classes, n in medicated.items() for _ in range(n)]
-    return [Day(TODAY - timedelta(days=recorded - 1 - i), medication=taken[i] if i < len(taken) else frozenset())
-            for i in range(recorded)]
+    return [
+        Day(TODAY - timedelta(days=recorded - 1 - i), medication=taken[i] if i < len(taken) else frozenset())
+        for i in range(recorded)
+    ]
 
 
-@pytest.mark.parametrize(("kind", "limit"), [
-    ("triptan", 10), ("ergot", 10), ("opioid", 10), ("combination", 10), ("simple", 15)])
+@pytest.mark.parametrize(
+    ("kind", "limit"), [("triptan", 10), ("ergot", 10), ("opioid", 10), ("combination", 10), ("simple", 15)]
+)
 def test_each_class_is_overused_from_its_own_ichd3_threshold(kind, limit):
     below, at = overuse(month({frozenset({kind}): limit - 1}), TODAY), overuse(month({frozenset({kind}): limit}), TODAY)
     assert (below.overuse, below.status) == (False, "none")
@@ -138,6 +143,7 @@ def test_days_across_a_clock_change_are_whole_days():
 
 # Responders ---------------------------------------------------------------------------------------------------
 
+
 def test_a_responder_has_at_most_half_the_baseline_rate():
     baseline = diary_period(0, 28, 8)
     assert compare_with_baseline(baseline + diary_period(28, 28, 4), on(55)).outcome == "responder"  # exactly half
@@ -171,7 +177,8 @@ def test_an_incomplete_baseline_does_not_hide_a_real_responder():
     assert found.outcome == "responder"
     assert compare_with_baseline(baseline + diary_period(28, 28, 4), on(55)).outcome == "baseline_incomplete"
     assert compare_with_baseline(diary_period(0, 10, 0) + diary_period(28, 28, 0), on(55)).outcome == (
-        "baseline_incomplete")
+        "baseline_incomplete"
+    )
 
 
 def test_the_current_period_starts_after_the_baseline_ends():
@@ -188,7 +195,8 @@ def test_a_month_of_diary_is_not_compared_with_itself():
 
 def test_no_migraines_to_halve_and_no_diary():
     assert compare_with_baseline(diary_period(0, 28, 0) + diary_period(28, 28, 0), on(55)).outcome == (
-        "no_baseline_migraines")
+        "no_baseline_migraines"
+    )
     assert compare_with_baseline([], on(55)).outcome == "no_diary"
 
 
@@ -209,6 +217,7 @@ def test_the_comparison_over_a_leap_day():
 
 # Stool pattern (Rome IV) --------------------------------------------------------------------------------------
 
+
 def stools(*per_day: tuple[int, ...]) -> list[Day]:
     return [Day(on(i), stool_types=types) for i, types in enumerate(per_day)]
 
@@ -217,7 +226,10 @@ def test_normal_days_do_not_dilute_the_pattern():
     diary = stools(*[(7,)] * 5, *[(4,)] * 23)  # loose on 5 days: 18% of all stools, all of the abnormal days'
     pattern = stool_pattern(diary)
     assert pattern.subtype == "IBS-D" and (pattern.stool_days, pattern.abnormal_days, pattern.stools_counted) == (
-        28, 5, 5)
+        28,
+        5,
+        5,
+    )
 
 
 def test_an_abnormal_days_normal_stools_count_too():
@@ -225,13 +237,16 @@ def test_an_abnormal_days_normal_stools_count_too():
     assert stool_pattern(stools(*[(7, 4, 4, 4)] * 4)).subtype == "IBS-U"  # exactly a quarter is not more
 
 
-@pytest.mark.parametrize(("per_day", "subtype"), [
-    ([(1, 2, 4)] * 3, "IBS-C"),
-    ([(1, 1, 4), (7, 4, 4, 4)], "IBS-C"),  # hard 2 in 7 (29%), loose 1 in 7 (14%)
-    ([(1, 4, 4, 4), (7, 7, 4)], "IBS-D"),  # hard 1 in 7, loose 2 in 7
-    ([(1, 7)] * 3, "IBS-M"),
-    ([(1, 1, 7, 4)] * 2, "IBS-U"),  # half hard but exactly a quarter loose: neither C (under a quarter) nor M
-])
+@pytest.mark.parametrize(
+    ("per_day", "subtype"),
+    [
+        ([(1, 2, 4)] * 3, "IBS-C"),
+        ([(1, 1, 4), (7, 4, 4, 4)], "IBS-C"),  # hard 2 in 7 (29%), loose 1 in 7 (14%)
+        ([(1, 4, 4, 4), (7, 7, 4)], "IBS-D"),  # hard 1 in 7, loose 2 in 7
+        ([(1, 7)] * 3, "IBS-M"),
+        ([(1, 1, 7, 4)] * 2, "IBS-U"),  # half hard but exactly a quarter loose: neither C (under a quarter) nor M
+    ],
+)
 def test_the_quarter_rule_on_abnormal_days(per_day, subtype):
     assert stool_pattern(stools(*per_day)).subtype == subtype
 
@@ -247,6 +262,7 @@ def test_a_window_carries_its_stool_pattern():
 
 
 # The migraine-gut link ----------------------------------------------------------------------------------------
+
 
 def test_a_bad_gut_day_is_a_hard_or_loose_stool_or_strong_bloating():
     assert Day(START, stool_types=(4, 1)).bad_gut and Day(START, stool_types=(7,)).bad_gut

@@ -1,5 +1,6 @@
 """Every page that draws a conclusion from the diary draws the same one, with the days it rests on: her diary,
 the practitioner's view of it, the dashboard, the case file and a new note's pre-filled context."""
+
 from __future__ import annotations
 
 import html
@@ -23,13 +24,33 @@ def sophie(make_user):
     today = utcnow().astimezone(ZoneInfo(sophie.timezone)).date()
     first = today - timedelta(days=69)
     for n in range(28):
-        diary_entries.save_entry(sophie, first + timedelta(days=n), today, headache="migraine" if n % 7 < 2 else "none",
-                                 intensity=6, headache_minutes=300, medication=set(), stool_types=[4], bloating=1,
-                                 abdominal_pain=0, note="")
+        diary_entries.save_entry(
+            sophie,
+            first + timedelta(days=n),
+            today,
+            headache="migraine" if n % 7 < 2 else "none",
+            intensity=6,
+            headache_minutes=300,
+            medication=set(),
+            stool_types=[4],
+            bloating=1,
+            abdominal_pain=0,
+            note="",
+        )
     for n in range(12):
-        diary_entries.save_entry(sophie, today - timedelta(days=n), today, headache="migraine" if n < 3 else "headache",
-                                 intensity=7, headache_minutes=240, medication={"triptan" if n % 2 else "simple"},
-                                 stool_types=[4], bloating=2, abdominal_pain=1, note="")
+        diary_entries.save_entry(
+            sophie,
+            today - timedelta(days=n),
+            today,
+            headache="migraine" if n < 3 else "headache",
+            intensity=7,
+            headache_minutes=240,
+            medication={"triptan" if n % 2 else "simple"},
+            stool_types=[4],
+            bloating=2,
+            abdominal_pain=1,
+            note="",
+        )
     return sophie
 
 
@@ -61,11 +82,14 @@ def test_every_page_shows_the_same_conclusions(app, sophie, make_user):
     assert words.overuse in own and "Medication overuse:" in own
     home = text_of(her.get("/me/"))
     assert "Pain medication on more days than is safe" in home
-    for page in (text_of(ours.get(f"/practitioner/clients/{sophie.id}/diary")),
-                 text_of(ours.get(f"/practitioner/clients/{sophie.id}"))):
+    for page in (
+        text_of(ours.get(f"/practitioner/clients/{sophie.id}/diary")),
+        text_of(ours.get(f"/practitioner/clients/{sophie.id}")),
+    ):
         assert words.comparison in page and words.overuse in page
     assert "Medication overuse: pain medication on 12 of the last 30 days (12 filled in)" in text_of(
-        ours.get("/practitioner/"))
+        ours.get("/practitioner/")
+    )
     context = note_context(sophie, utcnow().astimezone(ZoneInfo(sophie.timezone)).date(), maya.timezone)
     assert words.comparison in context and words.overuse in context and "12 of 28 days filled in" in context
     for text in (own, context, text_of(ours.get(f"/practitioner/clients/{sophie.id}"))):

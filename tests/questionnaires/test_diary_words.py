@@ -1,4 +1,5 @@
 """The diary's conclusions in words: each names the days it rests on, and none claims more than the data."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -10,9 +11,11 @@ from tests.questionnaires.test_diary import START, TODAY, TRIPTAN, Day, days, di
 
 def test_a_responder_sentence_gives_both_rates_and_their_days():
     text = comparison_sentence(compare_with_baseline(diary_period(0, 28, 8) + diary_period(28, 24, 2), on(55)), "her")
-    assert text == ("Last 28 days: 2.3 migraine days per 28 days (2 on 24 of 28 days filled in); her first 28 diary "
-                    "days (1 Jan 2030 to 28 Jan 2030): 8 migraine days (28 of 28 days filled in). "
-                    "That is 71% fewer per 28 days: at least half as many migraine days.")
+    assert text == (
+        "Last 28 days: 2.3 migraine days per 28 days (2 on 24 of 28 days filled in); her first 28 diary "
+        "days (1 Jan 2030 to 28 Jan 2030): 8 migraine days (28 of 28 days filled in). "
+        "That is 71% fewer per 28 days: at least half as many migraine days."
+    )
 
 
 def test_a_rise_is_called_a_rise():
@@ -23,12 +26,15 @@ def test_a_rise_is_called_a_rise():
 def test_each_unknown_outcome_says_why_and_on_how_many_days():
     baseline = diary_period(0, 28, 8)
     assert "in the last 28 days 12 of 28 days filled in, at least 21 needed" in comparison_sentence(
-        compare_with_baseline(baseline + diary_period(28, 12, 1), on(55)))
+        compare_with_baseline(baseline + diary_period(28, 12, 1), on(55))
+    )
     assert "10 of 28 days filled in, at least 21 needed" in comparison_sentence(
-        compare_with_baseline(diary_period(0, 10, 2) + diary_period(28, 28, 2), on(55)))
+        compare_with_baseline(diary_period(0, 10, 2) + diary_period(28, 28, 2), on(55))
+    )
     assert "can be made from 25 Feb 2030" in comparison_sentence(compare_with_baseline(diary_period(0, 40, 2), on(39)))
     assert "No migraine days in your first 28 diary days" in comparison_sentence(
-        compare_with_baseline(diary_period(0, 28, 0) + diary_period(28, 28, 0), on(55)))
+        compare_with_baseline(diary_period(0, 28, 0) + diary_period(28, 28, 0), on(55))
+    )
     assert comparison_sentence(compare_with_baseline([], on(55))) == ""
 
 
@@ -38,20 +44,25 @@ def test_overuse_sentences_found_ruled_out_and_unknown():
     assert "ICHD-3 8.2.6" in several
     assert "triptans on 10 days (overuse from 10)" in overuse_sentence(overuse(month({TRIPTAN: 10}), TODAY))
     assert overuse_sentence(overuse(month({TRIPTAN: 2}), TODAY)) == (
-        "No medication overuse in the last 30 days (30 of 30 filled in): pain medication on 2 days.")
+        "No medication overuse in the last 30 days (30 of 30 filled in): pain medication on 2 days."
+    )
     assert overuse_sentence(overuse(month({TRIPTAN: 2}, recorded=12), TODAY)).startswith(
-        "Too few diary days to rule out medication overuse: the last 30 days (12 of 30 filled in), at least 23")
+        "Too few diary days to rule out medication overuse: the last 30 days (12 of 30 filled in), at least 23"
+    )
 
 
 def test_the_stool_sentence_counts_the_days_it_uses():
     assert "on the 5 days with a hard or loose stool (5 stools)" in stool_sentence(
-        stool_pattern(stools(*[(7,)] * 5, *[(4,)] * 23)))
+        stool_pattern(stools(*[(7,)] * 5, *[(4,)] * 23))
+    )
     assert "none hard or loose on 10 days" in stool_sentence(stool_pattern(stools(*[(4,)] * 10)))
     assert stool_sentence(stool_pattern(days(3))) == ""
 
 
 def test_the_link_sentence_counts_comparable_days():
     assert "(27 so far)" in link_sentence(gut_migraine_link(days(29)))
-    bad = [Day(START + timedelta(days=i), "migraine" if i % 2 else "none", stool_types=(1,) if i % 2 == 0 else (4,))
-           for i in range(30)]
+    bad = [
+        Day(START + timedelta(days=i), "migraine" if i % 2 else "none", stool_types=(1,) if i % 2 == 0 else (4,))
+        for i in range(30)
+    ]
     assert link_sentence(gut_migraine_link(bad)).startswith("After a bad gut day, a migraine followed within 48 hours")

@@ -1,8 +1,9 @@
 """FHIR R4 export of the instruments and of a response."""
+
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 
 from portal.questionnaires import score
 from portal.questionnaires.fhir import questionnaire, questionnaire_response
@@ -35,8 +36,13 @@ def test_licensed_instruments_export_their_structure_without_wording():
 def test_a_response_exports_her_answers_and_the_stored_total():
     answers = {str(n): n % 4 for n in range(1, 10)}
     total = score("phq9", answers).total
-    resource = questionnaire_response(INSTRUMENTS["phq9"], answers, patient_reference="Patient/7",
-                                      authored=datetime(2030, 1, 2, 9, 30, tzinfo=timezone.utc), total=total)
+    resource = questionnaire_response(
+        INSTRUMENTS["phq9"],
+        answers,
+        patient_reference="Patient/7",
+        authored=datetime(2030, 1, 2, 9, 30, tzinfo=UTC),
+        total=total,
+    )
     assert resource["status"] == "completed" and resource["questionnaire"].endswith("phq9|2")
     assert resource["subject"] == {"reference": "Patient/7"} and resource["authored"] == "2030-01-02T09:30:00+00:00"
     codes = [item["answer"][0]["valueCoding"]["code"] for item in resource["item"]]

@@ -1,5 +1,6 @@
 """Instruments as data: free wording shipped, licensed wording only from the practice's own file, and proof
 that no licensed wording is in the repository."""
+
 from __future__ import annotations
 
 import hashlib
@@ -12,7 +13,10 @@ import pytest
 
 from portal.questionnaires import score
 from portal.questionnaires.instruments import (
-    INSTRUMENTS, ContentFileError, load_licensed_content, with_licensed_wording,
+    INSTRUMENTS,
+    ContentFileError,
+    load_licensed_content,
+    with_licensed_wording,
 )
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -56,8 +60,13 @@ def _content_file(tmp_path: Path, content: dict) -> Path:
 
 
 def test_a_practice_with_a_licence_loads_its_own_wording(tmp_path):
-    wording = {"hit6": {"title": "HIT-6 (licensed)", "items": {str(n): f"Licensed question {n}" for n in range(1, 7)},
-                        "options": {"6": "First answer", "13": "Last answer"}}}
+    wording = {
+        "hit6": {
+            "title": "HIT-6 (licensed)",
+            "items": {str(n): f"Licensed question {n}" for n in range(1, 7)},
+            "options": {"6": "First answer", "13": "Last answer"},
+        }
+    }
     content = load_licensed_content(_content_file(tmp_path, wording))
     hit6 = with_licensed_wording("hit6", content)
     assert not hit6.needs_licence_notice and hit6.title == "HIT-6 (licensed)"
@@ -66,11 +75,14 @@ def test_a_practice_with_a_licence_loads_its_own_wording(tmp_path):
     assert with_licensed_wording("gsrs", content).needs_licence_notice  # only what was supplied
 
 
-@pytest.mark.parametrize(("content", "message"), [
-    ({"phq9": {"items": {}}}, "not a licensed instrument"),
-    ({"hit6": {"items": {"1": "x"}}}, "lacks items 2, 3, 4, 5, 6"),
-    ([], "object keyed by instrument code"),
-])
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ({"phq9": {"items": {}}}, "not a licensed instrument"),
+        ({"hit6": {"items": {"1": "x"}}}, "lacks items 2, 3, 4, 5, 6"),
+        ([], "object keyed by instrument code"),
+    ],
+)
 def test_a_bad_content_file_is_explained(tmp_path, content, message):
     with pytest.raises(ContentFileError, match=message):
         load_licensed_content(_content_file(tmp_path, content))
@@ -81,8 +93,10 @@ def test_a_bad_content_file_is_explained(tmp_path, content, message):
 # Phrases from the licensed instruments, kept only as hashes of their normalised words.
 LICENSED_PHRASE_HASHES = {
     6: {"fa52718da5f7769eb6ac8dae72c4b82aea103b18bb33fdf14ff7d45b79d3ba80"},
-    9: {"e763ce1a962f3fd012b08ddfbd76f1c6316794145b4b8f10b85b77b912627137",
-        "123450c1a29b3727b5801e6fcd1002b6107d535d525450ec8527427ee0d9b79a"},
+    9: {
+        "e763ce1a962f3fd012b08ddfbd76f1c6316794145b4b8f10b85b77b912627137",
+        "123450c1a29b3727b5801e6fcd1002b6107d535d525450ec8527427ee0d9b79a",
+    },
     10: {"54a6ca833173e0ff8db4d1a3d91425958745491fe2fafb459e156f64bf209829"},
     13: {"820cae846537ba6806705635360ba641c6c0fd380b93036735c49bd8c1392a3c"},
 }
@@ -93,14 +107,19 @@ def _found(hashes: dict[int, set[str]], text: str) -> bool:
     words = re.findall(r"[a-z0-9]+", text.lower())
     for size, wanted in hashes.items():
         for start in range(len(words) - size + 1):
-            if hashlib.sha256(" ".join(words[start:start + size]).encode()).hexdigest() in wanted:
+            if hashlib.sha256(" ".join(words[start : start + size]).encode()).hexdigest() in wanted:
                 return True
     return False
 
 
 def _repository_texts() -> list[tuple[str, str]]:
-    names = subprocess.run(["git", "ls-files", "--cached", "--others", "--exclude-standard"], cwd=ROOT,
-                           capture_output=True, text=True, check=True).stdout.split()
+    names = subprocess.run(
+        ["git", "ls-files", "--cached", "--others", "--exclude-standard"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
     texts = []
     for name in names:
         try:

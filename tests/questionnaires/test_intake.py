@@ -1,5 +1,6 @@
 """The intake set: the questionnaires the practitioner chooses in settings are sent with a client's first
 booking, once, and appear under "To do" on her home page."""
+
 from __future__ import annotations
 
 from portal.extensions import db
@@ -11,15 +12,23 @@ from tests.conftest import csrf_token_from, log_in, submit_form
 
 def choose_intake(client, practice, codes: list[str]):
     log_in(client, practice.practitioner.email)
-    saved = submit_form(client, "/practitioner/questionnaires/intake", {"codes": codes},
-                        form_url="/practitioner/questionnaires/", follow_redirects=True)
+    saved = submit_form(
+        client,
+        "/practitioner/questionnaires/intake",
+        {"codes": codes},
+        form_url="/practitioner/questionnaires/",
+        follow_redirects=True,
+    )
     client.post("/account/logout", data={"csrf_token": csrf_token_from(saved.get_data(as_text=True))})
     return saved
 
 
 def intake_codes(client_id: int) -> list[str]:
-    return list(db.session.execute(db.select(Assignment.code).filter_by(client_id=client_id, intake=True)
-                                   .order_by(Assignment.id)).scalars())
+    return list(
+        db.session.execute(
+            db.select(Assignment.code).filter_by(client_id=client_id, intake=True).order_by(Assignment.id)
+        ).scalars()
+    )
 
 
 def test_her_first_booking_sends_the_intake_set_and_later_bookings_do_not(client, practice, client_user):

@@ -1,7 +1,8 @@
 """`flask jobs run` invites a client when a questionnaire falls due and reminds her once, through real SMTP."""
+
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta, timezone
+from datetime import datetime, time, timedelta, UTC
 
 import pytest
 
@@ -19,7 +20,7 @@ def app(app_factory, smtp_server):
 
 
 def noon(day) -> datetime:
-    return datetime.combine(day, time(12), tzinfo=timezone.utc)
+    return datetime.combine(day, time(12), tzinfo=UTC)
 
 
 def test_invited_once_when_due_reminded_once_and_never_after_answering(make_user, client_user, smtp_server):

@@ -1,5 +1,6 @@
 """LICENSED_CONTENT_FILE: a practice with a licence sees its own wording; without one, neutral labels and a
 notice that says why, to the client and to the practitioner."""
+
 from __future__ import annotations
 
 import json
@@ -11,8 +12,13 @@ from portal.models import Role
 from tests.conftest import log_in
 from tests.questionnaires.test_responses import send
 
-WORDING = {"hit6": {"title": "HIT-6 (practice licence)", "items": {str(n): f"Licensed wording {n}" for n in range(1, 7)},
-                    "options": {"6": "Licensed answer A"}}}
+WORDING = {
+    "hit6": {
+        "title": "HIT-6 (practice licence)",
+        "items": {str(n): f"Licensed wording {n}" for n in range(1, 7)},
+        "options": {"6": "Licensed answer A"},
+    }
+}
 
 
 def first_question(client, assignment) -> str:
@@ -58,5 +64,7 @@ def test_a_content_file_that_cannot_be_used_stops_the_portal_with_a_clear_messag
     with pytest.raises(ConfigError, match="LICENSED_CONTENT_FILE: The wording for hit6 lacks items"):
         load_config({"PORTAL_ENV": "testing", "SECRET_KEY": "x" * 40, "LICENSED_CONTENT_FILE": str(bad)}, tmp_path)
     with pytest.raises(ConfigError, match="could not be read"):
-        load_config({"PORTAL_ENV": "testing", "SECRET_KEY": "x" * 40,
-                     "LICENSED_CONTENT_FILE": str(tmp_path / "missing.json")}, tmp_path)
+        load_config(
+            {"PORTAL_ENV": "testing", "SECRET_KEY": "x" * 40, "LICENSED_CONTENT_FILE": str(tmp_path / "missing.json")},
+            tmp_path,
+        )

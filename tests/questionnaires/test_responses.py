@@ -1,11 +1,12 @@
 """The practitioner sends a questionnaire; the client answers it one question at a time, with her answers
 saved as she goes; the score is stored once; item 9 of the PHQ-9 alerts the practitioner."""
+
 from __future__ import annotations
 
 import pytest
 
 from portal.extensions import db
-from portal.models import Assignment, Response, Role
+from portal.models import Assignment, QuestionnaireResponse, Role
 from portal.questionnaires import responses
 from portal.questionnaires.instruments import INSTRUMENTS
 from portal.questionnaires.responses import ResponseError
@@ -15,8 +16,11 @@ from tests.conftest import csrf_token_from, log_in
 def send(client, maya, client_user, code="phq9", every=""):
     log_in(client, maya.email)
     page = client.get(f"/practitioner/clients/{client_user.id}/diary").get_data(as_text=True)
-    response = client.post(f"/practitioner/clients/{client_user.id}/assignments", follow_redirects=True,
-                           data={"code": code, "every": every, "csrf_token": csrf_token_from(page)})
+    response = client.post(
+        f"/practitioner/clients/{client_user.id}/assignments",
+        follow_redirects=True,
+        data={"code": code, "every": every, "csrf_token": csrf_token_from(page)},
+    )
     client.post("/account/logout", data={"csrf_token": csrf_token_from(response.get_data(as_text=True))})
     return db.session.execute(db.select(Assignment).order_by(Assignment.id.desc())).scalars().first()
 
@@ -25,7 +29,9 @@ def answer_all(client, url_start: str, values: list[str]) -> str:
     location = client.get(url_start).headers["Location"]
     for value in values:
         page = client.get(location).get_data(as_text=True)
-        location = client.post(location, data={"answer": value, "csrf_token": csrf_token_from(page)}).headers["Location"]
+        location = client.post(location, data={"answer": value, "csrf_token": csrf_token_from(page)}).headers[
+            "Location"
+        ]
     return location
 
 
@@ -33,17 +39,23 @@ def test_she_answers_a_phq9_and_the_score_is_stored_once(client, maya, client_us
     assignment = send(client, maya, client_user)
     log_in(client, client_user.email)
     assert "PHQ-9" in client.get("/me/").get_data(as_text=True)
-    review_url = answer_all(client, f"/me/questionnaires/{assignment.id}",
-                            ["1", "2", "1", "3", "0", "1", "2", "0", "0", "2"])
+    review_url = answer_all(
+        client, f"/me/questionnaires/{assignment.id}", ["1", "2", "1", "3", "0", "1", "2", "0", "0", "2"]
+    )
     assert review_url.endswith("/review")
     review = client.get(review_url).get_data(as_text=True)
     assert "Little interest or pleasure in doing things" in review and "Nearly every day" in review
     assert "how difficult have these problems made it" in review and "Very difficult" in review
     done = client.post(review_url, data={"csrf_token": csrf_token_from(review)}, follow_redirects=True)
     assert "have been sent to your practitioner" in done.get_data(as_text=True)
-    stored = db.session.execute(db.select(Response)).scalar_one()
+    stored = db.session.execute(db.select(QuestionnaireResponse)).scalar_one()
     assert (stored.status, stored.total, stored.band, stored.version, stored.flags) == (
-        "submitted", 10, "moderate", "2", [])
+        "submitted",
+        10,
+        "moderate",
+        "2",
+        [],
+    )
     assert stored.answers["difficulty"] == 2  # stored, and the total is items 1-9 alone
     db.session.refresh(assignment)
     assert assignment.active is False  # a one-off is done
@@ -56,20 +68,28 @@ def test_the_phq9_difficulty_question_may_be_left_empty(client, maya, client_use
     log_in(client, client_user.email)
     review_url = answer_all(client, f"/me/questionnaires/{assignment.id}", ["1"] * 9 + [""])
     client.post(review_url, data={"csrf_token": csrf_token_from(client.get(review_url).get_data(as_text=True))})
-    stored = db.session.execute(db.select(Response)).scalar_one()
+    stored = db.session.execute(db.select(QuestionnaireResponse)).scalar_one()
     assert (stored.status, stored.total, stored.answers["difficulty"]) == ("submitted", 9, None)
 
 
 def test_a_draft_started_on_version_1_of_the_phq9_is_finished_on_it(client, maya, client_user):
     assignment = send(client, maya, client_user)
-    db.session.add(Response(client_id=client_user.id, assignment_id=assignment.id, code="phq9", version="1",
-                            status="draft", answers={str(n): 1 for n in range(1, 9)}))
+    db.session.add(
+        QuestionnaireResponse(
+            client_id=client_user.id,
+            assignment_id=assignment.id,
+            code="phq9",
+            version="1",
+            status="draft",
+            answers={str(n): 1 for n in range(1, 9)},
+        )
+    )
     db.session.commit()
     log_in(client, client_user.email)
     review_url = answer_all(client, f"/me/questionnaires/{assignment.id}", ["1"])  # item 9 is its last question
     assert review_url.endswith("/review")
     client.post(review_url, data={"csrf_token": csrf_token_from(client.get(review_url).get_data(as_text=True))})
-    stored = db.session.execute(db.select(Response)).scalar_one()
+    stored = db.session.execute(db.select(QuestionnaireResponse)).scalar_one()
     assert (stored.status, stored.version, stored.total) == ("submitted", "1", 9) and "difficulty" not in stored.answers
 
 
@@ -81,7 +101,7 @@ def test_answers_are_kept_when_she_leaves_half_way(client, maya, client_user):
     client.post(first, data={"answer": "2", "csrf_token": csrf_token_from(page)})
     again = client.get(f"/me/questionnaires/{assignment.id}").headers["Location"]  # she comes back later
     assert again.endswith("/2")
-    assert db.session.execute(db.select(Response)).scalar_one().answers == {"1": 2}
+    assert db.session.execute(db.select(QuestionnaireResponse)).scalar_one().answers == {"1": 2}
 
 
 @pytest.mark.parametrize("bad", ["", "4", "-1", "abc"])
@@ -92,13 +112,13 @@ def test_a_missing_or_impossible_answer_is_explained_next_to_the_question(client
     page = client.get(first).get_data(as_text=True)
     refused = client.post(first, data={"answer": bad, "csrf_token": csrf_token_from(page)})
     assert refused.status_code == 422
-    assert "Please answer this question." in refused.get_data(as_text=True) or \
-        "Please choose one of the answers." in refused.get_data(as_text=True)
-    assert db.session.execute(db.select(Response)).scalar_one().answers == {}
+    assert "Please answer this question." in refused.get_data(
+        as_text=True
+    ) or "Please choose one of the answers." in refused.get_data(as_text=True)
+    assert db.session.execute(db.select(QuestionnaireResponse)).scalar_one().answers == {}
 
 
-def test_item_9_above_0_alerts_the_practitioner_without_health_data_in_the_subject(app_factory, make_user,
-                                                                                  smtp_server):
+def test_item_9_above_0_alerts_the_practitioner_without_health_data_in_the_subject(app_factory, make_user, smtp_server):
     app = app_factory(MAIL_SERVER=smtp_server.host, MAIL_PORT=str(smtp_server.port), MAIL_SECURITY="none")
     client = app.test_client()
     with app.app_context():
@@ -108,7 +128,7 @@ def test_item_9_above_0_alerts_the_practitioner_without_health_data_in_the_subje
         log_in(client, clara.email)
         review_url = answer_all(client, f"/me/questionnaires/{assignment.id}", ["0"] * 8 + ["1", ""])
         client.post(review_url, data={"csrf_token": csrf_token_from(client.get(review_url).get_data(as_text=True))})
-        assert db.session.execute(db.select(Response)).scalar_one().flags == ["self_harm_thoughts"]
+        assert db.session.execute(db.select(QuestionnaireResponse)).scalar_one().flags == ["self_harm_thoughts"]
     (alert,) = smtp_server.messages
     assert alert["To"] == "maya@example.com" and alert["Subject"] == "A client's answers need your attention"
     her_browser = app.test_client()
@@ -161,6 +181,9 @@ def test_the_migraine_screener_is_asked_in_our_own_words_and_two_yes_screen_posi
     assert "stopped you doing what you needed" in first and "Yes" in first
     review_url = answer_all(client, f"/me/questionnaires/{assignment.id}", ["yes", "no", "yes"])
     client.post(review_url, data={"csrf_token": csrf_token_from(client.get(review_url).get_data(as_text=True))})
-    stored = db.session.execute(db.select(Response)).scalar_one()
-    assert (stored.total, stored.band, stored.answers) == (2, "positive",
-                                                         {"disability": True, "nausea": False, "photophobia": True})
+    stored = db.session.execute(db.select(QuestionnaireResponse)).scalar_one()
+    assert (stored.total, stored.band, stored.answers) == (
+        2,
+        "positive",
+        {"disability": True, "nausea": False, "photophobia": True},
+    )

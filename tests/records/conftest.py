@@ -1,5 +1,6 @@
 """A client with a record of every kind: profile, diary, a submitted questionnaire, a paid and partly
 refunded session, and audit rows."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -53,10 +54,12 @@ def clara(practice, make_user) -> Records:
     booking = bookings.create_booking(client, practice.follow_up, start, default_timezone=PRACTICE_TZ)
     payment = payments.record_manual_payment(booking, 8500, PaymentMethod.CASH, PAYMENT_NOTE, practice.practitioner)
     refund = payments.refund_payment(payment, 1000, REFUND_REASON, practice.practitioner)
-    db.session.add(DiaryEntry(client_id=client.id, day=date(2026, 11, 3), headache="migraine", intensity=7,
-                              note=DIARY_NOTE))
-    profiles.save_profile(client.id, client.id, {"phone": "07700 900123", "conditions": CONDITIONS,
-                                                 "medication": "Rizatriptan 10 mg"}, 0)
+    db.session.add(
+        DiaryEntry(client_id=client.id, day=date(2026, 11, 3), headache="migraine", intensity=7, note=DIARY_NOTE)
+    )
+    profiles.save_profile(
+        client.id, client.id, {"phone": "07700 900123", "conditions": CONDITIONS, "medication": "Rizatriptan 10 mg"}, 0
+    )
     assignment = responses.assign(client, "phq9", None, date(2026, 11, 1), practice.practitioner)
     draft = responses.draft_for(assignment)
     for item in INSTRUMENTS["phq9"].items:

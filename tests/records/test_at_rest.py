@@ -5,6 +5,7 @@ file the portal wrote holds any of the text typed about her, and the stored PDF 
 The scan covers every table the database has, not a list: a table or column added later in plain text is
 caught as soon as something typed about a client lands in it.
 """
+
 from __future__ import annotations
 
 import json
@@ -26,12 +27,24 @@ MARKER = "Quokka"
 SUMMARY = "Quokka summary: porridge with oat bran eased the Tuesday aura."
 FOCUS = "Quokka focus: ginger before the afternoon slump\nQuokka focus: a walk after lunch"
 NEXT_STEPS = "Quokka next: note every histamine-rich meal"
-ADJUSTED = ItemText("supplement", "Quokka title: magnesium for her", "Quokka dose: 150 mg for a week",
-                    "Quokka timing: with the evening meal", "Quokka duration: nine weeks",
-                    "Quokka instructions: halve it if her tummy is upset", "Quokka rationale: calms her nerves")
-ONE_OFF = ItemText("other", "Quokka one-off: slippery elm", "Quokka dose: 5 ml", "Quokka timing: at dusk",
-                   "Quokka duration: until the flare settles", "Quokka instructions: stir into warm water",
-                   "Quokka rationale: soothes the gut lining")
+ADJUSTED = ItemText(
+    "supplement",
+    "Quokka title: magnesium for her",
+    "Quokka dose: 150 mg for a week",
+    "Quokka timing: with the evening meal",
+    "Quokka duration: nine weeks",
+    "Quokka instructions: halve it if her tummy is upset",
+    "Quokka rationale: calms her nerves",
+)
+ONE_OFF = ItemText(
+    "other",
+    "Quokka one-off: slippery elm",
+    "Quokka dose: 5 ml",
+    "Quokka timing: at dusk",
+    "Quokka duration: until the flare settles",
+    "Quokka instructions: stir into warm water",
+    "Quokka rationale: soothes the gut lining",
+)
 NOTE_TEXT = "Quokka note: fewer attacks since cutting aged cheese"
 TYPED_ABOUT_HER = (MARKER, DIARY_NOTE, CONDITIONS, PAYMENT_NOTE, REFUND_REASON, "Rizatriptan")
 
@@ -40,21 +53,41 @@ def _compose_and_publish(clara, practice, client) -> int:
     """Her protocol as the practitioner writes it (a library item adjusted for her, a one-off), published
     from the page, which also e-mails her; the handout's id."""
     maya = practice.practitioner
-    item = protocols.save_item(None, maya, ItemText("supplement", "Magnesium glycinate", "300 mg",
-                                                    "With your evening meal", "3 months", "", ""))
+    item = protocols.save_item(
+        None,
+        maya,
+        ItemText("supplement", "Magnesium glycinate", "300 mg", "With your evening meal", "3 months", "", ""),
+    )
     protocol = protocols.protocol_for(clara.booking)
-    protocols.save_protocol(protocol, summary=SUMMARY, focus_points=FOCUS, next_steps=NEXT_STEPS, lines=[],
-                            add_items=[item], add_one_off=ONE_OFF)
-    protocols.save_protocol(protocols.protocol_for(clara.booking), summary=SUMMARY, focus_points=FOCUS,
-                            next_steps=NEXT_STEPS, lines=[ADJUSTED, ONE_OFF])
+    protocols.save_protocol(
+        protocol,
+        summary=SUMMARY,
+        focus_points=FOCUS,
+        next_steps=NEXT_STEPS,
+        lines=[],
+        add_items=[item],
+        add_one_off=ONE_OFF,
+    )
+    protocols.save_protocol(
+        protocols.protocol_for(clara.booking),
+        summary=SUMMARY,
+        focus_points=FOCUS,
+        next_steps=NEXT_STEPS,
+        lines=[ADJUSTED, ONE_OFF],
+    )
     note_templates.ensure_shipped(maya)
     note = notes.start_note(clara.client, maya, note_templates.templates_of(maya.id)[0])
     notes.save_draft(note, note.revision, "Follow-up", [NOTE_TEXT] + [""] * (len(notes.sections_of(note)) - 1))
     db.session.commit()
     log_in(client, maya.email)
     booking_id = clara.booking.id
-    page = submit_form(client, f"/practitioner/sessions/{booking_id}/protocol/publish", {},
-                       form_url=f"/practitioner/sessions/{booking_id}/protocol/preview", follow_redirects=True)
+    page = submit_form(
+        client,
+        f"/practitioner/sessions/{booking_id}/protocol/publish",
+        {},
+        form_url=f"/practitioner/sessions/{booking_id}/protocol/preview",
+        follow_redirects=True,
+    )
     assert "Published version 1" in page.get_data(as_text=True)
     db.session.expire_all()
     (handout,) = handouts.published_handouts(clara.client.id)
@@ -103,9 +136,13 @@ def test_no_table_holds_her_text_or_her_handout_in_plaintext(app, clara, practic
 def test_the_scan_finds_plaintext_when_there_is_some(app, practice):
     """The scan itself works: her library text is plain by design, and a plain PDF would be caught."""
     protocols.save_item(None, practice.practitioner, ItemText("diet", "Quokka in the library"))
-    db.session.execute(text("INSERT INTO stored_files (key, client_id, content_type, content, created_at) "
-                            "VALUES ('probe', NULL, 'application/pdf', :pdf, CURRENT_TIMESTAMP)"),
-                       {"pdf": b"%PDF-1.7 plain"})
+    db.session.execute(
+        text(
+            "INSERT INTO stored_files (key, client_id, content_type, content, created_at) "
+            "VALUES ('probe', NULL, 'application/pdf', :pdf, CURRENT_TIMESTAMP)"
+        ),
+        {"pdf": b"%PDF-1.7 plain"},
+    )
     assert plaintext_at_rest((MARKER,)) == ["protocol_items.title", "stored_files.content"]
     db.session.rollback()
 

@@ -1,4 +1,5 @@
 """The audit trail: rows are added with who, what and when, read per client, and never changed."""
+
 import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
@@ -32,8 +33,11 @@ def test_events_come_newest_first_and_only_for_that_client(app, make_user):
 
 def test_the_module_offers_no_way_to_change_or_delete_events():
     public = [name for name in dir(audit) if not name.startswith("_")]
-    assert not [name for name in public if any(w in name.lower() for w in ("update", "delete", "remove", "edit",
-                                                                            "purge", "clear", "erase"))]
+    assert not [
+        name
+        for name in public
+        if any(w in name.lower() for w in ("update", "delete", "remove", "edit", "purge", "clear", "erase"))
+    ]
 
 
 def test_client_id_has_no_foreign_key_so_events_outlive_the_client(app):

@@ -1,4 +1,5 @@
 """Health free text is stored as Fernet tokens and read back as text."""
+
 from datetime import date
 
 import pytest

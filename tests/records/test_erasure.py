@@ -1,4 +1,5 @@
 """Erasure: every table with her rows is emptied of them, except the kept ones, which lose their free text."""
+
 import pytest
 from sqlalchemy import text
 

@@ -1,4 +1,5 @@
 """The export: one ZIP with every record about the client, decrypted, her FHIR responses, no secrets."""
+
 import io
 import json
 import zipfile
@@ -93,8 +94,12 @@ def test_case_notes_are_in_the_practitioners_export_only(app, clara, practice):
     note_templates.ensure_shipped(practice.practitioner)
     template = note_templates.templates_of(practice.practitioner.id)[0]
     note = notes.start_note(clara.client, practice.practitioner, template)
-    notes.save_draft(note, note.revision, "Follow-up", ["Fewer attacks since cutting aged cheese"]
-                     + [""] * (len(notes.sections_of(note)) - 1))
+    notes.save_draft(
+        note,
+        note.revision,
+        "Follow-up",
+        ["Fewer attacks since cutting aged cheese"] + [""] * (len(notes.sections_of(note)) - 1),
+    )
     db.session.commit()
     mine, _ = _open(export.build_archive(clara.client, for_practitioner=True))
     hers, _ = _open(export.build_archive(clara.client, for_practitioner=False))

@@ -1,4 +1,5 @@
 """The migration encrypts the free text already stored, and its downgrade gives it back as plain text."""
+
 from datetime import date
 
 import pytest
@@ -25,8 +26,11 @@ def _raw(sql: str) -> str:
 def test_free_text_is_decrypted_on_downgrade_and_encrypted_on_upgrade(app, clara):
     db.session.add(DiaryEntry(client_id=clara.client.id, day=date(2026, 11, 4), note=NOTE))
     db.session.commit()
-    columns = {"SELECT note FROM diary_entries WHERE day = '2026-11-04'": NOTE,
-               "SELECT note FROM payments": PAYMENT_NOTE, "SELECT reason FROM refunds": REFUND_REASON}
+    columns = {
+        "SELECT note FROM diary_entries WHERE day = '2026-11-04'": NOTE,
+        "SELECT note FROM payments": PAYMENT_NOTE,
+        "SELECT reason FROM refunds": REFUND_REASON,
+    }
     assert all(_raw(sql) != plain for sql, plain in columns.items())
     db.session.remove()
     try:

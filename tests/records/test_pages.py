@@ -1,4 +1,5 @@
 """The records pages: who may open them, the profile forms, the audit table, export and erasure."""
+
 import io
 import json
 import logging
@@ -13,11 +14,23 @@ from portal.records import profiles
 from tests.conftest import TEST_PASSWORD, csrf_token_from, log_in, submit_form
 from tests.records.conftest import CONDITIONS, DIARY_NOTE
 
-PRACTITIONER_PAGES = ["/practitioner/clients/{id}/profile", "/practitioner/clients/{id}/audit",
-                      "/practitioner/clients/{id}/export", "/practitioner/clients/{id}/erase"]
-PROFILE = {"phone": "+44 7700 900123", "date_of_birth": "1988-04-02", "conditions": "Migraine without aura",
-           "medication": "Propranolol 80 mg", "supplements": "Magnesium glycinate 300 mg", "allergies": "None",
-           "goals": "Work a full week", "gp_name": "Dr Okafor", "gp_practice": "Elm Street Surgery"}
+PRACTITIONER_PAGES = [
+    "/practitioner/clients/{id}/profile",
+    "/practitioner/clients/{id}/audit",
+    "/practitioner/clients/{id}/export",
+    "/practitioner/clients/{id}/erase",
+]
+PROFILE = {
+    "phone": "+44 7700 900123",
+    "date_of_birth": "1988-04-02",
+    "conditions": "Migraine without aura",
+    "medication": "Propranolol 80 mg",
+    "supplements": "Magnesium glycinate 300 mg",
+    "allergies": "None",
+    "goals": "Work a full week",
+    "gp_name": "Dr Okafor",
+    "gp_practice": "Elm Street Surgery",
+}
 
 
 def _form(page_html: str, **values) -> dict:
@@ -29,13 +42,15 @@ def _form(page_html: str, **values) -> dict:
 
 # Access ------------------------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("page", PRACTITIONER_PAGES)
 def test_a_client_gets_404_on_every_practitioner_page_even_her_own(client, clara, page):
     log_in(client, "clara@example.com")
     assert client.get(page.format(id=clara.client.id)).status_code == 404
     token = csrf_token_from(client.get("/me/profile").get_data(as_text=True))
-    posted = client.post(page.format(id=clara.client.id), data={"csrf_token": token,
-                                                                "confirmation": "clara@example.com"})
+    posted = client.post(
+        page.format(id=clara.client.id), data={"csrf_token": token, "confirmation": "clara@example.com"}
+    )
     assert posted.status_code == (405 if page.endswith("/audit") else 404)
     assert profiles.profile_for(clara.client.id) is not None  # not erased
 
@@ -67,6 +82,7 @@ def test_a_client_only_ever_sees_her_own_profile(client, clara, make_user):
 
 # The client's profile ------------------------------------------------------------------------------------
 
+
 def test_the_client_saves_her_details_and_sees_them_again(client, client_user):
     log_in(client, "client@example.com")
     page = client.get("/me/profile").get_data(as_text=True)
@@ -92,8 +108,9 @@ def test_a_save_from_an_older_tab_is_refused_and_keeps_the_typing(client, client
     old_tab = client.get("/me/profile").get_data(as_text=True)
     new_tab = client.get("/me/profile").get_data(as_text=True)
     client.post("/me/profile", data=_form(new_tab, **PROFILE))
-    html = client.post("/me/profile", data=_form(old_tab, **{**PROFILE, "goals": "From the old tab"})
-                       ).get_data(as_text=True)
+    html = client.post("/me/profile", data=_form(old_tab, **{**PROFILE, "goals": "From the old tab"})).get_data(
+        as_text=True
+    )
     assert "changed somewhere else" in html and "From the old tab" in html
     assert profiles.profile_for(client_user.id).goals == "Work a full week"
     client.post("/me/profile", data=_form(html, **{**PROFILE, "goals": "From the old tab"}))
@@ -106,6 +123,7 @@ def test_the_home_page_links_to_my_details(client, client_user):
 
 
 # The practitioner's view ---------------------------------------------------------------------------------
+
 
 def test_the_practitioner_sees_the_profile_and_what_changed(client, clara):
     log_in(client, "maya@example.com")
@@ -141,6 +159,7 @@ def test_the_audit_page_lists_who_did_what_and_when(app, client, clara):
 
 
 # Export and erasure --------------------------------------------------------------------------------------
+
 
 def test_the_practitioner_exports_after_typing_the_email(client, clara):
     log_in(client, "maya@example.com")
@@ -188,14 +207,24 @@ def test_an_erased_client_is_logged_out(app, clara, practice):
 
 # Health data never in logs -------------------------------------------------------------------------------
 
+
 def test_saving_a_profile_or_a_diary_day_logs_none_of_the_text(client, client_user, caplog):
     caplog.set_level(logging.DEBUG)
     log_in(client, "client@example.com")
     page = client.get("/me/profile").get_data(as_text=True)
     client.post("/me/profile", data=_form(page, **{**PROFILE, "conditions": "Secret-condition-text"}))
     diary = client.get("/me/diary/").get_data(as_text=True)
-    client.post("/me/diary/", data={"csrf_token": csrf_token_from(diary), "headache": "none", "intensity": "0",
-                                    "bloating": "0", "abdominal_pain": "0", "note": "Secret-diary-text"})
+    client.post(
+        "/me/diary/",
+        data={
+            "csrf_token": csrf_token_from(diary),
+            "headache": "none",
+            "intensity": "0",
+            "bloating": "0",
+            "abdominal_pain": "0",
+            "note": "Secret-diary-text",
+        },
+    )
     assert profiles.profile_for(client_user.id).conditions == "Secret-condition-text"
     logged = "\n".join(r.getMessage() for r in caplog.records)
     assert "Secret-condition-text" not in logged and "Secret-diary-text" not in logged
@@ -207,7 +236,9 @@ def test_writing_signing_and_amending_a_note_logs_none_of_the_text(app, clara, p
 
     caplog.set_level(logging.DEBUG)
     note_templates.ensure_shipped(practice.practitioner)
-    note = notes.start_note(clara.client, practice.practitioner, note_templates.templates_of(practice.practitioner.id)[0])
+    note = notes.start_note(
+        clara.client, practice.practitioner, note_templates.templates_of(practice.practitioner.id)[0]
+    )
     texts = ["Secret-note-text"] + [""] * (len(notes.sections_of(note)) - 1)
     note = notes.save_draft(note, note.revision, "Follow-up", texts)
     note = notes.sign_note(note, note.revision, practice.practitioner)

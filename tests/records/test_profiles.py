@@ -1,4 +1,5 @@
 """The client's profile: saved with a history of what changed, refused when stale, encrypted at rest."""
+
 import pytest
 from sqlalchemy import text
 
@@ -9,7 +10,9 @@ from portal.records import profiles
 
 
 def test_first_save_creates_the_profile_and_records_the_fields(app, client_user):
-    change = profiles.save_profile(client_user.id, client_user.id, {"phone": "07700 900123", "goals": "Fewer migraines"}, 0)
+    change = profiles.save_profile(
+        client_user.id, client_user.id, {"phone": "07700 900123", "goals": "Fewer migraines"}, 0
+    )
     db.session.commit()
     profile = profiles.profile_for(client_user.id)
     assert (profile.phone, profile.goals, profile.version) == ("07700 900123", "Fewer migraines", 1)
@@ -53,8 +56,12 @@ def test_two_first_saves_do_not_overwrite_each_other(app, client_user):
 
 
 def test_medical_fields_and_their_history_are_encrypted_but_contact_details_are_not(app, client_user):
-    profiles.save_profile(client_user.id, client_user.id, {"phone": "07700 900123", "conditions": "Vestibular migraine",
-                                                           "gp_name": "Dr Okafor"}, 0)
+    profiles.save_profile(
+        client_user.id,
+        client_user.id,
+        {"phone": "07700 900123", "conditions": "Vestibular migraine", "gp_name": "Dr Okafor"},
+        0,
+    )
     db.session.commit()
     row = db.session.execute(text("SELECT phone, conditions, gp_name FROM client_profiles")).one()
     assert row.phone == "07700 900123"

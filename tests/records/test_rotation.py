@@ -1,4 +1,5 @@
 """`flask rotate-keys`: every encrypted column in every table is re-encrypted with the newest key."""
+
 from datetime import date
 
 from cryptography.fernet import Fernet
@@ -66,8 +67,13 @@ def test_rotate_then_drop_the_old_key_and_everything_still_reads(app_factory, tm
     with before.app_context():
         from portal.accounts import users
 
-        clara = users.create_user(role=Role.CLIENT, name="Clara", email="clara@example.com",
-                                  password="quiet-morning-walk", timezone="Europe/London")
+        clara = users.create_user(
+            role=Role.CLIENT,
+            name="Clara",
+            email="clara@example.com",
+            password="quiet-morning-walk",
+            timezone="Europe/London",
+        )
         _write_health_text(clara.id)
         clara_id = clara.id
         old_tokens = _raw_tokens()
@@ -93,8 +99,14 @@ def test_rotation_covers_protocols_and_handout_pdfs(app, app_factory, clara):
     """Written with the suite's key, rotated to a new one: the protocol and the PDF read back with the new key
     alone, and the download is the same bytes, checksum and all."""
     protocol = protocol_for(clara.booking)
-    save_protocol(protocol, summary=SUMMARY, focus_points="Sleep", next_steps="Diary", lines=[],
-                  add_one_off=ItemText("supplement", "Slippery elm", "5 ml", "At night", "4 weeks"))
+    save_protocol(
+        protocol,
+        summary=SUMMARY,
+        focus_points="Sleep",
+        next_steps="Diary",
+        lines=[],
+        add_one_off=ItemText("supplement", "Slippery elm", "5 ml", "At night", "4 weeks"),
+    )
     handout = publish_a_handout(clara)
     pdf, handout_id = handouts.handout_pdf(handout), handout.id
     old_tokens = _raw_tokens()

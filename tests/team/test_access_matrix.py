@@ -5,6 +5,7 @@ A route missing from RULES fails the test, so a new route has to be classified h
 ran for her (any answer but 404, the login redirect or an error); "denied" means 404 for a logged-in person and
 the login page for a visitor.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -19,7 +20,7 @@ from portal.extensions import db
 from portal.handouts import handouts, protocols
 from portal.models import PaymentMethod, Role, User
 from portal.payments import payments
-from portal.practice import settings, team
+from portal.practice import settings
 from portal.questionnaires import custom, responses
 from tests.conftest import csrf_token_from, log_in
 
@@ -46,50 +47,102 @@ SKIPPED = {
 }
 
 RULES: dict[str, set[str]] = {
-    "accounts.login": EVERYONE, "accounts.signup": EVERYONE, "accounts.reset_request": EVERYONE,
-    "home.index": EVERYONE, "booking.services": EVERYONE, "booking.slots": EVERYONE,
+    "accounts.login": EVERYONE,
+    "accounts.signup": EVERYONE,
+    "accounts.reset_request": EVERYONE,
+    "home.index": EVERYONE,
+    "booking.services": EVERYONE,
+    "booking.slots": EVERYONE,
     "accounts.check_email": EVERYONE,
     "accounts.account": EVERYONE - {"visitor"},  # her own account page and sessions, whoever she is
     # the client's own pages
-    "home.client_home": CLIENT, "booking.confirm": CLIENT, "booking.client_booking": CLIENT,
-    "booking.client_cancel": CLIENT, "booking.reschedule": CLIENT, "booking.reschedule_confirm": CLIENT,
-    "payments.my_payments": CLIENT, "payments.pay": CLIENT, "payments.pay_with_test_card": CLIENT,
-    "payments.payment_status": CLIENT, "payments.receipt": CLIENT, "questionnaires.diary": CLIENT,
-    "questionnaires.start": CLIENT, "questionnaires.answer": CLIENT, "questionnaires.review": CLIENT,
-    "records.my_profile": CLIENT, "records.my_export": CLIENT, "handouts.my_handouts": CLIENT,
+    "home.client_home": CLIENT,
+    "booking.confirm": CLIENT,
+    "booking.client_booking": CLIENT,
+    "booking.client_cancel": CLIENT,
+    "booking.reschedule": CLIENT,
+    "booking.reschedule_confirm": CLIENT,
+    "payments.my_payments": CLIENT,
+    "payments.pay": CLIENT,
+    "payments.pay_with_test_card": CLIENT,
+    "payments.payment_status": CLIENT,
+    "payments.receipt": CLIENT,
+    "questionnaires.diary": CLIENT,
+    "questionnaires.start": CLIENT,
+    "questionnaires.answer": CLIENT,
+    "questionnaires.review": CLIENT,
+    "records.my_profile": CLIENT,
+    "records.my_export": CLIENT,
+    "handouts.my_handouts": CLIENT,
     "handouts.download": CLIENT | AUTHOR,
     # the front desk
-    "home.practitioner_home": STAFF, "booking.agenda": STAFF, "payments.practice_payments": STAFF,
+    "home.practitioner_home": STAFF,
+    "booking.agenda": STAFF,
+    "payments.practice_payments": STAFF,
     "team.contacts": STAFF,
-    "booking.practitioner_booking": BOOKING_DESK, "booking.practitioner_move": BOOKING_DESK,
-    "booking.practitioner_cancel": BOOKING_DESK, "booking.practitioner_outcome": BOOKING_DESK,
-    "payments.record_payment": BOOKING_DESK, "payments.refund": BOOKING_DESK,
+    "booking.practitioner_booking": BOOKING_DESK,
+    "booking.practitioner_move": BOOKING_DESK,
+    "booking.practitioner_cancel": BOOKING_DESK,
+    "booking.practitioner_outcome": BOOKING_DESK,
+    "payments.record_payment": BOOKING_DESK,
+    "payments.refund": BOOKING_DESK,
     "team.book_for_client": BOOKING_DESK,
-    "team.book_slots": {"practitioner_on", "assistant"}, "team.book_confirm": {"practitioner_on", "assistant"},
+    "team.book_slots": {"practitioner_on", "assistant"},
+    "team.book_confirm": {"practitioner_on", "assistant"},
     # a practitioner's own working tools
-    "cases.clients": CLINICAL, "cases.templates": CLINICAL, "handouts.library": CLINICAL,
-    "handouts.new_item": CLINICAL, "handouts.settings_page": CLINICAL, "handouts.logo": CLINICAL,
-    "questionnaires.library": CLINICAL, "questionnaires.save_intake": CLINICAL,
-    "practice.services": CLINICAL, "practice.new_service": CLINICAL, "practice.settings_page": CLINICAL,
-    "practice.add_hours": CLINICAL, "practice.add_time_off": CLINICAL, "practice.save_rules": CLINICAL,
-    "practice.renew_feed": CLINICAL, "practice.revoke_feed": CLINICAL,
-    "cases.edit_template": AUTHOR, "handouts.edit_item": AUTHOR, "handouts.archive_item": AUTHOR,
-    "handouts.restore_item": AUTHOR, "practice.edit_service": AUTHOR, "practice.delete_hours": AUTHOR,
-    "practice.delete_time_off": AUTHOR, "questionnaires.edit_questionnaire": AUTHOR,
-    "questionnaires.save_details": AUTHOR, "questionnaires.add_question": AUTHOR,
-    "questionnaires.change_question": AUTHOR, "questionnaires.change_questionnaire": AUTHOR,
+    "cases.clients": CLINICAL,
+    "cases.templates": CLINICAL,
+    "handouts.library": CLINICAL,
+    "handouts.new_item": CLINICAL,
+    "handouts.settings_page": CLINICAL,
+    "handouts.logo": CLINICAL,
+    "questionnaires.library": CLINICAL,
+    "questionnaires.save_intake": CLINICAL,
+    "practice.services": CLINICAL,
+    "practice.new_service": CLINICAL,
+    "practice.settings_page": CLINICAL,
+    "practice.add_hours": CLINICAL,
+    "practice.add_time_off": CLINICAL,
+    "practice.save_rules": CLINICAL,
+    "practice.renew_feed": CLINICAL,
+    "practice.revoke_feed": CLINICAL,
+    "cases.edit_template": AUTHOR,
+    "handouts.edit_item": AUTHOR,
+    "handouts.archive_item": AUTHOR,
+    "handouts.restore_item": AUTHOR,
+    "practice.edit_service": AUTHOR,
+    "practice.delete_hours": AUTHOR,
+    "practice.delete_time_off": AUTHOR,
+    "questionnaires.edit_questionnaire": AUTHOR,
+    "questionnaires.save_details": AUTHOR,
+    "questionnaires.add_question": AUTHOR,
+    "questionnaires.change_question": AUTHOR,
+    "questionnaires.change_questionnaire": AUTHOR,
     # client X's clinical pages
-    "cases.case_file": CLIENT_X_CLINICAL, "cases.new_note": CLIENT_X_CLINICAL,
-    "questionnaires.client_diary": CLIENT_X_CLINICAL, "questionnaires.assign": CLIENT_X_CLINICAL,
-    "records.client_profile": CLIENT_X_CLINICAL, "records.client_audit": CLIENT_X_CLINICAL,
-    "records.client_export": CLIENT_X_CLINICAL, "handouts.client_handouts": CLIENT_X_CLINICAL,
+    "cases.case_file": CLIENT_X_CLINICAL,
+    "cases.new_note": CLIENT_X_CLINICAL,
+    "questionnaires.client_diary": CLIENT_X_CLINICAL,
+    "questionnaires.assign": CLIENT_X_CLINICAL,
+    "records.client_profile": CLIENT_X_CLINICAL,
+    "records.client_audit": CLIENT_X_CLINICAL,
+    "records.client_export": CLIENT_X_CLINICAL,
+    "handouts.client_handouts": CLIENT_X_CLINICAL,
     # notes and session handouts: their author alone (notes stay private even from the owner)
-    "cases.note": AUTHOR, "cases.autosave": AUTHOR, "cases.amend": AUTHOR,
-    "handouts.compose": AUTHOR, "handouts.preview": AUTHOR, "handouts.preview_pdf": AUTHOR,
+    "cases.note": AUTHOR,
+    "cases.autosave": AUTHOR,
+    "cases.amend": AUTHOR,
+    "handouts.compose": AUTHOR,
+    "handouts.preview": AUTHOR,
+    "handouts.preview_pdf": AUTHOR,
     "handouts.publish": AUTHOR,
     # the owner's
-    "records.client_erase": OWNER, "team.team_page": OWNER, "team.invite": OWNER, "team.change_role": OWNER,
-    "team.deactivate": OWNER, "team.reactivate": OWNER, "team.care_team": OWNER,
+    "records.client_erase": OWNER,
+    "team.team_page": OWNER,
+    "team.invite": OWNER,
+    "team.change_role": OWNER,
+    "team.deactivate": OWNER,
+    "team.reactivate": OWNER,
+    "team.care_team": OWNER,
     "team.remove_from_care_team": OWNER,
 }
 
@@ -117,10 +170,12 @@ def world(app, make_user) -> World:
     x = make_user(Role.CLIENT, email="xena@example.com", name="Xena Client")
     y = make_user(Role.CLIENT, email="yara@example.com", name="Yara Client")
     assert owner.is_owner and on.role == Role.PRACTITIONER
-    service = settings.save_service(None, on, name="Follow-up", description="", duration_minutes=45,
-                                    price_minor=8500, currency="GBP", active=True)
-    off_service = settings.save_service(None, off, name="Consult", description="", duration_minutes=45,
-                                        price_minor=0, currency="GBP", active=True)
+    service = settings.save_service(
+        None, on, name="Follow-up", description="", duration_minutes=45, price_minor=8500, currency="GBP", active=True
+    )
+    off_service = settings.save_service(
+        None, off, name="Consult", description="", duration_minutes=45, price_minor=0, currency="GBP", active=True
+    )
     hours = None
     for weekday in range(7):
         hours = settings.add_working_range(on, weekday, time(0), time(0))
@@ -148,14 +203,28 @@ def world(app, make_user) -> World:
     db.session.commit()
     key = questionnaire.draft_items[0]["key"]
     return World(
-        people={"client": x, "practitioner_on": on, "practitioner_off": off, "assistant": assistant,
-                "owner": owner},
-        values={"client_id": x.id, "booking_id": booking.id, "service_id": service.id, "payment_id": payment.id,
-                "note_id": note.id, "template_id": template.id, "item_id": item.id,
-                "questionnaire_id": questionnaire.id, "key": key, "change": "publish",
-                "assignment_id": assignment.id, "response_id": response.id, "step": 1, "handout_id": handout.id,
-                "hours_id": hours.id, "time_off_id": time_off.id, "user_id": spare.id,
-                "practitioner_id": spare.id})
+        people={"client": x, "practitioner_on": on, "practitioner_off": off, "assistant": assistant, "owner": owner},
+        values={
+            "client_id": x.id,
+            "booking_id": booking.id,
+            "service_id": service.id,
+            "payment_id": payment.id,
+            "note_id": note.id,
+            "template_id": template.id,
+            "item_id": item.id,
+            "questionnaire_id": questionnaire.id,
+            "key": key,
+            "change": "publish",
+            "assignment_id": assignment.id,
+            "response_id": response.id,
+            "step": 1,
+            "handout_id": handout.id,
+            "hours_id": hours.id,
+            "time_off_id": time_off.id,
+            "user_id": spare.id,
+            "practitioner_id": spare.id,
+        },
+    )
 
 
 def _routes(app):
@@ -181,8 +250,9 @@ def test_each_role_reaches_exactly_the_routes_its_rule_allows(app, world, role):
     browser = app.test_client()
     if role != "visitor":
         assert log_in(browser, world.people[role].email).status_code == 302
-    token = csrf_token_from(browser.get("/account/login" if role == "visitor" else "/account/reset")
-                            .get_data(as_text=True))
+    token = csrf_token_from(
+        browser.get("/account/login" if role == "visitor" else "/account/reset").get_data(as_text=True)
+    )
     wrong = []
     for rule in sorted(_routes(app), key=lambda r: r.rule):
         values = {**world.values, **OVERRIDES.get(rule.endpoint, {})}

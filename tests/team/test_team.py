@@ -1,5 +1,6 @@
 """Settings → Team: invitations by e-mail (single use, expiring), roles, deactivation; care teams; the
 front desk booking for a client; scoping of the lists and exports by role."""
+
 from __future__ import annotations
 
 import io
@@ -35,9 +36,13 @@ def test_the_owner_invites_an_assistant_who_joins_through_the_emailed_link_once(
     assert owner.is_owner
     browser = mail_app.test_client()
     log_in(browser, owner.email)
-    response = submit_form(browser, "/practitioner/team/invitations", {"email": " Desk@Example.com ",
-                                                                       "role": "assistant"},
-                           form_url="/practitioner/team", follow_redirects=True)
+    response = submit_form(
+        browser,
+        "/practitioner/team/invitations",
+        {"email": " Desk@Example.com ", "role": "assistant"},
+        form_url="/practitioner/team",
+        follow_redirects=True,
+    )
     assert "Invitation sent to desk@example.com" in response.get_data(as_text=True)
     assert [m["To"] for m in smtp_server.messages] == ["desk@example.com"]
     path = _join_path(smtp_server.messages[0])
@@ -46,8 +51,15 @@ def test_the_owner_invites_an_assistant_who_joins_through_the_emailed_link_once(
     newcomer = mail_app.test_client()
     page = newcomer.get(path).get_data(as_text=True)
     assert "You are invited as an assistant" in page
-    response = newcomer.post(path, data={"csrf_token": csrf_token_from(page), "name": "Dee Desk",
-                                         "password": NEW_PASSWORD, "timezone": "Europe/London"})
+    response = newcomer.post(
+        path,
+        data={
+            "csrf_token": csrf_token_from(page),
+            "name": "Dee Desk",
+            "password": NEW_PASSWORD,
+            "timezone": "Europe/London",
+        },
+    )
     assert response.status_code == 302
     dee = db.session.execute(db.select(User).filter_by(email="desk@example.com")).scalar_one()
     assert dee.role == Role.ASSISTANT and dee.name == "Dee Desk"
@@ -68,9 +80,12 @@ def test_an_invitation_for_an_address_with_an_account_is_explained(app, make_use
     make_user(Role.CLIENT, email="taken@example.com")
     browser = app.test_client()
     log_in(browser, owner.email)
-    response = submit_form(browser, "/practitioner/team/invitations", {"email": "taken@example.com",
-                                                                       "role": "practitioner"},
-                           form_url="/practitioner/team")
+    response = submit_form(
+        browser,
+        "/practitioner/team/invitations",
+        {"email": "taken@example.com", "role": "practitioner"},
+        form_url="/practitioner/team",
+    )
     assert response.status_code == 422
     assert "already has an account" in response.get_data(as_text=True)
 
@@ -84,8 +99,9 @@ def test_deactivating_a_member_ends_her_sessions_at_once_and_keeps_her_records(a
     mine = app.test_client()
     log_in(mine, owner.email)
     page = mine.get("/practitioner/team").get_data(as_text=True)
-    response = mine.post(f"/practitioner/team/{ana.id}/deactivate", data={"csrf_token": csrf_token_from(page)},
-                         follow_redirects=True)
+    response = mine.post(
+        f"/practitioner/team/{ana.id}/deactivate", data={"csrf_token": csrf_token_from(page)}, follow_redirects=True
+    )
     assert "logged out everywhere" in response.get_data(as_text=True)
     assert hers.get("/practitioner/").headers["Location"].startswith("/account/login")
     assert log_in(hers, ana.email).status_code == 200  # the login form again: she cannot log in
@@ -109,8 +125,9 @@ def test_a_first_booking_puts_the_client_on_her_practitioners_care_team(app, pra
     clara = make_user(Role.CLIENT)
     start = practice.free(practice.discovery)[0]
     bookings.create_booking(clara, practice.discovery, start, default_timezone="Europe/London")
-    bookings.create_booking(clara, practice.discovery, practice.free(practice.discovery)[3],
-                            default_timezone="Europe/London")
+    bookings.create_booking(
+        clara, practice.discovery, practice.free(practice.discovery)[3], default_timezone="Europe/London"
+    )
     pairs = db.session.execute(db.select(CareTeam.practitioner_id, CareTeam.client_id)).all()
     assert pairs == [(practice.practitioner.id, clara.id)]
 
@@ -154,12 +171,12 @@ def test_an_export_holds_the_exporting_practitioners_notes_only_and_the_clients_
 
     def authors(document: dict) -> set[int]:
         tables = document["tables"]
-        return ({row["practitioner_id"] for row in tables.get("notes", [])}
-                | {row["author_id"] for row in tables.get("note_amendments", [])})
+        return {row["practitioner_id"] for row in tables.get("notes", [])} | {
+            row["author_id"] for row in tables.get("note_amendments", [])
+        }
 
     assert authors(_records(export.build_archive(xena, for_practitioner=True, notes_author_id=ana.id))) == {ana.id}
-    assert authors(_records(export.build_archive(xena, for_practitioner=True, notes_author_id=owner.id))) == {
-        owner.id}
+    assert authors(_records(export.build_archive(xena, for_practitioner=True, notes_author_id=owner.id))) == {owner.id}
     assert authors(_records(export.build_archive(xena, for_practitioner=False))) == set()
 
 
@@ -226,8 +243,9 @@ def test_the_audit_page_names_the_role_each_person_acted_in(app, make_user):
 def test_the_assistant_moves_a_session_outside_the_hours_as_the_practitioner_may(app, practice, make_user):
     desk = make_user(Role.ASSISTANT, email="desk3@example.com")
     xena = make_user(Role.CLIENT)
-    booking = bookings.create_booking(xena, practice.follow_up, practice.free(practice.follow_up)[0],
-                                      default_timezone="Europe/London")
+    booking = bookings.create_booking(
+        xena, practice.follow_up, practice.free(practice.follow_up)[0], default_timezone="Europe/London"
+    )
     late = booking.starts_at.replace(hour=21, minute=0) + timedelta(days=1)  # after her working hours
     bookings.reschedule_booking(booking, late, desk, default_timezone="Europe/London")
     assert booking.starts_at == late
@@ -239,8 +257,9 @@ def test_the_booking_page_lets_a_visitor_choose_the_practitioner(app, make_user)
     maya = make_user(Role.PRACTITIONER, name="Maya Lennox")
     jonah = make_user(Role.PRACTITIONER, name="Jonah Reyes")
     for person, name in ((maya, "Gut reset"), (jonah, "Migraine review")):
-        settings.save_service(None, person, name=name, description="", duration_minutes=30, price_minor=0,
-                              currency="GBP", active=True)
+        settings.save_service(
+            None, person, name=name, description="", duration_minutes=30, price_minor=0, currency="GBP", active=True
+        )
     browser = app.test_client()
     page = browser.get("/book/").get_data(as_text=True)
     assert "Gut reset" in page and "Migraine review" in page and "with Jonah Reyes" in page
