@@ -65,7 +65,7 @@ def seed_practice(clients: int = 1) -> tuple[User, Service, list[User]]:
     )
     for weekday in range(6):
         settings.add_working_range(maya, weekday, time(8), time(20))
-    rules = bookings.rules_for(maya.id, TIMEZONE)
+    rules = bookings.rules_for(maya.id)
     rules.min_notice_minutes = 0
     db.session.commit()
     people = [
@@ -79,7 +79,7 @@ def seed_practice(clients: int = 1) -> tuple[User, Service, list[User]]:
 
 def fill_diary(maya: User, service: Service, client: User, count: int, future_share: float = 0.25) -> None:
     """`count` bookings: most in the past two years, a share spread through the next 60 days, some cancelled."""
-    availability = bookings.load_availability(maya.id, TIMEZONE, utcnow())
+    availability = bookings.load_availability(maya.id, utcnow())
     duration = timedelta(minutes=service.duration_minutes)
     rows, future = [], int(count * future_share)
     free = availability.free(duration, utcnow())

@@ -22,7 +22,7 @@ import urllib.request
 from collections import Counter
 from pathlib import Path
 
-from bench._setup import PASSWORD, TIMEZONE, environ, fresh_app, seed_practice
+from bench._setup import PASSWORD, environ, fresh_app, seed_practice
 from portal.booking import bookings
 from portal.booking.views import iso
 from portal.db_types import utcnow
@@ -89,7 +89,7 @@ def main() -> None:
     app = fresh_app(env)
     with app.app_context():
         _, service, people = seed_practice(clients=ATTEMPTS)
-        start = bookings.load_availability(service.practitioner_id, TIMEZONE, utcnow()).free(
+        start = bookings.load_availability(service.practitioner_id, utcnow()).free(
             __import__("datetime").timedelta(minutes=service.duration_minutes), utcnow()
         )[0]
         emails, service_id = [p.email for p in people], service.id

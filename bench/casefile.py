@@ -64,7 +64,7 @@ def add_clients(count: int) -> None:
 
 def fill_case(maya: User, service, client: User) -> None:
     rng, now, today = random.Random(6), utcnow(), utcnow().date()
-    rules = bookings.slot_rules(bookings.rules_for(maya.id, TIMEZONE))
+    rules = bookings.slot_rules(bookings.rules_for(maya.id))
     start = now.replace(minute=0, second=0, microsecond=0) - timedelta(days=2 * SESSIONS)
     sessions = []
     for n in range(SESSIONS):

@@ -16,7 +16,7 @@ from datetime import timedelta
 
 from sqlalchemy import event
 
-from bench._setup import PASSWORD, TIMEZONE, environ, fill_diary, fresh_app, seed_practice
+from bench._setup import PASSWORD, environ, fill_diary, fresh_app, seed_practice
 from portal.booking import bookings
 from portal.db_types import utcnow
 from portal.extensions import db
@@ -66,7 +66,7 @@ def main() -> None:
         )
         fill_diary(maya, service, client, BOOKINGS)
         now = utcnow()
-        load_ms, availability = timed(lambda: bookings.load_availability(maya_id, TIMEZONE, now), runs=20)
+        load_ms, availability = timed(lambda: bookings.load_availability(maya_id, now), runs=20)
         compute_ms, free = timed(lambda: availability.free(timedelta(minutes=minutes), now))
         total = db.session.scalar(db.select(db.func.count()).select_from(type(maya).metadata.tables["bookings"]))
     busy_queries = queries_for(app, url, email)

@@ -15,12 +15,12 @@ import random
 import time
 from datetime import timedelta
 
-from bench._setup import TIMEZONE, environ, fresh_app, seed_practice
-from portal.booking import bookings
+from bench._setup import environ, fresh_app, seed_practice
+from portal.booking import bookings, lifecycle
 from portal.db_types import utcnow
 from portal.extensions import db
 from portal.models import BookingEvent
-from portal.payments import payments
+from portal.payments import card
 from portal.payments.localstripe_server import LocalStripe
 
 DELIVERIES = 1000
@@ -48,13 +48,11 @@ def main() -> None:
     with app.app_context():
         maya, service, people = seed_practice(clients=PAYMENTS)
         now = utcnow()
-        free = bookings.load_availability(maya.id, TIMEZONE, now).free(timedelta(minutes=45), now)
+        free = bookings.load_availability(maya.id, now).free(timedelta(minutes=45), now)
         intents = []
         for person, start in zip(people, free[::5]):
-            booking = bookings.create_booking(
-                person, service, start, default_timezone=TIMEZONE, now=now, needs_payment=True
-            )
-            intents.append(payments.card_payment_for(booking).stripe_payment_intent_id)
+            booking = lifecycle.book(person, service, start, now=now, needs_payment=True)
+            intents.append(card.card_payment_for(booking).stripe_payment_intent_id)
         assert len(intents) == PAYMENTS, "not enough free slots for the benchmark"
 
     rng = random.Random(1)

@@ -17,9 +17,9 @@ assistant sees every client's contact details and bookings but no clinical page.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import wraps
 from typing import TypeVar
-from collections.abc import Callable
 
 from flask import abort
 from flask_login import current_user, login_required
@@ -92,6 +92,17 @@ def get_client_or_404(client_id: int):
     if client is None:
         abort(404)
     return client
+
+
+def get_booking_for_viewer_or_404(booking_id: int):
+    """A session for whoever is looking: a client's own, or one the practice's team may manage; else 404."""
+    from portal.models import Booking
+
+    if current_user.is_client:
+        return get_own_or_404(Booking, booking_id, "client_id")
+    if current_user.is_staff:
+        return get_booking_or_404(booking_id)
+    abort(404)
 
 
 def get_booking_or_404(booking_id: int):

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import datetime, UTC
+from collections.abc import Iterable
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import DateTime
@@ -34,6 +35,12 @@ class UTCDateTime(TypeDecorator[datetime]):
         if value.tzinfo is None:
             return value.replace(tzinfo=UTC)
         return value.astimezone(UTC)
+
+
+def one_of(column: str, values: Iterable[str]) -> str:
+    """The SQL of a CHECK that `column` holds one of `values` (an enum's members), so the database and the
+    enum in the model never disagree: `status in ('draft', 'submitted')`."""
+    return f"{column} in ({', '.join(repr(str(value)) for value in values)})"
 
 
 def utcnow() -> datetime:

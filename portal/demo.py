@@ -8,7 +8,7 @@ from datetime import time, timedelta
 from zoneinfo import ZoneInfo
 
 from portal.accounts import users
-from portal.booking import bookings
+from portal.booking import bookings, lifecycle
 from portal.booking.bookings import BookingError
 from portal.cases.examples import seed_demo_note
 from portal.db_types import utcnow
@@ -88,17 +88,16 @@ def _seed_practice(
     if db.session.execute(db.select(WorkingHours).filter_by(practitioner_id=practitioner.id)).first() is None:
         for weekday, start, end in DEMO_HOURS:
             settings.add_working_range(practitioner, weekday, start, end)
-    bookings.rules_for(practitioner.id, practice_timezone)
     db.session.commit()
     # The client has a session booked at the first free time a few days from now: her first booking puts her
     # on the practitioner's care team.
     sophie = users.find_user_by_email(client_email)
     initial = settings.services_of(practitioner)[service_index]
     now = utcnow()
-    availability = bookings.load_availability(practitioner.id, practice_timezone, now)
+    availability = bookings.load_availability(practitioner.id, now)
     for start in availability.free(timedelta(minutes=initial.duration_minutes), now + timedelta(days=3)):
         try:
-            bookings.create_booking(sophie, initial, start, default_timezone=practice_timezone, now=now)
+            lifecycle.book(sophie, initial, start, needs_payment=False, now=now)
         except BookingError:
             continue
         break

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, date, datetime, time
 from functools import lru_cache
 from zoneinfo import ZoneInfo, available_timezones
 
@@ -38,3 +38,11 @@ def describe_seconds(seconds: int) -> str:
         return f"{hours} hour{'s' if hours != 1 else ''}"
     minutes = max(1, seconds // 60)
     return f"{minutes} minute{'s' if minutes != 1 else ''}"
+
+
+def existing_local_instant(day: date, at: time, tz: str) -> datetime | None:
+    """A wall-clock time typed in zone `tz`, as aware UTC; None when the clocks skip that time (spring forward).
+    (booking.slots.local_instant, for working hours, instead takes the time after the gap.)"""
+    local = datetime.combine(day, at.replace(second=0, microsecond=0), tzinfo=ZoneInfo(tz))
+    instant = local.astimezone(UTC)
+    return instant if instant.astimezone(ZoneInfo(tz)).replace(tzinfo=None) == local.replace(tzinfo=None) else None

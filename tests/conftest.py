@@ -322,7 +322,7 @@ class Practice:
 
     def free(self, service: Service, now: datetime | None = None) -> list[datetime]:
         now = now or utcnow()
-        availability = bookings.load_availability(self.practitioner.id, PRACTICE_TZ, now)
+        availability = bookings.load_availability(self.practitioner.id, now)
         return availability.free(timedelta(minutes=service.duration_minutes), now)
 
 
@@ -344,7 +344,7 @@ def practice(app, make_user) -> Practice:
     )
     for weekday in range(7):
         settings.add_working_range(maya, weekday, time(9), time(17))
-    rules = bookings.rules_for(maya.id, PRACTICE_TZ)
+    rules = bookings.rules_for(maya.id)
     db.session.commit()
     return Practice(maya, discovery, follow_up, rules)
 

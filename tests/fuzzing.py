@@ -41,7 +41,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.routing import Rule
 
 from portal.accounts.tokens import make_reset_token
-from portal.booking import bookings, feeds
+from portal.booking import bookings, feeds, lifecycle
 from portal.cases import notes, templates
 from portal.cases.examples import seed_demo_note
 from portal.db_types import utcnow
@@ -49,7 +49,7 @@ from portal.extensions import db
 from portal.handouts import examples as handout_examples
 from portal.handouts import handouts, protocols
 from portal.models import Assignment, Booking, PaymentMethod, QuestionnaireResponse, Role, User
-from portal.payments import payments
+from portal.payments import ledger, refunds
 from portal.practice import settings as practice_settings
 from portal.questionnaires import custom, responses
 from portal.questionnaires.examples import seed_demo_progress
@@ -231,16 +231,16 @@ def build_world(make_user: Callable[..., User], secret_key: str) -> World:
     )
     for weekday in range(7):
         practice_settings.add_working_range(maya, weekday, time(9), time(17))
-    rules = bookings.rules_for(maya.id, TIMEZONE)
+    rules = bookings.rules_for(maya.id)
     today = utcnow().astimezone(ZoneInfo(TIMEZONE)).date()
     practice_settings.add_time_off(maya, today + timedelta(days=40), today + timedelta(days=41), "Away")
     feeds.renew_feed_token(rules)
     db.session.commit()
     now = utcnow()
-    free = bookings.load_availability(maya.id, TIMEZONE, now).free(timedelta(minutes=45), now)
-    upcoming = bookings.create_booking(clara, follow_up, free[len(free) // 2], default_timezone=TIMEZONE)
-    paid = payments.record_manual_payment(upcoming, 8500, PaymentMethod.CASH, "Cash at the door", maya)
-    payments.refund_payment(paid, 1000, "Came late", maya)
+    free = bookings.load_availability(maya.id, now).free(timedelta(minutes=45), now)
+    upcoming = lifecycle.book(clara, follow_up, free[len(free) // 2], needs_payment=False)
+    paid = ledger.record_manual_payment(upcoming, 8500, PaymentMethod.CASH, "Cash at the door", maya)
+    refunds.refund_payment(paid, 1000, "Came late", maya)
     seed_demo_progress(maya, clara, today)
     handout_examples.seed_demo_handout(maya, clara, discovery, handout_examples.seed_examples(maya))
     seed_demo_note(maya, clara)

@@ -21,7 +21,7 @@ from portal.db_types import utcnow
 from portal.extensions import db
 from portal.links import absolute_url
 from portal.mail import send_mail
-from portal.models import Role, User
+from portal.models import BookingRules, Role, User
 from portal.timeutil import describe_seconds
 
 
@@ -75,11 +75,20 @@ def create_user(*, role: Role, name: str, email: str, password: str, timezone: s
     )
     db.session.add(user)
     try:
-        db.session.commit()
+        db.session.flush()
     except IntegrityError:  # the same address signed up a moment ago, in another request
         db.session.rollback()
         raise EmailTaken(email) from None
+    add_practitioner_defaults(user)
+    db.session.commit()
     return user
+
+
+def add_practitioner_defaults(user: User) -> None:
+    """A practitioner's booking rules start with her account (the defaults, in her own time zone), in the caller's
+    transaction, so no page or job has to make them on first read. Nothing for other roles or if she has them."""
+    if user.role in (Role.OWNER, Role.PRACTITIONER) and db.session.get(BookingRules, user.id) is None:
+        db.session.add(BookingRules(practitioner_id=user.id, timezone=user.timezone))
 
 
 def sign_up(*, name: str, email: str, password: str, timezone: str, next_path: str | None = None) -> None:

@@ -1,16 +1,14 @@
-"""Booking rules in action: what can be booked, and booking, moving and cancelling sessions.
+"""Booking rules in action: what can be booked and when, and the bookings a page lists.
 
-Views call these functions; they take plain values and the acting user, and commit their own work.
+Reading only; every change to a booking is a workflow in portal/booking/lifecycle.py.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, UTC
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from portal.booking import slots
@@ -21,14 +19,11 @@ from portal.models import (
     Booking,
     BookingEvent,
     BookingRules,
-    BookingStatus,
     Service,
     TimeOff,
     User,
     WorkingHours,
 )
-from portal.models.booking import NO_OVERLAP_CONSTRAINT
-from portal.practice.team import join_care_team
 
 
 class BookingError(Exception):
@@ -39,14 +34,9 @@ class BookingError(Exception):
         self.next_free = next_free or []
 
 
-def rules_for(practitioner_id: int, default_timezone: str) -> BookingRules:
-    """Her booking rules, created with sensible defaults the first time they are needed."""
-    rules = db.session.get(BookingRules, practitioner_id)
-    if rules is None:
-        rules = BookingRules(practitioner_id=practitioner_id, timezone=default_timezone)
-        db.session.add(rules)
-        db.session.flush()
-    return rules
+def rules_for(practitioner_id: int) -> BookingRules:
+    """Her booking rules, made with her account (accounts.users.create_user) and changed on her settings page."""
+    return db.session.get_one(BookingRules, practitioner_id)
 
 
 def slot_rules(rules: BookingRules) -> slots.Rules:
@@ -82,10 +72,8 @@ class Availability:
         return slots.slot_problem(start, self.rules, self.hours, self.time_off, self.busy, duration, now)
 
 
-def load_availability(
-    practitioner_id: int, default_timezone: str, now: datetime, ignore_booking_id: int | None = None
-) -> Availability:
-    rules = rules_for(practitioner_id, default_timezone)
+def load_availability(practitioner_id: int, now: datetime, ignore_booking_id: int | None = None) -> Availability:
+    rules = rules_for(practitioner_id)
     hours = db.session.execute(db.select(WorkingHours).filter_by(practitioner_id=practitioner_id)).scalars()
     time_off = db.session.execute(
         db.select(TimeOff).filter(
@@ -134,214 +122,10 @@ def bookable_service(service_id: int) -> Service | None:
     return service
 
 
-def _record(
-    booking: Booking,
-    action: str,
-    actor: User | None,
-    from_status: str | None,
-    *,
-    old_start: datetime | None = None,
-    note: str = "",
-) -> None:
-    db.session.add(
-        BookingEvent(
-            booking=booking,
-            actor_id=actor.id if actor else None,
-            action=action,
-            from_status=from_status,
-            to_status=booking.status,
-            old_starts_at=old_start,
-            new_starts_at=booking.starts_at if action in ("created", "rescheduled") else None,
-            note=note[:300],
-        )
-    )
-
-
-def _commit_or_taken(
-    availability: Availability, duration: timedelta, now: datetime, also: Callable[[], None] | None = None
-) -> None:
-    """Run `also` (more writes in the same transaction), then commit; if the database refuses an overlap, say
-    so and offer the next free times."""
-    try:
-        if also is not None:
-            also()
-        db.session.commit()
-    except IntegrityError as error:
-        db.session.rollback()
-        if NO_OVERLAP_CONSTRAINT not in str(error.orig):
-            raise
-        raise BookingError(slots.SlotProblem.TAKEN.value, availability.free(duration, now)[:5]) from None
-
-
-def create_booking(
-    client: User,
-    service: Service,
-    start: datetime,
-    *,
-    default_timezone: str,
-    now: datetime | None = None,
-    needs_payment: bool = False,
-) -> Booking:
-    """Book `service` at `start` for `client`. Price and length come from the service, never the form.
-
-    A booking that needs payment waits as pending_payment and holds its slot for the rules' hold time.
-    """
-    now = now or utcnow()
-    if not service.active:
-        raise BookingError("This service can no longer be booked.")
-    duration = timedelta(minutes=service.duration_minutes)
-    availability = load_availability(service.practitioner_id, default_timezone, now)
-    problem = availability.problem(start, duration, now)
-    if problem is not None:
-        raise BookingError(problem.value, availability.free(duration, now)[:5])
-    rules = rules_for(service.practitioner_id, default_timezone)
-    blocked_from, blocked_until = slots.blocked_interval(start, duration, availability.rules)
-    status = BookingStatus.PENDING_PAYMENT if needs_payment else BookingStatus.CONFIRMED
-    booking = Booking(
-        practitioner_id=service.practitioner_id,
-        client_id=client.id,
-        service_id=service.id,
-        status=status.value,
-        starts_at=start,
-        ends_at=start + duration,
-        blocked_from=blocked_from,
-        blocked_until=blocked_until,
-        price_minor=service.price_minor,
-        currency=service.currency,
-        hold_expires_at=now + timedelta(minutes=rules.hold_minutes) if needs_payment else None,
-    )
-    db.session.add(booking)
-    _record(booking, "created", client, None)
-    # Her first booking with a practitioner puts her on that practitioner's care team, in the same transaction.
-    _commit_or_taken(availability, duration, now, also=lambda: join_care_team(service.practitioner_id, client.id))
-    return booking
-
-
-def confirm_paid(booking: Booking) -> bool:
-    """Its payment has arrived: confirm a booking waiting for it, or revive one whose hold ran out if its
-    time is still free. False when it can't be confirmed (cancelled, or the time was taken meanwhile).
-
-    Commits together with whatever the caller has changed in the same session (the payment's status).
-    """
-    if booking.status in (BookingStatus.CONFIRMED, BookingStatus.COMPLETED, BookingStatus.NO_SHOW):
-        db.session.commit()
-        return True
-    if booking.status not in (BookingStatus.PENDING_PAYMENT, BookingStatus.EXPIRED):
-        return False
-    from_status = booking.status
-    booking.status, booking.hold_expires_at = BookingStatus.CONFIRMED.value, None
-    _record(booking, "paid", None, from_status)
-    try:
-        db.session.commit()
-    except IntegrityError as error:
-        db.session.rollback()
-        if NO_OVERLAP_CONSTRAINT not in str(error.orig):
-            raise
-        return False
-    return True
-
-
 def client_may_change(booking: Booking, rules: BookingRules, now: datetime | None = None) -> bool:
     """Clients may move or cancel an active booking only up to the cancellation window before it."""
     now = now or utcnow()
     return booking.is_active and booking.starts_at - now >= timedelta(hours=rules.cancellation_window_hours)
-
-
-def reschedule_booking(
-    booking: Booking, new_start: datetime, actor: User, *, default_timezone: str, now: datetime | None = None
-) -> Booking:
-    """Move a booking. Clients are held to the policy and the slot rules; the practice's team (the practitioner,
-    the owner, the assistant) only to free time."""
-    now = now or utcnow()
-    if not booking.is_active:
-        raise BookingError("This session is no longer active, so it can't be moved.")
-    rules = rules_for(booking.practitioner_id, default_timezone)
-    if actor.is_client and not client_may_change(booking, rules, now):
-        raise BookingError(
-            f"Sessions can be moved up to {rules.cancellation_window_hours} hours before they start. "
-            "Please contact the practice."
-        )
-    duration = booking.ends_at - booking.starts_at
-    availability = load_availability(booking.practitioner_id, default_timezone, now, ignore_booking_id=booking.id)
-    problem = availability.problem(new_start, duration, now)
-    if actor.is_staff and problem in (
-        slots.SlotProblem.TOO_SOON,
-        slots.SlotProblem.TOO_FAR,
-        slots.SlotProblem.OUTSIDE_HOURS,
-    ):
-        problem = None  # she may place a session outside her own booking rules
-    if problem is not None:
-        raise BookingError(problem.value, availability.free(duration, now)[:5])
-    old_start = booking.starts_at
-    booking.starts_at, booking.ends_at = new_start, new_start + duration
-    booking.blocked_from, booking.blocked_until = slots.blocked_interval(new_start, duration, availability.rules)
-    booking.sequence += 1
-    _record(booking, "rescheduled", actor, booking.status, old_start=old_start)
-    _commit_or_taken(availability, duration, now)
-    return booking
-
-
-def cancel_booking(
-    booking: Booking, actor: User, *, default_timezone: str, reason: str = "", now: datetime | None = None
-) -> Booking:
-    now = now or utcnow()
-    if booking.status == BookingStatus.CANCELLED:
-        raise BookingError("This session was already cancelled.")
-    if not booking.is_active:
-        raise BookingError("This session is no longer active, so it can't be cancelled.")
-    rules = rules_for(booking.practitioner_id, default_timezone)
-    if actor.is_client and not client_may_change(booking, rules, now):
-        raise BookingError(
-            f"Sessions can be cancelled up to {rules.cancellation_window_hours} hours before they "
-            "start. Please contact the practice."
-        )
-    from_status = booking.status
-    booking.status = BookingStatus.CANCELLED.value
-    booking.hold_expires_at = None
-    booking.sequence += 1
-    _record(booking, "cancelled", actor, from_status, note=reason)
-    db.session.commit()
-    return booking
-
-
-def record_outcome(booking: Booking, outcome: BookingStatus, actor: User, now: datetime | None = None) -> Booking:
-    """The practitioner marks a session completed or a no-show, once it has started."""
-    now = now or utcnow()
-    if outcome not in (BookingStatus.COMPLETED, BookingStatus.NO_SHOW):
-        raise BookingError("Choose completed or no-show.")
-    if booking.status not in (BookingStatus.CONFIRMED, BookingStatus.COMPLETED, BookingStatus.NO_SHOW):
-        raise BookingError("Only a confirmed session can be marked completed or no-show.")
-    if booking.starts_at > now:
-        raise BookingError("A session can be marked completed or no-show once it has started.")
-    if booking.status == outcome:
-        raise BookingError("The session is already marked like that.")
-    from_status = booking.status
-    booking.status = outcome.value
-    _record(booking, outcome.value, actor, from_status)
-    db.session.commit()
-    return booking
-
-
-def expire_holds(now: datetime | None = None) -> int:
-    """Free the slots of bookings whose payment hold has run out; returns how many expired."""
-    now = now or utcnow()
-    expired = (
-        db.session.execute(
-            db.select(Booking)
-            .filter(Booking.status == BookingStatus.PENDING_PAYMENT, Booking.hold_expires_at <= now)
-            .with_for_update(skip_locked=True)
-        )
-        .scalars()
-        .all()
-    )
-    for booking in expired:
-        booking.status = BookingStatus.EXPIRED.value
-        _record(booking, "expired", None, BookingStatus.PENDING_PAYMENT.value, note="Payment not completed in time")
-    db.session.commit()
-    return len(expired)
-
-
-# Reading ---------------------------------------------------------------------------------------
 
 
 def client_bookings(client_id: int) -> list[Booking]:

@@ -2,21 +2,20 @@
 
 from __future__ import annotations
 
-import logging
 from datetime import datetime
 from typing import Literal
 from urllib.parse import urlsplit
 
 from flask import current_app
+from sqlalchemy import inspect
+from sqlalchemy.orm.attributes import set_committed_value
 
-from portal.booking import bookings
 from portal.booking.calendar import CalendarEvent, invitation_ics
+from portal.extensions import db
 from portal.links import absolute_url
 from portal.mail import Attachment, send_mail
-from portal.models import Booking, User
+from portal.models import Booking, Service, User
 from portal.timeutil import local_datetime
-
-log = logging.getLogger(__name__)
 
 Kind = Literal["confirmed", "rescheduled", "cancelled", "reminder"]
 
@@ -79,17 +78,21 @@ def _send(booking: Booking, recipient: User, role: str, kind: Kind, old_start: d
     )
 
 
-def notify_booking(booking_id: int, kind: Kind, old_start: datetime | None = None) -> bool:
-    """Tell the client (and, except for reminders, the practitioner). Returns False if sending failed:
-    the booking itself stands either way, and the failure is logged without personal data."""
-    booking = bookings.booking_with_history(booking_id)
-    if booking is None:
-        return False
-    try:
-        _send(booking, booking.client, "client", kind, old_start)
-        if kind != "reminder":
-            _send(booking, booking.practitioner, "practitioner", kind, old_start)
-    except Exception:  # noqa: BLE001 - a mail server being down must not undo a booking
-        log.exception("booking e-mail failed: booking=%s kind=%s", booking.id, kind)
-        return False
-    return True
+def _load_people(booking: Booking) -> None:
+    """Attach the service, client and practitioner the e-mails name, without marking the booking changed."""
+    for name, model, key in (
+        ("service", Service, booking.service_id),
+        ("client", User, booking.client_id),
+        ("practitioner", User, booking.practitioner_id),
+    ):
+        if name in inspect(booking).unloaded:
+            set_committed_value(booking, name, db.session.get_one(model, key))
+
+
+def queue_booking_emails(booking: Booking, kind: Kind, old_start: datetime | None = None) -> None:
+    """Queue the e-mails a change causes, in the caller's transaction: to the client and, except for reminders,
+    to the practitioner. They leave with the outbox once the change commits; a change rolled back sends none."""
+    _load_people(booking)
+    _send(booking, booking.client, "client", kind, old_start)
+    if kind != "reminder":
+        _send(booking, booking.practitioner, "practitioner", kind, old_start)

@@ -3,7 +3,7 @@ agenda and booking pages, and her private calendar feed."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta, UTC
+from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 from flask import (
@@ -17,22 +17,26 @@ from flask import (
     request,
     url_for,
 )
-from flask_login import current_user
+from flask_login import current_user, login_required
 
-from portal.access import client_required, get_booking_or_404, get_own_or_404, staff_required
-from portal.booking import bookings, feeds
+from portal.access import (
+    client_required,
+    get_booking_for_viewer_or_404,
+    get_booking_or_404,
+    get_own_or_404,
+    staff_required,
+)
+from portal.booking import bookings, feeds, lifecycle
 from portal.booking.bookings import BookingError
 from portal.booking.forms import CancelForm, ChooseSlotForm, MoveForm, OutcomeForm
-from portal.booking.notify import notify_booking
+from portal.booking.pages import group_by_local_day, iso, parse_start, slot_page, time_taken
 from portal.db_types import utcnow
-from portal.inputs import day_in_link, iso_instant
-from portal.models import Booking, BookingStatus, Service
+from portal.inputs import day_in_link
+from portal.models import Booking, BookingStatus
 from portal.money import format_money
-from portal.payments import payments
+from portal.payments import card, ledger, refunds
 from portal.payments.forms import ManualPaymentForm, RefundForm
-from portal.payments.payments import PaymentError
-from portal.questionnaires import responses
-from portal.timeutil import is_valid_timezone, timezone_choices
+from portal.timeutil import existing_local_instant, is_valid_timezone
 
 bp = Blueprint("booking", __name__)
 
@@ -46,43 +50,6 @@ def _viewer_tz() -> str:
         return current_user.timezone
     requested = request.args.get("tz", "")
     return requested if is_valid_timezone(requested) else _default_tz()
-
-
-def parse_start(raw: str | None) -> datetime | None:
-    """An ISO instant from a form or link, as aware UTC; None if it is not one (or not between 1900 and 2100)."""
-    return iso_instant(raw) if raw and len(raw) <= 40 else None
-
-
-def iso(value: datetime) -> str:
-    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%MZ")
-
-
-def group_by_local_day(items: list, tz: str, when=lambda item: item) -> dict[date, list]:
-    """Items (start instants, or bookings with when=...) grouped by their local date in zone `tz`."""
-    zone, days = ZoneInfo(tz), {}
-    for item in items:
-        days.setdefault(when(item).astimezone(zone).date(), []).append(item)
-    return days
-
-
-def _slot_page(service: Service, free: list[datetime], tz: str, choose_endpoint: str, **endpoint_args):
-    days = group_by_local_day(free, tz)
-    chosen = day_in_link(request.args.get("day"))
-    if chosen not in days:
-        chosen = next(iter(days), None)
-    visitor_tz = request.args.get("tz") if not current_user.is_authenticated else None
-    return render_template(
-        "booking/slots.html",
-        service=service,
-        days=days,
-        chosen=chosen,
-        tz=tz,
-        rescheduling="booking_id" in endpoint_args,
-        booking_id=endpoint_args.get("booking_id"),
-        timezone_choices=timezone_choices(),
-        day_url=lambda day: url_for(request.endpoint, **request.view_args, day=day.isoformat(), tz=visitor_tz),
-        choose_url=lambda start: url_for(choose_endpoint, **endpoint_args, start=iso(start)),
-    )
 
 
 # Public: services and free times ----------------------------------------------------------------
@@ -102,9 +69,9 @@ def services():
 @bp.get("/book/<int:service_id>/")
 def slots(service_id: int):
     service = bookings.bookable_service(service_id) or abort(404)
-    availability = bookings.load_availability(service.practitioner_id, _default_tz(), utcnow())
+    availability = bookings.load_availability(service.practitioner_id, utcnow())
     free = availability.free(timedelta(minutes=service.duration_minutes), utcnow())
-    return _slot_page(service, free, _viewer_tz(), "booking.confirm", service_id=service.id)
+    return slot_page(service, free, _viewer_tz(), "booking.confirm", service_id=service.id)
 
 
 @bp.route("/book/<int:service_id>/confirm", methods=["GET", "POST"])
@@ -120,38 +87,29 @@ def confirm(service_id: int):
         flash("Please choose a time from the list.", "error")
         return redirect(url_for("booking.slots", service_id=service.id))
     if form.validate_on_submit():
-        needs_payment = payments.needs_card_payment(service)
+        needs_payment = card.needs_card_payment(service)
         try:
-            booking = bookings.create_booking(
-                current_user, service, start, default_timezone=_default_tz(), needs_payment=needs_payment
-            )
+            booking = lifecycle.book(current_user, service, start, needs_payment=needs_payment)
         except BookingError as error:
-            return render_template(
-                "booking/unavailable.html",
-                service=service,
-                message=str(error),
-                next_free=error.next_free,
-                iso=iso,
-                choose_url=lambda s: url_for("booking.confirm", service_id=service.id, start=iso(s)),
-                back_url=url_for("booking.slots", service_id=service.id),
-            ), 409
+            return time_taken(
+                service,
+                error,
+                lambda s: url_for("booking.confirm", service_id=service.id, start=iso(s)),
+                url_for("booking.slots", service_id=service.id),
+            )
         if needs_payment:  # confirmed, e-mailed and sent the intake set once the payment arrives
             return redirect(url_for("payments.pay", booking_id=booking.id))
-        responses.assign_intake_set(
-            current_user, service.practitioner_id, utcnow().astimezone(ZoneInfo(current_user.timezone)).date()
-        )
-        notify_booking(booking.id, "confirmed")
         flash("Your session is booked. We have e-mailed you the details and a calendar invitation.", "success")
         return redirect(url_for("booking.client_booking", booking_id=booking.id))
     form.start.data = iso(start)
-    rules = bookings.rules_for(service.practitioner_id, _default_tz())
+    rules = bookings.rules_for(service.practitioner_id)
     return render_template(
         "booking/confirm.html",
         service=service,
         start=start,
         form=form,
         rules=rules,
-        pay_now=payments.needs_card_payment(service),
+        pay_now=card.needs_card_payment(service),
         action=url_for("booking.confirm", service_id=service.id),
     )
 
@@ -159,7 +117,7 @@ def confirm(service_id: int):
 # The client's bookings ----------------------------------------------------------------------------
 
 
-def _own_booking(booking_id: int) -> Booking:
+def _client_booking_or_404(booking_id: int) -> Booking:
     get_own_or_404(Booking, booking_id, "client_id")
     return bookings.booking_with_history(booking_id)
 
@@ -167,23 +125,23 @@ def _own_booking(booking_id: int) -> Booking:
 @bp.get("/me/bookings/<int:booking_id>")
 @client_required
 def client_booking(booking_id: int):
-    booking = _own_booking(booking_id)
-    rules = bookings.rules_for(booking.practitioner_id, _default_tz())
+    booking = _client_booking_or_404(booking_id)
+    rules = bookings.rules_for(booking.practitioner_id)
     return render_template(
         "booking/client_booking.html",
         booking=booking,
         rules=rules,
         may_change=bookings.client_may_change(booking, rules),
         cancel_form=CancelForm(),
-        payments=payments.payments_for_booking(booking.id),
+        payments=ledger.payments_for_booking(booking.id),
     )
 
 
 @bp.get("/me/bookings/<int:booking_id>/reschedule")
 @client_required
 def reschedule(booking_id: int):
-    booking = _own_booking(booking_id)
-    rules = bookings.rules_for(booking.practitioner_id, _default_tz())
+    booking = _client_booking_or_404(booking_id)
+    rules = bookings.rules_for(booking.practitioner_id)
     if not bookings.client_may_change(booking, rules):
         flash(
             f"Sessions can be moved up to {rules.cancellation_window_hours} hours before they start. "
@@ -191,41 +149,34 @@ def reschedule(booking_id: int):
             "error",
         )
         return redirect(url_for("booking.client_booking", booking_id=booking.id))
-    availability = bookings.load_availability(
-        booking.practitioner_id, _default_tz(), utcnow(), ignore_booking_id=booking.id
-    )
+    availability = bookings.load_availability(booking.practitioner_id, utcnow(), ignore_booking_id=booking.id)
     free = availability.free(booking.ends_at - booking.starts_at, utcnow())
-    return _slot_page(booking.service, free, current_user.timezone, "booking.reschedule_confirm", booking_id=booking.id)
+    return slot_page(booking.service, free, current_user.timezone, "booking.reschedule_confirm", booking_id=booking.id)
 
 
 @bp.route("/me/bookings/<int:booking_id>/reschedule/confirm", methods=["GET", "POST"])
 @client_required
 def reschedule_confirm(booking_id: int):
-    booking = _own_booking(booking_id)
+    booking = _client_booking_or_404(booking_id)
     form = ChooseSlotForm()
     start = parse_start(form.start.data if request.method == "POST" else request.args.get("start"))
     if start is None:
         flash("Please choose a time from the list.", "error")
         return redirect(url_for("booking.reschedule", booking_id=booking.id))
     if form.validate_on_submit():
-        old_start = booking.starts_at
         try:
-            bookings.reschedule_booking(booking, start, current_user, default_timezone=_default_tz())
+            lifecycle.move(booking, start, current_user)
         except BookingError as error:
-            return render_template(
-                "booking/unavailable.html",
-                service=booking.service,
-                message=str(error),
-                next_free=error.next_free,
-                iso=iso,
-                choose_url=lambda s: url_for("booking.reschedule_confirm", booking_id=booking.id, start=iso(s)),
-                back_url=url_for("booking.client_booking", booking_id=booking.id),
-            ), 409
-        notify_booking(booking.id, "rescheduled", old_start)
+            return time_taken(
+                booking.service,
+                error,
+                lambda s: url_for("booking.reschedule_confirm", booking_id=booking.id, start=iso(s)),
+                url_for("booking.client_booking", booking_id=booking.id),
+            )
         flash("Your session has moved. We have e-mailed you the new time.", "success")
         return redirect(url_for("booking.client_booking", booking_id=booking.id))
     form.start.data = iso(start)
-    rules = bookings.rules_for(booking.practitioner_id, _default_tz())
+    rules = bookings.rules_for(booking.practitioner_id)
     return render_template(
         "booking/confirm.html",
         service=booking.service,
@@ -237,36 +188,35 @@ def reschedule_confirm(booking_id: int):
     )
 
 
-@bp.post("/me/bookings/<int:booking_id>/cancel")
-@client_required
-def client_cancel(booking_id: int):
-    booking = _own_booking(booking_id)
+@bp.post("/bookings/<int:booking_id>/cancel")
+@login_required
+def cancel(booking_id: int):
+    """Cancelling, by the client (within the policy, refunded in full) or by the practice's team."""
+    booking = get_booking_for_viewer_or_404(booking_id)
+    page = url_for(
+        "booking.client_booking" if current_user.is_client else "booking.practitioner_booking", booking_id=booking.id
+    )
     form = CancelForm()
-    if form.validate_on_submit():
-        try:
-            bookings.cancel_booking(
-                booking, current_user, default_timezone=_default_tz(), reason=form.reason.data or ""
-            )
-        except BookingError as error:
-            flash(str(error), "error")
-        else:
-            notify_booking(booking.id, "cancelled")
-            flash("Your session is cancelled. We have e-mailed you a confirmation.", "success")
-            _refund_client_cancellation(booking)
-    else:
+    if not form.validate_on_submit():
         flash("Please check the reason: " + " ".join(form.reason.errors or ["the form was not valid."]), "error")
-    return redirect(url_for("booking.client_booking", booking_id=booking.id))
-
-
-def _refund_client_cancellation(booking: Booking) -> None:
-    """Cancelling within the policy gives her money back in full."""
+        return redirect(page)
     try:
-        refunded = payments.refund_everything(booking, "Cancelled by the client within the policy", current_user)
-    except PaymentError as error:
-        flash(f"{error} The practice has been told and will refund you by hand.", "error")
-        return
-    if refunded:
-        flash(f"Your payment of {format_money(refunded, booking.currency)} is being refunded to your card.", "success")
+        done = refunds.cancel(booking, current_user, reason=form.reason.data or "")
+    except BookingError as error:
+        flash(str(error), "error")
+        return redirect(page)
+    if not current_user.is_client:
+        flash("The session is cancelled and the client has been e-mailed.", "success")
+        return redirect(page)
+    flash("Your session is cancelled. We have e-mailed you a confirmation.", "success")
+    if done.refund_problem:
+        flash(f"{done.refund_problem} The practice has been told and will refund you by hand.", "error")
+    elif done.refunded_minor:
+        flash(
+            f"Your payment of {format_money(done.refunded_minor, booking.currency)} is being refunded to your card.",
+            "success",
+        )
+    return redirect(page)
 
 
 # The practitioner's agenda and bookings ---------------------------------------------------------------
@@ -299,7 +249,7 @@ def agenda():
     )
 
 
-def _her_booking(booking_id: int) -> Booking:
+def _team_booking_or_404(booking_id: int) -> Booking:
     get_booking_or_404(booking_id)
     return bookings.booking_with_history(booking_id)
 
@@ -307,11 +257,11 @@ def _her_booking(booking_id: int) -> Booking:
 @bp.get("/practitioner/bookings/<int:booking_id>")
 @staff_required
 def practitioner_booking(booking_id: int):
-    booking = _her_booking(booking_id)
+    booking = _team_booking_or_404(booking_id)
     zone = ZoneInfo(current_user.timezone)
     local = booking.starts_at.astimezone(zone)
     move_form = MoveForm(data={"day": local.date(), "time": local.time()})
-    history = payments.payments_for_booking(booking.id)
+    history = ledger.payments_for_booking(booking.id)
     return render_template(
         "booking/practitioner_booking.html",
         booking=booking,
@@ -325,64 +275,35 @@ def practitioner_booking(booking_id: int):
     )
 
 
-def local_instant(day: date, at: time, tz: str) -> datetime | None:
-    """Her wall-clock time as UTC; None when the clocks skip that time (spring forward)."""
-    local = datetime.combine(day, at.replace(second=0, microsecond=0), tzinfo=ZoneInfo(tz))
-    instant = local.astimezone(UTC)
-    return instant if instant.astimezone(ZoneInfo(tz)).replace(tzinfo=None) == local.replace(tzinfo=None) else None
-
-
 @bp.post("/practitioner/bookings/<int:booking_id>/move")
 @staff_required
 def practitioner_move(booking_id: int):
-    booking = _her_booking(booking_id)
+    booking = _team_booking_or_404(booking_id)
     form = MoveForm()
     if not form.validate_on_submit():
         flash(" ".join(form.day.errors + form.time.errors) or "Choose a date and a start time.", "error")
         return redirect(url_for("booking.practitioner_booking", booking_id=booking.id))
-    start = local_instant(form.day.data, form.time.data, current_user.timezone)
+    start = existing_local_instant(form.day.data, form.time.data, current_user.timezone)
     if start is None:
         flash("That time does not exist on that day: the clocks change. Choose another time.", "error")
         return redirect(url_for("booking.practitioner_booking", booking_id=booking.id))
-    old_start = booking.starts_at
     try:
-        bookings.reschedule_booking(booking, start, current_user, default_timezone=_default_tz())
+        lifecycle.move(booking, start, current_user)
     except BookingError as error:
         flash(str(error), "error")
     else:
-        notify_booking(booking.id, "rescheduled", old_start)
         flash("The session has moved and both of you have been e-mailed.", "success")
-    return redirect(url_for("booking.practitioner_booking", booking_id=booking.id))
-
-
-@bp.post("/practitioner/bookings/<int:booking_id>/cancel")
-@staff_required
-def practitioner_cancel(booking_id: int):
-    booking = _her_booking(booking_id)
-    form = CancelForm()
-    if form.validate_on_submit():
-        try:
-            bookings.cancel_booking(
-                booking, current_user, default_timezone=_default_tz(), reason=form.reason.data or ""
-            )
-        except BookingError as error:
-            flash(str(error), "error")
-        else:
-            notify_booking(booking.id, "cancelled")
-            flash("The session is cancelled and the client has been e-mailed.", "success")
-    else:
-        flash("Please check the reason: " + " ".join(form.reason.errors or ["the form was not valid."]), "error")
     return redirect(url_for("booking.practitioner_booking", booking_id=booking.id))
 
 
 @bp.post("/practitioner/bookings/<int:booking_id>/outcome")
 @staff_required
 def practitioner_outcome(booking_id: int):
-    booking = _her_booking(booking_id)
+    booking = _team_booking_or_404(booking_id)
     form = OutcomeForm()
     if form.validate_on_submit():
         try:
-            bookings.record_outcome(booking, BookingStatus(form.outcome.data), current_user)
+            lifecycle.record_outcome(booking, BookingStatus(form.outcome.data), current_user)
         except BookingError as error:
             flash(str(error), "error")
         else:

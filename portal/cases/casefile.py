@@ -26,6 +26,7 @@ from portal.models import (
     ProfileChange,
     PublishedHandout,
     QuestionnaireResponse,
+    ResponseStatus,
     User,
 )
 from portal.money import format_money
@@ -136,7 +137,7 @@ def submitted_without_answers(client_id: int) -> list[QuestionnaireResponse]:
     return list(
         db.session.execute(
             db.select(QuestionnaireResponse)
-            .filter_by(client_id=client_id, status="submitted")
+            .filter_by(client_id=client_id, status=ResponseStatus.SUBMITTED)
             .options(defer(QuestionnaireResponse.answers, raiseload=True))
             .order_by(QuestionnaireResponse.submitted_at)
         ).scalars()

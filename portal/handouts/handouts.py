@@ -28,6 +28,8 @@ from portal.extensions import db
 from portal.handouts import rendering
 from portal.handouts.protocols import next_booking, protocol_for
 from portal.handouts.storage import get_storage
+from portal.links import absolute_url
+from portal.mail import send_mail
 from portal.models import Booking, HandoutSettings, PaperSize, Protocol, PublishedHandout, QuestionnaireResponse, User
 from portal.models.handouts import CATEGORY_LABELS
 from portal.numbers import format_number
@@ -278,8 +280,8 @@ def render_handout(booking: Booking) -> tuple[bytes, dict]:
 
 
 def publish_handout(booking: Booking) -> PublishedHandout:
-    """Render the handout and store it as the session's next version, in one transaction: if rendering or
-    storing fails, nothing is written."""
+    """Render the handout and store it as the session's next version, and queue the client's "your handout is
+    ready" e-mail, in one transaction: if rendering or storing fails, nothing is written and nothing is sent."""
     pdf, context = render_handout(booking)
     version = 1 + (
         db.session.execute(db.select(db.func.max(PublishedHandout.version)).filter_by(booking_id=booking.id)).scalar()
@@ -304,6 +306,7 @@ def publish_handout(booking: Booking) -> PublishedHandout:
         get_storage().put(key, pdf, content_type=PDF_TYPE, client_id=booking.client_id)
         db.session.flush()
         audit.record("create", handout.client_id, "handout", handout.id)
+        _queue_ready_email(handout, context["client"], settings_for(booking.practitioner_id).practice_name)
         db.session.commit()
     except IntegrityError:
         db.session.rollback()
@@ -315,6 +318,17 @@ def publish_handout(booking: Booking) -> PublishedHandout:
         db.session.rollback()
         raise
     return handout
+
+
+def _queue_ready_email(handout: PublishedHandout, client: User, practice_name: str) -> None:
+    send_mail(
+        client.email,
+        f"Your handout from {practice_name} is ready",
+        "handout_ready",
+        recipient=client,
+        version=handout.version,
+        link=absolute_url("handouts.my_handouts"),
+    )
 
 
 # Reading -----------------------------------------------------------------------------------------------------

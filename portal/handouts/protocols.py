@@ -101,6 +101,38 @@ def protocol_for(booking: Booking) -> Protocol:
     return protocol
 
 
+@dataclass(frozen=True)
+class ComposeAction:
+    """Which button of the compose page was pressed: every button saves everything typed, then does its part."""
+
+    kind: str  # "save", "preview", "add_items", "add_one_off" or "move"
+    move: tuple[int, int] | None = None  # for "move": (line index, -1 up or +1 down)
+
+
+def parse_action(raw: str | None) -> ComposeAction:
+    """The compose form's `action` value ("save", "preview", "add_items", "add_one_off", "move:<index>:up|down");
+    anything else is a plain save, so an odd value never loses what she typed."""
+    raw = (raw or "save")[:40]
+    if raw in ("save", "preview", "add_items", "add_one_off"):
+        return ComposeAction(raw)
+    if raw.startswith("move:"):
+        index, _, direction = raw.removeprefix("move:").partition(":")
+        if index.isdigit() and direction in ("up", "down"):
+            return ComposeAction("move", (int(index), 1 if direction == "down" else -1))
+    return ComposeAction("save")
+
+
+def arrange(count: int, remove: Iterable[int] = (), move: tuple[int, int] | None = None) -> list[int]:
+    """The order of a protocol's current lines (their indexes) once `remove` are dropped and `move` (index, -1 or
+    +1) is applied; a move past either end, or of a removed line, stays where it is."""
+    removed = set(remove)
+    kept = [index for index in range(count) if index not in removed]
+    if move is not None and move[0] in kept:
+        here = kept.index(move[0])
+        kept.insert(min(max(here + move[1], 0), len(kept) - 1), kept.pop(here))
+    return kept
+
+
 def save_protocol(
     protocol: Protocol,
     *,
@@ -120,21 +152,18 @@ def save_protocol(
     """
     if len(lines) != len(protocol.lines):
         raise ProtocolError("The protocol changed while you were editing. Please check it and save again.")
-    removed = set(remove)
-    kept = [line for index, line in enumerate(protocol.lines) if index not in removed]
+    order = arrange(len(protocol.lines), remove, move)
     new_lines = [ProtocolLine(library_item_id=item.id, **ItemText.of(item).as_dict()) for item in add_items]
     if add_one_off is not None:
         new_lines.append(ProtocolLine(**add_one_off.as_dict()))
-    if len(kept) + len(new_lines) > MAX_LINES:
+    if len(order) + len(new_lines) > MAX_LINES:
         raise ProtocolError(f"A protocol holds at most {MAX_LINES} items; a shorter one is easier to follow.")
     protocol.summary, protocol.focus_points, protocol.next_steps = summary, focus_points, next_steps
-    for line, text in zip(protocol.lines, lines):
+    for line, text in zip(protocol.lines, lines, strict=True):
         for name, value in text.as_dict().items():
             setattr(line, name, value)
-    if move is not None and 0 <= move[0] < len(protocol.lines) and protocol.lines[move[0]] in kept:
-        here = kept.index(protocol.lines[move[0]])
-        kept.insert(min(max(here + move[1], 0), len(kept) - 1), kept.pop(here))
-    protocol.lines = kept + new_lines  # lines left out are deleted (delete-orphan)
+    current = list(protocol.lines)
+    protocol.lines = [current[index] for index in order] + new_lines  # lines left out are deleted (delete-orphan)
     for position, line in enumerate(protocol.lines):
         line.position = position
     db.session.commit()

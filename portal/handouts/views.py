@@ -15,9 +15,6 @@ from portal.handouts import handouts, protocols
 from portal.handouts.forms import ComposeForm, ItemForm, SettingsForm
 from portal.handouts.handouts import HandoutError
 from portal.handouts.protocols import ItemText, ProtocolError
-from portal.inputs import whole_number
-from portal.links import absolute_url
-from portal.mail import send_mail
 from portal.models import ProtocolItem, PublishedHandout
 from portal.models.handouts import CATEGORY_LABELS
 from portal.security import CONTENT_SECURITY_POLICY
@@ -141,7 +138,7 @@ def logo():
 # Composing, previewing and publishing ------------------------------------------------------------------------
 
 
-def _own_booking(booking_id: int):
+def _session_or_404(booking_id: int):
     booking = handouts.load_session(booking_id, current_user.id)
     if booking is None:
         abort(404)
@@ -151,21 +148,13 @@ def _own_booking(booking_id: int):
 @bp.route("/practitioner/sessions/<int:booking_id>/protocol", methods=["GET", "POST"])
 @clinical_required
 def compose(booking_id: int):
-    booking = _own_booking(booking_id)
+    booking = _session_or_404(booking_id)
     protocol = protocols.protocol_for(booking)
     library = protocols.library(current_user.id)
-    if request.method == "GET":
-        form = ComposeForm(obj=protocol)
-    else:
-        form = ComposeForm()
+    form = ComposeForm(obj=protocol) if request.method == "GET" else ComposeForm()
     form.add_items.choices = [(item.id, item.title) for item in library]
-    action = request.form.get("action", "save")
+    action = protocols.parse_action(request.form.get("action"))
     if form.validate_on_submit():
-        move = None
-        if action.startswith("move:"):
-            index, _, step = action.removeprefix("move:").partition(":")
-            position = whole_number(index, 0)
-            move = (position, 1 if step == "down" else -1) if position is not None else None
         chosen = {item.id: item for item in library}
         try:
             protocols.save_protocol(
@@ -175,20 +164,20 @@ def compose(booking_id: int):
                 next_steps=form.next_steps.data or "",
                 lines=[_item_text(entry.form) for entry in form.lines],
                 remove=form.remove.data or [],
-                move=move,
+                move=action.move,
                 add_items=[chosen[i] for i in (form.add_items.data or []) if i in chosen]
-                if action == "add_items"
+                if action.kind == "add_items"
                 else [],
-                add_one_off=ItemText("other", "New item") if action == "add_one_off" else None,
+                add_one_off=ItemText("other", "New item") if action.kind == "add_one_off" else None,
             )
         except ProtocolError as error:
             db.session.rollback()
             flash(str(error), "error")
         else:
-            if action == "preview":
+            if action.kind == "preview":
                 return redirect(url_for("handouts.preview", booking_id=booking.id))
-            flash("Saved." if action == "save" else "Saved. The protocol is updated below.", "success")
-            anchor = "protocol-items" if action != "save" else None
+            flash("Saved." if action.kind == "save" else "Saved. The protocol is updated below.", "success")
+            anchor = "protocol-items" if action.kind != "save" else None
             return redirect(url_for("handouts.compose", booking_id=booking.id, _anchor=anchor))
     elif form.is_submitted():
         flash("Please check the answers marked below; nothing was lost.", "error")
@@ -207,7 +196,7 @@ def compose(booking_id: int):
 @bp.get("/practitioner/sessions/<int:booking_id>/protocol/preview")
 @clinical_required
 def preview(booking_id: int):
-    booking = _own_booking(booking_id)
+    booking = _session_or_404(booking_id)
     settings = handouts.settings_for(current_user.id)
     context = handouts.handout_context(booking, protocols.protocol_for(booking), settings, booking.client)
     nonce = secrets.token_urlsafe(16)
@@ -235,7 +224,7 @@ def preview(booking_id: int):
 @bp.get("/practitioner/sessions/<int:booking_id>/protocol/preview.pdf")
 @clinical_required
 def preview_pdf(booking_id: int):
-    booking = _own_booking(booking_id)
+    booking = _session_or_404(booking_id)
     pdf, _ = handouts.render_handout(booking)
     return _pdf_response(pdf, "preview.pdf", inline=True)
 
@@ -243,34 +232,17 @@ def preview_pdf(booking_id: int):
 @bp.post("/practitioner/sessions/<int:booking_id>/protocol/publish")
 @clinical_required
 def publish(booking_id: int):
-    booking = _own_booking(booking_id)
+    booking = _session_or_404(booking_id)
     client = booking.client
     try:
         handout = handouts.publish_handout(booking)
     except HandoutError as error:
         flash(str(error), "error")
         return redirect(url_for("handouts.compose", booking_id=booking.id))
-    try:
-        send_mail(
-            client.email,
-            f"Your handout from {handouts.settings_for(current_user.id).practice_name} is ready",
-            "handout_ready",
-            recipient=client,
-            version=handout.version,
-            link=absolute_url("handouts.my_handouts"),
-        )
-    except Exception:  # noqa: BLE001 - the handout is published; she must know the e-mail did not go
-        log.exception("handout e-mail failed: handout=%s", handout.id)
-        flash(
-            f"Published version {handout.version}, but the e-mail telling {client.name.split(' ')[0]} could not "
-            "be sent. Please let her know it is on her page.",
-            "error",
-        )
-    else:
-        flash(
-            f"Published version {handout.version}. {client.name.split(' ')[0]} has been e-mailed that it is ready.",
-            "success",
-        )
+    flash(
+        f"Published version {handout.version}. {client.name.split(' ')[0]} has been e-mailed that it is ready.",
+        "success",
+    )
     return redirect(url_for("handouts.compose", booking_id=booking.id, _anchor="versions"))
 
 

@@ -1,6 +1,15 @@
 """Every model, imported here so Alembic and the app see the whole schema."""
 
-from portal.models.accounts import CLINICAL_ROLES, STAFF_ROLES, CareTeam, Invitation, Role, User, UserSession
+from portal.models.accounts import (
+    CLINICAL_ROLES,
+    INVITABLE_ROLES,
+    STAFF_ROLES,
+    CareTeam,
+    Invitation,
+    Role,
+    User,
+    UserSession,
+)
 from portal.models.booking import (
     BLOCKING_STATUSES,
     Booking,
@@ -12,15 +21,6 @@ from portal.models.booking import (
     TimeOff,
     WorkingHours,
 )
-from portal.models.payments import Payment, PaymentMethod, PaymentStatus, Refund, RefundStatus, StripeEvent
-from portal.models.questionnaires import (
-    Assignment,
-    CustomQuestionnaire,
-    CustomQuestionnaireVersion,
-    DiaryEntry,
-    QuestionnaireResponse,
-    SentMessage,
-)
 from portal.models.handouts import (
     HandoutSettings,
     ItemCategory,
@@ -31,8 +31,18 @@ from portal.models.handouts import (
     PublishedHandout,
     StoredFile,
 )
-from portal.models.records import AuditEvent, ClientProfile, ProfileChange
 from portal.models.notes import Note, NoteAmendment, NoteStatus, NoteTemplate
+from portal.models.payments import Payment, PaymentMethod, PaymentStatus, Refund, RefundStatus, StripeEvent
+from portal.models.questionnaires import (
+    Assignment,
+    CustomQuestionnaire,
+    CustomQuestionnaireVersion,
+    DiaryEntry,
+    QuestionnaireResponse,
+    ResponseStatus,
+    SentMessage,
+)
+from portal.models.records import AuditEvent, ClientProfile, ProfileChange
 
 __all__ = [
     "BLOCKING_STATUSES",
@@ -53,6 +63,8 @@ __all__ = [
     "RefundStatus",
     "QuestionnaireResponse",
     "Role",
+    "INVITABLE_ROLES",
+    "ResponseStatus",
     "SentMessage",
     "SentNotification",
     "Service",

@@ -10,7 +10,7 @@ from flask_login import UserMixin
 from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from portal.db_types import UTCDateTime, utcnow
+from portal.db_types import UTCDateTime, one_of, utcnow
 from portal.extensions import db
 
 
@@ -21,6 +21,10 @@ class Role(enum.StrEnum):
     CLIENT = "client"
 
 
+# The roles an invitation can give: the owner is the practice's first practitioner, and clients sign up.
+INVITABLE_ROLES = (Role.PRACTITIONER, Role.ASSISTANT)
+
+
 CLINICAL_ROLES = (Role.OWNER, Role.PRACTITIONER)
 STAFF_ROLES = (Role.OWNER, Role.PRACTITIONER, Role.ASSISTANT)
 
@@ -29,7 +33,7 @@ class User(UserMixin, db.Model):
     """One account. Several practitioners can exist; clients are told apart by role."""
 
     __tablename__ = "users"
-    __table_args__ = (CheckConstraint("role in (%s)" % ", ".join(f"'{r.value}'" for r in Role), name="role_valid"),)
+    __table_args__ = (CheckConstraint(one_of("role", Role), name="role_valid"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     role: Mapped[str] = mapped_column(String(20))
@@ -123,7 +127,7 @@ class Invitation(db.Model):
     """An e-mailed, single-use, expiring invitation to join the team in a role."""
 
     __tablename__ = "invitations"
-    __table_args__ = (CheckConstraint("role in ('practitioner', 'assistant')", name="invitation_role_valid"),)
+    __table_args__ = (CheckConstraint(one_of("role", INVITABLE_ROLES), name="invitation_role_valid"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254))

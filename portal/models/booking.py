@@ -26,7 +26,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.crypto import EncryptedText
-from portal.db_types import UTCDateTime, utcnow
+from portal.db_types import UTCDateTime, one_of, utcnow
 from portal.extensions import db
 from portal.models.accounts import User
 
@@ -145,10 +145,7 @@ class Booking(db.Model):
         CheckConstraint("starts_at < ends_at", name="time_order"),
         CheckConstraint("blocked_from <= starts_at AND blocked_until >= ends_at", name="blocked_covers_session"),
         CheckConstraint("price_minor >= 0", name="price_not_negative"),
-        CheckConstraint(
-            "status in ('pending_payment', 'confirmed', 'cancelled', 'completed', 'no_show', 'expired')",
-            name="status_valid",
-        ),
+        CheckConstraint(one_of("status", BookingStatus), name="status_valid"),
         Index("ix_bookings_practitioner_blocked", "practitioner_id", "blocked_from"),
     )
 

@@ -27,7 +27,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.crypto import EncryptedBytes, EncryptedText
-from portal.db_types import UTCDateTime, utcnow
+from portal.db_types import UTCDateTime, one_of, utcnow
 from portal.extensions import db
 
 
@@ -46,7 +46,7 @@ CATEGORY_LABELS = {
     ItemCategory.TEST: "Test to ask your GP for",
     ItemCategory.OTHER: "Other",
 }
-CATEGORY_CHECK = "category in ('diet', 'supplement', 'lifestyle', 'test', 'other')"
+CATEGORY_CHECK = one_of("category", ItemCategory)
 
 
 class ItemTextColumns:
@@ -174,7 +174,7 @@ class HandoutSettings(db.Model):
 
     __tablename__ = "handout_settings"
     __table_args__ = (
-        CheckConstraint("paper_size in ('A4', 'Letter')", name="paper_size_valid"),
+        CheckConstraint(one_of("paper_size", PaperSize), name="paper_size_valid"),
         CheckConstraint("length(accent_colour) = 7", name="accent_colour_hex"),
     )
 

@@ -14,7 +14,7 @@ from sqlalchemy import JSON, Boolean, CheckConstraint, ForeignKey, Index, Intege
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.crypto import EncryptedText
-from portal.db_types import UTCDateTime, utcnow
+from portal.db_types import UTCDateTime, one_of, utcnow
 from portal.extensions import db
 from portal.models.accounts import User
 from portal.models.booking import Booking
@@ -50,7 +50,7 @@ class Note(db.Model):
 
     __tablename__ = "notes"
     __table_args__ = (
-        CheckConstraint("status in ('draft', 'signed')", name="status_valid"),
+        CheckConstraint(one_of("status", NoteStatus), name="status_valid"),
         CheckConstraint("revision >= 1", name="revision_positive"),
         CheckConstraint(
             "status = 'draft' OR (signed_at IS NOT NULL AND signed_by_id IS NOT NULL AND content_hash IS NOT NULL)",

@@ -10,7 +10,7 @@ from sqlalchemy import CheckConstraint, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.crypto import EncryptedText
-from portal.db_types import UTCDateTime, utcnow
+from portal.db_types import UTCDateTime, one_of, utcnow
 from portal.extensions import db
 from portal.models.accounts import User
 from portal.models.booking import Booking
@@ -35,7 +35,7 @@ class Payment(db.Model):
     __table_args__ = (
         CheckConstraint("amount_minor > 0", name="amount_positive"),
         CheckConstraint("refunded_minor >= 0 AND refunded_minor <= amount_minor", name="refunds_within_amount"),
-        CheckConstraint("status in ('pending', 'succeeded', 'failed', 'canceled')", name="status_valid"),
+        CheckConstraint(one_of("status", PaymentStatus), name="status_valid"),
         CheckConstraint("method in ('card', 'cash', 'bank_transfer', 'other')", name="method_valid"),
     )
 
@@ -75,7 +75,7 @@ class Refund(db.Model):
     __tablename__ = "refunds"
     __table_args__ = (
         CheckConstraint("amount_minor > 0", name="amount_positive"),
-        CheckConstraint("status in ('pending', 'succeeded', 'failed')", name="status_valid"),
+        CheckConstraint(one_of("status", RefundStatus), name="status_valid"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

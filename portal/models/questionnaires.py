@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import enum
 from datetime import date, datetime
 
 from sqlalchemy import JSON, Boolean, CheckConstraint, Date, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.crypto import EncryptedJSON, EncryptedText
-from portal.db_types import UTCDateTime, utcnow
+from portal.db_types import UTCDateTime, one_of, utcnow
 from portal.extensions import db
 
 
@@ -61,18 +62,23 @@ class Assignment(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
+class ResponseStatus(enum.StrEnum):
+    DRAFT = "draft"  # saved as she goes
+    SUBMITTED = "submitted"  # scored and sent to her practitioner
+
+
 class QuestionnaireResponse(db.Model):
     """One filling-in of an instrument: a draft saved as she goes, then submitted with its score stored."""
 
     __tablename__ = "questionnaire_responses"
-    __table_args__ = (CheckConstraint("status in ('draft', 'submitted')", name="status_valid"),)
+    __table_args__ = (CheckConstraint(one_of("status", ResponseStatus), name="status_valid"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     client_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     assignment_id: Mapped[int | None] = mapped_column(ForeignKey("questionnaire_assignments.id"), index=True)
     code: Mapped[str] = mapped_column(String(40))
     version: Mapped[str] = mapped_column(String(20))  # the instrument version it was answered on
-    status: Mapped[str] = mapped_column(String(10), default="draft")
+    status: Mapped[str] = mapped_column(String(10), default=ResponseStatus.DRAFT)
     answers: Mapped[dict] = mapped_column(EncryptedJSON, default=dict)  # free text among them: encrypted
     total: Mapped[float | None] = mapped_column()
     band: Mapped[str] = mapped_column(String(40), default="")

@@ -22,10 +22,10 @@ from portal.extensions import csrf, db
 from portal.links import absolute_url
 from portal.models import Booking, BookingStatus, Payment, PaymentMethod
 from portal.money import parse_money
-from portal.payments import gateway, payments
+from portal.payments import card, gateway, ledger, refunds
 from portal.payments.export import payments_csv
 from portal.payments.forms import ManualPaymentForm, RefundForm, TestCardForm
-from portal.payments.payments import PaymentError
+from portal.payments.ledger import PaymentError
 from portal.security import STRIPE_CONTENT_SECURITY_POLICY
 
 bp = Blueprint("payments", __name__)
@@ -34,7 +34,7 @@ bp = Blueprint("payments", __name__)
 # The client pays ---------------------------------------------------------------------------------------------
 
 
-def _own_booking(booking_id: int) -> Booking:
+def _client_booking_or_404(booking_id: int) -> Booking:
     get_own_or_404(Booking, booking_id, "client_id")
     return bookings.booking_with_history(booking_id)
 
@@ -42,11 +42,11 @@ def _own_booking(booking_id: int) -> Booking:
 @bp.get("/me/bookings/<int:booking_id>/pay")
 @client_required
 def pay(booking_id: int):
-    booking = _own_booking(booking_id)
+    booking = _client_booking_or_404(booking_id)
     if booking.status != BookingStatus.PENDING_PAYMENT:
         return redirect(url_for("payments.payment_status", booking_id=booking.id))
     try:
-        payment = payments.card_payment_for(booking)
+        payment = card.card_payment_for(booking)
     except (PaymentError, gateway.GatewayError) as error:
         flash(str(error), "error")
         return redirect(url_for("booking.client_booking", booking_id=booking.id))
@@ -73,13 +73,13 @@ def pay(booking_id: int):
 def pay_with_test_card(booking_id: int):
     if not current_app.config["STRIPE_TEST_CARDS"]:
         abort(404)
-    booking = _own_booking(booking_id)
+    booking = _client_booking_or_404(booking_id)
     form = TestCardForm()
     if not form.validate_on_submit():
         flash("Choose one of the test cards.", "error")
         return redirect(url_for("payments.pay", booking_id=booking.id))
     try:
-        payments.pay_with_test_card(payments.card_payment_for(booking), form.card.data)
+        card.pay_with_test_card(card.card_payment_for(booking), form.card.data)
     except (PaymentError, gateway.GatewayError) as error:
         flash(str(error), "error")
         return redirect(url_for("payments.pay", booking_id=booking.id))
@@ -90,8 +90,8 @@ def pay_with_test_card(booking_id: int):
 @client_required
 def payment_status(booking_id: int):
     """Where Stripe sends her back: shows what the portal knows, and refreshes until the webhook lands."""
-    booking = _own_booking(booking_id)
-    history = payments.payments_for_booking(booking.id)
+    booking = _client_booking_or_404(booking_id)
+    history = ledger.payments_for_booking(booking.id)
     latest = history[-1] if history else None
     return render_template(
         "payments/status.html",
@@ -104,14 +104,14 @@ def payment_status(booking_id: int):
 @bp.get("/me/payments/")
 @client_required
 def my_payments():
-    return render_template("payments/mine.html", payments=payments.client_payments(current_user.id))
+    return render_template("payments/mine.html", payments=ledger.client_payments(current_user.id))
 
 
 @bp.get("/me/payments/<int:payment_id>")
 @client_required
 def receipt(payment_id: int):
     get_own_or_404(Payment, payment_id, "client_id")
-    payment = next((p for p in payments.client_payments(current_user.id) if p.id == payment_id), None) or abort(404)
+    payment = next((p for p in ledger.client_payments(current_user.id) if p.id == payment_id), None) or abort(404)
     return render_template("payments/receipt.html", payment=payment)
 
 
@@ -126,7 +126,7 @@ def stripe_webhook():
         event = gateway.verified_event(request.get_data(), request.headers.get("Stripe-Signature", ""))
     except ValueError:
         return {"error": "The signature is missing, wrong or too old."}, 400
-    return {"received": True, "result": payments.handle_event(event)}
+    return {"received": True, "result": card.handle_event(event)}
 
 
 csrf.exempt(stripe_webhook)  # Stripe signs its requests instead
@@ -139,7 +139,7 @@ csrf.exempt(stripe_webhook)  # Stripe signs its requests instead
 @staff_required
 def practice_payments():
     # The owner and the assistant keep the practice's books; a practitioner sees her own sessions' payments.
-    received = payments.practice_payments(None if sees_every_client() else current_user.id)
+    received = ledger.practice_payments(None if sees_every_client() else current_user.id)
     if request.args.get("format") == "csv":
         return Response(
             payments_csv(received),
@@ -147,7 +147,7 @@ def practice_payments():
             headers={"Content-Disposition": 'attachment; filename="payments.csv"'},
         )
     return render_template(
-        "payments/practice.html", payments=received, totals=payments.monthly_totals(received, current_user.timezone)
+        "payments/practice.html", payments=received, totals=ledger.monthly_totals(received, current_user.timezone)
     )
 
 
@@ -170,7 +170,7 @@ def refund(payment_id: int):
         return redirect(back)
     try:
         amount = parse_money(form.amount.data, payment.currency)
-        payments.refund_payment(payment, amount, form.reason.data, current_user)
+        refunds.refund_payment(payment, amount, form.reason.data, current_user)
     except (ValueError, PaymentError) as error:
         flash(str(error), "error")
     else:
@@ -189,7 +189,7 @@ def record_payment(booking_id: int):
         return redirect(back)
     try:
         amount = parse_money(form.amount.data, booking.currency)
-        payments.record_manual_payment(
+        ledger.record_manual_payment(
             booking, amount, PaymentMethod(form.method.data), form.note.data or "", current_user
         )
     except (ValueError, PaymentError) as error:

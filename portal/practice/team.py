@@ -13,10 +13,9 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from portal.accounts import users
 from portal.db_types import utcnow
 from portal.extensions import db
-from portal.models import STAFF_ROLES, CareTeam, Invitation, Role, User
+from portal.models import INVITABLE_ROLES, STAFF_ROLES, CareTeam, Invitation, Role, User
 
 INVITATION_DAYS = 7
-INVITABLE_ROLES = (Role.PRACTITIONER, Role.ASSISTANT)
 
 
 class TeamError(ValueError):
@@ -107,6 +106,7 @@ def change_role(member: User, role: Role, by: User) -> None:
     if role not in INVITABLE_ROLES:
         raise TeamError("Choose practitioner or assistant.")
     member.role = role.value
+    users.add_practitioner_defaults(member)
     users.end_all_sessions(member)  # her open pages were built for her old role
     db.session.commit()
 

@@ -40,7 +40,7 @@ def _practitioner_only():
 
 
 def _rules():
-    return bookings.rules_for(current_user.id, current_app.config["PRACTICE_TIMEZONE"])
+    return bookings.rules_for(current_user.id)
 
 
 # Services ---------------------------------------------------------------------------------------

@@ -9,11 +9,11 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from portal.extensions import db
-from portal.models import Booking, BookingStatus, QuestionnaireResponse, User
+from portal.models import Booking, BookingStatus, QuestionnaireResponse, ResponseStatus, User
 from portal.numbers import format_number
+from portal.questionnaires import custom
 from portal.questionnaires.diary import MONTH_DAYS, overuse
 from portal.questionnaires.diary_entries import days_by_client_since
-from portal.questionnaires import custom
 from portal.questionnaires.scoring import BANDS_BY_CODE, IBS_SSS_MEANINGFUL_DROP
 
 LOOK_BACK_DAYS = 180
@@ -59,7 +59,7 @@ def needs_attention(now: datetime, scope=None) -> list[Flag]:
         db.select(QuestionnaireResponse, User)
         .join(User, User.id == QuestionnaireResponse.client_id)
         .filter(
-            QuestionnaireResponse.status == "submitted",
+            QuestionnaireResponse.status == ResponseStatus.SUBMITTED,
             QuestionnaireResponse.submitted_at >= since,
             scoped(QuestionnaireResponse.client_id),
         )

@@ -4,10 +4,10 @@ questionnaires in the intake set. Scores go through the real scoring, so the dem
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta, UTC
+from datetime import UTC, date, datetime, time, timedelta
 
 from portal.extensions import db
-from portal.models import BookingRules, DiaryEntry, QuestionnaireResponse, User
+from portal.models import BookingRules, DiaryEntry, QuestionnaireResponse, ResponseStatus, User
 from portal.questionnaires import custom, diary_entries
 from portal.questionnaires.scoring import score
 
@@ -93,7 +93,7 @@ def _submitted(client: User, code: str, answers: dict, at: datetime) -> None:
             client_id=client.id,
             code=code,
             version="1",
-            status="submitted",
+            status=ResponseStatus.SUBMITTED,
             answers=answers,
             total=result.total,
             band=result.band,

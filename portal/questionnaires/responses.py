@@ -6,10 +6,13 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
+
 from portal.db_types import utcnow
 from portal.extensions import db
+from portal.links import absolute_url
+from portal.mail import send_mail
 from portal.inputs import plain_decimal, single_line_problem, text_problem, whole_number
-from portal.models import Assignment, Booking, BookingRules, BookingStatus, QuestionnaireResponse, User
+from portal.models import Assignment, Booking, BookingRules, BookingStatus, QuestionnaireResponse, ResponseStatus, User
 from portal.questionnaires import custom
 from portal.questionnaires.custom import TEXT_LIMITS
 from portal.questionnaires.instruments import Instrument, Item, with_licensed_wording
@@ -105,7 +108,7 @@ def instrument_for(code: str, licensed_content: dict | None, version: str | None
 def draft_for(assignment: Assignment) -> QuestionnaireResponse:
     """Her open draft for this assignment, started the first time she opens it."""
     draft = db.session.execute(
-        db.select(QuestionnaireResponse).filter_by(assignment_id=assignment.id, status="draft")
+        db.select(QuestionnaireResponse).filter_by(assignment_id=assignment.id, status=ResponseStatus.DRAFT)
     ).scalar_one_or_none()
     if draft is None:
         draft = QuestionnaireResponse(
@@ -193,10 +196,17 @@ def _parse_number(item: Item, raw: str) -> int | float:
 
 
 def save_answer(response: QuestionnaireResponse, item: Item, value: object) -> None:
-    if response.status != "draft":
+    if response.status != ResponseStatus.DRAFT:
         raise ResponseError("This questionnaire has been sent already.")
     response.answers = {**response.answers, item.key: value}
     db.session.commit()
+
+
+def next_step(instrument: Instrument, answers: Mapping[str, object]) -> int | None:
+    """The number (from 1) of the first question still to answer, among those asked; None when all are answered
+    and she can review and send."""
+    items = items_to_ask(instrument, answers)
+    return next((n for n, item in enumerate(items, start=1) if item.key not in answers), None)
 
 
 def items_to_ask(instrument: Instrument, answers: Mapping[str, object]) -> list[Item]:
@@ -217,8 +227,9 @@ class Submitted:
 
 
 def submit(response: QuestionnaireResponse, today: date) -> Submitted:
-    """Score once and store it; move a repeating assignment to its next date, close a one-off."""
-    if response.status != "draft":
+    """Score once and store it; move a repeating assignment to its next date, close a one-off; and when an answer
+    needs the practitioner's attention, queue her alert in the same transaction."""
+    if response.status != ResponseStatus.DRAFT:
         raise ResponseError("This questionnaire has been sent already.")
     instrument = instrument_for(response.code, None, response.version)
     items = items_to_ask(instrument, response.answers)
@@ -235,22 +246,41 @@ def submit(response: QuestionnaireResponse, today: date) -> Submitted:
     if result is not None:
         response.total, response.band = result.total, result.band
         response.subscores, response.flags = dict(result.subscores), list(result.flags)
-    response.status, response.submitted_at = "submitted", utcnow()
+    response.status, response.submitted_at = ResponseStatus.SUBMITTED.value, utcnow()
     assignment = db.session.get(Assignment, response.assignment_id) if response.assignment_id else None
     if assignment is not None:
         if assignment.every_weeks:
             assignment.next_due = today + timedelta(weeks=assignment.every_weeks)
         else:
             assignment.active = False
+    alert = "self_harm_thoughts" in response.flags
+    if alert and assignment is not None:
+        _queue_alert(response, assignment)
     db.session.commit()
-    return Submitted(response, alert="self_harm_thoughts" in response.flags)
+    return Submitted(response, alert=alert)
+
+
+def _queue_alert(response: QuestionnaireResponse, assignment: Assignment) -> None:
+    """An answer that needs her attention today (PHQ-9 item 9 above 0), e-mailed to the practitioner who sent the
+    questionnaire, with the submission. The subject and body carry no health data: a link only. Her home page
+    shows the flag as well."""
+    practitioner = db.session.get_one(User, assignment.assigned_by_id)
+    client = db.session.get_one(User, response.client_id)
+    send_mail(
+        practitioner.email,
+        "A client's answers need your attention",
+        "questionnaire_alert",
+        recipient=practitioner,
+        client=client,
+        link=absolute_url("questionnaires.client_diary", client_id=client.id),
+    )
 
 
 def submitted_responses(client_id: int) -> list[QuestionnaireResponse]:
     return list(
         db.session.execute(
             db.select(QuestionnaireResponse)
-            .filter_by(client_id=client_id, status="submitted")
+            .filter_by(client_id=client_id, status=ResponseStatus.SUBMITTED)
             .order_by(QuestionnaireResponse.submitted_at)
         ).scalars()
     )

@@ -10,17 +10,21 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_login import current_user
 
 from portal.access import client_required, clinical_required, get_client_or_404, get_own_or_404
+from portal.booking import bookings
 from portal.db_types import utcnow
 from portal.extensions import db
 from portal.inputs import day_in_link
-from portal.links import absolute_url
-from portal.mail import send_mail
-from portal.booking import bookings
-from portal.models import Assignment, CustomQuestionnaire, CustomQuestionnaireVersion, QuestionnaireResponse, User
+from portal.models import (
+    Assignment,
+    CustomQuestionnaire,
+    CustomQuestionnaireVersion,
+    QuestionnaireResponse,
+    ResponseStatus,
+)
 from portal.questionnaires import custom, diary_entries, progress, responses
+from portal.questionnaires.custom import CustomError
 from portal.questionnaires.diary import MEDICATION_CLASSES
 from portal.questionnaires.diary_entries import DiaryError
-from portal.questionnaires.custom import CustomError
 from portal.questionnaires.forms import (
     BRISTOL_LABELS,
     AnswerForm,
@@ -148,7 +152,7 @@ def _licensed_content() -> dict | None:
 
 def _own_response(response_id: int) -> QuestionnaireResponse:
     response = get_own_or_404(QuestionnaireResponse, response_id, "client_id")
-    if response.status != "draft":
+    if response.status != ResponseStatus.DRAFT:
         flash("This questionnaire has been sent already. Thank you.", "info")
         abort(redirect(url_for("home.client_home")))
     return response
@@ -162,8 +166,7 @@ def start(assignment_id: int):
         flash("This questionnaire is not waiting for you any more.", "info")
         return redirect(url_for("home.client_home"))
     draft = responses.draft_for(assignment)
-    items = responses.items_to_ask(responses.instrument_for(draft.code, None, draft.version), draft.answers)
-    step = next((n for n, item in enumerate(items, start=1) if item.key not in draft.answers), None)
+    step = responses.next_step(responses.instrument_for(draft.code, None, draft.version), draft.answers)
     if step is None:
         return redirect(url_for("questionnaires.review", response_id=draft.id))
     return redirect(url_for("questionnaires.answer", response_id=draft.id, step=step))
@@ -184,8 +187,7 @@ def answer(response_id: int, step: int):
         except ResponseError as problem:
             error = str(problem)
         else:
-            items = responses.items_to_ask(instrument, response.answers)  # a "no" may skip questions
-            following = next((n for n, i in enumerate(items, start=1) if i.key not in response.answers), None)
+            following = responses.next_step(instrument, response.answers)  # a "no" may skip questions
             if following is None:
                 return redirect(url_for("questionnaires.review", response_id=response.id))
             return redirect(url_for("questionnaires.answer", response_id=response.id, step=following))
@@ -210,35 +212,16 @@ def review(response_id: int):
     form = AnswerForm()
     if form.validate_on_submit():
         try:
-            done = responses.submit(response, _today(current_user.timezone))
+            responses.submit(response, _today(current_user.timezone))
         except ResponseError as problem:
             flash(str(problem), "error")
         else:
-            if done.alert:
-                _tell_practitioner(response)
             flash(f"Thank you. Your {instrument.title} answers have been sent to your practitioner.", "success")
             return redirect(url_for("home.client_home"))
     items = responses.items_to_ask(instrument, response.answers)
     return render_template(
         "questionnaires/review.html", response=response, instrument=instrument, items=items, form=form
     )
-
-
-def _tell_practitioner(response: QuestionnaireResponse) -> None:
-    """An answer that needs her attention today. The subject carries no health data."""
-    assignment = db.session.get(Assignment, response.assignment_id)
-    practitioner, client = db.session.get(User, assignment.assigned_by_id), db.session.get(User, response.client_id)
-    try:
-        send_mail(
-            practitioner.email,
-            "A client's answers need your attention",
-            "questionnaire_alert",
-            recipient=practitioner,
-            client=client,
-            link=absolute_url("questionnaires.client_diary", client_id=client.id),
-        )
-    except Exception:  # noqa: BLE001 - her home page shows the flag as well
-        log.exception("alert e-mail failed: response=%s", response.id)
 
 
 @bp.post("/practitioner/clients/<int:client_id>/assignments")
@@ -291,7 +274,7 @@ def library():
         else:
             flash("Now add its questions, then publish it.", "success")
             return redirect(url_for("questionnaires.edit_questionnaire", questionnaire_id=made.id))
-    rules = bookings.rules_for(current_user.id, current_app.config["PRACTICE_TIMEZONE"])
+    rules = bookings.rules_for(current_user.id)
     return render_template(
         "questionnaires/library.html",
         entries=custom.library(current_user.id),
@@ -303,7 +286,7 @@ def library():
 @bp.post("/practitioner/questionnaires/intake")
 @clinical_required
 def save_intake():
-    rules = bookings.rules_for(current_user.id, current_app.config["PRACTICE_TIMEZONE"])
+    rules = bookings.rules_for(current_user.id)
     form = _intake_form(rules)
     if form.validate_on_submit():
         responses.save_intake_set(rules, form.codes.data)

@@ -22,7 +22,7 @@ from sqlalchemy import ColumnElement, and_, false, or_
 
 from portal.db_types import utcnow
 from portal.extensions import db
-from portal.models import QuestionnaireResponse, User
+from portal.models import QuestionnaireResponse, ResponseStatus, User
 from portal.questionnaires import fhir
 from portal.questionnaires.instruments import INSTRUMENTS, with_licensed_wording
 from portal.records.ownership import OwnedTable, owned_tables, table_module
@@ -128,7 +128,7 @@ def fhir_responses(client: User) -> dict[str, dict]:
     found = {}
     submitted = db.session.execute(
         db.select(QuestionnaireResponse)
-        .filter_by(client_id=client.id, status="submitted")
+        .filter_by(client_id=client.id, status=ResponseStatus.SUBMITTED)
         .order_by(QuestionnaireResponse.id)
     ).scalars()
     for response in submitted:

@@ -10,10 +10,9 @@ from flask_login import current_user, logout_user
 
 from portal.access import get_client_or_404, owner_required, staff_required, visible_clients
 from portal.accounts import users
-from portal.booking import bookings
+from portal.booking import bookings, lifecycle
 from portal.booking.bookings import BookingError
-from portal.booking.notify import notify_booking
-from portal.booking.views import _default_tz, _slot_page, iso, parse_start
+from portal.booking.pages import iso, parse_start, slot_page
 from portal.db_types import utcnow
 from portal.extensions import db, limiter
 from portal.forms import select_choices
@@ -221,10 +220,10 @@ def _bookable_for_staff(service_id: int) -> Service:
 def book_slots(client_id: int, service_id: int):
     client = get_client_or_404(client_id)
     service = _bookable_for_staff(service_id)
-    free = bookings.load_availability(service.practitioner_id, _default_tz(), utcnow()).free(
+    free = bookings.load_availability(service.practitioner_id, utcnow()).free(
         timedelta(minutes=service.duration_minutes), utcnow()
     )
-    return _slot_page(
+    return slot_page(
         service, free, current_user.timezone, "team.book_confirm", client_id=client.id, service_id=service.id
     )
 
@@ -241,11 +240,10 @@ def book_confirm(client_id: int, service_id: int):
         return redirect(url_for("team.book_slots", client_id=client.id, service_id=service.id))
     if form.validate_on_submit():
         try:  # booked by the practice: confirmed, paid at the session or recorded on its page
-            booking = bookings.create_booking(client, service, start, default_timezone=_default_tz())
+            booking = lifecycle.book(client, service, start, needs_payment=False)
         except BookingError as error:
             flash(str(error), "error")
             return redirect(url_for("team.book_slots", client_id=client.id, service_id=service.id))
-        notify_booking(booking.id, "confirmed")
         flash(f"Booked for {client.name}; she has been e-mailed the details.", "success")
         return redirect(url_for("booking.practitioner_booking", booking_id=booking.id))
     form.start.data = iso(start)

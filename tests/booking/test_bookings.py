@@ -7,7 +7,7 @@ from datetime import datetime, timedelta, UTC
 import pytest
 from sqlalchemy.exc import IntegrityError
 
-from portal.booking import bookings
+from portal.booking import bookings, lifecycle
 from portal.booking.bookings import BookingError
 from portal.extensions import db
 from portal.models import Booking, BookingEvent, BookingStatus, Role
@@ -21,7 +21,7 @@ TUESDAY_10 = datetime(2030, 1, 8, 10, 0, tzinfo=UTC)  # London is on UTC in Janu
 
 
 def book(client, service, start, **kwargs):
-    return bookings.create_booking(client, service, start, default_timezone=PRACTICE_TZ, now=NOW, **kwargs)
+    return lifecycle.book(client, service, start, now=NOW, **{"needs_payment": False, **kwargs})
 
 
 def count(model) -> int:
@@ -151,7 +151,7 @@ def test_an_inactive_service_cannot_be_booked(practice, client_user):
 def test_moving_a_session_raises_its_sequence_and_keeps_history(practice, client_user):
     booking = book(client_user, practice.follow_up, TUESDAY_10)
     later = TUESDAY_10 + timedelta(days=1, hours=2)
-    bookings.reschedule_booking(booking, later, client_user, default_timezone=PRACTICE_TZ, now=NOW)
+    lifecycle.move(booking, later, client_user, now=NOW)
     assert (booking.starts_at, booking.sequence) == (later, 1)
     moved = bookings.booking_with_history(booking.id).events[-1]
     assert (moved.action, moved.old_starts_at, moved.new_starts_at) == ("rescheduled", TUESDAY_10, later)
@@ -160,9 +160,7 @@ def test_moving_a_session_raises_its_sequence_and_keeps_history(practice, client
 def test_moving_within_its_own_time_is_allowed(practice, client_user):
     """A session does not collide with itself when moved by fifteen minutes."""
     booking = book(client_user, practice.follow_up, TUESDAY_10)
-    bookings.reschedule_booking(
-        booking, TUESDAY_10 + timedelta(minutes=15), client_user, default_timezone=PRACTICE_TZ, now=NOW
-    )
+    lifecycle.move(booking, TUESDAY_10 + timedelta(minutes=15), client_user, now=NOW)
     assert booking.starts_at == TUESDAY_10 + timedelta(minutes=15)
 
 
@@ -170,15 +168,13 @@ def test_clients_can_not_change_a_session_inside_the_cancellation_window(practic
     booking = book(client_user, practice.follow_up, TUESDAY_10)
     late = TUESDAY_10 - timedelta(hours=23)
     with pytest.raises(BookingError, match="up to 24 hours before"):
-        bookings.cancel_booking(booking, client_user, default_timezone=PRACTICE_TZ, now=late)
+        lifecycle.cancel(booking, client_user, now=late)
     with pytest.raises(BookingError, match="up to 24 hours before"):
-        bookings.reschedule_booking(
-            booking, TUESDAY_10 + timedelta(days=1), client_user, default_timezone=PRACTICE_TZ, now=late
-        )
+        lifecycle.move(booking, TUESDAY_10 + timedelta(days=1), client_user, now=late)
     assert not bookings.client_may_change(booking, practice.rules, late)
     assert bookings.client_may_change(booking, practice.rules, TUESDAY_10 - timedelta(hours=24))
     # the practitioner can still cancel
-    bookings.cancel_booking(booking, practice.practitioner, default_timezone=PRACTICE_TZ, now=late)
+    lifecycle.cancel(booking, practice.practitioner, now=late)
     assert booking.status == BookingStatus.CANCELLED
 
 
@@ -186,22 +182,20 @@ def test_the_practitioner_may_move_outside_her_hours_but_not_onto_another_sessio
     booking = book(client_user, practice.follow_up, TUESDAY_10)
     other = book(make_user(), practice.follow_up, TUESDAY_10 + timedelta(hours=2))
     evening = datetime(2030, 1, 8, 19, 0, tzinfo=UTC)
-    bookings.reschedule_booking(booking, evening, practice.practitioner, default_timezone=PRACTICE_TZ, now=NOW)
+    lifecycle.move(booking, evening, practice.practitioner, now=NOW)
     assert booking.starts_at == evening
     with pytest.raises(BookingError, match="just taken"):
-        bookings.reschedule_booking(
-            booking, other.starts_at, practice.practitioner, default_timezone=PRACTICE_TZ, now=NOW
-        )
+        lifecycle.move(booking, other.starts_at, practice.practitioner, now=NOW)
     db.session.refresh(booking)
     assert booking.starts_at == evening and booking.sequence == 1
 
 
 def test_cancelling_twice_says_so_and_frees_the_time(practice, client_user, make_user):
     booking = book(client_user, practice.follow_up, TUESDAY_10)
-    bookings.cancel_booking(booking, client_user, default_timezone=PRACTICE_TZ, reason="Feeling better", now=NOW)
+    lifecycle.cancel(booking, client_user, reason="Feeling better", now=NOW)
     assert (booking.status, booking.sequence) == (BookingStatus.CANCELLED, 1)
     with pytest.raises(BookingError, match="already cancelled"):
-        bookings.cancel_booking(booking, client_user, default_timezone=PRACTICE_TZ, now=NOW)
+        lifecycle.cancel(booking, client_user, now=NOW)
     assert count(BookingEvent) == 2
     assert book(make_user(), practice.follow_up, TUESDAY_10).status == BookingStatus.CONFIRMED
 
@@ -209,26 +203,26 @@ def test_cancelling_twice_says_so_and_frees_the_time(practice, client_user, make
 def test_completed_and_no_show_only_once_the_session_has_started(practice, client_user):
     booking = book(client_user, practice.follow_up, TUESDAY_10)
     with pytest.raises(BookingError, match="once it has started"):
-        bookings.record_outcome(booking, BookingStatus.COMPLETED, practice.practitioner, now=NOW)
-    bookings.record_outcome(
+        lifecycle.record_outcome(booking, BookingStatus.COMPLETED, practice.practitioner, now=NOW)
+    lifecycle.record_outcome(
         booking, BookingStatus.NO_SHOW, practice.practitioner, now=TUESDAY_10 + timedelta(minutes=5)
     )
-    bookings.record_outcome(
+    lifecycle.record_outcome(
         booking, BookingStatus.COMPLETED, practice.practitioner, now=TUESDAY_10 + timedelta(hours=1)
     )
     assert booking.status == BookingStatus.COMPLETED
     with pytest.raises(BookingError, match="already marked"):
-        bookings.record_outcome(
+        lifecycle.record_outcome(
             booking, BookingStatus.COMPLETED, practice.practitioner, now=TUESDAY_10 + timedelta(hours=1)
         )
     with pytest.raises(BookingError, match="no longer active"):
-        bookings.cancel_booking(booking, practice.practitioner, default_timezone=PRACTICE_TZ, now=NOW)
+        lifecycle.cancel(booking, practice.practitioner, now=NOW)
 
 
 def test_unpaid_holds_expire_and_free_their_time(practice, client_user, make_user):
     held = book(client_user, practice.follow_up, TUESDAY_10, needs_payment=True)
-    assert bookings.expire_holds(NOW + timedelta(minutes=14)) == 0
-    assert bookings.expire_holds(NOW + timedelta(minutes=15)) == 1
+    assert lifecycle.expire_holds(NOW + timedelta(minutes=14)) == 0
+    assert lifecycle.expire_holds(NOW + timedelta(minutes=15)) == 1
     db.session.refresh(held)
     assert held.status == BookingStatus.EXPIRED
     assert book(make_user(), practice.follow_up, TUESDAY_10).status == BookingStatus.CONFIRMED

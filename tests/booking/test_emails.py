@@ -11,13 +11,13 @@ import icalendar
 import pytest
 
 from portal import create_app
-from portal.booking import bookings
-from portal.booking.views import iso
+from portal.booking import bookings, lifecycle
+from portal.booking.pages import iso
 from portal.db_types import utcnow
 from portal.extensions import db
 from portal.jobs.runner import run_jobs
 from portal.models import SentNotification
-from tests.conftest import PRACTICE_TZ, base_environ, log_in, submit_form
+from tests.conftest import base_environ, log_in, submit_form
 
 
 @pytest.fixture
@@ -65,7 +65,7 @@ def test_booking_moving_and_cancelling_send_invitations_to_both(client, practice
     assert "moved" in smtp_server.messages[0]["Subject"] and len(smtp_server.messages) == 2
 
     smtp_server.messages.clear()
-    submit_form(client, f"/me/bookings/{booking.id}/cancel", {}, form_url=f"/me/bookings/{booking.id}")
+    submit_form(client, f"/bookings/{booking.id}/cancel", {}, form_url=f"/me/bookings/{booking.id}")
     calendar, event = invitation(smtp_server.messages[0])
     assert calendar["METHOD"] == "CANCEL" and str(event["STATUS"]) == "CANCELLED"
     assert (str(event["UID"]), int(event["SEQUENCE"])) == (uid, 2)
@@ -91,7 +91,7 @@ def _session_tomorrow(practice, client_user):
     """A confirmed session booked two days ago for a little over 23 hours from now: its reminder is due."""
     now = utcnow()
     start = [s for s in practice.free(practice.follow_up, now) if s > now + timedelta(hours=23)][0]
-    booking = bookings.create_booking(client_user, practice.follow_up, start, default_timezone=PRACTICE_TZ)
+    booking = lifecycle.book(client_user, practice.follow_up, start, needs_payment=False)
     booking.created_at = now - timedelta(days=2)
     db.session.commit()
     return booking, start - timedelta(hours=24) + timedelta(minutes=1)

@@ -7,11 +7,11 @@ import multiprocessing
 import os
 
 from portal import create_app
-from portal.booking import bookings
+from portal.booking import lifecycle
 from portal.booking.bookings import BookingError
 from portal.extensions import db
 from portal.models import Booking, BookingEvent, Service, User
-from tests.conftest import PRACTICE_TZ, base_environ
+from tests.conftest import base_environ
 
 ATTEMPTS = 50
 
@@ -24,7 +24,7 @@ def _attempt(environ, client_id, service_id, start, barrier, results) -> None:
             client, service = db.session.get(User, client_id), db.session.get(Service, service_id)
             barrier.wait(timeout=60)
             try:
-                bookings.create_booking(client, service, start, default_timezone=PRACTICE_TZ)
+                lifecycle.book(client, service, start, needs_payment=False)
                 results.put(("won", "", 0))
             except BookingError as error:
                 results.put(("refused", str(error), len(error.next_free)))

@@ -7,8 +7,8 @@ from urllib.parse import quote, unquote
 
 import pytest
 
-from portal.booking import bookings
-from portal.booking.views import iso
+from portal.booking import lifecycle
+from portal.booking.pages import iso
 from portal.db_types import utcnow
 from portal.extensions import db
 from portal.models import Booking, BookingStatus
@@ -103,7 +103,7 @@ def test_a_visitor_signs_up_on_the_way_and_the_emailed_link_brings_her_back_to_h
 
 def test_a_taken_slot_says_so_and_offers_the_next_free_times(client, practice, client_user, make_user):
     start = practice.free(practice.follow_up)[0]
-    bookings.create_booking(make_user(), practice.follow_up, start, default_timezone=PRACTICE_TZ)
+    lifecycle.book(make_user(), practice.follow_up, start, needs_payment=False)
     log_in(client, client_user.email)
     page = client.get(confirm_url(practice.follow_up, start))  # she opened the page before it was taken
     response = client.post(
@@ -190,7 +190,7 @@ def test_a_forged_csrf_token_books_nothing(client, practice, client_user):
 
 def _booked(practice, client_user, days_ahead: int = 3) -> Booking:
     start = [s for s in practice.free(practice.follow_up) if s > utcnow() + timedelta(days=days_ahead)][0]
-    return bookings.create_booking(client_user, practice.follow_up, start, default_timezone=PRACTICE_TZ)
+    return lifecycle.book(client_user, practice.follow_up, start, needs_payment=False)
 
 
 def test_someone_elses_booking_is_404_everywhere(client, practice, client_user, make_user):
@@ -207,7 +207,7 @@ def test_someone_elses_booking_is_404_everywhere(client, practice, client_user, 
         ).status_code
         == 404
     )
-    assert client.post(f"/me/bookings/{booking.id}/cancel", data={"csrf_token": token}).status_code == 404
+    assert client.post(f"/bookings/{booking.id}/cancel", data={"csrf_token": token}).status_code == 404
     assert client.get(f"/practitioner/bookings/{booking.id}").status_code == 404
     db.session.refresh(booking)
     assert booking.status == "confirmed" and booking.sequence == 0
@@ -226,7 +226,7 @@ def test_a_client_moves_and_then_cancels_her_session_once(client, practice, clie
     assert moved.status_code == 302
     db.session.refresh(booking)
     assert booking.starts_at == new_start and booking.sequence == 1
-    cancel_url = f"/me/bookings/{booking.id}/cancel"
+    cancel_url = f"/bookings/{booking.id}/cancel"
     first = submit_form(
         client, cancel_url, {"reason": "Away"}, form_url=f"/me/bookings/{booking.id}", follow_redirects=True
     )
@@ -248,7 +248,7 @@ def test_inside_the_window_the_page_explains_the_policy_instead_of_buttons(clien
     assert "up to 336 hours before they start" in page and "Cancel session" not in page
     assert "Move to another time" not in page
     refused = client.post(
-        f"/me/bookings/{booking.id}/cancel", data={"csrf_token": csrf_token_from(page)}, follow_redirects=True
+        f"/bookings/{booking.id}/cancel", data={"csrf_token": csrf_token_from(page)}, follow_redirects=True
     )
     assert "Please contact the practice" in refused.get_data(as_text=True)
     db.session.refresh(booking)
@@ -279,7 +279,11 @@ def test_the_practitioner_sees_her_agenda_and_manages_a_booking(client, practice
     db.session.refresh(booking)
     assert booking.starts_at.astimezone(__import__("zoneinfo").ZoneInfo(PRACTICE_TZ)).strftime("%H:%M") == "19:30"
     cancelled = submit_form(
-        client, f"{detail_url}/cancel", {"reason": "Practitioner unwell"}, form_url=detail_url, follow_redirects=True
+        client,
+        f"/bookings/{booking.id}/cancel",
+        {"reason": "Practitioner unwell"},
+        form_url=detail_url,
+        follow_redirects=True,
     )
     assert "The session is cancelled" in cancelled.get_data(as_text=True)
     history = client.get(detail_url).get_data(as_text=True)

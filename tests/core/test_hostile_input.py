@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import text
 from werkzeug.serving import make_server
 
-from portal.booking import bookings
+from portal.booking import lifecycle
 from portal.cases import notes, templates
 from portal.config import ConfigError, load_config
 from portal.extensions import db
@@ -22,7 +22,7 @@ from portal.mail import build_message
 from portal.models import Booking, DiaryEntry, HandoutSettings, Note, Payment, PublishedHandout, Role, Service, User
 from portal.questionnaires import custom
 from portal.records import profiles
-from tests.conftest import PRACTICE_TZ, csrf_token_from, free_port, log_in, submit_form
+from tests.conftest import csrf_token_from, free_port, log_in, submit_form
 
 
 def count(model) -> int:
@@ -31,9 +31,7 @@ def count(model) -> int:
 
 @pytest.fixture
 def booked(practice, client_user) -> Booking:
-    return bookings.create_booking(
-        client_user, practice.follow_up, practice.free(practice.follow_up)[3], default_timezone=PRACTICE_TZ
-    )
+    return lifecycle.book(client_user, practice.follow_up, practice.free(practice.follow_up)[3], needs_payment=False)
 
 
 # NUL and other control characters ------------------------------------------------------------------------------

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 from playwright.sync_api import Page, expect
 
-from portal.booking import bookings
+from portal.booking import lifecycle
 from portal.db_types import utcnow
 from portal.extensions import db
 from portal.practice import settings
@@ -83,7 +83,7 @@ def test_the_practitioner_pages_look_right(new_page, practice, make_user):
     day = start.astimezone(ZoneInfo(PRACTICE_TZ)).date()
     for person, service in zip(people, (practice.follow_up, practice.discovery, practice.follow_up)):
         free = [s for s in practice.free(service) if s.astimezone(ZoneInfo(PRACTICE_TZ)).date() == day]
-        bookings.create_booking(person, service, free[0], default_timezone=PRACTICE_TZ)
+        lifecycle.book(person, service, free[0], needs_payment=False)
     settings.add_time_off(practice.practitioner, day + timedelta(days=20), day + timedelta(days=27), "Summer break")
 
     for device, width in ((DESKTOP, 1280), (PHONE, 375)):

@@ -3,21 +3,20 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from pathlib import Path
 from urllib.parse import quote
 
 import pytest
 import stripe
 
-from portal.booking import bookings
-from portal.booking.views import iso
+from portal.booking import lifecycle
+from portal.booking.pages import iso
 from portal.db_types import utcnow
 from portal.extensions import db
 from portal.jobs.runner import run_jobs
 from portal.models import Booking, BookingEvent, Payment, Refund
-from portal.payments import gateway, payments
-from portal.payments.payments import PaymentError
-from tests.conftest import PRACTICE_TZ, csrf_token_from, log_in, submit_form
+from portal.payments import gateway, ledger, refunds
+from portal.payments.ledger import PaymentError
+from tests.conftest import csrf_token_from, log_in, outbox_messages, submit_form
 from tests.payments.conftest import intent_event, signed, wait_until
 
 
@@ -45,12 +44,12 @@ def pay_with(client, booking: Booking, card: str):
     )
 
 
-def outbox_count(app, subject_start: bytes) -> int:
-    """Messages written to the outbox whose subject starts so."""
+def outbox_count(app, subject_start: bytes, to: str | None = None) -> int:
+    """Messages sent (to `to`, when given) whose subject starts so."""
     return sum(
         1
-        for path in Path(app.config["OUTBOX_DIR"]).glob("*.eml")
-        if b"\nSubject: " + subject_start in path.read_bytes()
+        for message in outbox_messages(app)
+        if message["Subject"].startswith(subject_start.decode()) and (to is None or message["To"] == to)
     )
 
 
@@ -95,7 +94,7 @@ def test_a_declined_card_leaves_the_booking_held_with_a_clear_message(
     # she tries again with a good card: a fresh PaymentIntent, and the booking is confirmed
     pay_with(client, booking, "pm_card_visa")
     assert wait_until(lambda: db.session.get(Booking, booking.id).status == "confirmed")
-    assert [p.status for p in payments.payments_for_booking(booking.id)] == ["failed", "succeeded"]
+    assert [p.status for p in ledger.payments_for_booking(booking.id)] == ["failed", "succeeded"]
 
 
 def _paid_by_visa(client, practice, client_user) -> tuple[Booking, Payment]:
@@ -210,16 +209,16 @@ def _fulfilled(client, practice, client_user) -> tuple[Booking, Payment]:
 
 def test_refunds_can_never_exceed_what_was_paid(client, practice, client_user, stripe_api):
     booking, payment = _fulfilled(client, practice, client_user)
-    payments.refund_payment(payment, 5000, "Shorter session", practice.practitioner)
+    refunds.refund_payment(payment, 5000, "Shorter session", practice.practitioner)
     with pytest.raises(PaymentError, match=r"At most £35.00"):
-        payments.refund_payment(payment, 4000, "Too much", practice.practitioner)
-    payments.refund_payment(payment, 3500, "The rest", practice.practitioner)
+        refunds.refund_payment(payment, 4000, "Too much", practice.practitioner)
+    refunds.refund_payment(payment, 3500, "The rest", practice.practitioner)
     with pytest.raises(PaymentError, match=r"At most £0.00"):
-        payments.refund_payment(payment, 1, "Nothing left", practice.practitioner)
+        refunds.refund_payment(payment, 1, "Nothing left", practice.practitioner)
     db.session.refresh(payment)
     assert payment.refunded_minor == 8500
-    refunds = stripe_api.v1.refunds.list(params={"limit": 10}).data
-    assert sorted(r.amount for r in refunds) == [3500, 5000]
+    given_back = stripe_api.v1.refunds.list(params={"limit": 10}).data
+    assert sorted(r.amount for r in given_back) == [3500, 5000]
 
 
 def test_localstripe_accepts_over_refunds_so_the_portal_checks_for_itself(client, practice, client_user):
@@ -257,7 +256,7 @@ def test_the_practitioner_refunds_part_of_a_payment_from_the_booking_page(client
 def test_the_client_cancelling_within_the_policy_is_refunded_in_full(client, practice, client_user, stripe_api):
     booking, payment = _fulfilled(client, practice, client_user)
     response = submit_form(
-        client, f"/me/bookings/{booking.id}/cancel", {}, form_url=f"/me/bookings/{booking.id}", follow_redirects=True
+        client, f"/bookings/{booking.id}/cancel", {}, form_url=f"/me/bookings/{booking.id}", follow_redirects=True
     )
     assert "£85.00 is being refunded" in response.get_data(as_text=True)
     refund = db.session.execute(db.select(Refund)).scalar_one()
@@ -279,7 +278,7 @@ def test_expiry_frees_the_slot_and_cancels_the_payment_intent(client, practice, 
 
 
 def _expire(booking: Booking) -> None:
-    bookings.expire_holds(utcnow() + timedelta(hours=1))
+    lifecycle.expire_holds(utcnow() + timedelta(hours=1))
     db.session.expire_all()
     assert db.session.get(Booking, booking.id).status == "expired"
 
@@ -298,7 +297,7 @@ def test_a_late_success_for_a_time_taken_meanwhile_is_refunded_and_she_is_told(
 ):
     booking, payment = _paid_by_visa(client, practice, client_user)
     _expire(booking)
-    bookings.create_booking(make_user(), practice.follow_up, booking.starts_at, default_timezone=PRACTICE_TZ)
+    lifecycle.book(make_user(), practice.follow_up, booking.starts_at, needs_payment=False)
     post_event(client, intent_event("evt_late", "payment_intent.succeeded", payment.stripe_payment_intent_id, 8500))
     db.session.expire_all()
     assert db.session.get(Booking, booking.id).status == "expired"
@@ -306,7 +305,7 @@ def test_a_late_success_for_a_time_taken_meanwhile_is_refunded_and_she_is_told(
     assert (refund.amount_minor, refund.status, refund.created_by_id) == (8500, "succeeded", None)
     assert db.session.get(Payment, payment.id).status == "succeeded"
     assert outbox_count(app, b"Your payment has been refunded") == 1
-    assert outbox_count(app, b"Your session is booked") == 0
+    assert outbox_count(app, b"Your session is booked", to=client_user.email) == 0
 
 
 def test_a_success_whose_webhook_never_came_is_found_by_the_jobs_command(client, practice, client_user):

@@ -9,13 +9,13 @@ from datetime import timedelta, UTC
 
 import pytest
 
-from portal.booking import bookings
+from portal.booking import lifecycle
 from portal.db_types import utcnow
 from portal.extensions import db
 from portal.models import Booking, Payment, PaymentMethod
-from portal.payments import payments
-from portal.payments.payments import PaymentError
-from tests.conftest import PRACTICE_TZ, csrf_token_from, log_in
+from portal.payments import card, ledger
+from portal.payments.ledger import PaymentError
+from tests.conftest import csrf_token_from, log_in
 from tests.payments.test_card_payments import refund_by_form
 
 
@@ -39,17 +39,11 @@ def record_by_form(client, booking: Booking, **fields):
 
 def _booking(practice, person) -> Booking:
     start = [s for s in practice.free(practice.follow_up) if s > utcnow() + timedelta(days=2)][0]
-    return bookings.create_booking(
-        person,
-        practice.follow_up,
-        start,
-        default_timezone=PRACTICE_TZ,
-        needs_payment=payments.needs_card_payment(practice.follow_up),
-    )
+    return lifecycle.book(person, practice.follow_up, start, needs_payment=card.needs_card_payment(practice.follow_up))
 
 
 def test_without_keys_a_paid_session_is_confirmed_to_pay_at_the_session(client, practice, client_user):
-    assert not payments.needs_card_payment(practice.follow_up)
+    assert not card.needs_card_payment(practice.follow_up)
     log_in(client, client_user.email)
     start = practice.free(practice.follow_up)[0]
     page = client.get(f"/book/{practice.follow_up.id}/confirm?start={start:%Y-%m-%dT%H:%MZ}").get_data(as_text=True)
@@ -107,7 +101,7 @@ def test_bad_amounts_are_refused(client, practice, client_user, amount, message)
 def test_a_card_payment_can_not_be_recorded_by_hand(practice, client_user):
     booking = _booking(practice, client_user)
     with pytest.raises(PaymentError, match="taken online"):
-        payments.record_manual_payment(booking, 100, PaymentMethod.CARD, "", practice.practitioner)
+        ledger.record_manual_payment(booking, 100, PaymentMethod.CARD, "", practice.practitioner)
 
 
 def test_monthly_totals_follow_her_time_zone():
@@ -116,16 +110,16 @@ def test_monthly_totals_follow_her_time_zone():
 
     late_january = datetime(2030, 1, 31, 23, 30, tzinfo=UTC)  # already February in Athens
     payment = SimpleNamespace(succeeded_at=late_january, currency="GBP", amount_minor=5000, refunds=[])
-    (london,) = payments.monthly_totals([payment], "Europe/London")
-    (athens,) = payments.monthly_totals([payment], "Europe/Athens")
+    (london,) = ledger.monthly_totals([payment], "Europe/London")
+    (athens,) = ledger.monthly_totals([payment], "Europe/Athens")
     assert (london.month.month, athens.month.month) == (1, 2)
 
 
 def test_clients_see_only_their_own_receipts_and_never_her_pages(client, practice, client_user, make_user):
-    mine = payments.record_manual_payment(
+    mine = ledger.record_manual_payment(
         _booking(practice, client_user), 8500, PaymentMethod.BANK_TRANSFER, "", practice.practitioner
     )
-    theirs = payments.record_manual_payment(
+    theirs = ledger.record_manual_payment(
         _booking(practice, make_user()), 8500, PaymentMethod.CASH, "", practice.practitioner
     )
     log_in(client, client_user.email)

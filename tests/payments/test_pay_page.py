@@ -6,11 +6,11 @@ from datetime import timedelta
 
 import pytest
 
-from portal.booking import bookings
+from portal.booking import lifecycle
 from portal.db_types import utcnow
 from portal.extensions import db
 from portal.models import Payment
-from tests.conftest import PRACTICE_TZ, csrf_token_from, log_in
+from tests.conftest import csrf_token_from, log_in
 
 
 @pytest.fixture
@@ -26,9 +26,7 @@ def app(app_factory):
 
 def test_the_card_page_uses_the_payment_element_with_a_matching_csp(client, practice, client_user):
     start = [s for s in practice.free(practice.follow_up) if s > utcnow() + timedelta(days=1)][0]
-    booking = bookings.create_booking(
-        client_user, practice.follow_up, start, default_timezone=PRACTICE_TZ, needs_payment=True
-    )
+    booking = lifecycle.book(client_user, practice.follow_up, start, needs_payment=True)
     db.session.add(
         Payment(
             booking_id=booking.id,

@@ -9,15 +9,14 @@ from datetime import date, timedelta
 import pytest
 
 from portal import audit
-from portal.booking import bookings
+from portal.booking import lifecycle
 from portal.db_types import utcnow
 from portal.extensions import db
 from portal.models import Booking, DiaryEntry, Payment, PaymentMethod, Refund, Role, User
-from portal.payments import payments
+from portal.payments import ledger, refunds
 from portal.questionnaires import responses
 from portal.questionnaires.instruments import INSTRUMENTS
 from portal.records import profiles
-from tests.conftest import PRACTICE_TZ
 
 DIARY_NOTE = "Red wine at the wedding, aura by nine"
 CONDITIONS = "Menstrual migraine; bloating after onions"
@@ -51,9 +50,9 @@ def publish_a_handout(records: Records):
 def clara(practice, make_user) -> Records:
     client = make_user(Role.CLIENT, email="clara@example.com", name="Clara Client")
     start = [s for s in practice.free(practice.follow_up) if s > utcnow() + timedelta(days=2)][0]
-    booking = bookings.create_booking(client, practice.follow_up, start, default_timezone=PRACTICE_TZ)
-    payment = payments.record_manual_payment(booking, 8500, PaymentMethod.CASH, PAYMENT_NOTE, practice.practitioner)
-    refund = payments.refund_payment(payment, 1000, REFUND_REASON, practice.practitioner)
+    booking = lifecycle.book(client, practice.follow_up, start, needs_payment=False)
+    payment = ledger.record_manual_payment(booking, 8500, PaymentMethod.CASH, PAYMENT_NOTE, practice.practitioner)
+    refund = refunds.refund_payment(payment, 1000, REFUND_REASON, practice.practitioner)
     db.session.add(
         DiaryEntry(client_id=client.id, day=date(2026, 11, 3), headache="migraine", intensity=7, note=DIARY_NOTE)
     )

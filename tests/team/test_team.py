@@ -11,8 +11,8 @@ from urllib.parse import quote
 from datetime import timedelta
 
 from portal.access import visible_clients
-from portal.booking import bookings
-from portal.booking.views import iso
+from portal.booking import bookings, lifecycle
+from portal.booking.pages import iso
 from portal.cases import notes, search, templates
 from portal.db_types import utcnow
 from portal.extensions import db
@@ -124,10 +124,8 @@ def test_the_owner_cannot_be_demoted_or_deactivated(app, make_user):
 def test_a_first_booking_puts_the_client_on_her_practitioners_care_team(app, practice, make_user):
     clara = make_user(Role.CLIENT)
     start = practice.free(practice.discovery)[0]
-    bookings.create_booking(clara, practice.discovery, start, default_timezone="Europe/London")
-    bookings.create_booking(
-        clara, practice.discovery, practice.free(practice.discovery)[3], default_timezone="Europe/London"
-    )
+    lifecycle.book(clara, practice.discovery, start, needs_payment=False)
+    lifecycle.book(clara, practice.discovery, practice.free(practice.discovery)[3], needs_payment=False)
     pairs = db.session.execute(db.select(CareTeam.practitioner_id, CareTeam.client_id)).all()
     assert pairs == [(practice.practitioner.id, clara.id)]
 
@@ -243,11 +241,9 @@ def test_the_audit_page_names_the_role_each_person_acted_in(app, make_user):
 def test_the_assistant_moves_a_session_outside_the_hours_as_the_practitioner_may(app, practice, make_user):
     desk = make_user(Role.ASSISTANT, email="desk3@example.com")
     xena = make_user(Role.CLIENT)
-    booking = bookings.create_booking(
-        xena, practice.follow_up, practice.free(practice.follow_up)[0], default_timezone="Europe/London"
-    )
+    booking = lifecycle.book(xena, practice.follow_up, practice.free(practice.follow_up)[0], needs_payment=False)
     late = booking.starts_at.replace(hour=21, minute=0) + timedelta(days=1)  # after her working hours
-    bookings.reschedule_booking(booking, late, desk, default_timezone="Europe/London")
+    lifecycle.move(booking, late, desk)
     assert booking.starts_at == late
 
 

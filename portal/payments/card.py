@@ -1,5 +1,5 @@
-"""Paying for bookings: card payments through Stripe fulfilled once from its webhook, payments recorded by
-hand, refunds that never exceed what was paid, and the lists and totals the practitioner needs.
+"""Card payments through Stripe: a PaymentIntent per attempt, fulfilled once from its webhook (or from the
+reconciling job when a webhook never came), with the booking confirmed by booking.lifecycle.
 
 Each step that must happen once is a conditional UPDATE checked by its row count, which is atomic on
 SQLite and PostgreSQL alike, so duplicate or concurrent webhook deliveries can't fulfil twice.
@@ -8,45 +8,24 @@ SQLite and PostgreSQL alike, so duplicate or concurrent webhook deliveries can't
 from __future__ import annotations
 
 import logging
-from collections import OrderedDict
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import datetime, timedelta
 
 from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import selectinload
 
-from portal.booking import bookings
+from portal.booking import lifecycle
 from portal.db_types import utcnow
 from portal.extensions import db
-from portal.models import (
-    Booking,
-    BookingStatus,
-    Payment,
-    PaymentMethod,
-    PaymentStatus,
-    Refund,
-    RefundStatus,
-    Service,
-    StripeEvent,
-    User,
-)
-from portal.money import format_money
-from portal.payments import gateway
+from portal.models import Booking, BookingStatus, Payment, PaymentMethod, PaymentStatus, Refund, Service, StripeEvent
+from portal.payments import gateway, refunds
+from portal.payments.ledger import PaymentError
 
 log = logging.getLogger(__name__)
 
 
-class PaymentError(Exception):
-    """Something about a payment or refund that can't be done; str() is the message for the person."""
-
-
 def needs_card_payment(service: Service) -> bool:
     return service.price_minor > 0 and gateway.enabled()
-
-
-# Card payments -----------------------------------------------------------------------------------------
 
 
 def card_payment_for(booking: Booking) -> Payment:
@@ -124,26 +103,19 @@ def fulfil(intent_id: str, amount_minor: int, currency: str) -> Outcome:
         .select_from(Payment)
         .filter(Payment.booking_id == booking.id, Payment.id != payment.id, Payment.status == PaymentStatus.SUCCEEDED)
     )
-    if not already_paid and bookings.confirm_paid(booking):
-        from portal.booking.notify import notify_booking
-        from portal.questionnaires.responses import assign_intake_set
-
-        notify_booking(booking.id, "confirmed")
-        client = db.session.get(User, booking.client_id)
-        assign_intake_set(client, booking.practitioner_id, utcnow().astimezone(ZoneInfo(client.timezone)).date())
+    if not already_paid and lifecycle.confirm_payment(booking):
         return Outcome(fulfilled=True)
     # Paid, but the session can't go ahead: its hold ran out and the time was taken, it was cancelled,
     # or she had already paid. Keep the payment's record and give the money back.
     db.session.commit()  # keeps the payment's success if it is still in this transaction ...
-    if _mark_succeeded(payment):  # ... or records it again if confirm_paid had to roll back
+    if _mark_succeeded(payment):  # ... or records it again if confirm_payment had to roll back
         db.session.commit()
     db.session.refresh(payment)
     reason = "Paid twice for the same session" if already_paid else "The time was no longer available"
     try:
-        refund_payment(payment, payment.refundable_minor, reason, actor=None)
+        refunds.refund_payment(payment, payment.refundable_minor, reason, actor=None, tell_client=True)
     except PaymentError:  # refunded already, by a delivery running at the same moment
         return Outcome(fulfilled=True)
-    _tell_client_refunded(payment)
     return Outcome(fulfilled=True, refunded=True)
 
 
@@ -160,22 +132,6 @@ def _mark_succeeded(payment: Payment) -> bool:
         return False
     db.session.refresh(payment)
     return True
-
-
-def _tell_client_refunded(payment: Payment) -> None:
-    from portal.mail import send_mail
-
-    client = db.session.get(User, payment.client_id)
-    try:
-        send_mail(
-            client.email,
-            "Your payment has been refunded",
-            "payment_refunded",
-            recipient=client,
-            amount=format_money(payment.amount_minor, payment.currency),
-        )
-    except Exception:  # noqa: BLE001 - the refund stands whether or not the e-mail goes
-        log.exception("refund e-mail failed: payment=%s", payment.id)
 
 
 def record_failure(intent_id: str, message: str) -> None:
@@ -207,7 +163,7 @@ def handle_event(event) -> str:
     elif event.type in ("refund.updated", "refund.failed", "charge.refund.updated"):
         refund = db.session.execute(db.select(Refund).filter_by(stripe_refund_id=obj.id)).scalar_one_or_none()
         if refund is not None:
-            _follow_stripe_refund(refund, obj.status)
+            refunds.follow_stripe_refund(refund, obj.status)
     else:
         result = "ignored"
     db.session.add(StripeEvent(id=event.id, type=event.type))
@@ -265,172 +221,3 @@ def cancel_abandoned_intents() -> int:
         # otherwise it has just succeeded: its webhook decides what happens
     db.session.commit()
     return cancelled
-
-
-# Payments recorded by hand, and refunds -------------------------------------------------------------------
-
-
-def record_manual_payment(
-    booking: Booking, amount_minor: int, method: PaymentMethod, note: str, actor: User
-) -> Payment:
-    if method == PaymentMethod.CARD:
-        raise PaymentError("Card payments are taken online; record cash, bank transfer or other.")
-    if amount_minor <= 0:
-        raise PaymentError("Enter an amount above 0.")
-    payment = Payment(
-        booking_id=booking.id,
-        client_id=booking.client_id,
-        method=method.value,
-        status=PaymentStatus.SUCCEEDED.value,
-        amount_minor=amount_minor,
-        currency=booking.currency,
-        note=note[:300],
-        recorded_by_id=actor.id,
-        succeeded_at=utcnow(),
-    )
-    db.session.add(payment)
-    db.session.commit()
-    return payment
-
-
-def refund_payment(payment: Payment, amount_minor: int, reason: str, actor: User | None) -> Refund:
-    """Give back part or all of a payment. The portal itself refuses more than is left to refund."""
-    if amount_minor <= 0:
-        raise PaymentError("Enter an amount above 0.")
-    reserved = db.session.execute(
-        update(Payment)
-        .where(
-            Payment.id == payment.id,
-            Payment.status == PaymentStatus.SUCCEEDED,
-            Payment.refunded_minor + amount_minor <= Payment.amount_minor,
-        )
-        .values(refunded_minor=Payment.refunded_minor + amount_minor)
-        .execution_options(synchronize_session=False)
-    )
-    if reserved.rowcount != 1:
-        db.session.rollback()
-        db.session.refresh(payment)
-        left = format_money(payment.refundable_minor, payment.currency)
-        raise PaymentError(f"At most {left} of this payment can be refunded.")
-    refund = Refund(
-        payment_id=payment.id,
-        amount_minor=amount_minor,
-        reason=reason[:300],
-        status=RefundStatus.PENDING.value,
-        created_by_id=actor.id if actor else None,
-    )
-    db.session.add(refund)
-    db.session.commit()
-    db.session.refresh(payment)
-    if payment.method != PaymentMethod.CARD:
-        refund.status = RefundStatus.SUCCEEDED.value  # money given back by hand
-        db.session.commit()
-        return refund
-    try:
-        refund.stripe_refund_id, stripe_status = gateway.refund(
-            payment.stripe_payment_intent_id, amount_minor, idempotency_key=f"refund-{refund.id}"
-        )
-    except gateway.GatewayError as error:
-        _follow_stripe_refund(refund, "failed")
-        raise PaymentError(str(error)) from None
-    _follow_stripe_refund(refund, stripe_status)
-    return refund
-
-
-def _follow_stripe_refund(refund: Refund, stripe_status: str) -> None:
-    """Refund state follows Stripe: a failed refund gives its amount back to what can be refunded."""
-    if stripe_status == "succeeded":
-        refund.status = RefundStatus.SUCCEEDED.value
-    elif stripe_status in ("failed", "canceled") and refund.status != RefundStatus.FAILED:
-        refund.status = RefundStatus.FAILED.value
-        db.session.execute(
-            update(Payment)
-            .where(Payment.id == refund.payment_id)
-            .values(refunded_minor=Payment.refunded_minor - refund.amount_minor)
-        )
-    db.session.commit()
-
-
-def refund_everything(booking: Booking, reason: str, actor: User | None) -> int:
-    """Refund what is left of every payment for a booking (a client's cancellation within the policy)."""
-    total = 0
-    for payment in payments_for_booking(booking.id):
-        if payment.refundable_minor > 0:
-            amount = payment.refundable_minor
-            refund_payment(payment, amount, reason, actor)
-            total += amount
-    return total
-
-
-# Reading ---------------------------------------------------------------------------------------------------
-
-
-def payments_for_booking(booking_id: int) -> list[Payment]:
-    return list(
-        db.session.execute(
-            db.select(Payment)
-            .filter_by(booking_id=booking_id)
-            .options(selectinload(Payment.refunds))
-            .order_by(Payment.id)
-        ).scalars()
-    )
-
-
-def client_payments(client_id: int) -> list[Payment]:
-    return list(
-        db.session.execute(
-            db.select(Payment)
-            .filter(Payment.client_id == client_id, Payment.status == PaymentStatus.SUCCEEDED)
-            .options(selectinload(Payment.refunds), selectinload(Payment.booking).selectinload(Booking.service))
-            .order_by(Payment.succeeded_at.desc())
-        ).scalars()
-    )
-
-
-@dataclass
-class MonthTotal:
-    month: date
-    currency: str
-    received_minor: int = 0
-    refunded_minor: int = 0
-
-    @property
-    def net_minor(self) -> int:
-        return self.received_minor - self.refunded_minor
-
-
-def practice_payments(practitioner_id: int | None) -> list[Payment]:
-    """Every payment received for her sessions (None: the whole practice's), newest first, with client,
-    service and refunds."""
-    query = (
-        db.select(Payment)
-        .join(Booking, Booking.id == Payment.booking_id)
-        .filter(Payment.status == PaymentStatus.SUCCEEDED)
-    )
-    if practitioner_id is not None:
-        query = query.filter(Booking.practitioner_id == practitioner_id)
-    return list(
-        db.session.execute(
-            query.options(
-                selectinload(Payment.refunds),
-                selectinload(Payment.client),
-                selectinload(Payment.booking).selectinload(Booking.service),
-            ).order_by(Payment.succeeded_at.desc())
-        ).scalars()
-    )
-
-
-def monthly_totals(payments: list[Payment], tz: str) -> list[MonthTotal]:
-    """Money in and refunds out per calendar month (in her zone) and currency, newest month first."""
-    zone, totals = ZoneInfo(tz), OrderedDict()
-
-    def bucket(when: datetime, currency: str) -> MonthTotal:
-        month = when.astimezone(zone).date().replace(day=1)
-        return totals.setdefault((month, currency), MonthTotal(month, currency))
-
-    for payment in payments:
-        bucket(payment.succeeded_at, payment.currency).received_minor += payment.amount_minor
-        for refund in payment.refunds:
-            if refund.status != RefundStatus.FAILED:
-                bucket(refund.created_at, payment.currency).refunded_minor += refund.amount_minor
-    return sorted(totals.values(), key=lambda total: (total.month, total.currency), reverse=True)

@@ -1,0 +1,66 @@
+"""What the booking pages share with the team's booking-for-a-client pages: reading a chosen time, the slot
+picker, and the page that says a time can't be booked."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
+
+from flask import render_template, request, url_for
+from flask_login import current_user
+
+from portal.booking.bookings import BookingError
+from portal.inputs import day_in_link, iso_instant
+from portal.models import Service
+from portal.timeutil import timezone_choices
+
+
+def parse_start(raw: str | None) -> datetime | None:
+    """An ISO instant from a form or link, as aware UTC; None if it is not one (or not between 1900 and 2100)."""
+    return iso_instant(raw) if raw and len(raw) <= 40 else None
+
+
+def iso(value: datetime) -> str:
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%MZ")
+
+
+def group_by_local_day(items: list, tz: str, when=lambda item: item) -> dict[date, list]:
+    """Items (start instants, or bookings with when=...) grouped by their local date in zone `tz`."""
+    zone, days = ZoneInfo(tz), {}
+    for item in items:
+        days.setdefault(when(item).astimezone(zone).date(), []).append(item)
+    return days
+
+
+def slot_page(service: Service, free: list[datetime], tz: str, choose_endpoint: str, **endpoint_args):
+    days = group_by_local_day(free, tz)
+    chosen = day_in_link(request.args.get("day"))
+    if chosen not in days:
+        chosen = next(iter(days), None)
+    visitor_tz = request.args.get("tz") if not current_user.is_authenticated else None
+    return render_template(
+        "booking/slots.html",
+        service=service,
+        days=days,
+        chosen=chosen,
+        tz=tz,
+        rescheduling="booking_id" in endpoint_args,
+        booking_id=endpoint_args.get("booking_id"),
+        timezone_choices=timezone_choices(),
+        day_url=lambda day: url_for(request.endpoint, **request.view_args, day=day.isoformat(), tz=visitor_tz),
+        choose_url=lambda start: url_for(choose_endpoint, **endpoint_args, start=iso(start)),
+    )
+
+
+def time_taken(service: Service, error: BookingError, choose_url: Callable[[datetime], str], back_url: str):
+    """The time can't be booked (taken a moment ago, or no longer allowed): say why and offer the next free ones."""
+    return render_template(
+        "booking/unavailable.html",
+        service=service,
+        message=str(error),
+        next_free=error.next_free,
+        iso=iso,
+        choose_url=choose_url,
+        back_url=back_url,
+    ), 409

@@ -1,0 +1,130 @@
+"""Refunds that never exceed what was paid, and the practice's cancellation policy: a client who cancels within
+it gets back everything she paid, whoever's page the cancellation came from.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import update
+
+from portal.booking import lifecycle
+from portal.extensions import db
+from portal.mail import send_mail
+from portal.models import Booking, Payment, PaymentMethod, PaymentStatus, Refund, RefundStatus, User
+from portal.money import format_money
+from portal.payments import gateway
+from portal.payments.ledger import PaymentError, payments_for_booking
+
+
+def refund_payment(
+    payment: Payment, amount_minor: int, reason: str, actor: User | None, *, tell_client: bool = False
+) -> Refund:
+    """Give back part or all of a payment. The portal itself refuses more than is left to refund.
+
+    The amount is reserved and committed before Stripe is asked (with the refund's id as idempotency key), so two
+    refunds at once can't exceed the payment. With `tell_client`, her e-mail is queued with the refund's outcome.
+    """
+    if amount_minor <= 0:
+        raise PaymentError("Enter an amount above 0.")
+    reserved = db.session.execute(
+        update(Payment)
+        .where(
+            Payment.id == payment.id,
+            Payment.status == PaymentStatus.SUCCEEDED,
+            Payment.refunded_minor + amount_minor <= Payment.amount_minor,
+        )
+        .values(refunded_minor=Payment.refunded_minor + amount_minor)
+        .execution_options(synchronize_session=False)
+    )
+    if reserved.rowcount != 1:
+        db.session.rollback()
+        db.session.refresh(payment)
+        left = format_money(payment.refundable_minor, payment.currency)
+        raise PaymentError(f"At most {left} of this payment can be refunded.")
+    refund = Refund(
+        payment_id=payment.id,
+        amount_minor=amount_minor,
+        reason=reason[:300],
+        status=RefundStatus.PENDING.value,
+        created_by_id=actor.id if actor else None,
+    )
+    db.session.add(refund)
+    db.session.commit()
+    db.session.refresh(payment)
+    if payment.method != PaymentMethod.CARD:
+        refund.status = RefundStatus.SUCCEEDED.value  # money given back by hand
+    else:
+        try:
+            refund.stripe_refund_id, stripe_status = gateway.refund(
+                payment.stripe_payment_intent_id, amount_minor, idempotency_key=f"refund-{refund.id}"
+            )
+        except gateway.GatewayError as error:
+            follow_stripe_refund(refund, "failed")
+            db.session.commit()
+            raise PaymentError(str(error)) from None
+        follow_stripe_refund(refund, stripe_status)
+    if tell_client:
+        _queue_refund_email(payment, amount_minor)
+    db.session.commit()
+    return refund
+
+
+def _queue_refund_email(payment: Payment, amount_minor: int) -> None:
+    client = db.session.get_one(User, payment.client_id)
+    send_mail(
+        client.email,
+        "Your payment has been refunded",
+        "payment_refunded",
+        recipient=client,
+        amount=format_money(amount_minor, payment.currency),
+    )
+
+
+def follow_stripe_refund(refund: Refund, stripe_status: str) -> None:
+    """Refund state follows Stripe, in the caller's transaction: a failed refund gives its amount back to what can
+    be refunded."""
+    if stripe_status == "succeeded":
+        refund.status = RefundStatus.SUCCEEDED.value
+    elif stripe_status in ("failed", "canceled") and refund.status != RefundStatus.FAILED:
+        refund.status = RefundStatus.FAILED.value
+        db.session.execute(
+            update(Payment)
+            .where(Payment.id == refund.payment_id)
+            .values(refunded_minor=Payment.refunded_minor - refund.amount_minor)
+        )
+
+
+def refund_everything(booking: Booking, reason: str, actor: User | None) -> int:
+    """Refund what is left of every payment for a booking; returns the amount, in minor units."""
+    total = 0
+    for payment in payments_for_booking(booking.id):
+        if payment.refundable_minor > 0:
+            amount = payment.refundable_minor
+            refund_payment(payment, amount, reason, actor)
+            total += amount
+    return total
+
+
+# The cancellation policy ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Cancellation:
+    booking: Booking
+    refunded_minor: int = 0  # given back to her card (or recorded as given back by hand)
+    refund_problem: str = ""  # the refund could not be made; the practice refunds by hand
+
+
+def cancel(booking: Booking, actor: User, *, reason: str = "") -> Cancellation:
+    """Cancel a session (booking.lifecycle.cancel: both sides are e-mailed), then apply the policy. A client may
+    cancel only within the cancellation window, and then gets back everything she paid. When the practice cancels,
+    nothing is refunded by itself: she refunds what she decides from the booking page."""
+    lifecycle.cancel(booking, actor, reason=reason)
+    if not actor.is_client:
+        return Cancellation(booking)
+    try:
+        refunded = refund_everything(booking, "Cancelled by the client within the policy", actor)
+    except PaymentError as error:
+        return Cancellation(booking, refund_problem=str(error))
+    return Cancellation(booking, refunded_minor=refunded)
