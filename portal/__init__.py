@@ -30,6 +30,9 @@ def create_app(environ: Mapping[str, str] | None = None) -> Flask:
         static_folder=str(PROJECT_ROOT / "static"),
     )
     app.config.update(load_config(environ, instance_path))
+    from portal.questionnaires.instruments import licensed_setting
+
+    app.config["LICENSED_CONTENT"] = licensed_setting(app.config["LICENSED_CONTENT_FILE"])
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
     if app.config["PROXY_FIX_X_FOR"]:

@@ -26,6 +26,9 @@ from flask_login import current_user, login_required
 from sqlalchemy import ColumnElement, exists, true
 
 from portal.extensions import db
+from portal.models import Booking
+from portal.models import CareTeam
+from portal.models import Role, User
 
 F = TypeVar("F", bound=Callable)
 M = TypeVar("M")
@@ -68,8 +71,6 @@ def sees_every_client(user=None) -> bool:
 
 def on_care_team(client_id_column, practitioner_id: int) -> ColumnElement[bool]:
     """SQL: the client in `client_id_column` is on this practitioner's care team."""
-    from portal.models import CareTeam
-
     return exists().where(CareTeam.client_id == client_id_column, CareTeam.practitioner_id == practitioner_id)
 
 
@@ -84,8 +85,6 @@ def visible_clients(client_id_column, user=None) -> ColumnElement[bool]:
 def get_client_or_404(client_id: int):
     """A client by id, if the logged-in staff member may see her; 404 for anyone else's id (a client off
     her care team, a team member, or nobody)."""
-    from portal.models import Role, User
-
     client = db.session.execute(
         db.select(User).filter(User.id == client_id, User.role == Role.CLIENT, visible_clients(User.id))
     ).scalar_one_or_none()
@@ -96,8 +95,6 @@ def get_client_or_404(client_id: int):
 
 def get_booking_for_viewer_or_404(booking_id: int):
     """A session for whoever is looking: a client's own, or one the practice's team may manage; else 404."""
-    from portal.models import Booking
-
     if current_user.is_client:
         return get_own_or_404(Booking, booking_id, "client_id")
     if current_user.is_staff:
@@ -107,8 +104,6 @@ def get_booking_for_viewer_or_404(booking_id: int):
 
 def get_booking_or_404(booking_id: int):
     """A session, for its own practitioner (the owner and the assistant: any session); else 404."""
-    from portal.models import Booking
-
     query = db.select(Booking).filter(Booking.id == booking_id)
     if not sees_every_client():
         query = query.filter(Booking.practitioner_id == current_user.id)

@@ -185,20 +185,8 @@ def load_config(environ: Mapping[str, str], instance_path: Path) -> dict[str, An
         "IDLE_TIMEOUT": _int(environ, "IDLE_TIMEOUT", 30, 5, 24 * 60),  # minutes, for everyone but clients
         "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session
         "LICENSED_CONTENT_FILE": licensed_file,
-        "LICENSED_CONTENT": _licensed_content(licensed_file),
+        # LICENSED_CONTENT (the file read and checked) is added by create_app: the questionnaires know its shape.
     }
-
-
-def _licensed_content(path: str) -> dict | None:
-    """The practice's own file of licensed questionnaire wording (kept out of the repository), checked now."""
-    if not path:
-        return None
-    from portal.questionnaires.instruments import ContentFileError, load_licensed_content
-
-    try:
-        return load_licensed_content(path)
-    except ContentFileError as error:
-        raise ConfigError(f"LICENSED_CONTENT_FILE: {error}") from None
 
 
 def _stripe_settings(environ: Mapping[str, str], production: bool) -> dict:

@@ -235,11 +235,8 @@ def load_case_file(client: User, practitioner: User, today: date, now: datetime)
         Session(b, payment_state(b, by_booking.get(b.id, [])), notes_by_booking.get(b.id, [])) for b in bookings
     ]
 
-    def coming_up(session: Session) -> bool:
-        return session.booking.ends_at > now and session.booking.is_active
-
-    upcoming = [s for s in reversed(sessions) if coming_up(s)]  # soonest first
-    past = [s for s in sessions if not coming_up(s)]  # latest first
+    upcoming = [s for s in reversed(sessions) if s.booking.is_upcoming(now)]  # soonest first
+    past = [s for s in sessions if not s.booking.is_upcoming(now)]  # latest first
     instruments = custom.catalogue()
     assignments = (
         db.session.execute(db.select(Assignment).filter_by(client_id=client.id).order_by(Assignment.next_due))

@@ -28,7 +28,7 @@ class Found:
     pages: int
 
 
-def _like(word: str) -> str:
+def like_pattern(word: str) -> str:
     """A LIKE pattern that matches the word literally (%, _ and \\ typed by her are not wildcards)."""
     return "%" + word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
@@ -45,7 +45,7 @@ def search_clients(query: str, now: datetime, page: int = 1, scope=None) -> Foun
     if scope is not None:
         condition &= scope(User.id)
     for word in words_of(query):
-        pattern = _like(word)
+        pattern = like_pattern(word)
         condition &= User.name.ilike(pattern, escape="\\") | User.email.ilike(pattern, escape="\\")
     total = db.session.execute(db.select(db.func.count()).select_from(User).filter(condition)).scalar_one()
     pages = max(1, -(-total // PAGE_SIZE))
@@ -53,7 +53,7 @@ def search_clients(query: str, now: datetime, page: int = 1, scope=None) -> Foun
     held = [BookingStatus.CONFIRMED, BookingStatus.PENDING_PAYMENT, BookingStatus.COMPLETED]
     upcoming = (
         db.select(Booking.client_id, db.func.min(Booking.starts_at).label("at"))
-        .filter(Booking.starts_at >= now, Booking.status.in_(held))
+        .filter(Booking.upcoming(now))
         .group_by(Booking.client_id)
         .subquery()
     )

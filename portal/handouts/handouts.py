@@ -266,7 +266,7 @@ def handout_html(context: dict, *, stylesheet_href: str, logo_href: str | None, 
 
 def render_handout(booking: Booking) -> tuple[bytes, dict]:
     """The PDF of the session's handout as it stands now, and the context it was drawn from."""
-    protocol = protocol_for(booking)  # first, as starting an empty protocol commits (and expires what is loaded)
+    protocol = protocol_for(booking)
     booking = load_session(booking.id)
     settings = settings_for(booking.practitioner_id)
     context = handout_context(booking, protocol, settings, booking.client)

@@ -89,15 +89,15 @@ def restore_item(item: ProtocolItem) -> None:
 
 
 def protocol_for(booking: Booking) -> Protocol:
-    """The session's protocol with its lines, started empty the first time she opens it."""
+    """The session's protocol with its lines; an empty one, in the caller's transaction, until she first saves
+    (so opening the page writes nothing)."""
     query = db.select(Protocol).filter_by(booking_id=booking.id).options(selectinload(Protocol.lines))
     protocol = db.session.execute(query).scalar_one_or_none()
     if protocol is None:
-        db.session.add(
-            Protocol(booking_id=booking.id, client_id=booking.client_id, practitioner_id=booking.practitioner_id)
+        protocol = Protocol(
+            booking_id=booking.id, client_id=booking.client_id, practitioner_id=booking.practitioner_id, lines=[]
         )
-        db.session.commit()
-        protocol = db.session.execute(query).scalar_one()
+        db.session.add(protocol)
     return protocol
 
 

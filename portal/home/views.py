@@ -29,7 +29,7 @@ def index():
 def client_home():
     now = utcnow()
     mine = bookings.client_bookings(current_user.id)
-    upcoming = [b for b in reversed(mine) if b.ends_at > now and b.status not in ("cancelled", "expired")]
+    upcoming = [b for b in reversed(mine) if b.is_upcoming(now)]  # soonest first
     past = [b for b in mine if b not in set(upcoming)][:10]
     today = now.astimezone(ZoneInfo(current_user.timezone)).date()
     return render_template(

@@ -1,5 +1,5 @@
-"""What `flask jobs run` does. Safe to run as several copies at once: each message is claimed
-in the database (a unique row) before it is sent, so only one copy sends it."""
+"""What `flask jobs run` does. Safe to run as several copies at once: each message is queued in the same
+transaction as its claim (a unique row), so only one copy queues it, and the outbox sends it."""
 
 from __future__ import annotations
 

@@ -11,6 +11,7 @@ from portal.models.accounts import (
     UserSession,
 )
 from portal.models.booking import (
+    ACTIVE_STATUSES,
     BLOCKING_STATUSES,
     Booking,
     BookingEvent,
@@ -45,6 +46,7 @@ from portal.models.questionnaires import (
 from portal.models.records import AuditEvent, ClientProfile, ProfileChange
 
 __all__ = [
+    "ACTIVE_STATUSES",
     "BLOCKING_STATUSES",
     "CLINICAL_ROLES",
     "STAFF_ROLES",

@@ -24,6 +24,7 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.sql.elements import ColumnElement
 
 from portal.crypto import EncryptedText
 from portal.db_types import UTCDateTime, one_of, utcnow
@@ -41,6 +42,7 @@ class BookingStatus(enum.StrEnum):
 
 
 # Bookings in these states hold their time; the database refuses two that overlap.
+ACTIVE_STATUSES = (BookingStatus.PENDING_PAYMENT, BookingStatus.CONFIRMED)
 BLOCKING_STATUSES = (
     BookingStatus.PENDING_PAYMENT,
     BookingStatus.CONFIRMED,
@@ -176,7 +178,17 @@ class Booking(db.Model):
 
     @property
     def is_active(self) -> bool:
-        return self.status in (BookingStatus.PENDING_PAYMENT, BookingStatus.CONFIRMED)
+        """On: confirmed, or holding its time while the payment is made."""
+        return self.status in ACTIVE_STATUSES
+
+    def is_upcoming(self, now: datetime) -> bool:
+        """The one meaning of "upcoming", for every page: active and not yet over (see `upcoming`, its SQL)."""
+        return self.is_active and self.ends_at > now
+
+    @classmethod
+    def upcoming(cls, now: datetime) -> ColumnElement[bool]:
+        """SQL: the booking is upcoming (as `is_upcoming`)."""
+        return cls.status.in_([s.value for s in ACTIVE_STATUSES]) & (cls.ends_at > now)
 
 
 class BookingEvent(db.Model):

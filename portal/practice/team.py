@@ -14,6 +14,8 @@ from portal.accounts import users
 from portal.db_types import utcnow
 from portal.extensions import db
 from portal.models import INVITABLE_ROLES, STAFF_ROLES, CareTeam, Invitation, Role, User
+from portal.cases.search import like_pattern, words_of
+from portal.models import ClientProfile
 
 INVITATION_DAYS = 7
 
@@ -44,12 +46,9 @@ class Contact:
 def contact_rows(query: str, scope, limit: int) -> list[Contact]:
     """Clients matching the words typed, with their phone number, for the front desk: one query, scoped in
     SQL by `scope(User.id)`; no health data is loaded."""
-    from portal.cases.search import _like, words_of
-    from portal.models import ClientProfile
-
     condition = (User.role == Role.CLIENT) & scope(User.id)
     for word in words_of(query):
-        pattern = _like(word)
+        pattern = like_pattern(word)
         condition &= User.name.ilike(pattern, escape="\\") | User.email.ilike(pattern, escape="\\")
     rows = db.session.execute(
         db.select(User, ClientProfile.phone)

@@ -1,4 +1,5 @@
-"""Progress questionnaires: the validated instruments' scoring (more to come: delivery, diary, charts)."""
+"""Progress questionnaires and the diary: the validated instruments and their scoring, her own questionnaires,
+sending and answering them, the headache and gut diary and its conclusions, and the charts."""
 
 from portal.questionnaires.scoring import AnswerError, Score, score
 

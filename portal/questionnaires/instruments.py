@@ -12,6 +12,8 @@ import json
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from portal.config import ConfigError
+
 
 @dataclass(frozen=True)
 class Option:
@@ -275,3 +277,14 @@ def with_licensed_wording(code: str, content: dict[str, dict] | None, version: s
         recall_period=wording.get("recall_period", instrument.recall_period),
         wording_loaded=True,
     )
+
+
+def licensed_setting(path: str) -> dict | None:
+    """LICENSED_CONTENT_FILE, the practice's own file of licensed wording (kept out of the repository), read and
+    checked at start-up: a file that can't be used stops the portal with a message naming the problem."""
+    if not path:
+        return None
+    try:
+        return load_licensed_content(path)
+    except ContentFileError as error:
+        raise ConfigError(f"LICENSED_CONTENT_FILE: {error}") from None

@@ -17,6 +17,8 @@ from portal.crypto import EncryptedText
 from portal.extensions import db
 from portal.models import Role, User
 from portal.records.ownership import owned_tables
+from portal.handouts.handouts import published_handouts
+from portal.handouts.storage import get_storage
 
 ERASED_NAME = "Erased client"
 KEPT_TABLES = frozenset({"bookings", "booking_events", "payments", "refunds", "audit_events", "sent_notifications"})
@@ -34,12 +36,7 @@ def confirmation_matches(client: User, typed: str) -> bool:
 
 
 def _delete_stored_handouts(client_id: int) -> None:
-    """Her handout PDFs, wherever the storage backend keeps them (when the handouts area is installed)."""
-    try:
-        from portal.handouts.handouts import published_handouts
-        from portal.handouts.storage import get_storage
-    except ImportError:
-        return
+    """Her handout PDFs, wherever the storage backend keeps them."""
     storage = get_storage()
     for handout in published_handouts(client_id):
         storage.delete(handout.storage_key)

@@ -26,6 +26,7 @@ from portal.models import QuestionnaireResponse, ResponseStatus, User
 from portal.questionnaires import fhir
 from portal.questionnaires.instruments import INSTRUMENTS, with_licensed_wording
 from portal.records.ownership import OwnedTable, owned_tables, table_module
+from portal.handouts.handouts import handout_pdf, published_handouts
 
 # Never exported: credentials (a session's token hash included) and payment-provider secrets.
 SECRET_COLUMNS = frozenset({"password_hash", "token_hash", "stripe_client_secret"})
@@ -150,11 +151,7 @@ def fhir_responses(client: User) -> dict[str, dict]:
 
 
 def handout_files(client: User) -> dict[str, bytes]:
-    """Her published handout PDFs, when the handouts area is installed."""
-    try:
-        from portal.handouts.handouts import handout_pdf, published_handouts
-    except ImportError:
-        return {}
+    """Her published handout PDFs."""
     files = {}
     for handout in published_handouts(client.id):
         name = getattr(handout, "filename", None) or f"handout-{handout.id}.pdf"

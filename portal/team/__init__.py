@@ -1,0 +1,1 @@
+"""Settings → Team pages: members, invitations, care teams, and booking for a client."""

@@ -7,7 +7,8 @@ import json
 
 import pytest
 
-from portal.config import ConfigError, load_config
+from portal import create_app
+from portal.config import ConfigError
 from portal.models import Role
 from tests.conftest import log_in
 from tests.questionnaires.test_responses import send
@@ -62,9 +63,8 @@ def test_a_content_file_that_cannot_be_used_stops_the_portal_with_a_clear_messag
     bad = tmp_path / "licensed.json"
     bad.write_text(json.dumps({"hit6": {"items": {"1": "only one"}}}), encoding="utf-8")
     with pytest.raises(ConfigError, match="LICENSED_CONTENT_FILE: The wording for hit6 lacks items"):
-        load_config({"PORTAL_ENV": "testing", "SECRET_KEY": "x" * 40, "LICENSED_CONTENT_FILE": str(bad)}, tmp_path)
+        create_app({"PORTAL_ENV": "testing", "SECRET_KEY": "x" * 40, "LICENSED_CONTENT_FILE": str(bad)})
     with pytest.raises(ConfigError, match="could not be read"):
-        load_config(
-            {"PORTAL_ENV": "testing", "SECRET_KEY": "x" * 40, "LICENSED_CONTENT_FILE": str(tmp_path / "missing.json")},
-            tmp_path,
+        create_app(
+            {"PORTAL_ENV": "testing", "SECRET_KEY": "x" * 40, "LICENSED_CONTENT_FILE": str(tmp_path / "missing.json")}
         )
