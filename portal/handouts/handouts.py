@@ -321,9 +321,10 @@ def publish_handout(booking: Booking) -> PublishedHandout:
 
 
 def _queue_ready_email(handout: PublishedHandout, client: User, practice_name: str) -> None:
+    one_line = " ".join(practice_name.split())  # a name stored with a line break before that was refused
     send_mail(
         client.email,
-        f"Your handout from {practice_name} is ready",
+        f"Your handout from {one_line} is ready",
         "handout_ready",
         recipient=client,
         version=handout.version,
