@@ -50,7 +50,7 @@ def main() -> None:
         now = utcnow()
         free = bookings.load_availability(maya.id, TIMEZONE, now).free(timedelta(minutes=45), now)
         intents = []
-        for person, start in zip(people, free[::5]):
+        for person, start in zip(people, free[::5], strict=False):
             booking = bookings.create_booking(
                 person, service, start, default_timezone=TIMEZONE, now=now, needs_payment=True
             )

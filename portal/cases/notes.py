@@ -181,7 +181,7 @@ def _checked_texts(note: Note, title: str, texts: list[str]) -> tuple[str, list[
     sections = sections_of(note)
     if len(texts) != len(sections):
         raise NoteError("The note's sections did not arrive complete. Reload the page and try again.")
-    for section, text in zip(sections, texts):
+    for section, text in zip(sections, texts, strict=True):
         if len(text) > MAX_SECTION_TEXT:
             raise NoteError(f"“{section['title']}” is longer than {MAX_SECTION_TEXT:,} characters.")
         if "\ufffd" in text or "\ufffd" in title:

@@ -128,7 +128,7 @@ def save_protocol(
     if len(kept) + len(new_lines) > MAX_LINES:
         raise ProtocolError(f"A protocol holds at most {MAX_LINES} items; a shorter one is easier to follow.")
     protocol.summary, protocol.focus_points, protocol.next_steps = summary, focus_points, next_steps
-    for line, text in zip(protocol.lines, lines):
+    for line, text in zip(protocol.lines, lines, strict=True):
         for name, value in text.as_dict().items():
             setattr(line, name, value)
     if move is not None and 0 <= move[0] < len(protocol.lines) and protocol.lines[move[0]] in kept:

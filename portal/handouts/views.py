@@ -154,10 +154,7 @@ def compose(booking_id: int):
     booking = _own_booking(booking_id)
     protocol = protocols.protocol_for(booking)
     library = protocols.library(current_user.id)
-    if request.method == "GET":
-        form = ComposeForm(obj=protocol)
-    else:
-        form = ComposeForm()
+    form = ComposeForm(obj=protocol) if request.method == "GET" else ComposeForm()
     form.add_items.choices = [(item.id, item.title) for item in library]
     action = request.form.get("action", "save")
     if form.validate_on_submit():

@@ -29,7 +29,7 @@ class User(UserMixin, db.Model):
     """One account. Several practitioners can exist; clients are told apart by role."""
 
     __tablename__ = "users"
-    __table_args__ = (CheckConstraint("role in (%s)" % ", ".join(f"'{r.value}'" for r in Role), name="role_valid"),)
+    __table_args__ = (CheckConstraint("role in (" + ", ".join(f"'{r.value}'" for r in Role) + ")", name="role_valid"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     role: Mapped[str] = mapped_column(String(20))

@@ -25,7 +25,7 @@ class AuditEvent(db.Model):
 
     __tablename__ = "audit_events"
     __table_args__ = (
-        CheckConstraint("action in (%s)" % ", ".join(f"'{a}'" for a in AUDIT_ACTIONS), name="action_valid"),
+        CheckConstraint("action in (" + ", ".join(f"'{a}'" for a in AUDIT_ACTIONS) + ")", name="action_valid"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -143,7 +143,7 @@ def score_chart(
         if len(coordinates) > 1:
             path = " ".join(f"{cx:.1f},{cy:.1f}" for cx, cy in coordinates)
             parts.append(f'<polyline points="{path}" fill="none" stroke="{COLOURS["stool_ok"]}" stroke-width="2.5"/>')
-        for (day, value), (cx, cy) in zip(points, coordinates):
+        for (day, value), (cx, cy) in zip(points, coordinates, strict=True):
             label = format_number(value)
             parts.append(
                 f'<circle class="point" cx="{cx:.1f}" cy="{cy:.1f}" r="4.5" fill="{COLOURS["stool_ok"]}">'

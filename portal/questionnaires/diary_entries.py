@@ -88,7 +88,7 @@ def _as_day(row) -> Day:
         stool_types=tuple(row[3] or ()),
         bloating=row[4],
         abdominal_pain=row[5],
-        medication=frozenset(k for k, took in zip(MEDICATION_CLASSES, row[6:]) if took),
+        medication=frozenset(k for k, took in zip(MEDICATION_CLASSES, row[6:], strict=True) if took),
     )
 
 

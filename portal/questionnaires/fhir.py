@@ -18,7 +18,7 @@ def _item(item: Item) -> dict:
         resource["type"] = "choice"
         resource["answerOption"] = [{"valueCoding": {"code": str(o.value), "display": o.label}} for o in item.options]
         if item.scored:  # an unscored question (PHQ-9's difficulty) has no points to give
-            for option, o in zip(resource["answerOption"], item.options):
+            for option, o in zip(resource["answerOption"], item.options, strict=True):
                 option["extension"] = [
                     {"url": "http://hl7.org/fhir/StructureDefinition/ordinalValue", "valueDecimal": o.points}
                 ]
