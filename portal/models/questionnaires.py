@@ -9,10 +9,10 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.crypto import EncryptedJSON, EncryptedText
 from portal.db_types import UTCDateTime, utcnow
-from portal.extensions import db
+from portal.extensions import Model
 
 
-class DiaryEntry(db.Model):
+class DiaryEntry(Model):
     """One day of a client's diary; one row per client and day, corrected in place."""
 
     __tablename__ = "diary_entries"
@@ -44,7 +44,7 @@ class DiaryEntry(db.Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
 
-class Assignment(db.Model):
+class Assignment(Model):
     """A questionnaire the practitioner has asked a client to fill in, once or every few weeks."""
 
     __tablename__ = "questionnaire_assignments"
@@ -61,7 +61,7 @@ class Assignment(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
-class QuestionnaireResponse(db.Model):
+class QuestionnaireResponse(Model):
     """One filling-in of an instrument: a draft saved as she goes, then submitted with its score stored."""
 
     __tablename__ = "questionnaire_responses"
@@ -82,7 +82,7 @@ class QuestionnaireResponse(db.Model):
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
 
 
-class SentMessage(db.Model):
+class SentMessage(Model):
     """A message the jobs command has sent, by kind and key; the unique pair makes it go out once."""
 
     __tablename__ = "sent_messages"
@@ -94,7 +94,7 @@ class SentMessage(db.Model):
     sent_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
-class CustomQuestionnaire(db.Model):
+class CustomQuestionnaire(Model):
     """A questionnaire the practitioner writes herself. She edits a draft; publishing freezes it as a version."""
 
     __tablename__ = "custom_questionnaires"
@@ -111,7 +111,7 @@ class CustomQuestionnaire(db.Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
 
-class CustomQuestionnaireVersion(db.Model):
+class CustomQuestionnaireVersion(Model):
     """A published, frozen version; responses keep the number of the version they were answered on."""
 
     __tablename__ = "custom_questionnaire_versions"
