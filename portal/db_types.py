@@ -1,4 +1,4 @@
-"""Column types shared by every model."""
+"""Column types shared by every model, and what is needed to read a statement's result."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from datetime import datetime, UTC
 from typing import Any
 
 from sqlalchemy import DateTime
-from sqlalchemy.engine import Dialect
+from sqlalchemy.engine import CursorResult, Dialect, Result
 from sqlalchemy.types import TypeDecorator
 
 
@@ -34,6 +34,13 @@ class UTCDateTime(TypeDecorator[datetime]):
         if value.tzinfo is None:
             return value.replace(tzinfo=UTC)
         return value.astimezone(UTC)
+
+
+def affected_rows(result: Result[Any]) -> int:
+    """How many rows an UPDATE or DELETE changed (Session.execute() is typed as returning a plain Result,
+    which has no rowcount; for these statements it is a CursorResult)."""
+    assert isinstance(result, CursorResult)
+    return result.rowcount
 
 
 def utcnow() -> datetime:

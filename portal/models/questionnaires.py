@@ -81,6 +81,13 @@ class QuestionnaireResponse(Model):
     started_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
 
+    @property
+    def submission_time(self) -> datetime:
+        """When a submitted response was submitted; asking it of a draft is a mistake (ValueError)."""
+        if self.submitted_at is None:
+            raise ValueError(f"questionnaire response {self.id} is a draft")
+        return self.submitted_at
+
 
 class SentMessage(Model):
     """A message the jobs command has sent, by kind and key; the unique pair makes it go out once."""

@@ -18,7 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from portal.booking import bookings
-from portal.db_types import utcnow
+from portal.db_types import affected_rows, utcnow
 from portal.extensions import db
 from portal.models import (
     Booking,
@@ -155,7 +155,7 @@ def _mark_succeeded(payment: Payment) -> bool:
         .values(status=PaymentStatus.SUCCEEDED.value, succeeded_at=utcnow(), failure_message="")
         .execution_options(synchronize_session=False)
     )
-    if result.rowcount != 1:
+    if affected_rows(result) != 1:
         db.session.rollback()
         return False
     db.session.refresh(payment)
@@ -307,7 +307,7 @@ def refund_payment(payment: Payment, amount_minor: int, reason: str, actor: User
         .values(refunded_minor=Payment.refunded_minor + amount_minor)
         .execution_options(synchronize_session=False)
     )
-    if reserved.rowcount != 1:
+    if affected_rows(reserved) != 1:
         db.session.rollback()
         db.session.refresh(payment)
         left = format_money(payment.refundable_minor, payment.currency)

@@ -5,6 +5,7 @@ Each chart is a pure function returning SVG markup; pages put a text table besid
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, timedelta
 from xml.sax.saxutils import escape
 
@@ -105,7 +106,7 @@ BAND_SHADES = ("#e6f2e8", "#f3f1e0", "#fbeede", "#f8e1dc", "#f3d3cd")
 
 
 def score_chart(
-    points: list[tuple[date, float]], *, low: float, high: float, bands: list[tuple[float, str]], title: str
+    points: Sequence[tuple[date, float]], *, low: float, high: float, bands: Sequence[tuple[float, str]], title: str
 ) -> Markup:
     """A score over time with its published bands shaded behind it (bands: (lower edge, name), rising).
 

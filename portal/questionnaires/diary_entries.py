@@ -139,10 +139,13 @@ class Overview:
 
 def timeline_span(raw: str | None) -> int:
     """The time line's length asked for in a link (?span=91), or four weeks."""
-    try:
-        return int(raw) if int(raw) in TIMELINE_SPANS else WINDOW_DAYS
-    except (TypeError, ValueError):
+    if raw is None:
         return WINDOW_DAYS
+    try:
+        span = int(raw)
+    except ValueError:
+        return WINDOW_DAYS
+    return span if span in TIMELINE_SPANS else WINDOW_DAYS
 
 
 def overview(client_id: int, today: date, timeline_days: int = WINDOW_DAYS) -> Overview:
