@@ -127,7 +127,7 @@ def main() -> None:
             outcomes.append(browser.post_with(path, {"start": iso(start), "csrf_token": token}))
 
         started = time.perf_counter()
-        threads = [threading.Thread(target=attempt, args=pair) for pair in zip(browsers, tokens)]
+        threads = [threading.Thread(target=attempt, args=pair) for pair in zip(browsers, tokens, strict=True)]
         for thread in threads:
             thread.start()
         for thread in threads:

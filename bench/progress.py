@@ -104,7 +104,8 @@ def main() -> None:
     print(f"progress page: {statistics.median(times):.1f} ms median of {RUNS} (target < 50 ms)")
     print(f"diary figures, time line and migraine-gut link: {statistics.median(figure_times):.1f} ms median")
     print(
-        f"SQL queries per progress page: {small_queries} with 3 days and 2 responses, {big_queries} with the full history"
+        f"SQL queries per progress page: {small_queries} with 3 days and 2 responses, "
+        f"{big_queries} with the full history"
     )
 
 

@@ -50,7 +50,7 @@ def main() -> None:
         now = utcnow()
         free = bookings.load_availability(maya.id, now).free(timedelta(minutes=45), now)
         intents = []
-        for person, start in zip(people, free[::5]):
+        for person, start in zip(people, free[::5], strict=False):
             booking = lifecycle.book(person, service, start, now=now, needs_payment=True)
             intents.append(card.card_payment_for(booking).stripe_payment_intent_id)
         assert len(intents) == PAYMENTS, "not enough free slots for the benchmark"

@@ -19,22 +19,20 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from flask import abort
 from flask_login import current_user, login_required
 from sqlalchemy import ColumnElement, exists, true
 
 from portal.extensions import db
-from portal.models import Booking
-from portal.models import CareTeam
-from portal.models import Role, User
+from portal.models import Booking, CareTeam, Role, User
 
 F = TypeVar("F", bound=Callable)
 M = TypeVar("M")
 
 
-def _role_required(check: Callable[[object], bool]) -> Callable[[F], F]:
+def _role_required(check: Callable[[User], bool]) -> Callable[[F], F]:
     def decorator(view: F) -> F:
         @wraps(view)
         @login_required
@@ -63,18 +61,18 @@ def get_own_or_404(model: type[M], object_id: int, owner_column: str) -> M:
     return obj
 
 
-def sees_every_client(user=None) -> bool:
+def sees_every_client(user: User | None = None) -> bool:
     """The owner and the assistant see every client (the assistant only her contact details and bookings)."""
     user = user or current_user
     return user.is_owner or user.is_assistant
 
 
-def on_care_team(client_id_column, practitioner_id: int) -> ColumnElement[bool]:
+def on_care_team(client_id_column: Any, practitioner_id: int) -> ColumnElement[bool]:
     """SQL: the client in `client_id_column` is on this practitioner's care team."""
     return exists().where(CareTeam.client_id == client_id_column, CareTeam.practitioner_id == practitioner_id)
 
 
-def visible_clients(client_id_column, user=None) -> ColumnElement[bool]:
+def visible_clients(client_id_column: Any, user: User | None = None) -> ColumnElement[bool]:
     """SQL: the clients whose id is in `client_id_column` that the logged-in person may see."""
     user = user or current_user
     if sees_every_client(user):
@@ -82,7 +80,7 @@ def visible_clients(client_id_column, user=None) -> ColumnElement[bool]:
     return on_care_team(client_id_column, user.id)
 
 
-def get_client_or_404(client_id: int):
+def get_client_or_404(client_id: int) -> User:
     """A client by id, if the logged-in staff member may see her; 404 for anyone else's id (a client off
     her care team, a team member, or nobody)."""
     client = db.session.execute(
@@ -93,7 +91,7 @@ def get_client_or_404(client_id: int):
     return client
 
 
-def get_booking_for_viewer_or_404(booking_id: int):
+def get_booking_for_viewer_or_404(booking_id: int) -> Booking:
     """A session for whoever is looking: a client's own, or one the practice's team may manage; else 404."""
     if current_user.is_client:
         return get_own_or_404(Booking, booking_id, "client_id")
@@ -102,7 +100,7 @@ def get_booking_for_viewer_or_404(booking_id: int):
     abort(404)
 
 
-def get_booking_or_404(booking_id: int):
+def get_booking_or_404(booking_id: int) -> Booking:
     """A session, for its own practitioner (the owner and the assistant: any session); else 404."""
     query = db.select(Booking).filter(Booking.id == booking_id)
     if not sees_every_client():

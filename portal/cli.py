@@ -59,6 +59,6 @@ def register_cli(app: Flask) -> None:
         from portal.demo import seed_demo as seed
 
         people = seed(current_app.config["PRACTICE_TIMEZONE"], current_app.config["PRACTICE_CURRENCY"])
-        click.echo("Demo logins (password for all: %s)" % DEMO_PASSWORD)
+        click.echo(f"Demo logins (password for all: {DEMO_PASSWORD})")
         for role, email, name in people:
             click.echo(f"  {role.value:<13} {email:<28} {name}")

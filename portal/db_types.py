@@ -1,4 +1,4 @@
-"""Column types shared by every model."""
+"""Column types shared by every model, and what is needed to read a statement's result."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import DateTime
-from sqlalchemy.engine import Dialect
+from sqlalchemy.engine import CursorResult, Dialect, Result
 from sqlalchemy.types import TypeDecorator
 
 
@@ -41,6 +41,13 @@ def one_of(column: str, values: Iterable[str]) -> str:
     """The SQL of a CHECK that `column` holds one of `values` (an enum's members), so the database and the
     enum in the model never disagree: `status in ('draft', 'submitted')`."""
     return f"{column} in ({', '.join(repr(str(value)) for value in values)})"
+
+
+def affected_rows(result: Result[Any]) -> int:
+    """How many rows an UPDATE or DELETE changed (Session.execute() is typed as returning a plain Result,
+    which has no rowcount; for these statements it is a CursorResult)."""
+    assert isinstance(result, CursorResult)
+    return result.rowcount
 
 
 def utcnow() -> datetime:

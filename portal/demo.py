@@ -58,15 +58,23 @@ def seed_demo(practice_timezone: str, currency: str) -> list[tuple[Role, str, st
     for role, name, email, timezone in people:
         if users.find_user_by_email(email) is None:
             users.create_user(role=role, name=name, email=email, password=DEMO_PASSWORD, timezone=timezone)
-    practitioner = users.find_user_by_email(DEMO_PRACTITIONER[1])
+    practitioner = _demo_user(DEMO_PRACTITIONER[1])
     _seed_practice(practitioner, practice_timezone, currency, DEMO_CLIENTS[0][1], 1)
-    _seed_practice(users.find_user_by_email(DEMO_COLLEAGUE[1]), practice_timezone, currency, DEMO_CLIENTS[1][1], 2)
-    sophie = users.find_user_by_email(DEMO_CLIENTS[0][1])
+    _seed_practice(_demo_user(DEMO_COLLEAGUE[1]), practice_timezone, currency, DEMO_CLIENTS[1][1], 2)
+    sophie = _demo_user(DEMO_CLIENTS[0][1])
     seed_demo_progress(practitioner, sophie, utcnow().astimezone(ZoneInfo(sophie.timezone)).date())
     _seed_handouts(practitioner)
-    seed_demo_note(practitioner, users.find_user_by_email(DEMO_CLIENTS[0][1]))
-    seed_demo_profile(users.find_user_by_email(DEMO_CLIENTS[0][1]))
-    return [(Role(users.find_user_by_email(email).role), email, name) for _, name, email, _ in people]
+    seed_demo_note(practitioner, sophie)
+    seed_demo_profile(sophie)
+    return [(Role(_demo_user(email).role), email, name) for _, name, email, _ in people]
+
+
+def _demo_user(email: str) -> User:
+    """A demo account, which seed_demo has created if it was missing."""
+    user = users.find_user_by_email(email)
+    if user is None:
+        raise LookupError(f"no demo account {email}")
+    return user
 
 
 def _seed_practice(
@@ -86,12 +94,12 @@ def _seed_practice(
             active=True,
         )
     if db.session.execute(db.select(WorkingHours).filter_by(practitioner_id=practitioner.id)).first() is None:
-        for weekday, start, end in DEMO_HOURS:
-            settings.add_working_range(practitioner, weekday, start, end)
+        for weekday, opens, closes in DEMO_HOURS:
+            settings.add_working_range(practitioner, weekday, opens, closes)
     db.session.commit()
     # The client has a session booked at the first free time a few days from now: her first booking puts her
     # on the practitioner's care team.
-    sophie = users.find_user_by_email(client_email)
+    sophie = _demo_user(client_email)
     initial = settings.services_of(practitioner)[service_index]
     now = utcnow()
     availability = bookings.load_availability(practitioner.id, now)
@@ -108,4 +116,4 @@ def _seed_handouts(practitioner: User) -> None:
     items = examples.seed_examples(practitioner)
     if items:
         discovery = settings.services_of(practitioner)[0]
-        examples.seed_demo_handout(practitioner, users.find_user_by_email(DEMO_CLIENTS[0][1]), discovery, items)
+        examples.seed_demo_handout(practitioner, _demo_user(DEMO_CLIENTS[0][1]), discovery, items)

@@ -1,5 +1,7 @@
 """Flask extensions: created here, bound to the app in create_app()."""
 
+from typing import TYPE_CHECKING
+
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -26,6 +28,14 @@ class Base(DeclarativeBase):
 
 
 db = SQLAlchemy(model_class=Base)
+
+# The base class of every model. At run time it is db.Model, which Flask-SQLAlchemy builds from Base (a new class
+# with Base's body plus its own mixins), but its declared type is Flask-SQLAlchemy's plain Model, which a type
+# checker cannot subclass or see the mapping through; so mypy is shown Base itself (registry, metadata, Mapped[]).
+if TYPE_CHECKING:
+    Model = Base
+else:
+    Model = db.Model
 migrate = Migrate(render_as_batch=True, compare_type=True, render_item=render_alembic_item)
 login_manager = LoginManager()
 csrf = CSRFProtect()

@@ -10,6 +10,7 @@ comparison trips over a NaN. tests/core/test_forms.py checks that every form's f
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 import wtforms
 from wtforms import ValidationError
@@ -49,6 +50,9 @@ class _Refuses:
     """A field that checks the raw text sent before WTForms parses it (`problem` says why it is refused)."""
 
     refused = False
+    # What the WTForms field it is mixed into provides (annotations only: nothing is set here).
+    data: Any
+    widget: Any
 
     def problem(self, raw: str) -> str | None:
         raise NotImplementedError

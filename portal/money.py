@@ -31,7 +31,9 @@ def parse_money(text: str, currency: str) -> int:
     digits = get_currency_precision(currency)
     if amount < 0:
         raise ValueError("Enter an amount of 0 or more.")
-    if amount.as_tuple().exponent < -digits:
+    exponent = amount.as_tuple().exponent
+    assert isinstance(exponent, int)  # plain_decimal refuses NaN and Infinity, whose exponent is a letter
+    if exponent < -digits:
         raise ValueError(f"Use at most {digits} decimal places.")
     minor = int(amount.scaleb(digits))
     if minor > 10_000_000:

@@ -20,6 +20,7 @@ role and the exact request.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import logging
 import re
@@ -602,7 +603,7 @@ class Fuzzer:
 
     def _real_path_values(self, route: Route, limit: int) -> Iterator[dict[str, Value]]:
         choices = []
-        for name, converter, accepted in route.arguments():
+        for name, _converter, accepted in route.arguments():
             choices.append([(name, v) for v in (accepted or self.world.ids.get(name) or ["1"])[:limit]])
         for combination in itertools.islice(itertools.product(*choices), limit):
             yield dict(combination)
@@ -698,7 +699,7 @@ class Fuzzer:
     @staticmethod
     def _mutated_values(target: Target, slots: list[tuple[Slot, str]]) -> Iterator[tuple[Slot, Value]]:
         """Valid values with their digits swapped for hostile ones: 'move:0:down' becomes 'move:²:down'."""
-        for slot, kind in slots:
+        for slot, _kind in slots:
             offered = target.form.fields[slot[1]].options if slot[0] == "form" and target.form else []
             mutated = {
                 re.sub(r"[0-9]+", digits, value)
@@ -755,10 +756,8 @@ class Fuzzer:
         for attack in explicit:
             test = example(attack=attack)(test)
         test = settings(fuzz_settings(generated_examples))(test)
-        try:
+        with contextlib.suppress(ServerError):  # recorded in the report, with Hypothesis's smallest failing attack last
             test()
-        except ServerError:
-            pass  # recorded in the report, with Hypothesis's smallest failing attack last
 
 
 def fuzz_settings(generated_examples: int) -> settings:

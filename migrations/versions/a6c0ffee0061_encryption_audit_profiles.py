@@ -6,8 +6,8 @@ Create Date: 2026-11-25 08:45:00
 
 Also encrypts the free text already stored (diary notes; booking-history notes such as cancellation reasons;
 payment notes and refund reasons, which become Text to hold the longer tokens) with the app's ENCRYPTION_KEYS,
-decrypting it again on downgrade, and makes the audit table refuse changes: on PostgreSQL a row trigger refuses UPDATE and
-DELETE (TRUNCATE, which the test suite uses to empty tables, fires no row trigger); SQLite refuses UPDATE.
+decrypting it again on downgrade, and makes the audit table refuse changes: on PostgreSQL a row trigger refuses
+UPDATE and DELETE (TRUNCATE, which the test suite uses to empty tables, fires no row trigger); SQLite refuses UPDATE.
 """
 
 from contextlib import contextmanager

@@ -18,7 +18,7 @@ from typing import Any, NamedTuple
 
 from sqlalchemy import delete, or_, update
 
-from portal.db_types import utcnow
+from portal.db_types import affected_rows, utcnow
 from portal.extensions import db
 from portal.models import User, UserSession
 
@@ -110,7 +110,7 @@ def start_session(user: User, *, user_agent: str = "", now: datetime | None = No
     return token
 
 
-def load_session(token: str, rules: SessionRules, now: datetime | None = None) -> Loaded:
+def load_session(token: object, rules: SessionRules, now: datetime | None = None) -> Loaded:
     """The user whose open session this token is, or None; ends it (and commits) if it has expired or idled.
 
     Called at the start of a request, before the view has written anything, so its commit carries only this.
@@ -144,7 +144,7 @@ def current_session(user: User) -> UserSession | None:
     return getattr(user, "_login_session", None)
 
 
-def end_session(token: str, now: datetime | None = None) -> None:
+def end_session(token: object, now: datetime | None = None) -> None:
     """Log out one session: every copy of its cookie stops working."""
     if not isinstance(token, str) or not token or len(token) > MAX_TOKEN_LENGTH:
         return
@@ -163,7 +163,7 @@ def end_all_sessions(user: User, now: datetime | None = None) -> int:
         .where(UserSession.user_id == user.id, UserSession.ended_at.is_(None))
         .values(ended_at=now or utcnow())
     )
-    return result.rowcount
+    return affected_rows(result)
 
 
 def log_out_everywhere(user: User, now: datetime | None = None) -> int:
@@ -191,4 +191,4 @@ def forget_old_sessions(rules: SessionRules, now: datetime | None = None) -> int
         delete(UserSession).where(or_(UserSession.ended_at < cutoff, UserSession.created_at < cutoff - rules.lifetime))
     )
     db.session.commit()
-    return result.rowcount
+    return affected_rows(result)

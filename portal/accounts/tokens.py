@@ -50,8 +50,9 @@ def read_reset_token(secret: str, token: str, max_age: int) -> ResetClaim:
     return ResetClaim(payload["u"], payload["h"])
 
 
-def claim_is_current(claim: ResetClaim, password_hash: str) -> bool:
-    """False once the password has changed since the token was made (the link was used)."""
+def claim_is_current(claim: ResetClaim | ConfirmClaim, password_hash: str) -> bool:
+    """False once the password has changed since the token was made (a reset link was used; a confirmation link
+    went stale)."""
     return hmac.compare_digest(claim.fingerprint, password_fingerprint(password_hash))
 
 

@@ -17,7 +17,7 @@ from portal.accounts.tokens import (
     read_confirm_token,
     read_reset_token,
 )
-from portal.db_types import utcnow
+from portal.db_types import affected_rows, utcnow
 from portal.extensions import db
 from portal.links import absolute_url
 from portal.mail import send_mail
@@ -112,6 +112,7 @@ def sign_up(*, name: str, email: str, password: str, timezone: str, next_path: s
         except IntegrityError:  # the same address signed up a moment ago, in another request
             db.session.rollback()
             existing = find_user_by_email(email)
+            assert existing is not None  # the account whose insert beat ours
         else:
             send_confirmation(user, next_path)
             return
@@ -159,7 +160,7 @@ def _has_owner() -> bool:
 def authenticate(email: str, password: str) -> User | None:
     """The user these credentials belong to, or None; takes as long either way."""
     user = find_user_by_email(email)
-    if not verify_password(user.password_hash if user else None, password):
+    if not verify_password(user.password_hash if user else None, password) or user is None:  # None never verifies
         return None
     if user.deactivated_at is not None:  # a deactivated team member (unconfirmed accounts are the view's to answer)
         return None
@@ -208,7 +209,7 @@ def confirm_email(secret: str, token: str, max_age: int, *, user_agent: str = ""
     confirmed = db.session.execute(
         update(User).where(User.id == user.id, User.email_verified_at.is_(None)).values(email_verified_at=utcnow())
     )
-    if confirmed.rowcount != 1:
+    if affected_rows(confirmed) != 1:
         db.session.rollback()
         raise ConfirmTokenError(ALREADY_CONFIRMED)
     db.session.commit()

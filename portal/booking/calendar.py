@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta, UTC
+from typing import cast
 
 from icalendar import Calendar, Event, vCalAddress, vText
 
@@ -80,7 +81,7 @@ def invitation_ics(event: CalendarEvent, product_id: str, now: datetime | None =
     """One session as an e-mail attachment: a request, or its cancellation."""
     calendar = _calendar(product_id, "CANCEL" if event.cancelled else "REQUEST")
     calendar.add_component(_event(event, now or datetime.now(UTC), invitation=True))
-    return calendar.to_ical()
+    return cast(bytes, calendar.to_ical())  # icalendar leaves to_ical() unannotated
 
 
 def feed_ics(
@@ -94,4 +95,4 @@ def feed_ics(
     stamp = now or datetime.now(UTC)
     for item in events:
         calendar.add_component(_event(item, stamp, invitation=False))
-    return calendar.to_ical()
+    return cast(bytes, calendar.to_ical())

@@ -67,7 +67,9 @@ def _zone(name: str) -> ZoneInfo:
 
 
 def _offset_at(instant: datetime, zone: ZoneInfo) -> timedelta:
-    return instant.astimezone(zone).utcoffset()
+    offset = instant.astimezone(zone).utcoffset()
+    assert offset is not None  # a datetime in a ZoneInfo is aware
+    return offset
 
 
 def local_instant(day: date, at: time, zone: ZoneInfo) -> datetime:

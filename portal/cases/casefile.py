@@ -147,11 +147,12 @@ def submitted_without_answers(client_id: int) -> list[QuestionnaireResponse]:
 def with_answers(answered: list[Answered]) -> list[Answered]:
     """The same, each with its answers: one query for all of them."""
     ids = [a.response.id for a in answered]
-    found = dict(
-        db.session.execute(
+    found = {
+        response_id: answers
+        for response_id, answers in db.session.execute(
             db.select(QuestionnaireResponse.id, QuestionnaireResponse.answers).filter(QuestionnaireResponse.id.in_(ids))
-        ).all()
-    )
+        )
+    }
     return [replace(a, answers=found.get(a.response.id) or {}) for a in answered]
 
 
@@ -177,8 +178,8 @@ def group_responses(
             for r in items
             if code not in charts or r.assignment_id in intake_assignments
         ]
-    scores.sort(key=lambda s: s.latest.submitted_at, reverse=True)
-    answers.sort(key=lambda a: a.response.submitted_at, reverse=True)
+    scores.sort(key=lambda s: s.latest.submission_time, reverse=True)
+    answers.sort(key=lambda a: a.response.submission_time, reverse=True)
     return scores, answers
 
 
@@ -187,7 +188,7 @@ def latest_responses(responses: list[QuestionnaireResponse]) -> list[Questionnai
     latest: dict[str, QuestionnaireResponse] = {}
     for response in responses:  # oldest first, so later ones win
         latest[response.code] = response
-    return sorted(latest.values(), key=lambda r: r.submitted_at, reverse=True)
+    return sorted(latest.values(), key=lambda r: r.submission_time, reverse=True)
 
 
 def note_context(client: User, today: date, tz: str) -> str:

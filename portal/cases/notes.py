@@ -17,7 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import defer, selectinload
 
 from portal import audit
-from portal.db_types import utcnow
+from portal.db_types import affected_rows, utcnow
 from portal.extensions import db
 from portal.models import Booking, Note, NoteAmendment, NoteStatus, NoteTemplate, QuestionnaireResponse, User
 from portal.numbers import format_number
@@ -117,7 +117,7 @@ def context_summary(
             title = titles.get(response.code, "Questionnaire")
             total = "" if response.total is None else f" {format_number(response.total)}"
             band = f" ({response.band})" if response.band else ""
-            scores.append(f"{title}{total}{band} on {response.submitted_at.astimezone(zone):%-d %b %Y}")
+            scores.append(f"{title}{total}{band} on {response.submission_time.astimezone(zone):%-d %b %Y}")
         lines.append("Latest scores: " + "; ".join(scores) + ".")
     else:
         lines.append("No questionnaires answered yet.")
@@ -181,7 +181,7 @@ def _checked_texts(note: Note, title: str, texts: list[str]) -> tuple[str, list[
     sections = sections_of(note)
     if len(texts) != len(sections):
         raise NoteError("The note's sections did not arrive complete. Reload the page and try again.")
-    for section, text in zip(sections, texts):
+    for section, text in zip(sections, texts, strict=True):
         if len(text) > MAX_SECTION_TEXT:
             raise NoteError(f"“{section['title']}” is longer than {MAX_SECTION_TEXT:,} characters.")
         if "\ufffd" in text or "\ufffd" in title:
@@ -200,12 +200,14 @@ def save_draft(note: Note, base_revision: int, title: str, texts: list[str]) -> 
         raise NoteLocked()
     title, sections = _checked_texts(note, title, texts)
     now, last_saved = utcnow(), note.updated_at
-    changed = db.session.execute(
-        db.update(Note)
-        .where(Note.id == note.id, Note.revision == base_revision, Note.status == NoteStatus.DRAFT)
-        .values(title=title, body=json.dumps(sections), revision=Note.revision + 1, updated_at=now)
-        .execution_options(synchronize_session=False)
-    ).rowcount
+    changed = affected_rows(
+        db.session.execute(
+            db.update(Note)
+            .where(Note.id == note.id, Note.revision == base_revision, Note.status == NoteStatus.DRAFT)
+            .values(title=title, body=json.dumps(sections), revision=Note.revision + 1, updated_at=now)
+            .execution_options(synchronize_session=False)
+        )
+    )
     if changed != 1:
         db.session.rollback()
         raise _conflict(note.id)
@@ -272,12 +274,14 @@ def sign_note(note: Note, base_revision: int, by: User) -> Note:
         raise NoteError("Write something in the note before you sign it.")
     signed_at = utcnow().replace(microsecond=0)
     seal = content_hash(note, by.id, signed_at)
-    changed = db.session.execute(
-        db.update(Note)
-        .where(Note.id == note.id, Note.revision == base_revision, Note.status == NoteStatus.DRAFT)
-        .values(status=NoteStatus.SIGNED, signed_at=signed_at, signed_by_id=by.id, content_hash=seal)
-        .execution_options(synchronize_session=False)
-    ).rowcount
+    changed = affected_rows(
+        db.session.execute(
+            db.update(Note)
+            .where(Note.id == note.id, Note.revision == base_revision, Note.status == NoteStatus.DRAFT)
+            .values(status=NoteStatus.SIGNED, signed_at=signed_at, signed_by_id=by.id, content_hash=seal)
+            .execution_options(synchronize_session=False)
+        )
+    )
     if changed != 1:
         db.session.rollback()
         raise _conflict(note.id)
@@ -312,7 +316,9 @@ def amend_note(note: Note, by: User, reason: str, text: str) -> NoteAmendment:
         text=text,
         created_at=utcnow().replace(microsecond=0),
     )
-    amendment.content_hash = amendment_hash(previous.content_hash if previous else note.content_hash, amendment)
+    chained_to = previous.content_hash if previous else note.content_hash
+    assert chained_to is not None  # a signed note has its hash
+    amendment.content_hash = amendment_hash(chained_to, amendment)
     db.session.add(amendment)
     try:
         db.session.flush()  # (note, number) is unique: a simultaneous amendment makes this one fail cleanly
@@ -334,7 +340,11 @@ def verify_seal(note: Note, amendments: list[NoteAmendment]) -> Seal:
     """Recompute the note's hash and the amendment chain; anything changed in the database shows here."""
     if not note.is_signed:
         return Seal(False, "the note (not signed)")
-    if content_hash(note, note.signed_by_id, note.signed_at) != note.content_hash:
+    if (
+        note.signed_by_id is None
+        or note.signed_at is None
+        or content_hash(note, note.signed_by_id, note.signed_at) != note.content_hash
+    ):
         return Seal(False, "the note")
     previous = note.content_hash
     for amendment in amendments:

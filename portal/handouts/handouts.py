@@ -206,13 +206,13 @@ def client_progress(client_id: int, tz: str) -> list[Progress]:
     for group in PROGRESS_GROUPS:
         present = [code for code in group if code in by_code]
         if present:
-            chosen.append(max(present, key=lambda code: by_code[code][-1].submitted_at))
+            chosen.append(max(present, key=lambda code: by_code[code][-1].submission_time))
     if len(chosen) > 1 and chosen[-1] in PROGRESS_GROUPS[-1]:
         chosen.pop()  # mood scores only when there is no migraine or gut score to show
     progress = []
     for code in chosen[:MAX_CHARTS]:
         items = by_code[code][-MAX_POINTS:]
-        points = [(r.submitted_at.astimezone(ZoneInfo(tz)).date(), r.total) for r in items]
+        points = [(r.submission_time.astimezone(ZoneInfo(tz)).date(), r.total) for r in items if r.total is not None]
         title = INSTRUMENTS[code].title
         low, high = RANGES_BY_CODE[code]
         chart = score_chart(points, low=low, high=high, bands=BANDS_BY_CODE.get(code, []), title=f"{title} over time")
@@ -267,7 +267,9 @@ def handout_html(context: dict, *, stylesheet_href: str, logo_href: str | None, 
 def render_handout(booking: Booking) -> tuple[bytes, dict]:
     """The PDF of the session's handout as it stands now, and the context it was drawn from."""
     protocol = protocol_for(booking)
-    booking = load_session(booking.id)
+    loaded = load_session(booking.id)
+    assert loaded is not None  # the booking in hand exists
+    booking = loaded
     settings = settings_for(booking.practitioner_id)
     context = handout_context(booking, protocol, settings, booking.client)
     html = handout_html(
@@ -276,6 +278,7 @@ def render_handout(booking: Booking) -> tuple[bytes, dict]:
         logo_href=rendering.LOGO_PATH if settings.logo else None,
     )
     logo = (settings.logo, settings.logo_content_type) if settings.logo else None
+    assert current_app.static_folder is not None  # create_app() serves static/
     return rendering.render_pdf(html, rendering.PortalURLFetcher(current_app.static_folder, logo)), context
 
 

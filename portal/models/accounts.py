@@ -11,7 +11,7 @@ from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.db_types import UTCDateTime, one_of, utcnow
-from portal.extensions import db
+from portal.extensions import Model
 
 
 class Role(enum.StrEnum):
@@ -29,7 +29,7 @@ CLINICAL_ROLES = (Role.OWNER, Role.PRACTITIONER)
 STAFF_ROLES = (Role.OWNER, Role.PRACTITIONER, Role.ASSISTANT)
 
 
-class User(UserMixin, db.Model):
+class User(UserMixin, Model):
     """One account. Several practitioners can exist; clients are told apart by role."""
 
     __tablename__ = "users"
@@ -88,7 +88,7 @@ class User(UserMixin, db.Model):
         return f"<User {self.id} {self.role}>"
 
 
-class UserSession(db.Model):
+class UserSession(Model):
     """One login on one device. The cookie holds a random token; only its SHA-256 is stored here, so a
     copy of the database opens no session. Ending the row ends the session, whatever cookie is replayed."""
 
@@ -106,7 +106,7 @@ class UserSession(db.Model):
         return f"<UserSession {self.id} user={self.user_id}>"
 
 
-class CareTeam(db.Model):
+class CareTeam(Model):
     """A practitioner cares for a client: she sees the client's pages. Added when the client first books
     with her, or by the owner."""
 
@@ -123,7 +123,7 @@ class CareTeam(db.Model):
         return f"<CareTeam practitioner={self.practitioner_id} client={self.client_id}>"
 
 
-class Invitation(db.Model):
+class Invitation(Model):
     """An e-mailed, single-use, expiring invitation to join the team in a role."""
 
     __tablename__ = "invitations"

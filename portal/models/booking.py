@@ -28,7 +28,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from portal.crypto import EncryptedText
 from portal.db_types import UTCDateTime, one_of, utcnow
-from portal.extensions import db
+from portal.extensions import Model
 from portal.models.accounts import User
 
 
@@ -52,7 +52,7 @@ BLOCKING_STATUSES = (
 NO_OVERLAP_CONSTRAINT = "bookings_no_overlap"
 
 
-class Service(db.Model):
+class Service(Model):
     """Something a client can book: a discovery call, an initial consultation, a follow-up."""
 
     __tablename__ = "services"
@@ -79,7 +79,7 @@ def new_feed_token() -> str:
     return secrets.token_urlsafe(32)
 
 
-class BookingRules(db.Model):
+class BookingRules(Model):
     """One practitioner's booking policy."""
 
     __tablename__ = "booking_rules"
@@ -110,7 +110,7 @@ class BookingRules(db.Model):
     intake_codes: Mapped[list[str]] = mapped_column(JSON, default=list)
 
 
-class WorkingHours(db.Model):
+class WorkingHours(Model):
     """A weekly range she works, in her own zone's wall-clock time (minutes after midnight)."""
 
     __tablename__ = "working_hours"
@@ -126,7 +126,7 @@ class WorkingHours(db.Model):
     end_minute: Mapped[int] = mapped_column(Integer)
 
 
-class TimeOff(db.Model):
+class TimeOff(Model):
     """Days she does not work (holidays, training), inclusive, in her own zone."""
 
     __tablename__ = "time_off"
@@ -139,7 +139,7 @@ class TimeOff(db.Model):
     note: Mapped[str] = mapped_column(String(200), default="")
 
 
-class Booking(db.Model):
+class Booking(Model):
     """A client's session with the practitioner, and the time it blocks in her diary."""
 
     __tablename__ = "bookings"
@@ -191,7 +191,7 @@ class Booking(db.Model):
         return cls.status.in_([s.value for s in ACTIVE_STATUSES]) & (cls.ends_at > now)
 
 
-class BookingEvent(db.Model):
+class BookingEvent(Model):
     """One line of a booking's history: created, moved, cancelled, completed ..."""
 
     __tablename__ = "booking_events"
@@ -211,7 +211,7 @@ class BookingEvent(db.Model):
     actor: Mapped[User | None] = relationship(lazy="raise")
 
 
-class SentNotification(db.Model):
+class SentNotification(Model):
     """A message the jobs command has sent; the unique key makes each one go out exactly once,
     however many copies of the command run at the same time."""
 

@@ -28,7 +28,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.crypto import EncryptedBytes, EncryptedText
 from portal.db_types import UTCDateTime, one_of, utcnow
-from portal.extensions import db
+from portal.extensions import Model
 
 
 class ItemCategory(enum.StrEnum):
@@ -61,7 +61,7 @@ class ItemTextColumns:
     rationale: Mapped[str] = mapped_column(Text, default="")  # "why it helps", in words for the client
 
 
-class ProtocolItem(ItemTextColumns, db.Model):
+class ProtocolItem(ItemTextColumns, Model):
     """An item in her protocol library. Edited in place and archived, never deleted: protocols keep
     their own copy of what an item said when it was added."""
 
@@ -76,7 +76,7 @@ class ProtocolItem(ItemTextColumns, db.Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
 
-class Protocol(db.Model):
+class Protocol(Model):
     """The protocol being composed for one session: summary, focus points, next steps and its lines."""
 
     __tablename__ = "protocols"
@@ -100,7 +100,7 @@ class Protocol(db.Model):
     )
 
 
-class ProtocolLine(db.Model):
+class ProtocolLine(Model):
     """One item of a session's protocol: a copy of a library item adjusted for her, or a one-off.
 
     Its text is encrypted (lengths are the forms' limits, as in the library); the category stays plain for
@@ -124,7 +124,7 @@ class ProtocolLine(db.Model):
     protocol: Mapped[Protocol] = relationship(back_populates="lines", lazy="raise")
 
 
-class PublishedHandout(db.Model):
+class PublishedHandout(Model):
     """One published version of a session's handout. The PDF itself is in storage under `storage_key`;
     a download serves those bytes, never a new rendering."""
 
@@ -151,7 +151,7 @@ class PublishedHandout(db.Model):
         return f"handout-{self.session_date.isoformat()}-v{self.version}.pdf"
 
 
-class StoredFile(db.Model):
+class StoredFile(Model):
     """The database backend of handout storage: the bytes of a published PDF, by key, encrypted (the handout
     row's checksum and size are of the plain PDF)."""
 
@@ -169,7 +169,7 @@ class PaperSize(enum.StrEnum):
     LETTER = "Letter"
 
 
-class HandoutSettings(db.Model):
+class HandoutSettings(Model):
     """Her handout branding: practice name, logo, colour, disclaimer and paper size."""
 
     __tablename__ = "handout_settings"

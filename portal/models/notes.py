@@ -15,7 +15,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.crypto import EncryptedText
 from portal.db_types import UTCDateTime, one_of, utcnow
-from portal.extensions import db
+from portal.extensions import Model
 from portal.models.accounts import User
 from portal.models.booking import Booking
 
@@ -25,7 +25,7 @@ class NoteStatus(enum.StrEnum):
     SIGNED = "signed"
 
 
-class NoteTemplate(db.Model):
+class NoteTemplate(Model):
     """A shape for a session note: named sections, each with a prompt in her own words.
 
     Notes copy the sections when they are started, so editing a template never changes an existing note.
@@ -45,7 +45,7 @@ class NoteTemplate(db.Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
 
-class Note(db.Model):
+class Note(Model):
     """A case note: a draft she edits (each save raises `revision`), then signed and never changed in place."""
 
     __tablename__ = "notes"
@@ -89,7 +89,7 @@ class Note(db.Model):
         return self.status == NoteStatus.SIGNED
 
 
-class NoteAmendment(db.Model):
+class NoteAmendment(Model):
     """A correction or addition to a signed note, with her reason; appended, never edited."""
 
     __tablename__ = "note_amendments"

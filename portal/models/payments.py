@@ -11,7 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.crypto import EncryptedText
 from portal.db_types import UTCDateTime, one_of, utcnow
-from portal.extensions import db
+from portal.extensions import Model
 from portal.models.accounts import User
 from portal.models.booking import Booking
 
@@ -30,7 +30,7 @@ class PaymentMethod(enum.StrEnum):
     OTHER = "other"
 
 
-class Payment(db.Model):
+class Payment(Model):
     __tablename__ = "payments"
     __table_args__ = (
         CheckConstraint("amount_minor > 0", name="amount_positive"),
@@ -71,7 +71,7 @@ class RefundStatus(enum.StrEnum):
     FAILED = "failed"
 
 
-class Refund(db.Model):
+class Refund(Model):
     __tablename__ = "refunds"
     __table_args__ = (
         CheckConstraint("amount_minor > 0", name="amount_positive"),
@@ -90,7 +90,7 @@ class Refund(db.Model):
     payment: Mapped[Payment] = relationship(back_populates="refunds", lazy="raise")
 
 
-class StripeEvent(db.Model):
+class StripeEvent(Model):
     """A webhook event already handled; its id as primary key makes a replay a no-op."""
 
     __tablename__ = "stripe_events"

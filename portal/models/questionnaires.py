@@ -10,10 +10,10 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.crypto import EncryptedJSON, EncryptedText
 from portal.db_types import UTCDateTime, one_of, utcnow
-from portal.extensions import db
+from portal.extensions import Model
 
 
-class DiaryEntry(db.Model):
+class DiaryEntry(Model):
     """One day of a client's diary; one row per client and day, corrected in place."""
 
     __tablename__ = "diary_entries"
@@ -45,7 +45,7 @@ class DiaryEntry(db.Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
 
-class Assignment(db.Model):
+class Assignment(Model):
     """A questionnaire the practitioner has asked a client to fill in, once or every few weeks."""
 
     __tablename__ = "questionnaire_assignments"
@@ -67,7 +67,7 @@ class ResponseStatus(enum.StrEnum):
     SUBMITTED = "submitted"  # scored and sent to her practitioner
 
 
-class QuestionnaireResponse(db.Model):
+class QuestionnaireResponse(Model):
     """One filling-in of an instrument: a draft saved as she goes, then submitted with its score stored."""
 
     __tablename__ = "questionnaire_responses"
@@ -87,8 +87,15 @@ class QuestionnaireResponse(db.Model):
     started_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
 
+    @property
+    def submission_time(self) -> datetime:
+        """When a submitted response was submitted; asking it of a draft is a mistake (ValueError)."""
+        if self.submitted_at is None:
+            raise ValueError(f"questionnaire response {self.id} is a draft")
+        return self.submitted_at
 
-class SentMessage(db.Model):
+
+class SentMessage(Model):
     """A message the jobs command has sent, by kind and key; the unique pair makes it go out once."""
 
     __tablename__ = "sent_messages"
@@ -100,7 +107,7 @@ class SentMessage(db.Model):
     sent_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
-class CustomQuestionnaire(db.Model):
+class CustomQuestionnaire(Model):
     """A questionnaire the practitioner writes herself. She edits a draft; publishing freezes it as a version."""
 
     __tablename__ = "custom_questionnaires"
@@ -117,7 +124,7 @@ class CustomQuestionnaire(db.Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
 
-class CustomQuestionnaireVersion(db.Model):
+class CustomQuestionnaireVersion(Model):
     """A published, frozen version; responses keep the number of the version they were answered on."""
 
     __tablename__ = "custom_questionnaire_versions"

@@ -9,13 +9,13 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.crypto import EncryptedText
 from portal.db_types import UTCDateTime, utcnow
-from portal.extensions import db
+from portal.extensions import Model
 from portal.models.accounts import User
 
 AUDIT_ACTIONS = ("view", "create", "change", "sign", "amend", "export", "download", "erase")
 
 
-class AuditEvent(db.Model):
+class AuditEvent(Model):
     """Who viewed, created, changed, signed, amended, exported, downloaded or erased which client's health
     data, and when; never the data itself.
 
@@ -25,7 +25,7 @@ class AuditEvent(db.Model):
 
     __tablename__ = "audit_events"
     __table_args__ = (
-        CheckConstraint("action in (%s)" % ", ".join(f"'{a}'" for a in AUDIT_ACTIONS), name="action_valid"),
+        CheckConstraint("action in (" + ", ".join(f"'{a}'" for a in AUDIT_ACTIONS) + ")", name="action_valid"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -43,7 +43,7 @@ class AuditEvent(db.Model):
         return f"<AuditEvent {self.id} {self.action} {self.what}>"
 
 
-class ClientProfile(db.Model):
+class ClientProfile(Model):
     """One client's contact and health details; the medical free text is encrypted at rest."""
 
     __tablename__ = "client_profiles"
@@ -67,7 +67,7 @@ class ClientProfile(db.Model):
         return f"<ClientProfile {self.id} client={self.client_id}>"
 
 
-class ProfileChange(db.Model):
+class ProfileChange(Model):
     """One save of a profile that changed something: which fields, when, by whom.
 
     `changes` holds the old and new values as encrypted JSON ({field: [old, new]}); `fields` the names in

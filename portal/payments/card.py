@@ -15,7 +15,7 @@ from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 
 from portal.booking import lifecycle
-from portal.db_types import utcnow
+from portal.db_types import affected_rows, utcnow
 from portal.extensions import db
 from portal.models import Booking, BookingStatus, Payment, PaymentMethod, PaymentStatus, Refund, Service, StripeEvent
 from portal.payments import gateway, refunds
@@ -127,7 +127,7 @@ def _mark_succeeded(payment: Payment) -> bool:
         .values(status=PaymentStatus.SUCCEEDED.value, succeeded_at=utcnow(), failure_message="")
         .execution_options(synchronize_session=False)
     )
-    if result.rowcount != 1:
+    if affected_rows(result) != 1:
         db.session.rollback()
         return False
     db.session.refresh(payment)

@@ -8,6 +8,7 @@ state in memory.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import threading
 import urllib.request
 import warnings
@@ -94,10 +95,8 @@ def main() -> None:
     print(f"Local test payment server on {server.url}, sending events to {args.webhook_url}", flush=True)
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    try:
+    with contextlib.suppress(KeyboardInterrupt):
         stop.wait()
-    except KeyboardInterrupt:
-        pass
     server.stop()
 
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from sqlalchemy import update
 
 from portal.booking import lifecycle
+from portal.db_types import affected_rows
 from portal.extensions import db
 from portal.mail import send_mail
 from portal.models import Booking, Payment, PaymentMethod, PaymentStatus, Refund, RefundStatus, User
@@ -37,7 +38,7 @@ def refund_payment(
         .values(refunded_minor=Payment.refunded_minor + amount_minor)
         .execution_options(synchronize_session=False)
     )
-    if reserved.rowcount != 1:
+    if affected_rows(reserved) != 1:
         db.session.rollback()
         db.session.refresh(payment)
         left = format_money(payment.refundable_minor, payment.currency)

@@ -11,7 +11,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from portal.accounts import users
-from portal.db_types import utcnow
+from portal.db_types import affected_rows, utcnow
 from portal.extensions import db
 from portal.models import INVITABLE_ROLES, STAFF_ROLES, CareTeam, Invitation, Role, User
 from portal.cases.search import like_pattern, words_of
@@ -187,11 +187,13 @@ def pending_invitations(now: datetime | None = None) -> list[Invitation]:
 def accept(invitation: Invitation, name: str, password: str, timezone: str, now: datetime | None = None) -> User:
     """Create her account in the invited role; the link cannot be used again (raises users' errors)."""
     now = now or utcnow()
-    claimed = db.session.execute(
-        db.update(Invitation)
-        .filter(Invitation.id == invitation.id, Invitation.accepted_at.is_(None))
-        .values(accepted_at=now)
-    ).rowcount
+    claimed = affected_rows(
+        db.session.execute(
+            db.update(Invitation)
+            .filter(Invitation.id == invitation.id, Invitation.accepted_at.is_(None))
+            .values(accepted_at=now)
+        )
+    )
     if claimed != 1:
         db.session.rollback()
         raise TeamError("This invitation has already been used.")

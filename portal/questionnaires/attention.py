@@ -40,13 +40,14 @@ def score_flags(client: User, code: str, title: str, items: list[QuestionnaireRe
     if len(items) < 2:
         return flags
     previous = items[-2]
-    if code == "ibs_sss" and previous.total - latest.total >= IBS_SSS_MEANINGFUL_DROP:
-        drop, before, after = (format_number(v) for v in (previous.total - latest.total, previous.total, latest.total))
+    old, new = previous.total, latest.total
+    if code == "ibs_sss" and old is not None and new is not None and old - new >= IBS_SSS_MEANINGFUL_DROP:
+        drop, before, after = (format_number(v) for v in (old - new, old, new))
         flags.append(Flag(client.id, client.name, "better", f"{title} down {drop} points ({before} → {after})"))
         return flags
-    before, now = _band_rank(code, previous.band), _band_rank(code, latest.band)
-    if before is not None and now is not None and now != before:
-        kind = "worse" if now > before else "better"
+    rank_before, rank_now = _band_rank(code, previous.band), _band_rank(code, latest.band)
+    if rank_before is not None and rank_now is not None and rank_now != rank_before:
+        kind = "worse" if rank_now > rank_before else "better"
         flags.append(Flag(client.id, client.name, kind, f"{title} {previous.band} → {latest.band}"))
     return flags
 
@@ -65,8 +66,9 @@ def needs_attention(now: datetime, scope=None) -> list[Flag]:
         )
         .order_by(QuestionnaireResponse.submitted_at)
     ).all()
-    last_session = dict(
-        db.session.execute(
+    last_session: dict[int, datetime] = {
+        client_id: last
+        for client_id, last in db.session.execute(
             db.select(Booking.client_id, db.func.max(Booking.starts_at))
             .filter(
                 Booking.starts_at <= now,
@@ -74,8 +76,8 @@ def needs_attention(now: datetime, scope=None) -> list[Flag]:
                 scoped(Booking.client_id),
             )
             .group_by(Booking.client_id)
-        ).all()
-    )
+        )
+    }
     grouped: dict[tuple[int, str], list[QuestionnaireResponse]] = {}
     clients: dict[int, User] = {}
     for response, client in submitted:
@@ -88,7 +90,7 @@ def needs_attention(now: datetime, scope=None) -> list[Flag]:
         title = instruments[code].title if code in instruments else "A questionnaire"
         flags += score_flags(clients[client_id], code, title, items)
         cutoff = last_session.get(client_id)
-        if any(cutoff is None or r.submitted_at > cutoff for r in items):
+        if any(cutoff is None or r.submission_time > cutoff for r in items):
             new_since.setdefault(client_id, []).append(title)
     for client_id, titles in new_since.items():
         flags.append(

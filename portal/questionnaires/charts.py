@@ -5,6 +5,7 @@ Each chart is a pure function returning SVG markup; pages put a text table besid
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, timedelta
 from xml.sax.saxutils import escape
 
@@ -105,7 +106,7 @@ BAND_SHADES = ("#e6f2e8", "#f3f1e0", "#fbeede", "#f8e1dc", "#f3d3cd")
 
 
 def score_chart(
-    points: list[tuple[date, float]], *, low: float, high: float, bands: list[tuple[float, str]], title: str
+    points: Sequence[tuple[date, float]], *, low: float, high: float, bands: Sequence[tuple[float, str]], title: str
 ) -> Markup:
     """A score over time with its published bands shaded behind it (bands: (lower edge, name), rising).
 
@@ -143,7 +144,7 @@ def score_chart(
         if len(coordinates) > 1:
             path = " ".join(f"{cx:.1f},{cy:.1f}" for cx, cy in coordinates)
             parts.append(f'<polyline points="{path}" fill="none" stroke="{COLOURS["stool_ok"]}" stroke-width="2.5"/>')
-        for (day, value), (cx, cy) in zip(points, coordinates):
+        for (day, value), (cx, cy) in zip(points, coordinates, strict=True):
             label = format_number(value)
             parts.append(
                 f'<circle class="point" cx="{cx:.1f}" cy="{cy:.1f}" r="4.5" fill="{COLOURS["stool_ok"]}">'

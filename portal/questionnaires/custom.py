@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from portal.extensions import db
 from portal.models import CustomQuestionnaire, CustomQuestionnaireVersion, User
@@ -86,12 +87,13 @@ def update_details(questionnaire: CustomQuestionnaire, title: str, description: 
 
 def parse_options(text: str) -> list[dict]:
     """One answer per line, optionally with its points: "Most days = 3". Without points an answer counts 0."""
-    options = []
+    options: list[dict[str, Any]] = []
     for line in (text or "").splitlines():
         line = line.strip()
         if not line:
             continue
         match = _OPTION_LINE.match(line)
+        assert match is not None  # any line matches: the points are optional
         label, points = match.group("label").strip(), match.group("points")
         if not label:
             raise CustomError(f"The answer “{line}” has points but no words.")
@@ -186,7 +188,7 @@ def publish(questionnaire: CustomQuestionnaire) -> CustomQuestionnaireVersion:
     if questionnaire.sum_score and not any(i["kind"] in SCORED_KINDS for i in questionnaire.draft_items):
         raise CustomError("A sum score needs at least one choice or 0–10 question.")
     latest = latest_version(questionnaire.id)
-    if not has_unpublished_changes(questionnaire, latest):
+    if latest is not None and not has_unpublished_changes(questionnaire, latest):
         raise CustomError(f"Nothing has changed since version {latest.number}.")
     version = CustomQuestionnaireVersion(
         questionnaire_id=questionnaire.id,
@@ -311,7 +313,7 @@ def score_range(instrument: Instrument) -> tuple[float, float]:
     return low, high
 
 
-def score_answers(instrument: Instrument, answers: Mapping[str, object]) -> Score | None:
+def score_answers(instrument: Instrument, answers: Mapping[str, Any]) -> Score | None:
     """Her sum score (choice points and 0-10 values; skipped questions add nothing), or None without one."""
     if not instrument.sum_score:
         return None

@@ -88,7 +88,7 @@ def _as_day(row) -> Day:
         stool_types=tuple(row[3] or ()),
         bloating=row[4],
         abdominal_pain=row[5],
-        medication=frozenset(k for k, took in zip(MEDICATION_CLASSES, row[6:]) if took),
+        medication=frozenset(k for k, took in zip(MEDICATION_CLASSES, row[6:], strict=True) if took),
     )
 
 
@@ -139,10 +139,13 @@ class Overview:
 
 def timeline_span(raw: str | None) -> int:
     """The time line's length asked for in a link (?span=91), or four weeks."""
-    try:
-        return int(raw) if int(raw) in TIMELINE_SPANS else WINDOW_DAYS
-    except (TypeError, ValueError):
+    if raw is None:
         return WINDOW_DAYS
+    try:
+        span = int(raw)
+    except ValueError:
+        return WINDOW_DAYS
+    return span if span in TIMELINE_SPANS else WINDOW_DAYS
 
 
 def overview(client_id: int, today: date, timeline_days: int = WINDOW_DAYS) -> Overview:

@@ -49,7 +49,7 @@ def seed_demo_progress(practitioner: User, client: User, today: date) -> None:
         first = today - timedelta(days=DIARY_DAYS - 1)
         for n in range(DIARY_DAYS):
             diary_entries.save_entry(client, first + timedelta(days=n), today, **_day_of(n, today))
-        for week, (hit6, ibs) in enumerate(zip(HIT6_ANSWERS, IBS_SSS_ANSWERS)):
+        for week, (hit6, ibs) in enumerate(zip(HIT6_ANSWERS, IBS_SSS_ANSWERS, strict=True)):
             at = datetime.combine(today - timedelta(days=1 + 28 * (3 - week)), time(9), tzinfo=UTC)
             _submitted(client, "hit6", {str(k): v for k, v in enumerate(hit6, start=1)}, at)
             _submitted(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime
+from typing import Any
 
 from portal.questionnaires.instruments import Instrument, Item
 
@@ -12,13 +13,16 @@ LOINC = "http://loinc.org"
 BASE = "urn:portal:questionnaire"
 
 
-def _item(item: Item) -> dict:
-    resource = {"linkId": item.key, "text": item.text, "required": item.required}
+def _item(item: Item) -> dict[str, Any]:
+    resource: dict[str, Any] = {"linkId": item.key, "text": item.text, "required": item.required}
     if item.kind == "choice":
+        options: list[dict[str, Any]] = [
+            {"valueCoding": {"code": str(o.value), "display": o.label}} for o in item.options
+        ]
         resource["type"] = "choice"
-        resource["answerOption"] = [{"valueCoding": {"code": str(o.value), "display": o.label}} for o in item.options]
+        resource["answerOption"] = options
         if item.scored:  # an unscored question (PHQ-9's difficulty) has no points to give
-            for option, o in zip(resource["answerOption"], item.options):
+            for option, o in zip(options, item.options, strict=True):
                 option["extension"] = [
                     {"url": "http://hl7.org/fhir/StructureDefinition/ordinalValue", "valueDecimal": o.points}
                 ]
@@ -33,8 +37,8 @@ def _item(item: Item) -> dict:
     return resource
 
 
-def questionnaire(instrument: Instrument) -> dict:
-    resource = {
+def questionnaire(instrument: Instrument) -> dict[str, Any]:
+    resource: dict[str, Any] = {
         "resourceType": "Questionnaire",
         "url": f"{BASE}/{instrument.code}",
         "version": instrument.version,
@@ -52,12 +56,12 @@ def questionnaire(instrument: Instrument) -> dict:
 
 def questionnaire_response(
     instrument: Instrument,
-    answers: Mapping[str, object],
+    answers: Mapping[str, Any],  # as stored: JSON values
     *,
     patient_reference: str,
     authored: datetime,
     total: float | None = None,
-) -> dict:
+) -> dict[str, Any]:
     """Her answers, keyed by item, as a completed QuestionnaireResponse (total score as an extension)."""
     items = []
     for item in instrument.items:
@@ -66,13 +70,13 @@ def questionnaire_response(
         value = answers[item.key]
         if item.kind == "choice":
             option = next(o for o in item.options if o.value == value)  # answers keep the option's value
-            answer = {"valueCoding": {"code": str(option.value), "display": option.label}}
+            answer: dict[str, Any] = {"valueCoding": {"code": str(option.value), "display": option.label}}
         elif item.kind == "yes_no":
             answer = {"valueBoolean": bool(value)}
         else:
             answer = {"valueInteger": int(value)}
         items.append({"linkId": item.key, "text": item.text, "answer": [answer]})
-    resource = {
+    resource: dict[str, Any] = {
         "resourceType": "QuestionnaireResponse",
         "status": "completed",
         "questionnaire": f"{BASE}/{instrument.code}|{instrument.version}",

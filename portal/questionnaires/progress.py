@@ -27,7 +27,7 @@ def score_charts(
     charts = {}
     for code, items in by_code.items():
         instrument = instruments.get(code)
-        points = [(r.submitted_at.date(), r.total) for r in items if r.total is not None]
+        points = [(r.submission_time.date(), r.total) for r in items if r.total is not None]
         if instrument is None or not points:
             continue
         if code in RANGES_BY_CODE:

@@ -68,6 +68,7 @@ def assign_intake_set(client: User, practitioner_id: int, today: date) -> list[A
     if rules is None or not rules.intake_codes or booked != 1 or sent_before:
         return []
     practitioner = db.session.get(User, practitioner_id)
+    assert practitioner is not None  # her booking refers to her
     available = set(sendable_codes(practitioner_id))
     return [
         assign(client, code, None, today, practitioner, intake=True) for code in rules.intake_codes if code in available
@@ -173,7 +174,7 @@ def _parse_choices(item: Item, raw: list[str]) -> list[int]:
     values = {whole_number(value) for value in raw}
     if not values <= {o.value for o in item.options}:  # None (not a whole number) is never an option
         raise ResponseError("Please tick the answers that apply.")
-    return sorted(values)
+    return sorted(v for v in values if v is not None)
 
 
 def _parse_date(raw: str) -> str:

@@ -7,7 +7,7 @@ Licensed instruments (MIDAS, HIT-6, IBS-SSS, GSRS) are scored here without their
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 from functools import lru_cache
@@ -37,10 +37,12 @@ def _whole(answers: Mapping[str, object], key: str, low: int, high: int) -> int:
 
 def _band(total: float, bands: Iterable[tuple[float, str]]) -> str:
     """The last band whose lower edge is at or below `total`."""
-    chosen = None
+    chosen: str | None = None
     for lower, name in bands:
         if total >= lower:
             chosen = name
+    if chosen is None:  # every instrument's first band starts at its lowest possible total
+        raise ValueError(f"{total} is below the lowest band")
     return chosen
 
 
@@ -226,7 +228,7 @@ SCORERS: dict[str, Callable[[Mapping[str, object]], Score]] = {
 
 
 # For charts: each instrument's possible range and its published bands.
-RANGES_BY_CODE = {
+RANGES_BY_CODE: dict[str, tuple[float, float]] = {
     "phq9": (0, 27),
     "gad7": (0, 21),
     "midas": (0, 60),
@@ -234,7 +236,7 @@ RANGES_BY_CODE = {
     "ibs_sss": (0, 500),
     "gsrs": (1, 7),
 }
-BANDS_BY_CODE = {
+BANDS_BY_CODE: dict[str, Sequence[tuple[float, str]]] = {
     "phq9": PHQ9_BANDS,
     "gad7": GAD7_BANDS,
     "midas": MIDAS_GRADES,

@@ -14,6 +14,7 @@ from sqlalchemy import delete, update
 from portal import audit
 from portal.accounts.passwords import hash_password
 from portal.crypto import EncryptedText
+from portal.db_types import affected_rows
 from portal.extensions import db
 from portal.models import Role, User
 from portal.records.ownership import owned_tables
@@ -54,7 +55,7 @@ def erase_client(client: User) -> dict[str, int]:
         if item.table.name in KEPT_TABLES:
             continue
         result = db.session.execute(delete(item.table).where(item.condition))
-        removed[item.table.name] = result.rowcount
+        removed[item.table.name] = affected_rows(result)
     for item in tables:
         if item.table.name not in KEPT_TABLES:
             continue

@@ -12,7 +12,9 @@ DEMO_PROFILE = {
     "phone": "07700 900461",
     "date_of_birth": date(1989, 6, 14),
     "conditions": "Migraine without aura since her teens, worse around her period. IBS with constipation.",
-    "medication": "Sumatriptan 50 mg when a migraine starts (about 8 days a month). Ibuprofen 400 mg on other bad days.",
+    "medication": (
+        "Sumatriptan 50 mg when a migraine starts (about 8 days a month). Ibuprofen 400 mg on other bad days."
+    ),
     "supplements": "Magnesium citrate 200 mg at night.",
     "allergies": "None known. Bloats after onions and garlic.",
     "goals": "Fewer migraine days, less reliance on painkillers, and a calmer gut.",

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import ColumnElement, Table, or_
 
-from portal.extensions import db
+from portal.extensions import Model, db
 
 
 @dataclass(frozen=True)
@@ -44,7 +44,7 @@ def owned_tables(client_id: int) -> list[OwnedTable]:
 
 def table_module(table: Table) -> str:
     """The Python module of the model mapped to this table ('' when none is)."""
-    for mapper in db.Model.registry.mappers:
+    for mapper in Model.registry.mappers:
         if table in mapper.tables:
             return mapper.class_.__module__
     return ""

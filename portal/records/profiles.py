@@ -88,7 +88,7 @@ def save_profile(
         db.select(ClientProfile).filter_by(client_id=client_id).with_for_update()
     ).scalar_one_or_none()
     created = profile is None
-    if created:
+    if profile is None:
         profile = ClientProfile(
             client_id=client_id,
             phone="",

@@ -45,6 +45,7 @@ def _edit_profile(client: User, template: str, done_url: str, **context):
             db.session.rollback()
             stale = True
             profile = profiles.profile_for(client.id)
+            assert profile is not None  # a stale version means another save made it
             form.version.data = str(profile.version)  # saving again applies what is on screen
         else:
             db.session.commit()

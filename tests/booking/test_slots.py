@@ -70,7 +70,10 @@ def test_weekdays_are_the_practice_days_not_utc_days():
 
 def test_first_and_last_day_narrow_the_horizon_and_never_widen_it():
     hours, r = every_day(time(9), time(10)), rules(horizon=5, step=60)
-    days = lambda first, last: [s.date() for s in free_slots(r, hours, [], [], 60 * MIN, NOW, first, last)]
+
+    def days(first: date, last: date) -> list[date]:
+        return [s.date() for s in free_slots(r, hours, [], [], 60 * MIN, NOW, first, last)]
+
     assert days(MONDAY + timedelta(days=2), MONDAY + timedelta(days=3)) == [
         MONDAY + timedelta(days=2),
         MONDAY + timedelta(days=3),
@@ -230,9 +233,10 @@ def test_a_practice_in_kolkata_keeps_its_half_hour_offset():
 def test_each_problem_is_named():
     r, hours = rules(notice=120, horizon=10), every_day(time(9), time(17))
     busy = [blocked_interval(utc(2030, 1, 8, 10, 0), 60 * MIN, r)]
-    problem = lambda start: slot_problem(
-        start, r, hours, [TimeOff(date(2030, 1, 9), date(2030, 1, 9))], busy, 60 * MIN, NOW
-    )
+
+    def problem(start: datetime) -> SlotProblem | None:
+        return slot_problem(start, r, hours, [TimeOff(date(2030, 1, 9), date(2030, 1, 9))], busy, 60 * MIN, NOW)
+
     assert problem(NOW - MIN) is SlotProblem.PAST
     assert problem(utc(2030, 1, 7, 7, 0)) is SlotProblem.TOO_SOON
     assert problem(utc(2030, 1, 18, 9, 0)) is SlotProblem.TOO_FAR

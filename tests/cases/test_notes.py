@@ -75,7 +75,8 @@ def test_signing_locks_the_note_with_who_when_and_its_sha256(draft, maya):
                 "title": "Initial consultation",
                 "context": draft.context,
                 "sections": [
-                    {"title": t, "text": x} for t, x in zip(["Subjective", "Objective", "Assessment", "Plan"], TEXTS)
+                    {"title": t, "text": x}
+                    for t, x in zip(["Subjective", "Objective", "Assessment", "Plan"], TEXTS, strict=True)
                 ],
                 "signed_by": maya.id,
                 "signed_at": draft.signed_at.isoformat(),

@@ -81,7 +81,7 @@ def test_the_practitioner_pages_look_right(new_page, practice, make_user):
     people = [make_user(name=name) for name in ("Sophie Turner", "Amelia Hart", "Priya Raman")]
     start = [s for s in practice.free(practice.follow_up) if s > now + timedelta(days=1)][0]
     day = start.astimezone(ZoneInfo(PRACTICE_TZ)).date()
-    for person, service in zip(people, (practice.follow_up, practice.discovery, practice.follow_up)):
+    for person, service in zip(people, (practice.follow_up, practice.discovery, practice.follow_up), strict=True):
         free = [s for s in practice.free(service) if s.astimezone(ZoneInfo(PRACTICE_TZ)).date() == day]
         lifecycle.book(person, service, free[0], needs_payment=False)
     settings.add_time_off(practice.practitioner, day + timedelta(days=20), day + timedelta(days=27), "Summer break")

@@ -7,7 +7,9 @@ from playwright.sync_api import expect
 
 from tests.e2e.conftest import DESKTOP, PHONE, assert_fits_phone, screenshot
 from tests.e2e.test_booking_journey import log_in
-from tests.records.conftest import clara  # noqa: F401  (the client with her records, a fixture)
+from tests.records import conftest as records_fixtures
+
+clara = records_fixtures.clara  # the client with her records, a fixture
 
 
 def test_details_on_a_phone_then_the_practitioners_pages(new_page, clara, practice):

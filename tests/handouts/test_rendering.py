@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import threading
 import time
@@ -50,10 +51,8 @@ def test_rendering_never_connects_to_an_outside_address_and_does_not_wait():
     connections = []
 
     def accept():
-        try:
+        with contextlib.suppress(OSError):
             connections.append(listener.accept())
-        except OSError:
-            pass
 
     thread = threading.Thread(target=accept)
     thread.start()

@@ -74,7 +74,7 @@ def test_the_practitioner_has_no_client_pages_of_her_own(client, practice):
 
 
 def test_a_client_only_ever_sees_her_own_profile(client, clara, make_user):
-    other = make_user(Role.CLIENT, email="other@example.com")
+    make_user(Role.CLIENT, email="other@example.com")
     log_in(client, "other@example.com")
     page = client.get("/me/profile").get_data(as_text=True)
     assert CONDITIONS not in page and "07700 900123" not in page

@@ -256,10 +256,7 @@ def test_each_role_reaches_exactly_the_routes_its_rule_allows(app, world, role):
     for rule in sorted(_routes(app), key=lambda r: r.rule):
         values = {**world.values, **OVERRIDES.get(rule.endpoint, {})}
         url = rule.build({name: values[name] for name in rule.arguments}, append_unknown=False)[1]
-        if "GET" in rule.methods:
-            response = browser.get(url)
-        else:
-            response = browser.post(url, data={"csrf_token": token})
+        response = browser.get(url) if "GET" in rule.methods else browser.post(url, data={"csrf_token": token})
         assert response.status_code < 500, (rule.endpoint, url, response.status_code)
         expected = role in RULES_BY_PATH.get(rule.rule, RULES[rule.endpoint])
         if expected and rule.endpoint in EMPTY_FOR_ALL and response.status_code == 404:
