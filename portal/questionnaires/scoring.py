@@ -36,13 +36,12 @@ def _whole(answers: Mapping[str, object], key: str, low: int, high: int) -> int:
 
 
 def _band(total: float, bands: Iterable[tuple[float, str]]) -> str:
-    """The last band whose lower edge is at or below `total`."""
-    chosen: str | None = None
+    """The last band whose lower edge is at or below `total`; "" below the first (no instrument's total can be:
+    each first band starts at its lowest possible total)."""
+    chosen = ""
     for lower, name in bands:
         if total >= lower:
             chosen = name
-    if chosen is None:  # every instrument's first band starts at its lowest possible total
-        raise ValueError(f"{total} is below the lowest band")
     return chosen
 
 
