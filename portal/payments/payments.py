@@ -87,6 +87,7 @@ def card_payment_for(booking: Booking) -> Payment:
 
 def pay_with_test_card(payment: Payment, card: str) -> None:
     """Offline demo and tests: confirm with one of Stripe's test cards. A decline is kept on the payment."""
+    assert payment.stripe_payment_intent_id is not None  # a card payment
     try:
         gateway.pay_with_test_card(payment.stripe_payment_intent_id, card)
     except gateway.CardDeclined as declined:
@@ -119,6 +120,7 @@ def fulfil(intent_id: str, amount_minor: int, currency: str) -> Outcome:
     if not _mark_succeeded(payment):
         return Outcome()
     booking = db.session.get(Booking, payment.booking_id)
+    assert booking is not None  # payment.booking_id is a foreign key
     already_paid = db.session.scalar(
         db.select(db.func.count())
         .select_from(Payment)
@@ -130,6 +132,7 @@ def fulfil(intent_id: str, amount_minor: int, currency: str) -> Outcome:
 
         notify_booking(booking.id, "confirmed")
         client = db.session.get(User, booking.client_id)
+        assert client is not None
         assign_intake_set(client, booking.practitioner_id, utcnow().astimezone(ZoneInfo(client.timezone)).date())
         return Outcome(fulfilled=True)
     # Paid, but the session can't go ahead: its hold ran out and the time was taken, it was cancelled,
@@ -166,6 +169,7 @@ def _tell_client_refunded(payment: Payment) -> None:
     from portal.mail import send_mail
 
     client = db.session.get(User, payment.client_id)
+    assert client is not None
     try:
         send_mail(
             client.email,
@@ -326,6 +330,7 @@ def refund_payment(payment: Payment, amount_minor: int, reason: str, actor: User
         refund.status = RefundStatus.SUCCEEDED.value  # money given back by hand
         db.session.commit()
         return refund
+    assert payment.stripe_payment_intent_id is not None  # a card payment
     try:
         refund.stripe_refund_id, stripe_status = gateway.refund(
             payment.stripe_payment_intent_id, amount_minor, idempotency_key=f"refund-{refund.id}"
@@ -337,7 +342,7 @@ def refund_payment(payment: Payment, amount_minor: int, reason: str, actor: User
     return refund
 
 
-def _follow_stripe_refund(refund: Refund, stripe_status: str) -> None:
+def _follow_stripe_refund(refund: Refund, stripe_status: str | None) -> None:
     """Refund state follows Stripe: a failed refund gives its amount back to what can be refunded."""
     if stripe_status == "succeeded":
         refund.status = RefundStatus.SUCCEEDED.value
@@ -422,13 +427,14 @@ def practice_payments(practitioner_id: int | None) -> list[Payment]:
 
 def monthly_totals(payments: list[Payment], tz: str) -> list[MonthTotal]:
     """Money in and refunds out per calendar month (in her zone) and currency, newest month first."""
-    zone, totals = ZoneInfo(tz), OrderedDict()
+    zone, totals = ZoneInfo(tz), OrderedDict[tuple[date, str], MonthTotal]()
 
     def bucket(when: datetime, currency: str) -> MonthTotal:
         month = when.astimezone(zone).date().replace(day=1)
         return totals.setdefault((month, currency), MonthTotal(month, currency))
 
     for payment in payments:
+        assert payment.succeeded_at is not None  # received payments
         bucket(payment.succeeded_at, payment.currency).received_minor += payment.amount_minor
         for refund in payment.refunds:
             if refund.status != RefundStatus.FAILED:

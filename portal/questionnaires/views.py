@@ -227,7 +227,9 @@ def review(response_id: int):
 def _tell_practitioner(response: QuestionnaireResponse) -> None:
     """An answer that needs her attention today. The subject carries no health data."""
     assignment = db.session.get(Assignment, response.assignment_id)
+    assert assignment is not None  # responses are started from an assignment
     practitioner, client = db.session.get(User, assignment.assigned_by_id), db.session.get(User, response.client_id)
+    assert practitioner is not None and client is not None
     try:
         send_mail(
             practitioner.email,
