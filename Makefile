@@ -1,13 +1,16 @@
 # Two commands for a fresh machine:
 #   make run    set up, migrate, add demo data and serve the portal on http://127.0.0.1:5000
 #   make test   set up and run the whole test suite on SQLite, then on PostgreSQL
+# And for development:
+#   make lint   ruff check, ruff format --check and mypy (settings in pyproject.toml); fails on any finding
+#   make format ruff format and ruff's safe fixes
 VENV := .venv
 BIN := $(VENV)/bin
 PYTHON ?= python3
 TEST_POSTGRES_URL ?= postgresql://postgres@127.0.0.1:5432/test
 export FLASK_APP := portal
 
-.PHONY: run test test-sqlite test-postgres setup clean
+.PHONY: run test test-sqlite test-postgres lint format setup clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -43,6 +46,18 @@ run: $(VENV)/.runtime-installed $(VENV)/.demo-installed
 	trap 'kill $$stripe_pid $$jobs_pid 2>/dev/null' EXIT INT TERM; \
 	$(DEMO_STRIPE) $(BIN)/flask run --host 127.0.0.1 --port 5000
 
+lint: $(VENV)/.dev-installed
+	@echo "== ruff check"
+	$(BIN)/ruff check .
+	@echo "== ruff format --check"
+	$(BIN)/ruff format --check .
+	@echo "== mypy"
+	$(BIN)/mypy
+
+format: $(VENV)/.dev-installed
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
 test: test-sqlite test-postgres
 
 test-sqlite: $(VENV)/.dev-installed
@@ -54,4 +69,4 @@ test-postgres: $(VENV)/.dev-installed
 	TEST_DATABASE_URL=$(TEST_POSTGRES_URL) $(BIN)/pytest -q
 
 clean:
-	rm -rf $(VENV) .pytest_cache test-artifacts
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache test-artifacts

@@ -27,7 +27,7 @@ def iso(value: datetime) -> str:
 
 def group_by_local_day(items: list, tz: str, when=lambda item: item) -> dict[date, list]:
     """Items (start instants, or bookings with when=...) grouped by their local date in zone `tz`."""
-    zone, days = ZoneInfo(tz), {}
+    zone, days = ZoneInfo(tz), dict[date, list]()
     for item in items:
         days.setdefault(when(item).astimezone(zone).date(), []).append(item)
     return days
@@ -39,6 +39,8 @@ def slot_page(service: Service, free: list[datetime], tz: str, choose_endpoint: 
     if chosen not in days:
         chosen = next(iter(days), None)
     visitor_tz = request.args.get("tz") if not current_user.is_authenticated else None
+    here, here_args = request.endpoint, request.view_args
+    assert here is not None and here_args is not None  # a request routed to a view
     return render_template(
         "booking/slots.html",
         service=service,
@@ -48,7 +50,7 @@ def slot_page(service: Service, free: list[datetime], tz: str, choose_endpoint: 
         rescheduling="booking_id" in endpoint_args,
         booking_id=endpoint_args.get("booking_id"),
         timezone_choices=timezone_choices(),
-        day_url=lambda day: url_for(request.endpoint, **request.view_args, day=day.isoformat(), tz=visitor_tz),
+        day_url=lambda day: url_for(here, **here_args, day=day.isoformat(), tz=visitor_tz),
         choose_url=lambda start: url_for(choose_endpoint, **endpoint_args, start=iso(start)),
     )
 

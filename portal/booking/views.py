@@ -119,7 +119,9 @@ def confirm(service_id: int):
 
 def _client_booking_or_404(booking_id: int) -> Booking:
     get_own_or_404(Booking, booking_id, "client_id")
-    return bookings.booking_with_history(booking_id)
+    booking = bookings.booking_with_history(booking_id)
+    assert booking is not None  # get_own_or_404 found it
+    return booking
 
 
 @bp.get("/me/bookings/<int:booking_id>")
@@ -251,7 +253,9 @@ def agenda():
 
 def _team_booking_or_404(booking_id: int) -> Booking:
     get_booking_or_404(booking_id)
-    return bookings.booking_with_history(booking_id)
+    booking = bookings.booking_with_history(booking_id)
+    assert booking is not None  # get_booking_or_404 found it
+    return booking
 
 
 @bp.get("/practitioner/bookings/<int:booking_id>")

@@ -203,7 +203,9 @@ def preview(booking_id: int):
     html = handouts.handout_html(
         context,
         stylesheet_href=url_for("static", filename=handouts.STYLESHEET),
-        logo_href=url_for("handouts.logo", v=int(settings.logo_updated_at.timestamp())) if settings.logo else None,
+        logo_href=url_for("handouts.logo", v=int(settings.logo_updated_at.timestamp()))
+        if settings.logo and settings.logo_updated_at
+        else None,
         preview={
             "stylesheet_href": url_for("static", filename="css/handout-screen.css"),
             "back_url": url_for("handouts.compose", booking_id=booking.id),

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from functools import partial
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -71,7 +72,7 @@ def send_due_reminders(now: datetime | None = None) -> int:
     for booking_id, starts_at in due_reminders(now):
         booking = db.session.get_one(Booking, booking_id)
         claim = SentNotification(booking_id=booking_id, kind="reminder", key=starts_at.isoformat())
-        sent += once(claim, lambda booking=booking: lifecycle.remind(booking))
+        sent += once(claim, partial(lifecycle.remind, booking))
     return sent
 
 

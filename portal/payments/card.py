@@ -66,6 +66,7 @@ def card_payment_for(booking: Booking) -> Payment:
 
 def pay_with_test_card(payment: Payment, card: str) -> None:
     """Offline demo and tests: confirm with one of Stripe's test cards. A decline is kept on the payment."""
+    assert payment.stripe_payment_intent_id is not None  # a card payment
     try:
         gateway.pay_with_test_card(payment.stripe_payment_intent_id, card)
     except gateway.CardDeclined as declined:
@@ -98,6 +99,7 @@ def fulfil(intent_id: str, amount_minor: int, currency: str) -> Outcome:
     if not _mark_succeeded(payment):
         return Outcome()
     booking = db.session.get(Booking, payment.booking_id)
+    assert booking is not None  # payment.booking_id is a foreign key
     already_paid = db.session.scalar(
         db.select(db.func.count())
         .select_from(Payment)

@@ -40,6 +40,7 @@ def payments_csv(received: Iterable[Payment]) -> str:
     writer = csv.writer(out, quoting=csv.QUOTE_NONNUMERIC)  # every text cell quoted; the id stays a number
     writer.writerow(HEADER)
     for p in received:
+        assert p.succeeded_at is not None  # received payments
         writer.writerow(
             [
                 p.id,

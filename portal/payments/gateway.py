@@ -31,8 +31,10 @@ def enabled() -> bool:
 
 def _client() -> stripe.StripeClient:
     config = current_app.config
-    options = {"base_addresses": {"api": config["STRIPE_API_BASE"]}} if config["STRIPE_API_BASE"] else {}
-    return stripe.StripeClient(config["STRIPE_SECRET_KEY"], max_network_retries=2, **options)
+    base = config["STRIPE_API_BASE"]
+    return stripe.StripeClient(
+        config["STRIPE_SECRET_KEY"], max_network_retries=2, base_addresses={"api": base} if base else None
+    )
 
 
 def _intent(obj) -> Intent:
@@ -42,7 +44,8 @@ def _intent(obj) -> Intent:
 def create_intent(amount_minor: int, currency: str, booking_id: int, idempotency_key: str) -> Intent:
     try:
         obj = _client().v1.payment_intents.create(
-            params={
+            # payment_method_types: the API and localstripe take it; the SDK's TypedDict does not list it
+            params={  # type: ignore[typeddict-unknown-key]
                 "amount": amount_minor,
                 "currency": currency.lower(),
                 "payment_method_types": ["card"],
@@ -83,7 +86,7 @@ def cancel_intent(intent_id: str) -> bool:
     return True
 
 
-def refund(intent_id: str, amount_minor: int, idempotency_key: str) -> tuple[str, str]:
+def refund(intent_id: str, amount_minor: int, idempotency_key: str) -> tuple[str, str | None]:
     """(refund id, Stripe's status: pending, succeeded, failed ...)."""
     try:
         obj = _client().v1.refunds.create(

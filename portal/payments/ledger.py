@@ -104,13 +104,14 @@ def practice_payments(practitioner_id: int | None) -> list[Payment]:
 
 def monthly_totals(payments: list[Payment], tz: str) -> list[MonthTotal]:
     """Money in and refunds out per calendar month (in her zone) and currency, newest month first."""
-    zone, totals = ZoneInfo(tz), OrderedDict()
+    zone, totals = ZoneInfo(tz), OrderedDict[tuple[date, str], MonthTotal]()
 
     def bucket(when: datetime, currency: str) -> MonthTotal:
         month = when.astimezone(zone).date().replace(day=1)
         return totals.setdefault((month, currency), MonthTotal(month, currency))
 
     for payment in payments:
+        assert payment.succeeded_at is not None  # received payments
         bucket(payment.succeeded_at, payment.currency).received_minor += payment.amount_minor
         for refund in payment.refunds:
             if refund.status != RefundStatus.FAILED:

@@ -13,6 +13,7 @@ import threading
 import urllib.request
 import warnings
 from dataclasses import dataclass, field
+from typing import cast
 from urllib.parse import urlencode
 
 
@@ -43,7 +44,7 @@ class LocalStripe:
             await runner.setup()
             site = web.TCPSite(runner, self.host, self.port)
             await site.start()
-            self.port = site._server.sockets[0].getsockname()[1]
+            self.port = cast(asyncio.Server, site._server).sockets[0].getsockname()[1]
             ready.set()
 
         def run() -> None:
@@ -65,7 +66,7 @@ class LocalStripe:
         return self
 
     def stop(self) -> None:
-        if self._loop is not None:
+        if self._loop is not None and self._thread is not None:
             self._loop.call_soon_threadsafe(self._loop.stop)
             self._thread.join(5)
 

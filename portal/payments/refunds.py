@@ -56,6 +56,7 @@ def refund_payment(
     if payment.method != PaymentMethod.CARD:
         refund.status = RefundStatus.SUCCEEDED.value  # money given back by hand
     else:
+        assert payment.stripe_payment_intent_id is not None  # a card payment
         try:
             refund.stripe_refund_id, stripe_status = gateway.refund(
                 payment.stripe_payment_intent_id, amount_minor, idempotency_key=f"refund-{refund.id}"
@@ -82,7 +83,7 @@ def _queue_refund_email(payment: Payment, amount_minor: int) -> None:
     )
 
 
-def follow_stripe_refund(refund: Refund, stripe_status: str) -> None:
+def follow_stripe_refund(refund: Refund, stripe_status: str | None) -> None:
     """Refund state follows Stripe, in the caller's transaction: a failed refund gives its amount back to what can
     be refunded."""
     if stripe_status == "succeeded":

@@ -36,7 +36,9 @@ bp = Blueprint("payments", __name__)
 
 def _client_booking_or_404(booking_id: int) -> Booking:
     get_own_or_404(Booking, booking_id, "client_id")
-    return bookings.booking_with_history(booking_id)
+    booking = bookings.booking_with_history(booking_id)
+    assert booking is not None  # get_own_or_404 found it
+    return booking
 
 
 @bp.get("/me/bookings/<int:booking_id>/pay")
