@@ -42,7 +42,8 @@ FALLBACK_PAGE = (
 )
 
 
-def _page(code: int, detail: str | None = None):
+def error_page(code: int, detail: str | None = None):
+    """The portal's error page for `code`; a plain fallback when the page itself can't be rendered."""
     title, message = MESSAGES.get(code, MESSAGES[400])
     try:
         return render_template("errors/error.html", code=code, title=title, message=message, detail=detail), code
@@ -65,7 +66,7 @@ def _roll_back() -> None:
 def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError):
-        return _page(
+        return error_page(
             400,
             "The form had expired or did not come from this site. Please go back, reload the page and send it again.",
         )
@@ -75,15 +76,15 @@ def register_error_handlers(app: Flask) -> None:
         current = limiter.current_limit
         seconds = max(1, math.ceil(current.reset_at - time.time())) if current else 60
         wait = f"{seconds} seconds" if seconds < 120 else f"{math.ceil(seconds / 60)} minutes"
-        return _page(429, f"Please wait {wait} and try again.")
+        return error_page(429, f"Please wait {wait} and try again.")
 
     @app.errorhandler(PlainBadRequest)
     def plain_bad_request(error: PlainBadRequest):
-        return _page(400, error.description)
+        return error_page(400, error.description)
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
-        return _page(error.code or 500)
+        return error_page(error.code or 500)
 
     app.register_error_handler(Exception, unexpected_error)
 
@@ -93,4 +94,4 @@ def unexpected_error(error: Exception) -> tuple[str, int] | Response:
     # The traceback goes to the log; the request's form data does not.
     log.exception("unhandled error: %s", type(error).__name__)
     _roll_back()
-    return _page(InternalServerError.code)
+    return error_page(InternalServerError.code)

@@ -12,6 +12,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from portal.database import shorter_waits
 from portal.extensions import db, limiter
+from portal.outage import RETRY_AFTER_SECONDS
 
 log = logging.getLogger(__name__)
 
@@ -38,5 +39,5 @@ def healthz() -> tuple[Response, int]:
     if database_answers():
         return jsonify(status="ok"), 200
     response = jsonify(status="unavailable")
-    response.headers["Retry-After"] = "30"
+    response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
     return response, 503

@@ -9,7 +9,9 @@ from flask import Flask, Response, current_app, jsonify, request, url_for
 from sqlalchemy import exc
 
 from portal.database import OUTAGE_ERRORS, committed_change, is_outage
-from portal.errors import unexpected_error
+from werkzeug.exceptions import InternalServerError
+
+from portal.errors import error_page, unexpected_error
 from portal.extensions import db
 from portal.security import apply_security_headers
 
@@ -29,7 +31,17 @@ SAVED = (
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 
 
+class _NoOutageTracebacks(logging.Filter):
+    """Flask logs the traceback of what fails outside the view ("Exception on /path [GET]") before its handler
+    runs; for an outage, database_failed() writes the one line instead."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not (record.exc_info and record.exc_info[1] is not None and is_outage(record.exc_info[1]))
+
+
 def register_outage_handlers(app: Flask) -> None:
+    if not any(isinstance(f, _NoOutageTracebacks) for f in app.logger.filters):  # one logger for every app
+        app.logger.addFilter(_NoOutageTracebacks())
     for error_class in OUTAGE_ERRORS:
         app.register_error_handler(error_class, database_failed)
 
@@ -37,6 +49,12 @@ def register_outage_handlers(app: Flask) -> None:
     def _pending_rollback(error: exc.PendingRollbackError):
         # The session is unusable because an earlier statement failed: an outage if that one was.
         return database_failed(error) if is_outage(error) else unexpected_error(error)
+
+    @app.errorhandler(InternalServerError)
+    def _server_error(error: InternalServerError):
+        # What failed while the response was being finished (an after_request hook) arrives wrapped in a 500.
+        original = error.original_exception
+        return database_failed(original) if original is not None and is_outage(original) else error_page(500)
 
 
 def database_failed(error: Exception) -> Response:

@@ -226,11 +226,46 @@ def test_a_slow_statement_is_stopped_by_the_statement_timeout(proxied_app):
     assert "statement timeout" in str(raised.value)
 
 
+def test_a_failure_while_the_response_is_being_finished_answers_503(proxied_app, proxy, caplog):
+    finishing = []
+
+    @proxied_app.after_request
+    def _reads_the_database(response):  # an after_request hook that needs the database, once
+        if not finishing:
+            finishing.append(True)
+            db.session.execute(text("SELECT 1"))
+        return response
+
+    proxied_app.config["PROPAGATE_EXCEPTIONS"] = False  # as in production (testing re-raises what hooks raise)
+    anonymous = proxied_app.test_client()
+    proxy.cut()
+    caplog.set_level(logging.INFO)
+    assert_unavailable_page(anonymous.get("/account/login"))
+    assert finishing and len([r for r in caplog.records if r.levelno >= logging.WARNING]) == 1
+
+
 def test_json_callers_get_a_json_503(logged_in, proxy):
     proxy.cut()
     response = logged_in.get("/", headers={"Accept": "application/json"})
     assert response.status_code == 503 and response.headers["Retry-After"]
     assert response.json["ok"] is False and response.json["saved"] is False
+
+
+def test_a_write_that_waits_too_long_for_a_lock_answers_503_on_either_database(app_factory, client_user, owner_engine):
+    app = app_factory(DATABASE_STATEMENT_TIMEOUT="2", DATABASE_LOCK_TIMEOUT="1")
+    client = app.test_client()
+    log_in(client, client_user.email)
+    token = csrf_token_from(client.get("/account/").get_data(as_text=True))
+    with owner_engine.connect() as holder:  # another transaction holds the lock she needs to log out everywhere
+        if holder.dialect.name == "postgresql":
+            holder.exec_driver_sql("LOCK TABLE user_sessions IN EXCLUSIVE MODE")
+        else:
+            holder.exec_driver_sql("BEGIN IMMEDIATE")
+        response, seconds = timed(lambda: client.post("/account/logout-everywhere", data={"csrf_token": token}))
+        holder.rollback()
+    assert_unavailable_page(response)
+    assert seconds < 5
+    assert client.get("/account/").status_code == 200  # nothing was ended: she is still logged in
 
 
 # /healthz and recovery ---------------------------------------------------------------------------------------
