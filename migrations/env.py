@@ -4,6 +4,7 @@ from logging.config import fileConfig
 from flask import current_app
 
 from alembic import context
+from portal.database import migration_connection
 
 # this is the Alembic Config object, which provides
 # access to the values within the .ini file in use.
@@ -88,7 +89,8 @@ def run_migrations_online():
 
     connectable = get_engine()
 
-    with connectable.connect() as connection:
+    # Without the request timeouts (statement, lock, answer): a migration may take its time.
+    with migration_connection(connectable) as connection:
         context.configure(connection=connection, target_metadata=get_metadata(), **conf_args)
 
         with context.begin_transaction():

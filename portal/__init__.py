@@ -8,11 +8,10 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from flask import Flask
-from sqlalchemy import event
-from sqlalchemy.engine import Engine
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from portal.config import load_config
+from portal.database import watch_commits
 from portal.extensions import csrf, db, limiter, migrate
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -54,6 +53,7 @@ def create_app(environ: Mapping[str, str] | None = None) -> Flask:
     from portal.booking.views import bp as booking_bp
     from portal.cases.views import bp as cases_bp
     from portal.handouts.views import bp as handouts_bp
+    from portal.health import bp as health_bp
     from portal.home.views import bp as home_bp
     from portal.payments.views import bp as payments_bp
     from portal.practice.views import bp as practice_bp
@@ -71,16 +71,20 @@ def create_app(environ: Mapping[str, str] | None = None) -> Flask:
     app.register_blueprint(handouts_bp)
     app.register_blueprint(cases_bp)
     app.register_blueprint(team_bp)
+    app.register_blueprint(health_bp)
 
     from portal.cli import register_cli
     from portal.errors import register_error_handlers
+    from portal.outage import register_outage_handlers
     from portal.security import add_security_headers
     from portal.templating import register_template_helpers
 
     register_cli(app)
     register_error_handlers(app)
+    register_outage_handlers(app)  # after the generic handlers: a database error answers 503, not 500
     add_security_headers(app)
     register_template_helpers(app)
+    watch_commits(app)  # the last before_request hook of the app
     return app
 
 
@@ -88,13 +92,3 @@ def _init_login(app: Flask) -> None:
     from portal.accounts.login import init_login
 
     init_login(app)
-
-
-@event.listens_for(Engine, "connect")
-def _sqlite_pragmas(dbapi_connection, connection_record) -> None:
-    """SQLite leaves foreign keys off unless asked, and waits for locks only if told to."""
-    if type(dbapi_connection).__module__.startswith("sqlite3"):
-        cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=15000")  # a burst of bookings queues rather than fails
-        cursor.close()

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel.numbers import list_currencies
 
+from portal.database import ANSWER_TIMEOUT_ARG
 from portal.inputs import single_line_problem
 
 ENVIRONMENTS = ("development", "production", "testing")
@@ -117,6 +118,8 @@ def load_config(environ: Mapping[str, str], instance_path: Path) -> dict[str, An
     if not database_url.startswith(("sqlite:", "postgresql+psycopg:")):
         raise ConfigError("DATABASE_URL must be a sqlite:/// or postgresql:// URL.")
 
+    engine_options = _engine_options(environ, database_url)
+
     timezone = environ.get("PRACTICE_TIMEZONE", "Europe/London").strip()
     try:
         ZoneInfo(timezone)
@@ -154,7 +157,7 @@ def load_config(environ: Mapping[str, str], instance_path: Path) -> dict[str, An
         "SECRET_KEY": secret_key,
         "ENCRYPTION_KEYS": _encryption_keys(environ, instance_path, production),
         "SQLALCHEMY_DATABASE_URI": database_url,
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, "hide_parameters": True},  # no data in logs
+        "SQLALCHEMY_ENGINE_OPTIONS": engine_options,
         "PRACTICE_NAME": practice_name,
         "PRACTICE_TIMEZONE": timezone,
         "PRACTICE_CURRENCY": currency,
@@ -187,6 +190,37 @@ def load_config(environ: Mapping[str, str], instance_path: Path) -> dict[str, An
         "LICENSED_CONTENT_FILE": licensed_file,
         # LICENSED_CONTENT (the file read and checked) is added by create_app: the questionnaires know its shape.
     }
+
+
+def _engine_options(environ: Mapping[str, str], database_url: str) -> dict[str, Any]:
+    """How long anything may wait on the database, so an outage answers 503 in seconds instead of hanging.
+
+    PostgreSQL: connecting, a free connection in the pool, a statement and a lock each have a limit, and an
+    open connection whose server stops answering altogether is given up a few seconds after the statement
+    limit. SQLite: a write waits up to the statement limit for the database lock (its busy timeout).
+    Dead pooled connections are noticed before use (pool_pre_ping), so the portal recovers by itself.
+    """
+    connect = _int(environ, "DATABASE_CONNECT_TIMEOUT", 5, 2, 60)
+    pool = _int(environ, "DATABASE_POOL_TIMEOUT", 5, 1, 60)
+    statement = _int(environ, "DATABASE_STATEMENT_TIMEOUT", 15, 1, 600)
+    lock = _int(environ, "DATABASE_LOCK_TIMEOUT", min(10, statement), 1, 600)
+    if lock > statement:
+        raise ConfigError(
+            f"DATABASE_LOCK_TIMEOUT ({lock} s) must not be longer than DATABASE_STATEMENT_TIMEOUT ({statement} s)."
+        )
+    options: dict[str, Any] = {"pool_pre_ping": True, "hide_parameters": True}  # no data in logs
+    if database_url.startswith("sqlite:"):
+        options["connect_args"] = {"timeout": statement}
+        if ":memory:" not in database_url and database_url not in ("sqlite://", "sqlite:///"):
+            options["pool_timeout"] = pool
+        return options
+    options["pool_timeout"] = pool
+    options["connect_args"] = {
+        "connect_timeout": connect,
+        "options": f"-c statement_timeout={statement * 1000} -c lock_timeout={lock * 1000}",
+        ANSWER_TIMEOUT_ARG: statement + 2,
+    }
+    return options
 
 
 def _stripe_settings(environ: Mapping[str, str], production: bool) -> dict:

@@ -6,11 +6,12 @@ import logging
 import math
 import time
 
-from flask import Flask, render_template
+from flask import Flask, Response, render_template
 from flask_wtf.csrf import CSRFError
 from markupsafe import escape
 from werkzeug.exceptions import BadRequest, HTTPException, InternalServerError
 
+from portal.database import is_outage
 from portal.extensions import db, limiter
 
 log = logging.getLogger(__name__)
@@ -41,12 +42,16 @@ FALLBACK_PAGE = (
 )
 
 
-def _page(code: int, detail: str | None = None):
+def error_page(code: int, detail: str | None = None):
+    """The portal's error page for `code`; a plain fallback when the page itself can't be rendered."""
     title, message = MESSAGES.get(code, MESSAGES[400])
     try:
         return render_template("errors/error.html", code=code, title=title, message=message, detail=detail), code
-    except Exception:  # noqa: BLE001 - whatever broke the request may break the page too
-        log.exception("error page for %s could not be rendered", code)
+    except Exception as error:  # noqa: BLE001 - whatever broke the request may break the page too
+        if is_outage(error):  # the page needs the logged-in person, and the database is gone: one line
+            log.warning("error page for %s rendered without the database: %s", code, type(error).__name__)
+        else:
+            log.exception("error page for %s could not be rendered", code)
         return FALLBACK_PAGE.format(title=escape(title), message=escape(message), detail=escape(detail or "")), code
 
 
@@ -61,7 +66,7 @@ def _roll_back() -> None:
 def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError):
-        return _page(
+        return error_page(
             400,
             "The form had expired or did not come from this site. Please go back, reload the page and send it again.",
         )
@@ -71,19 +76,22 @@ def register_error_handlers(app: Flask) -> None:
         current = limiter.current_limit
         seconds = max(1, math.ceil(current.reset_at - time.time())) if current else 60
         wait = f"{seconds} seconds" if seconds < 120 else f"{math.ceil(seconds / 60)} minutes"
-        return _page(429, f"Please wait {wait} and try again.")
+        return error_page(429, f"Please wait {wait} and try again.")
 
     @app.errorhandler(PlainBadRequest)
     def plain_bad_request(error: PlainBadRequest):
-        return _page(400, error.description)
+        return error_page(400, error.description)
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
-        return _page(error.code or 500)
+        return error_page(error.code or 500)
 
-    @app.errorhandler(Exception)
-    def unexpected(error: Exception):
-        # The traceback goes to the log; the request's form data does not.
-        log.exception("unhandled error: %s", type(error).__name__)
-        _roll_back()
-        return _page(InternalServerError.code)
+    app.register_error_handler(Exception, unexpected_error)
+
+
+def unexpected_error(error: Exception) -> tuple[str, int] | Response:
+    """A 500 for what nobody expected (a database outage is answered by portal/outage.py instead)."""
+    # The traceback goes to the log; the request's form data does not.
+    log.exception("unhandled error: %s", type(error).__name__)
+    _roll_back()
+    return error_page(InternalServerError.code)

@@ -40,18 +40,23 @@ def add_security_headers(app: Flask) -> None:
 
     @app.after_request
     def _headers(response: Response) -> Response:
-        response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("X-Frame-Options", "DENY")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=()")
-        response.headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
-        if production:
-            response.headers.setdefault("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
-        if response.mimetype == "text/html":
-            # Pages carry personal data: never keep them in a shared cache or the back-forward cache.
-            response.headers.setdefault("Cache-Control", "no-store")
-        return response
+        return apply_security_headers(response, production=production)
+
+
+def apply_security_headers(response: Response, *, production: bool) -> Response:
+    """The headers every page carries; also set directly on the outage page, whatever the hooks manage."""
+    response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=()")
+    response.headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+    if production:
+        response.headers.setdefault("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
+    if response.mimetype == "text/html":
+        # Pages carry personal data: never keep them in a shared cache or the back-forward cache.
+        response.headers.setdefault("Cache-Control", "no-store")
+    return response
 
 
 def safe_next(target: str | None) -> str | None:

@@ -86,13 +86,15 @@ class Outcome:
     refunded: bool = False  # ... and had to give the money back (time taken, booking cancelled, paid twice)
 
 
-def fulfil(intent_id: str, amount_minor: int, currency: str) -> Outcome:
+def fulfil(intent_id: str, amount_minor: int, currency: str, booking_id: str | None = None) -> Outcome:
     """Stripe says this PaymentIntent succeeded. Runs its effects exactly once, whatever the order or
-    number of deliveries."""
+    number of deliveries. `booking_id` is the intent's metadata, when the caller has it."""
     payment = db.session.execute(db.select(Payment).filter_by(stripe_payment_intent_id=intent_id)).scalar_one_or_none()
     if payment is None:
         log.warning("payment_intent.succeeded for an unknown intent")
         return Outcome()
+    if booking_id is not None and booking_id != str(payment.booking_id):  # the payment's own booking is kept
+        log.error("payment_intent.succeeded whose metadata names another booking: payment=%s", payment.id)
     if amount_minor != payment.amount_minor or currency.upper() != payment.currency:
         log.error("payment_intent.succeeded with an amount that does not match: payment=%s", payment.id)
         return Outcome()
@@ -152,7 +154,7 @@ def handle_event(event) -> str:
     obj = event.data.object
     result = "handled"
     if event.type == "payment_intent.succeeded":
-        fulfil(obj.id, obj.amount, obj.currency)
+        fulfil(obj.id, obj.amount, obj.currency, (obj.to_dict().get("metadata") or {}).get("booking_id"))
     elif event.type == "payment_intent.payment_failed":
         error = obj.to_dict().get("last_payment_error") or {}
         record_failure(obj.id, error.get("message") or "")

@@ -51,6 +51,7 @@ RULES: dict[str, set[str]] = {
     "accounts.signup": EVERYONE,
     "accounts.reset_request": EVERYONE,
     "home.index": EVERYONE,
+    "health.healthz": EVERYONE,  # the load balancer's check; tests/core/test_database_outage.py
     "booking.services": EVERYONE,
     "booking.slots": EVERYONE,
     "accounts.check_email": EVERYONE,
