@@ -275,6 +275,8 @@ def respond(
         responses.save_answer(draft, items[key], value)
     today = utcnow().astimezone(ZoneInfo(client.timezone)).date()
     response = responses.submit(draft, today).response
+    if total is not None and response.total != total:
+        raise ValueError(f"{code} answers score {response.total}, not {total}")
     if submitted_at is None and days_ago:
         submitted_at = utcnow() - timedelta(days=days_ago)
     if submitted_at is not None:
