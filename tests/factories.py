@@ -20,8 +20,17 @@ from sqlalchemy import Engine, event
 from portal.booking import bookings
 from portal.db_types import utcnow
 from portal.extensions import db
-from portal.models import Booking, BookingStatus, Payment, PaymentMethod, PaymentStatus, QuestionnaireResponse, User
-from portal.models import Assignment, Service
+from portal.models import (
+    Assignment,
+    Booking,
+    BookingStatus,
+    Payment,
+    PaymentMethod,
+    PaymentStatus,
+    QuestionnaireResponse,
+    Service,
+    User,
+)
 from portal.payments import gateway, payments
 from portal.questionnaires import responses
 from portal.questionnaires.scoring import HIT6_POINTS
