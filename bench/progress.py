@@ -14,13 +14,12 @@ import statistics
 import time
 from datetime import timedelta
 
-from sqlalchemy import event
-
 from bench._setup import PASSWORD, environ, fresh_app, seed_practice
 from portal.db_types import utcnow
 from portal.extensions import db
 from portal.models import DiaryEntry, QuestionnaireResponse
 from portal.questionnaires import diary_entries
+from tests.factories import count_queries
 
 RUNS = 30
 
@@ -32,15 +31,9 @@ def log_in(client, email: str) -> None:
 
 
 def page_queries(app, client, url: str) -> int:
-    count = []
-    with app.app_context():
-        listener = lambda *args: count.append(1)  # noqa: E731
-        event.listen(db.engine, "before_cursor_execute", listener)
-        try:
-            assert client.get(url).status_code == 200
-        finally:
-            event.remove(db.engine, "before_cursor_execute", listener)
-    return len(count)
+    with app.app_context(), count_queries() as queries:
+        assert client.get(url).status_code == 200
+    return queries.count
 
 
 def fill(client_id: int, days: int, responses: int) -> None:

@@ -14,12 +14,11 @@ import statistics
 import time
 from datetime import timedelta
 
-from sqlalchemy import event
-
 from bench._setup import PASSWORD, environ, fill_diary, fresh_app, seed_practice
 from portal.booking import bookings
 from portal.db_types import utcnow
 from portal.extensions import db
+from tests.factories import count_queries
 
 BOOKINGS = 2000
 RUNS = 50
@@ -40,15 +39,9 @@ def queries_for(app, url: str, email: str) -> int:
     page = client.get("/account/login").get_data(as_text=True)
     token = page.split('name="csrf_token" type="hidden" value="', 1)[1].split('"', 1)[0]
     client.post("/account/login", data={"email": email, "password": PASSWORD, "csrf_token": token})
-    statements = []
-    with app.app_context():
-        listener = lambda *args: statements.append(1)  # noqa: E731
-        event.listen(db.engine, "before_cursor_execute", listener)
-        try:
-            assert client.get(url).status_code == 200
-        finally:
-            event.remove(db.engine, "before_cursor_execute", listener)
-    return len(statements)
+    with app.app_context(), count_queries() as queries:
+        assert client.get(url).status_code == 200
+    return queries.count
 
 
 def main() -> None:

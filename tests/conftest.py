@@ -15,6 +15,7 @@ import re
 import socket
 import threading
 from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from pathlib import Path
@@ -32,9 +33,10 @@ from portal.accounts import users
 from portal.booking import bookings
 from portal.db_types import utcnow
 from portal.extensions import db, limiter
-from portal.models import BookingRules, Role, Service, User
+from portal.models import Booking, BookingRules, Payment, QuestionnaireResponse, Role, Service, User
 from portal.payments.localstripe_server import LocalStripe
 from portal.practice import settings
+from tests import factories
 
 TEST_PASSWORD = "quiet-morning-walk"
 TEST_SECRET = "test-secret-key-that-is-long-enough-for-anything-0123456789"
@@ -212,6 +214,40 @@ def make_user(app: Flask) -> Callable[..., User]:
         )
 
     return make
+
+
+@pytest.fixture
+def make_booking(app: Flask, request: pytest.FixtureRequest) -> Callable[..., Booking]:
+    """make_booking(client, service=None, *, start=None, in_days=None, status="confirmed", reason=""): a booking
+    made through the booking rules and moved to its status by the domain (see tests/factories.py: book).
+    Without a service, the `practice` fixture's follow-up."""
+
+    def make(client: User, service: Service | None = None, **options) -> Booking:
+        if service is None:
+            service = request.getfixturevalue("practice").follow_up
+        return factories.book(client, service, **options)
+
+    return make
+
+
+@pytest.fixture
+def make_payment(app: Flask) -> Callable[..., Payment]:
+    """make_payment(booking, amount_minor=None, *, method="cash", status="succeeded", refunded_minor=0, note="",
+    at=None): a payment taken by the ledger or the card path (see tests/factories.py: pay)."""
+    return factories.pay
+
+
+@pytest.fixture
+def make_response(app: Flask) -> Callable[..., QuestionnaireResponse]:
+    """make_response(client, code, *, answers=None, total=None, days_ago=0, submitted_at=None, assignment=None):
+    a response answered and submitted, so scored, by the questionnaire domain (see tests/factories.py: respond)."""
+    return factories.respond
+
+
+@pytest.fixture
+def count_queries(app: Flask) -> Callable[..., AbstractContextManager[factories.Queries]]:
+    """`with count_queries() as queries:` counts the SQL statements run inside the block (queries.count)."""
+    return factories.count_queries
 
 
 @pytest.fixture

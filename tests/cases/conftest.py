@@ -2,22 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import timedelta
-
 import pytest
 from flask.testing import FlaskClient
 
 from portal.cases import notes, templates
-from portal.db_types import utcnow
-from portal.extensions import db
-from portal.models import Booking, Note, NoteTemplate, QuestionnaireResponse, Role, User
+from portal.models import Note, NoteTemplate, Role, User
 from tests.conftest import csrf_token_from, log_in
 
 
 @pytest.fixture
-def maya(practitioner) -> User:
-    return practitioner
+def maya(practice) -> User:
+    """The practitioner of the practice (hours every day, a discovery call and a £85 follow-up)."""
+    return practice.practitioner
 
 
 @pytest.fixture
@@ -47,67 +43,6 @@ def maya_browser(app, maya) -> FlaskClient:
     browser = app.test_client()
     log_in(browser, maya.email)
     return browser
-
-
-@pytest.fixture
-def make_booking(app) -> Callable[..., Booking]:
-    """A booking row as it is stored, without the slot rules (for pages that only read bookings)."""
-    from portal.practice import settings
-
-    def make(
-        practitioner: User, client: User, starts_in: timedelta, *, status: str = "completed", price_minor: int = 8500
-    ) -> Booking:
-        service = (
-            settings.services_of(practitioner)[0]
-            if settings.services_of(practitioner)
-            else settings.save_service(
-                None,
-                practitioner,
-                name="Follow-up",
-                description="",
-                duration_minutes=45,
-                price_minor=price_minor,
-                currency="GBP",
-                active=True,
-            )
-        )
-        start = (utcnow() + starts_in).replace(second=0, microsecond=0)
-        booking = Booking(
-            practitioner_id=practitioner.id,
-            client_id=client.id,
-            service_id=service.id,
-            status=status,
-            starts_at=start,
-            ends_at=start + timedelta(minutes=45),
-            blocked_from=start,
-            blocked_until=start + timedelta(minutes=45),
-            price_minor=price_minor,
-            currency="GBP",
-        )
-        db.session.add(booking)
-        db.session.commit()
-        return booking
-
-    return make
-
-
-def add_response(
-    client: User, code: str, total: float, band: str = "", days_ago: int = 0, **extra
-) -> QuestionnaireResponse:
-    response = QuestionnaireResponse(
-        client_id=client.id,
-        code=code,
-        version="1",
-        status="submitted",
-        answers=extra.get("answers", {}),
-        total=total,
-        band=band,
-        submitted_at=utcnow() - timedelta(days=days_ago),
-        flags=extra.get("flags", []),
-    )
-    db.session.add(response)
-    db.session.commit()
-    return response
 
 
 def form_token(browser: FlaskClient, url: str) -> str:

@@ -6,95 +6,80 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
-from sqlalchemy import event
 
 from portal.cases import notes
 from portal.cases.casefile import age_on, payment_state
 from portal.db_types import utcnow
 from portal.extensions import db
-from portal.models import Assignment, Booking, DiaryEntry, Payment, QuestionnaireResponse, Role
+from portal.models import Booking, DiaryEntry, Payment, Role
+from portal.questionnaires import responses
 from portal.records import profiles
-from tests.cases.conftest import add_response
 
 
-def count_queries(browser, url: str) -> tuple[int, str]:
-    statements: list[str] = []
+@pytest.fixture
+def fill_history(maya, template, make_booking, make_payment, make_response):
+    """A client's history: past sessions paid in cash (every third partly refunded), one coming up, answers to
+    four instruments a week apart, diary days, notes (every other one signed and amended) and a profile."""
 
-    def listener(conn, cursor, statement, *args):
-        statements.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", listener)
-    try:
-        response = browser.get(url)
-    finally:
-        event.remove(db.engine, "before_cursor_execute", listener)
-    assert response.status_code == 200
-    return len(statements), response.get_data(as_text=True)
-
-
-def fill_history(
-    maya, client, make_booking, template, *, sessions: int, responses: int, days: int, notes_: int, shift_hours: int = 0
-):
-    for n in range(sessions):
-        booking = make_booking(maya, client, timedelta(days=-2 * n - 1, hours=n % 5 + shift_hours))
-        db.session.add(
-            Payment(
-                booking_id=booking.id,
+    def fill(client, *, sessions: int, responses: int, days: int, notes_: int) -> None:
+        for n in range(sessions):
+            booking = make_booking(client, in_days=-2 * n - 1, status="completed")
+            make_payment(booking, refunded_minor=1000 if n % 3 == 0 else 0, at=booking.starts_at)
+        make_booking(client, in_days=3)
+        for n in range(responses):
+            code, lowest = (("hit6", 50), ("phq9", 10), ("ibs_sss", 210), ("gad7", 10))[n % 4]
+            make_response(client, code, total=lowest + n % 7, days_ago=7 * n)
+        today = utcnow().date()
+        db.session.add_all(
+            DiaryEntry(
                 client_id=client.id,
-                method="cash",
-                status="succeeded",
-                amount_minor=8500,
-                currency="GBP",
-                succeeded_at=booking.starts_at,
-                refunded_minor=1000 if n % 3 == 0 else 0,
+                day=today - timedelta(days=n),
+                headache="migraine",
+                intensity=6,
+                stool_types=[2],
+                bloating=7,
+                note=f"Day {n}",
             )
+            for n in range(days)
         )
-    make_booking(maya, client, timedelta(days=3, hours=shift_hours), status="confirmed")
-    for n in range(responses):
-        add_response(client, ("hit6", "phq9", "ibs_sss", "gad7")[n % 4], 10 + n % 7, days_ago=7 * n)
-    today = utcnow().date()
-    db.session.add_all(
-        DiaryEntry(
-            client_id=client.id,
-            day=today - timedelta(days=n),
-            headache="migraine",
-            intensity=6,
-            stool_types=[2],
-            bloating=7,
-            note=f"Day {n}",
+        db.session.commit()
+        for n in range(notes_):
+            note = notes.start_note(client, maya, template, context="c")
+            notes.save_draft(note, 1, f"Note {n}", ["s", "o", "a", "p"])
+            if n % 2:
+                notes.sign_note(note, note.revision, maya)
+                notes.amend_note(note, maya, "Later", "More")
+        profiles.save_profile(
+            client.id, client.id, {"medication": "Sumatriptan 50 mg", "allergies": "None known"}, None
         )
-        for n in range(days)
-    )
-    db.session.commit()
-    for n in range(notes_):
-        note = notes.start_note(client, maya, template, context="c")
-        notes.save_draft(note, 1, f"Note {n}", ["s", "o", "a", "p"])
-        if n % 2:
-            notes.sign_note(note, note.revision, maya)
-            notes.amend_note(note, maya, "Later", "More")
-    profiles.save_profile(client.id, client.id, {"medication": "Sumatriptan 50 mg", "allergies": "None known"}, None)
-    db.session.commit()
+        db.session.commit()
+
+    return fill
 
 
 def test_the_case_file_takes_the_same_number_of_queries_however_much_history(
-    maya_browser, maya, make_user, make_booking, template
+    maya_browser, make_user, fill_history, count_queries
 ):
     nothing = make_user(Role.CLIENT, name="No History")
     little = make_user(Role.CLIENT, name="Little History")
     much = make_user(Role.CLIENT, name="Much History")
-    fill_history(maya, little, make_booking, template, sessions=1, responses=1, days=1, notes_=1)
-    fill_history(maya, much, make_booking, template, sessions=30, responses=40, days=200, notes_=12, shift_hours=8)
+    fill_history(little, sessions=1, responses=1, days=1, notes_=1)
+    fill_history(much, sessions=30, responses=40, days=200, notes_=12)
     maya_browser.get(f"/practitioner/clients/{little.id}")  # shipped templates, caches: the first time only
-    none, _ = count_queries(maya_browser, f"/practitioner/clients/{nothing.id}")
-    few, _ = count_queries(maya_browser, f"/practitioner/clients/{little.id}")
-    many, html = count_queries(maya_browser, f"/practitioner/clients/{much.id}")
-    assert none == few == many, (none, few, many)
-    assert few <= 20
+    counted = []
+    for url in [f"/practitioner/clients/{who.id}" for who in (nothing, little, much)]:
+        with count_queries() as queries:
+            page = maya_browser.get(url)
+        assert page.status_code == 200
+        counted.append(queries.count)
+    assert counted[0] == counted[1] == counted[2], counted
+    assert counted[1] <= 20
+    html = page.get_data(as_text=True)
     assert html.count('class="note-list__title"') == 12 and "Sumatriptan 50 mg" in html
 
 
 def test_the_case_file_shows_profile_sessions_scores_diary_and_notes(
-    maya_browser, maya, sophie, make_booking, template, signed
+    maya_browser, sophie, make_booking, make_payment, make_response, signed
 ):
     profiles.save_profile(
         sophie.id,
@@ -103,22 +88,11 @@ def test_the_case_file_shows_profile_sessions_scores_diary_and_notes(
         None,
     )
     db.session.commit()
-    past = make_booking(maya, sophie, timedelta(days=-7))
-    db.session.add(
-        Payment(
-            booking_id=past.id,
-            client_id=sophie.id,
-            method="card",
-            status="succeeded",
-            amount_minor=8500,
-            currency="GBP",
-            succeeded_at=past.starts_at,
-        )
-    )
-    make_booking(maya, sophie, timedelta(days=5), status="confirmed")
-    add_response(sophie, "hit6", 62, "severe impact", days_ago=40)
-    add_response(sophie, "hit6", 55, "substantial impact", days_ago=2)
-    add_response(sophie, "id_migraine", 3, answers={"disability": True, "nausea": True, "photophobia": False})
+    make_payment(make_booking(sophie, in_days=-7, status="completed"))
+    make_booking(sophie, in_days=5)
+    make_response(sophie, "hit6", total=62, days_ago=40)
+    make_response(sophie, "hit6", total=57, days_ago=2)
+    make_response(sophie, "id_migraine", answers={"disability": True, "nausea": True, "photophobia": False})
     page = maya_browser.get(f"/practitioner/clients/{sophie.id}").get_data(as_text=True)
     for expected in [
         "Sophie Turner",
@@ -138,31 +112,11 @@ def test_the_case_file_shows_profile_sessions_scores_diary_and_notes(
         assert expected in page, expected
 
 
-def test_intake_answers_are_shown_in_words(maya_browser, maya, sophie):
-    intake = Assignment(
-        client_id=sophie.id,
-        code="id_migraine",
-        next_due=utcnow().date(),
-        active=False,
-        assigned_by_id=maya.id,
-        intake=True,
+def test_intake_answers_are_shown_in_words(maya_browser, maya, sophie, make_response):
+    intake = responses.assign(sophie, "id_migraine", None, utcnow().date(), maya, intake=True)
+    make_response(
+        sophie, "id_migraine", answers={"disability": True, "nausea": False, "photophobia": True}, assignment=intake
     )
-    db.session.add(intake)
-    db.session.commit()
-    db.session.add(
-        QuestionnaireResponse(
-            client_id=sophie.id,
-            assignment_id=intake.id,
-            code="id_migraine",
-            version="1",
-            status="submitted",
-            answers={"disability": True, "nausea": False, "photophobia": True},
-            total=2,
-            band="",
-            submitted_at=utcnow(),
-        )
-    )
-    db.session.commit()
     page = maya_browser.get(f"/practitioner/clients/{sophie.id}").get_data(as_text=True)
     intake_part = page[page.index('id="intake-title"') : page.index('id="handouts-title"')]
     assert "Migraine screener (ID-Migraine)" in intake_part
@@ -206,9 +160,11 @@ def test_a_free_session_needs_no_payment():
     assert payment_state(Booking(status="confirmed", price_minor=0, currency="GBP"), []).label == "Free"
 
 
-def test_the_case_file_is_linked_from_her_session_and_the_attention_list(maya_browser, maya, sophie, make_booking):
-    booking = make_booking(maya, sophie, timedelta(days=-1))
-    add_response(sophie, "phq9", 12, "moderate", flags=["self_harm_thoughts"])
+def test_the_case_file_is_linked_from_her_session_and_the_attention_list(
+    maya_browser, sophie, make_booking, make_response
+):
+    booking = make_booking(sophie, in_days=-1, status="completed")
+    make_response(sophie, "phq9", total=12, answers={"9": 1})  # the self-harm alert
     case_file = f'href="/practitioner/clients/{sophie.id}"'
     session_page = maya_browser.get(f"/practitioner/bookings/{booking.id}").get_data(as_text=True)
     assert case_file in session_page

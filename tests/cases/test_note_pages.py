@@ -7,7 +7,7 @@ from datetime import timedelta
 from portal.cases import notes, templates
 from portal.extensions import db
 from portal.models import AuditEvent, Note
-from tests.cases.conftest import add_response, form_token
+from tests.cases.conftest import form_token
 from tests.conftest import TEST_PASSWORD
 
 TEXTS = ["Migraines twice a week.", "HIT-6 58.", "Gut first.", "Magnesium glycinate 300 mg at night."]
@@ -20,10 +20,10 @@ def note_data(token: str, revision: int, texts=TEXTS, title="Initial consultatio
 
 
 def test_a_note_started_from_a_session_opens_with_the_latest_figures(
-    maya_browser, maya, sophie, template, make_booking
+    maya_browser, maya, sophie, template, make_booking, make_response
 ):
-    booking = make_booking(maya, sophie, timedelta(days=-1))
-    add_response(sophie, "hit6", 58, "substantial impact")
+    booking = make_booking(sophie, in_days=-1, status="completed")
+    make_response(sophie, "hit6", total=58)
     url = f"/practitioner/clients/{sophie.id}/notes/new?booking={booking.id}"
     page = maya_browser.get(url).get_data(as_text=True)
     assert f'<option selected value="{booking.id}">' in page
@@ -39,7 +39,7 @@ def test_a_note_started_from_a_session_opens_with_the_latest_figures(
 
 def test_a_session_of_another_client_is_refused(maya_browser, maya, sophie, template, make_user, make_booking):
     other = make_user()
-    booking = make_booking(maya, other, timedelta(days=-1))
+    booking = make_booking(other, in_days=-1, status="completed")
     url = f"/practitioner/clients/{sophie.id}/notes/new"
     response = maya_browser.post(
         url, data={"csrf_token": form_token(maya_browser, url), "template_id": template.id, "booking_id": booking.id}
@@ -225,7 +225,7 @@ def test_signing_an_empty_note_is_refused_and_the_page_can_still_save(maya_brows
 def test_a_note_from_a_follow_up_session_suggests_a_follow_up_template(
     maya_browser, maya, sophie, template, make_booking
 ):
-    booking = make_booking(maya, sophie, timedelta(days=-1))  # the "Follow-up" service
+    booking = make_booking(sophie, in_days=-1, status="completed")  # the "Follow-up" service
     page = maya_browser.get(f"/practitioner/clients/{sophie.id}/notes/new?booking={booking.id}").get_data(as_text=True)
     follow_up = next(t for t in templates.templates_of(maya.id) if t.name == "Follow-up · migraine")
     assert f'<option selected value="{follow_up.id}">Follow-up · migraine</option>' in page

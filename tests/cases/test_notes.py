@@ -20,7 +20,6 @@ from portal.extensions import db
 from portal.models import AuditEvent, Note, NoteAmendment, Role
 from portal.questionnaires import diary_entries
 from portal.records.erasure import erase_client
-from tests.cases.conftest import add_response
 
 TEXTS = ["Migraines twice a week, worse before her period.", "HIT-6 58.", "Gut first.", "Magnesium glycinate."]
 
@@ -192,10 +191,10 @@ def test_a_note_is_only_about_a_client(maya, template, make_user):
         notes.start_note(other_practitioner, maya, template)
 
 
-def test_context_lists_latest_scores_and_diary_figures(sophie):
-    add_response(sophie, "hit6", 62, "severe impact", days_ago=30)
-    add_response(sophie, "hit6", 58, "substantial impact", days_ago=2)
-    add_response(sophie, "phq9", 7, "mild", days_ago=5)
+def test_context_lists_latest_scores_and_diary_figures(sophie, make_response):
+    make_response(sophie, "hit6", total=62, days_ago=30)
+    make_response(sophie, "hit6", total=58, days_ago=2)
+    make_response(sophie, "phq9", total=7, days_ago=5)
     today = utcnow().date()
     for n in range(10):
         diary_entries.save_entry(
@@ -271,7 +270,7 @@ def test_notes_survive_key_rotation_with_their_seal(app_factory):
 
 
 def test_erasing_a_client_removes_her_notes_and_amendments(signed, maya, sophie, template, make_booking):
-    session = make_booking(maya, sophie, timedelta(days=-1))
+    session = make_booking(sophie, in_days=-1, status="completed")
     notes.amend_note(signed, maya, "Reason", "Text")
     notes.start_note(sophie, maya, template, booking=session)
     erase_client(sophie)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
 
 import pytest
 
@@ -60,10 +59,10 @@ def test_results_come_in_pages(make_user):
     assert search.search_clients("client", utcnow(), 99).page == 2
 
 
-def test_each_row_has_her_next_and_last_session(people, maya, make_booking):
-    past = make_booking(maya, people["sophie"], timedelta(days=-3))
-    upcoming = make_booking(maya, people["sophie"], timedelta(days=4), status="confirmed")
-    make_booking(maya, people["sophie"], timedelta(days=6), status="cancelled")
+def test_each_row_has_her_next_and_last_session(people, make_booking):
+    past = make_booking(people["sophie"], in_days=-3, status="completed")
+    upcoming = make_booking(people["sophie"], in_days=4)
+    make_booking(people["sophie"], in_days=6, status="cancelled")
     row = search.search_clients("sophie", utcnow()).rows[0]
     assert (row.next_session, row.last_session) == (upcoming.starts_at, past.starts_at)
 

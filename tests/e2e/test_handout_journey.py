@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
-from datetime import datetime, UTC
+from datetime import datetime, timedelta, UTC
 
 from playwright.sync_api import expect
 
 from portal.handouts import protocols
 from tests.e2e.conftest import DESKTOP, PHONE, assert_fits_phone, screenshot
 from tests.e2e.test_booking_journey import log_in
-from tests.handouts.conftest import LIBRARY, add_scores, make_booking, pdf_text
+from tests.handouts.conftest import LIBRARY, pdf_text
 
 
-def test_a_handout_is_composed_previewed_published_and_downloaded(new_page, practice, client_user, tmp_path):
-    booking = make_booking(practice, client_user, datetime(2026, 3, 3, 10, 0, tzinfo=UTC))
-    add_scores(client_user, "hit6", [64, 61, 58], datetime(2026, 1, 6, 9, tzinfo=UTC))
+def test_a_handout_is_composed_previewed_published_and_downloaded(
+    new_page, practice, client_user, tmp_path, make_booking, make_response
+):
+    booking = make_booking(client_user, start=datetime(2026, 3, 3, 10, 0, tzinfo=UTC), status="completed")
+    for weeks, total in [(0, 64), (2, 61), (4, 58)]:
+        make_response(
+            client_user, "hit6", total=total, submitted_at=datetime(2026, 1, 6, 9, tzinfo=UTC) + timedelta(weeks=weeks)
+        )
     for text in LIBRARY:
         protocols.save_item(None, practice.practitioner, text, is_example=True)
 
@@ -64,8 +69,8 @@ def test_a_handout_is_composed_previewed_published_and_downloaded(new_page, prac
     assert "Clara Client" in text and "150 mg for a" in text and "Sleep routine" in text and "Page 1 of" in text
 
 
-def test_the_compose_page_and_preview_fit_a_phone(new_page, practice, client_user):
-    booking = make_booking(practice, client_user, datetime(2026, 3, 3, 10, 0, tzinfo=UTC))
+def test_the_compose_page_and_preview_fit_a_phone(new_page, practice, client_user, make_booking):
+    booking = make_booking(client_user, start=datetime(2026, 3, 3, 10, 0, tzinfo=UTC), status="completed")
     for text in LIBRARY[:3]:
         protocols.save_item(None, practice.practitioner, text)
     phone = new_page(PHONE)

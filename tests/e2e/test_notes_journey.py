@@ -3,7 +3,7 @@ tab's newer save, signs the note and amends it; and the case file on a phone."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 from portal.cases import notes, templates
 from portal.db_types import utcnow
 from portal.extensions import db
-from portal.models import Booking, Payment, QuestionnaireResponse, Role
+from portal.models import Role
 from portal.practice import settings
 from portal.questionnaires import diary_entries
 from portal.records import profiles
@@ -20,27 +20,12 @@ from tests.e2e.conftest import DESKTOP, PHONE, SCREENSHOTS, assert_fits_phone, s
 from tests.e2e.test_booking_journey import log_in
 
 
-def booking(maya, client, service, starts_in: timedelta, status: str) -> Booking:
-    start = (utcnow() + starts_in).replace(minute=0, second=0, microsecond=0)
-    row = Booking(
-        practitioner_id=maya.id,
-        client_id=client.id,
-        service_id=service.id,
-        status=status,
-        starts_at=start,
-        ends_at=start + timedelta(minutes=service.duration_minutes),
-        blocked_from=start,
-        blocked_until=start + timedelta(minutes=service.duration_minutes),
-        price_minor=service.price_minor,
-        currency="GBP",
-    )
-    db.session.add(row)
-    db.session.flush()
-    return row
+def hour_from_now(hours: float) -> datetime:
+    return (utcnow() + timedelta(hours=hours)).replace(minute=0, second=0, microsecond=0)
 
 
 @pytest.fixture
-def case(make_user):
+def case(make_user, make_booking, make_payment, make_response):
     """Sophie, eight weeks into working with Maya: sessions, payments, answers, a diary and a signed note."""
     maya = make_user(Role.PRACTITIONER, email="maya@example.com", name="Maya Lennox")
     sophie = make_user(Role.CLIENT, email="sophie@example.com", name="Sophie Turner")
@@ -58,49 +43,18 @@ def case(make_user):
     follow_up = settings.save_service(
         None, maya, name="Follow-up", description="", duration_minutes=45, price_minor=8500, currency="GBP", active=True
     )
-    first = booking(maya, sophie, initial, timedelta(days=-56), "completed")
-    second = booking(maya, sophie, follow_up, timedelta(days=-28), "completed")
-    today_session = booking(maya, sophie, follow_up, timedelta(hours=-1), "confirmed")
-    booking(maya, sophie, follow_up, timedelta(days=27), "confirmed")
+    for weekday in range(7):  # she works any hour, so the sessions below fit whenever the test runs
+        settings.add_working_range(maya, weekday, time(0), time(0))
+    first = make_booking(sophie, initial, start=hour_from_now(-56 * 24), status="completed")
+    second = make_booking(sophie, follow_up, start=hour_from_now(-28 * 24), status="completed")
+    today_session = make_booking(sophie, follow_up, start=hour_from_now(-1))
+    make_booking(sophie, follow_up, start=hour_from_now(27 * 24))
     for paid in (first, second):
-        db.session.add(
-            Payment(
-                booking_id=paid.id,
-                client_id=sophie.id,
-                method="card",
-                status="succeeded",
-                amount_minor=paid.price_minor,
-                currency="GBP",
-                succeeded_at=paid.starts_at,
-            )
-        )
+        make_payment(paid, at=paid.starts_at)
     for weeks_ago, hit6, ibs in [(8, 64, 320), (4, 60, 250), (0, 55, 180)]:
         when = utcnow() - timedelta(weeks=weeks_ago, hours=2)
-        db.session.add(
-            QuestionnaireResponse(
-                client_id=sophie.id,
-                code="hit6",
-                version="1",
-                status="submitted",
-                answers={},
-                total=hit6,
-                band={64: "severe impact", 60: "severe impact", 55: "some impact"}[hit6],
-                submitted_at=when,
-            )
-        )
-        db.session.add(
-            QuestionnaireResponse(
-                client_id=sophie.id,
-                code="ibs_sss",
-                version="1",
-                status="submitted",
-                answers={},
-                total=ibs,
-                band={320: "severe", 250: "moderate", 180: "moderate"}[ibs],
-                submitted_at=when,
-            )
-        )
-    db.session.commit()
+        make_response(sophie, "hit6", total=hit6, submitted_at=when)
+        make_response(sophie, "ibs_sss", total=ibs, submitted_at=when)
     profiles.save_profile(
         sophie.id,
         sophie.id,

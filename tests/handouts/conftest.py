@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 import subprocess
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta, UTC
 from pathlib import Path
 
 import pytest
 
-from portal.extensions import db
 from portal.handouts import protocols
-from portal.handouts.examples import EXAMPLE_ITEMS, past_session
-from portal.models import Booking, QuestionnaireResponse, User
-from portal.questionnaires.scoring import BANDS_BY_CODE, _band  # stored as submitting would store it
+from portal.handouts.examples import EXAMPLE_ITEMS
+from portal.models import Booking, User
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
@@ -26,31 +25,21 @@ class Session:
     client: User
 
 
-def make_booking(practice, client: User, starts_at: datetime, status: str = "completed") -> Booking:
-    return past_session(practice.practitioner.id, client.id, practice.follow_up, starts_at, status)
+@pytest.fixture
+def add_scores(make_response) -> Callable[[User, str, list[float], datetime], None]:
+    """add_scores(client, code, totals, start): her responses scoring `totals`, two weeks apart from `start`."""
 
+    def add(client: User, code: str, totals: list[float], start: datetime) -> None:
+        for n, total in enumerate(totals):
+            make_response(client, code, total=total, submitted_at=start + timedelta(days=14 * n))
 
-def add_scores(client: User, code: str, totals: list[float], start: datetime) -> None:
-    for n, total in enumerate(totals):
-        db.session.add(
-            QuestionnaireResponse(
-                client_id=client.id,
-                code=code,
-                version="1",
-                status="submitted",
-                answers={},
-                total=total,
-                band=_band(total, BANDS_BY_CODE.get(code, [])) or "",
-                submitted_at=start + timedelta(days=14 * n),
-            )
-        )
-    db.session.commit()
+    return add
 
 
 @pytest.fixture
-def session(practice, client_user) -> Session:
+def session(client_user, make_booking, add_scores) -> Session:
     """Clara's follow-up on 3 March 2026 with her HIT-6 and IBS-SSS scores before it."""
-    booking = make_booking(practice, client_user, datetime(2026, 3, 3, 10, 0, tzinfo=UTC))
+    booking = make_booking(client_user, start=datetime(2026, 3, 3, 10, 0, tzinfo=UTC), status="completed")
     add_scores(client_user, "hit6", [64, 61, 58], datetime(2026, 1, 6, 9, tzinfo=UTC))
     add_scores(client_user, "ibs_sss", [320, 260], datetime(2026, 1, 20, 9, tzinfo=UTC))
     return Session(booking, client_user)

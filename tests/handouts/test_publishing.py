@@ -12,7 +12,7 @@ from portal.extensions import db
 from portal.handouts import handouts, rendering, storage
 from portal.handouts.handouts import HandoutError
 from portal.models import PublishedHandout, StoredFile
-from tests.handouts.conftest import LIBRARY, make_booking, pdf_page_png, pdf_text
+from tests.handouts.conftest import LIBRARY, pdf_page_png, pdf_text
 
 
 def test_the_published_pdf_carries_her_name_the_date_every_item_the_chart_and_page_numbers(composed):
@@ -112,9 +112,9 @@ def test_a_storage_failure_after_rendering_leaves_nothing_half_published(compose
     assert db.session.execute(db.select(StoredFile)).first() is None
 
 
-def test_her_next_booked_session_is_printed_as_her_next_appointment(practice, composed):
-    make_booking(practice, composed.client, datetime(2026, 4, 14, 13, 30, tzinfo=UTC), status="confirmed")
-    make_booking(practice, composed.client, datetime(2026, 3, 20, 9, 0, tzinfo=UTC), status="cancelled")
+def test_her_next_booked_session_is_printed_as_her_next_appointment(composed, make_booking):
+    make_booking(composed.client, start=datetime(2026, 4, 14, 13, 30, tzinfo=UTC), status="confirmed")
+    make_booking(composed.client, start=datetime(2026, 3, 20, 9, 0, tzinfo=UTC), status="cancelled")
     text = " ".join(pdf_text(handouts.handout_pdf(handouts.publish_handout(composed.booking))).split())
     assert "YOUR NEXT APPOINTMENT Tuesday 14 April 2026 at 14:30 · Follow-up (Europe/London time)" in text
 

@@ -5,38 +5,20 @@ from __future__ import annotations
 from datetime import timedelta
 
 from portal.db_types import utcnow
-from portal.extensions import db
-from portal.models import Booking, QuestionnaireResponse, Role
+from portal.models import Role
 from portal.questionnaires import diary_entries
 from portal.questionnaires.attention import needs_attention
 from tests.conftest import csrf_token_from, log_in
 
 
-def stored(client, code: str, total: float, band: str, days_ago: int, flags=()) -> None:
-    db.session.add(
-        QuestionnaireResponse(
-            client_id=client.id,
-            code=code,
-            version="1",
-            status="submitted",
-            answers={},
-            total=total,
-            band=band,
-            flags=list(flags),
-            submitted_at=utcnow() - timedelta(days=days_ago),
-        )
-    )
-    db.session.commit()
-
-
-def test_alerts_worse_and_better_bands_improvement_overuse_and_new_answers(make_user):
+def test_alerts_worse_and_better_bands_improvement_overuse_and_new_answers(make_user, make_response):
     amy, bea, cat = make_user(name="Amy"), make_user(name="Bea"), make_user(name="Cat")
-    stored(amy, "phq9", 6, "mild", 30)
-    stored(amy, "phq9", 11, "moderate", 2, flags=["self_harm_thoughts"])
-    stored(bea, "ibs_sss", 280, "moderate", 40)
-    stored(bea, "ibs_sss", 220, "moderate", 3)  # down 60 points: meaningful although the band is the same
-    stored(cat, "gad7", 12, "moderate", 20)
-    stored(cat, "gad7", 6, "mild", 1)
+    make_response(amy, "phq9", total=6, days_ago=30)  # mild
+    make_response(amy, "phq9", total=11, answers={"9": 1}, days_ago=2)  # moderate, and item 9 above 0
+    make_response(bea, "ibs_sss", total=280, days_ago=40)  # moderate
+    make_response(bea, "ibs_sss", total=220, days_ago=3)  # down 60 points: meaningful although the band is the same
+    make_response(cat, "gad7", total=12, days_ago=20)  # moderate
+    make_response(cat, "gad7", total=6, days_ago=1)  # mild
     today = utcnow().date()
     for n in range(10):
         diary_entries.save_entry(
@@ -63,34 +45,19 @@ def test_alerts_worse_and_better_bands_improvement_overuse_and_new_answers(make_
     assert kinds == sorted(kinds, key=["alert", "overuse", "worse", "better", "new"].index)
 
 
-def test_answers_before_the_last_session_are_not_new(practice, make_user):
+def test_answers_before_the_last_session_are_not_new(make_user, make_booking, make_response):
     dana = make_user(name="Dana")
-    stored(dana, "gad7", 4, "minimal", 10)
-    start = utcnow() - timedelta(days=2)
-    db.session.add(
-        Booking(
-            practitioner_id=practice.practitioner.id,
-            client_id=dana.id,
-            service_id=practice.follow_up.id,
-            status="completed",
-            starts_at=start,
-            ends_at=start + timedelta(minutes=45),
-            blocked_from=start,
-            blocked_until=start + timedelta(minutes=45),
-            price_minor=0,
-            currency="GBP",
-        )
-    )
-    db.session.commit()
+    make_response(dana, "gad7", total=4, days_ago=10)
+    make_booking(dana, in_days=-2, status="completed")
     assert [f for f in needs_attention(utcnow()) if f.kind == "new"] == []
-    stored(dana, "gad7", 5, "mild", 0)
+    make_response(dana, "gad7", total=5)
     assert [f.client_name for f in needs_attention(utcnow()) if f.kind == "new"] == ["Dana"]
 
 
-def test_her_home_page_lists_the_flags(client, make_user):
+def test_her_home_page_lists_the_flags(client, make_user, make_response):
     maya = make_user(Role.PRACTITIONER, email="maya@example.com")
     amy = make_user(name="Amy Example")
-    stored(amy, "phq9", 3, "none-minimal", 1, flags=["self_harm_thoughts"])
+    make_response(amy, "phq9", total=3, answers={"9": 1}, days_ago=1)  # none-minimal, but item 9 above 0
     log_in(client, maya.email)
     page = client.get("/practitioner/").get_data(as_text=True)
     assert "Amy Example" in page and "item 9 answered above 0" in page

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import pytest
 
-from portal.db_types import utcnow
 from portal.extensions import db
 from portal.models import CustomQuestionnaireVersion, QuestionnaireResponse, Role
 from portal.questionnaires import custom, responses
@@ -283,34 +282,13 @@ def test_the_first_question_cannot_move_up_nor_the_last_down(client, maya):
     assert "/questions/q2/up" in page and "/questions/q2/down" not in page
 
 
-def test_progress_pages_show_scores_as_they_are_and_survive_a_questionnaire_without_a_score(app, maya, make_user):
+def test_progress_pages_show_scores_as_they_are_and_survive_a_questionnaire_without_a_score(
+    app, maya, make_user, make_response
+):
     clara = make_user(email="clara@example.com")
     own = check_in(maya, sum_score=False)
-    db.session.add_all(
-        [
-            QuestionnaireResponse(
-                client_id=clara.id,
-                code=custom.code_of(own.id),
-                version="1",
-                status="submitted",
-                answers={"1": 5},
-                total=None,
-                band="",
-                submitted_at=utcnow(),
-            ),
-            QuestionnaireResponse(
-                client_id=clara.id,
-                code="gsrs",
-                version="1",
-                status="submitted",
-                answers={},
-                total=2.07,
-                band="",
-                submitted_at=utcnow(),
-            ),
-        ]
-    )
-    db.session.commit()
+    make_response(clara, custom.code_of(own.id), answers={"q1": 5, "q2": 1})
+    make_response(clara, "gsrs", total=2.07)
     browser = app.test_client()
     log_in(browser, maya.email)
     for url in (f"/practitioner/clients/{clara.id}/diary", f"/practitioner/clients/{clara.id}"):
