@@ -33,6 +33,7 @@ from portal.models.handouts import (
 )
 from portal.models.records import AuditEvent, ClientProfile, ProfileChange
 from portal.models.notes import Note, NoteAmendment, NoteStatus, NoteTemplate
+from portal.models.outbox import OutboxMessage, OutboxStatus
 
 __all__ = [
     "BLOCKING_STATUSES",
@@ -70,6 +71,8 @@ __all__ = [
     "NoteAmendment",
     "NoteStatus",
     "NoteTemplate",
+    "OutboxMessage",
+    "OutboxStatus",
     "HandoutSettings",
     "ItemCategory",
     "PaperSize",
