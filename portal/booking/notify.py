@@ -11,6 +11,7 @@ from flask import current_app
 
 from portal.booking import bookings
 from portal.booking.calendar import CalendarEvent, invitation_ics
+from portal.extensions import db
 from portal.links import absolute_url
 from portal.mail import Attachment, send_mail
 from portal.models import Booking, User
@@ -89,6 +90,7 @@ def notify_booking(booking_id: int, kind: Kind, old_start: datetime | None = Non
         _send(booking, booking.client, "client", kind, old_start)
         if kind != "reminder":
             _send(booking, booking.practitioner, "practitioner", kind, old_start)
+        db.session.commit()  # the messages are in the outbox: the worker sends them
     except Exception:  # noqa: BLE001 - a mail server being down must not undo a booking
         log.exception("booking e-mail failed: booking=%s kind=%s", booking.id, kind)
         return False

@@ -259,6 +259,7 @@ def publish(booking_id: int):
             version=handout.version,
             link=absolute_url("handouts.my_handouts"),
         )
+        db.session.commit()
     except Exception:  # noqa: BLE001 - the handout is published; she must know the e-mail did not go
         log.exception("handout e-mail failed: handout=%s", handout.id)
         flash(

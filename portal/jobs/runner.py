@@ -117,7 +117,9 @@ def send_questionnaire_messages(now: datetime) -> int:
                 reminder=kind == "reminder",
                 link=absolute_url("questionnaires.start", assignment_id=assignment.id),
             )
+            db.session.commit()
         except Exception:  # noqa: BLE001 - tried again on the next run
+            db.session.rollback()
             log.exception("questionnaire %s failed: assignment=%s", kind, assignment.id)
             release_message(f"questionnaire_{kind}", key)
             continue

@@ -174,6 +174,7 @@ def _tell_client_refunded(payment: Payment) -> None:
             recipient=client,
             amount=format_money(payment.amount_minor, payment.currency),
         )
+        db.session.commit()
     except Exception:  # noqa: BLE001 - the refund stands whether or not the e-mail goes
         log.exception("refund e-mail failed: payment=%s", payment.id)
 

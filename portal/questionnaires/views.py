@@ -237,6 +237,7 @@ def _tell_practitioner(response: QuestionnaireResponse) -> None:
             client=client,
             link=absolute_url("questionnaires.client_diary", client_id=client.id),
         )
+        db.session.commit()
     except Exception:  # noqa: BLE001 - her home page shows the flag as well
         log.exception("alert e-mail failed: response=%s", response.id)
 

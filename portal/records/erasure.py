@@ -15,7 +15,7 @@ from portal import audit
 from portal.accounts.passwords import hash_password
 from portal.crypto import EncryptedText
 from portal.extensions import db
-from portal.models import Role, User
+from portal.models import OutboxMessage, Role, User
 from portal.records.ownership import owned_tables
 
 ERASED_NAME = "Erased client"
@@ -58,6 +58,10 @@ def erase_client(client: User) -> dict[str, int]:
             continue
         result = db.session.execute(delete(item.table).where(item.condition))
         removed[item.table.name] = result.rowcount
+    # The e-mails to her (sent ones keep only their metadata; unsent ones their text): her recipient_id is not
+    # a client_id, so the schema walk above does not find them.
+    result = db.session.execute(delete(OutboxMessage).where(OutboxMessage.recipient_id == client_id))
+    removed[OutboxMessage.__tablename__] = result.rowcount
     for item in tables:
         if item.table.name not in KEPT_TABLES:
             continue
