@@ -1,5 +1,5 @@
 # Two commands for a fresh machine:
-#   make run    set up, migrate, add demo data and serve the portal on http://127.0.0.1:5000
+#   make run    set up, migrate, add demo data, start one outbox worker and serve the portal on http://127.0.0.1:5000
 #   make test   set up and run the whole test suite on SQLite, then on PostgreSQL
 # And for development:
 #   make lint   ruff check, ruff format --check and mypy (settings in pyproject.toml); fails on any finding
@@ -42,8 +42,8 @@ run: $(VENV)/.runtime-installed $(VENV)/.demo-installed
 	$(BIN)/python -m portal.payments.localstripe_server --port 8420 \
 		--webhook-url http://127.0.0.1:5000/stripe/webhook --webhook-secret whsec_offline_demo & \
 	stripe_pid=$$!; \
-	(while sleep 60; do $(DEMO_STRIPE) $(BIN)/flask jobs run >/dev/null; done) & jobs_pid=$$!; \
-	trap 'kill $$stripe_pid $$jobs_pid 2>/dev/null' EXIT INT TERM; \
+	$(DEMO_STRIPE) $(BIN)/flask jobs worker & worker_pid=$$!; \
+	trap 'kill $$stripe_pid $$worker_pid 2>/dev/null' EXIT INT TERM; \
 	$(DEMO_STRIPE) $(BIN)/flask run --host 127.0.0.1 --port 5000
 
 lint: $(VENV)/.dev-installed

@@ -24,7 +24,7 @@ from pathlib import Path
 
 from bench._setup import PASSWORD, environ, fresh_app, seed_practice
 from portal.booking import bookings
-from portal.booking.views import iso
+from portal.booking.pages import iso
 from portal.db_types import utcnow
 from portal.extensions import db
 from portal.models import Booking

@@ -1,4 +1,4 @@
-"""flask commands: create-practitioner, seed-demo, jobs run and rotate-keys."""
+"""flask commands: create-practitioner, seed-demo, jobs run, jobs worker and rotate-keys."""
 
 from __future__ import annotations
 
@@ -12,16 +12,31 @@ from portal.timeutil import is_valid_timezone
 
 
 def register_cli(app: Flask) -> None:
-    jobs = AppGroup("jobs", help="Scheduled work: run `flask jobs run` every minute from cron.")
+    jobs = AppGroup(
+        "jobs", help="Background work: keep `flask jobs worker` running, or run `flask jobs run` every minute."
+    )
     app.cli.add_command(jobs)
 
     @jobs.command("run")
     def jobs_run() -> None:
-        """Expire unpaid holds and send due reminders, once."""
+        """Expire unpaid holds, queue due reminders and send the due e-mails in the outbox, once (for cron)."""
+        from portal import outbox
         from portal.jobs.runner import run_jobs
 
         for name, count in run_jobs().items():
             click.echo(f"{name}: {count}")
+        click.echo(f"outbox messages sent: {outbox.deliver_due(limit=500)}")
+
+    @jobs.command("worker")
+    def jobs_worker() -> None:
+        """Send the outbox continually and run the scheduled jobs every minute, until SIGTERM or SIGINT."""
+        import threading
+
+        from portal.jobs.worker import run_worker, stop_on_signals
+
+        stop = threading.Event()
+        stop_on_signals(stop)
+        run_worker(stop)
 
     @app.cli.command("create-practitioner")
     @click.option("--name", prompt="Full name", help="The name clients see.")

@@ -39,6 +39,19 @@ def _int(environ: Mapping[str, str], name: str, default: int, lo: int, hi: int) 
     return value
 
 
+def _float(environ: Mapping[str, str], name: str, default: float, lo: float, hi: float) -> float:
+    raw = environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a number of seconds, not {raw!r}.") from None
+    if not lo <= value <= hi:  # also refuses nan
+        raise ConfigError(f"{name} must be between {lo} and {hi}, not {raw}.")
+    return value
+
+
 def _rate_limit(environ: Mapping[str, str], name: str, default: str) -> str:
     """A Flask-Limiter limit such as "5 per minute;20 per hour", checked now rather than at the first login."""
     from limits import parse_many
@@ -147,6 +160,7 @@ def load_config(environ: Mapping[str, str], instance_path: Path) -> dict[str, An
         if single_line_problem(value):  # both end up in e-mail headers
             raise ConfigError(f"{name} must be one line, without control characters.")
 
+    mail_timeout = _int(environ, "MAIL_TIMEOUT", 20, 1, 300)
     stripe = _stripe_settings(environ, production)
     licensed_file = environ.get("LICENSED_CONTENT_FILE", "").strip()
 
@@ -168,7 +182,8 @@ def load_config(environ: Mapping[str, str], instance_path: Path) -> dict[str, An
         "MAIL_USERNAME": environ.get("MAIL_USERNAME", "").strip(),
         "MAIL_PASSWORD": environ.get("MAIL_PASSWORD", ""),
         "MAIL_FROM": mail_from,
-        "MAIL_TIMEOUT": _int(environ, "MAIL_TIMEOUT", 20, 1, 300),
+        "MAIL_TIMEOUT": mail_timeout,
+        **_outbox_settings(environ, mail_timeout),
         "OUTBOX_DIR": str(instance_path / "outbox"),
         "PASSWORD_RESET_MAX_AGE": _int(environ, "PASSWORD_RESET_MAX_AGE", 3600, 60, 86400),
         "EMAIL_CONFIRM_MAX_AGE": _int(environ, "EMAIL_CONFIRM_MAX_AGE", 86400, 3600, 7 * 86400),
@@ -189,6 +204,24 @@ def load_config(environ: Mapping[str, str], instance_path: Path) -> dict[str, An
         "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session
         "LICENSED_CONTENT_FILE": licensed_file,
         # LICENSED_CONTENT (the file read and checked) is added by create_app: the questionnaires know its shape.
+    }
+
+
+def _outbox_settings(environ: Mapping[str, str], mail_timeout: int) -> dict[str, int | float]:
+    """The outbox (portal/outbox.py) and its worker: tries before a message is dead, the first retry's delay in
+    seconds (doubled each time, at most 6 hours), how long a worker's claim on a message lasts, and how long an
+    idle worker sleeps between looks at the outbox."""
+    lease = _int(environ, "OUTBOX_LEASE_SECONDS", 300, 5, 3600)
+    if lease <= 2 * mail_timeout:  # a worker still talking to the mail server must keep its claim
+        raise ConfigError(
+            f"OUTBOX_LEASE_SECONDS ({lease}) must be more than twice MAIL_TIMEOUT ({mail_timeout}): a message "
+            "still being sent would otherwise be taken and sent again by another worker."
+        )
+    return {
+        "OUTBOX_MAX_ATTEMPTS": _int(environ, "OUTBOX_MAX_ATTEMPTS", 8, 1, 50),
+        "OUTBOX_RETRY_SECONDS": _int(environ, "OUTBOX_RETRY_SECONDS", 60, 1, 86400),
+        "OUTBOX_LEASE_SECONDS": lease,
+        "OUTBOX_IDLE_SECONDS": _float(environ, "OUTBOX_IDLE_SECONDS", 1.0, 0.05, 60.0),
     }
 
 

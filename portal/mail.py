@@ -1,12 +1,13 @@
-"""Outgoing e-mail: SMTP when configured, otherwise a file per message in instance/outbox/.
+"""Outgoing e-mail: built here, queued in the outbox (portal/outbox.py) and delivered by its worker, through
+SMTP when configured, otherwise as a file per message in instance/outbox/.
 
-Messages are rendered from templates/email/<name>.txt and .html. The log gets one line per message,
-naming the template and the message id, never the recipient's data or the body.
+Messages are rendered from templates/email/<name>.txt and .html, each with its Message-ID fixed when it is
+built, so a resend is recognisably the same message. The outbox logs one line per message, naming the
+template and the Message-ID, never the recipient's data or the body.
 """
 
 from __future__ import annotations
 
-import logging
 import smtplib
 import ssl
 from collections.abc import Sequence
@@ -14,13 +15,15 @@ from dataclasses import dataclass, field
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask import current_app, render_template
 
+from portal import outbox
 from portal.inputs import single_line_problem
 
-log = logging.getLogger(__name__)
+if TYPE_CHECKING:
+    from portal.models import User
 
 
 @dataclass(frozen=True)
@@ -61,22 +64,32 @@ def build_message(
     return message
 
 
-def deliver(message: EmailMessage, template: str = "") -> None:
-    """Send through SMTP, or write to the outbox when no server is configured."""
+def deliver(message: EmailMessage) -> None:
+    """Send now, through SMTP, or write to OUTBOX_DIR when no server is configured. Only the outbox's
+    worker calls this (portal/outbox.py); everything else calls send_mail."""
     config = current_app.config
     if config["MAIL_SERVER"]:
         _send_smtp(message, config)
-        log.info("mail sent by SMTP: template=%s id=%s", template, message["Message-ID"])
     else:
-        path = _write_outbox(message, Path(config["OUTBOX_DIR"]))
-        log.info("mail written to outbox: template=%s file=%s", template, path.name)
+        _write_outbox(message, Path(config["OUTBOX_DIR"]))
 
 
 def send_mail(
-    to: str, subject: str, template: str, attachments: Sequence[Attachment] = (), **context: Any
+    to: str,
+    subject: str,
+    template: str,
+    attachments: Sequence[Attachment] = (),
+    *,
+    recipient: User | None = None,
+    **context: Any,
 ) -> EmailMessage:
+    """Build the message and queue it in the outbox, in the caller's transaction: it goes when the caller
+    commits (and never if she rolls back). `recipient`, the account it is for, is passed to the templates
+    too and lets the dashboard say whom an undelivered message was for."""
+    if recipient is not None:
+        context["recipient"] = recipient
     message = build_message(to, subject, template, attachments, **context)
-    deliver(message, template)
+    outbox.queue(message, template, recipient.id if recipient is not None else None)
     return message
 
 

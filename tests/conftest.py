@@ -28,7 +28,7 @@ from flask_migrate import upgrade
 from sqlalchemy import Engine, create_engine, make_url, text
 from werkzeug.serving import make_server
 
-from portal import create_app
+from portal import create_app, outbox
 from portal.accounts import users
 from portal.booking import bookings
 from portal.db_types import utcnow
@@ -148,14 +148,19 @@ class IsolatedClient(FlaskClient):
 
 
 @pytest.fixture
-def app_factory(migrated_database: str, owner_engine: Engine, tmp_path: Path) -> Iterator[Callable[..., Flask]]:
-    """Build an app on the test database with extra settings; each is cleaned up after the test."""
+def app_factory(
+    migrated_database: str, owner_engine: Engine, tmp_path: Path, request: pytest.FixtureRequest
+) -> Iterator[Callable[..., Flask]]:
+    """Build an app on the test database with extra settings; each is cleaned up after the test. An app sending
+    to the test's `smtp_server` is linked to it (see SmtpServer.messages)."""
     made: list[Flask] = []
 
     def make(**settings: str) -> Flask:
         app = create_app({**base_environ(migrated_database, tmp_path / "instance"), **settings})
         app.test_client_class = IsolatedClient
         made.append(app)
+        if "smtp_server" in request.fixturenames:
+            request.getfixturevalue("smtp_server").link(app)
         return app
 
     yield make
@@ -295,8 +300,19 @@ def mailed_path(message: email.message.EmailMessage, prefix: str) -> str:
     return match.group(1)
 
 
+def deliver_outbox(app: Flask) -> int:
+    """Send what is due in the outbox table, as `flask jobs worker` would, in a fresh app context of its own (so
+    only committed messages go, as in production); how many were sent."""
+    with app.app_context():
+        sent = outbox.deliver_due(limit=10_000)
+        db.session.remove()
+    return sent
+
+
 def outbox_messages(app: Flask) -> list[email.message.EmailMessage]:
-    """What an app without MAIL_SERVER wrote to its outbox folder, oldest first."""
+    """What an app without MAIL_SERVER wrote to its outbox folder, oldest first. The committed messages due in
+    the outbox table are delivered first (deliver_outbox), as the worker would have by then."""
+    deliver_outbox(app)
     files = sorted(Path(app.config["OUTBOX_DIR"]).glob("*.eml"), key=lambda path: path.stat().st_mtime_ns)
     return [email.message_from_bytes(path.read_bytes(), policy=email.policy.default) for path in files]
 
@@ -306,12 +322,41 @@ def outbox_messages(app: Flask) -> list[email.message.EmailMessage]:
 
 @dataclass
 class SmtpServer:
+    """A loopback SMTP server's handler and what it received.
+
+    `messages` is what the server has received once the outbox is delivered: reading it first runs
+    deliver_outbox() for the apps that send to this server (every app the test's `app_factory` makes with its
+    MAIL_SERVER and MAIL_PORT is linked, `mail_app` included), so a test reads what a worker would have sent by
+    then. Only committed messages go. `received` is the raw list, without delivering anything.
+    """
+
     host: str
     port: int
-    messages: list[email.message.EmailMessage] = field(default_factory=list)
+    received: list[email.message.EmailMessage] = field(default_factory=list)
+    apps: list[Flask] = field(default_factory=list)
+
+    def link(self, app: Flask) -> None:
+        if (app.config["MAIL_SERVER"], app.config["MAIL_PORT"]) == (self.host, self.port):
+            self.apps.append(app)
+
+    @property
+    def messages(self) -> list[email.message.EmailMessage]:
+        for app in self.apps:
+            deliver_outbox(app)
+        return self.received
+
+    def handler(self) -> _SmtpHandler:
+        """What aiosmtpd calls. Not this object itself: aiosmtpd looks through its handler's attributes, and
+        reading `messages` from its own thread would deliver the outbox to itself and hang."""
+        return _SmtpHandler(self.received)
+
+
+@dataclass
+class _SmtpHandler:
+    received: list[email.message.EmailMessage]
 
     async def handle_DATA(self, server, session, envelope):  # aiosmtpd handler hook
-        self.messages.append(email.message_from_bytes(envelope.content, policy=email.policy.default))
+        self.received.append(email.message_from_bytes(envelope.content, policy=email.policy.default))
         return "250 Message accepted for delivery"
 
 
@@ -319,7 +364,7 @@ class SmtpServer:
 def smtp_server() -> Iterator[SmtpServer]:
     """A real SMTP server on loopback that keeps what it receives."""
     server = SmtpServer("127.0.0.1", free_port())
-    controller = Controller(server, hostname=server.host, port=server.port)
+    controller = Controller(server.handler(), hostname=server.host, port=server.port)
     controller.start()
     yield server
     controller.stop()
@@ -327,7 +372,8 @@ def smtp_server() -> Iterator[SmtpServer]:
 
 @pytest.fixture
 def mail_app(app_factory, smtp_server: SmtpServer) -> Iterator[Flask]:
-    """The app, sending its mail to the loopback SMTP server."""
+    """The app, sending its mail to the loopback SMTP server; reading `smtp_server.messages` delivers its
+    outbox first (see SmtpServer)."""
     app = app_factory(MAIL_SERVER=smtp_server.host, MAIL_PORT=str(smtp_server.port), MAIL_SECURITY="none")
     with app.app_context():
         yield app

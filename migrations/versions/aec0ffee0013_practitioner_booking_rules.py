@@ -4,7 +4,7 @@ Each owner or practitioner without booking rules gets the defaults, in her own t
 make them the first time a page needed them. Downgrade removes nothing: rules she has are hers.
 
 Revision ID: aec0ffee0013
-Revises: abc0ffee0011
+Revises: adc0ffee0012
 Create Date: 2026-12-02 21:00:00
 
 """
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = "aec0ffee0013"
-down_revision = "abc0ffee0011"
+down_revision = "adc0ffee0012"
 branch_labels = None
 depends_on = None
 

@@ -129,10 +129,28 @@ def send_confirmation(user: User, next_path: str | None) -> None:
         user.email,
         "Confirm your e-mail address",
         "confirm_email",
+        recipient=user,
         name=user.name,
         link=absolute_url("accounts.confirm_email", token=token),
         valid_for=describe_seconds(config["EMAIL_CONFIRM_MAX_AGE"]),
     )
+    db.session.commit()
+
+
+def send_password_reset(user: User) -> None:
+    """Queue the e-mail with her one-time link to choose a new password, and commit it."""
+    config = current_app.config
+    token = make_reset_token(config["SECRET_KEY"], user.id, user.password_hash)
+    send_mail(
+        user.email,
+        "Reset your password",
+        "password_reset",
+        recipient=user,
+        name=user.name,
+        link=absolute_url("accounts.reset_password", token=token),
+        minutes=config["PASSWORD_RESET_MAX_AGE"] // 60,
+    )
+    db.session.commit()
 
 
 def _send_account_exists(user: User, next_path: str | None) -> None:
@@ -146,11 +164,13 @@ def _send_account_exists(user: User, next_path: str | None) -> None:
         user.email,
         "You already have an account",
         "account_exists",
+        recipient=user,
         name=user.name,
         login_link=absolute_url("accounts.login", next=next_path),
         reset_link=absolute_url("accounts.reset_password", token=reset, next=next_path),
         reset_valid_for=describe_seconds(config["PASSWORD_RESET_MAX_AGE"]),
     )
+    db.session.commit()
 
 
 def _has_owner() -> bool:

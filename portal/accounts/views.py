@@ -25,10 +25,8 @@ from portal.accounts.forms import (
     ResetRequestForm,
     SignupForm,
 )
-from portal.accounts.tokens import ConfirmTokenError, ResetTokenError, make_reset_token
+from portal.accounts.tokens import ConfirmTokenError, ResetTokenError
 from portal.extensions import limiter
-from portal.links import absolute_url
-from portal.mail import send_mail
 from portal.security import safe_next
 from portal.timeutil import describe_seconds
 
@@ -178,10 +176,7 @@ def reset_request():
     if form.validate_on_submit():
         user = users.find_user_by_email(form.email.data)
         if user is not None:
-            token = make_reset_token(current_app.config["SECRET_KEY"], user.id, user.password_hash)
-            link = absolute_url("accounts.reset_password", token=token)
-            minutes = current_app.config["PASSWORD_RESET_MAX_AGE"] // 60
-            send_mail(user.email, "Reset your password", "password_reset", name=user.name, link=link, minutes=minutes)
+            users.send_password_reset(user)
         # The same answer whether or not the address has an account.
         flash(
             "If there is an account for that address, we have sent it a link to choose a new password. "

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 
+from portal import outbox
 from portal.access import client_required, staff_required, visible_clients
 from portal.booking import bookings
 from portal.db_types import utcnow
+from portal.extensions import db
 from portal.handouts import handouts
 from portal.questionnaires import attention, custom, diary_entries, responses
 
@@ -54,5 +56,22 @@ def practitioner_home():
     flags = attention.needs_attention(now, scope=visible_clients) if current_user.is_practitioner else []
     whose = None if current_user.is_assistant else current_user.id
     return render_template(
-        "home/practitioner.html", now=now, flags=flags, today_bookings=bookings.agenda(whose, start, end)
+        "home/practitioner.html",
+        now=now,
+        flags=flags,
+        today_bookings=bookings.agenda(whose, start, end),
+        undelivered=outbox.undelivered(current_user, now),
     )
+
+
+@bp.post("/practitioner/outbox/<int:message_id>/retry")
+@staff_required
+def retry_message(message_id: int):
+    """Try an undelivered e-mail again now (it is the worker that sends it)."""
+    try:
+        message = outbox.retry(message_id, current_user)
+    except outbox.NotRetriable:
+        abort(404)
+    db.session.commit()
+    flash(f"The {message.template.replace('_', ' ')} e-mail will be tried again in a moment.", "success")
+    return redirect(url_for("home.practitioner_home"))

@@ -44,6 +44,7 @@ from portal.models.questionnaires import (
     SentMessage,
 )
 from portal.models.records import AuditEvent, ClientProfile, ProfileChange
+from portal.models.outbox import OutboxMessage, OutboxStatus
 
 __all__ = [
     "ACTIVE_STATUSES",
@@ -84,6 +85,8 @@ __all__ = [
     "NoteAmendment",
     "NoteStatus",
     "NoteTemplate",
+    "OutboxMessage",
+    "OutboxStatus",
     "HandoutSettings",
     "ItemCategory",
     "PaperSize",

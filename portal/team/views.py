@@ -74,6 +74,7 @@ def invite():
         days=team.INVITATION_DAYS,
         link=absolute_url("team.accept", token=new.token),
     )
+    db.session.commit()
     flash(
         f"Invitation sent to {new.invitation.email}. The link works once and expires in {team.INVITATION_DAYS} days.",
         "success",

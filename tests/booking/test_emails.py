@@ -10,13 +10,13 @@ from urllib.parse import quote
 import icalendar
 import pytest
 
-from portal import create_app
+from portal import create_app, outbox
 from portal.booking import bookings, lifecycle
 from portal.booking.pages import iso
 from portal.db_types import utcnow
 from portal.extensions import db
 from portal.jobs.runner import run_jobs
-from portal.models import SentNotification
+from portal.models import OutboxMessage, SentNotification
 from tests.conftest import base_environ, log_in, submit_form
 
 
@@ -116,13 +116,22 @@ def test_no_reminder_for_a_session_booked_inside_the_reminder_window(practice, c
     assert run_jobs(due)["reminders sent"] == 0 and smtp_server.messages == []
 
 
-def test_a_failed_reminder_is_tried_again_on_the_next_run(app_factory, practice, client_user, smtp_server):
+def test_a_reminder_that_fails_to_send_is_queued_once_and_retried_by_the_outbox(
+    app_factory, practice, client_user, smtp_server
+):
     booking, due = _session_tomorrow(practice, client_user)
+    smtp_server.messages.clear()
     down = app_factory(MAIL_SERVER="127.0.0.1", MAIL_PORT="1", MAIL_SECURITY="none")
     with down.app_context():
-        assert run_jobs(due)["reminders sent"] == 0
-    assert db.session.scalar(db.select(db.func.count()).select_from(SentNotification)) == 0
-    assert run_jobs(due)["reminders sent"] == 1
+        assert run_jobs(due)["reminders sent"] == 1  # queued in the outbox with its claim
+        assert outbox.deliver_due() == 0  # the server is down: it stays queued, for a later try
+        assert run_jobs(due + timedelta(minutes=1))["reminders sent"] == 0  # never queued twice
+    assert db.session.scalar(db.select(db.func.count()).select_from(SentNotification)) == 1
+    row = db.session.execute(db.select(OutboxMessage).filter_by(template="booking_reminder")).scalar_one()
+    assert row.status == "queued" and row.last_error == "ConnectionRefusedError"
+    assert outbox.deliver_due(row.next_attempt_at) >= 1  # the next try, with the server back
+    (reminder,) = [m for m in smtp_server.messages if m["Subject"].startswith("Reminder")]
+    assert reminder["Subject"].startswith("Reminder: your session")
 
 
 def test_two_copies_running_at_once_send_each_reminder_exactly_once(

@@ -9,7 +9,7 @@ from sqlalchemy import text
 
 from portal.extensions import db
 
-BEFORE = "abc0ffee0011"
+BEFORE = "adc0ffee0012"
 NOW = "2026-11-20 10:00:00+00:00"
 
 

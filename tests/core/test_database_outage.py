@@ -22,7 +22,7 @@ from sqlalchemy import event, make_url, text
 from sqlalchemy.orm import Session
 
 from portal.booking import bookings
-from portal.booking.views import iso
+from portal.booking.pages import iso
 from portal.config import ConfigError, load_config
 from portal.database import migration_connection
 from portal.db_types import utcnow

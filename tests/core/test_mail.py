@@ -1,11 +1,13 @@
 import logging
 from pathlib import Path
 
+from portal.extensions import db
 from portal.mail import send_mail
+from tests.conftest import deliver_outbox
 
 
-def test_without_smtp_mail_goes_to_the_outbox_and_the_log_has_one_line_without_the_body(app, caplog):
-    caplog.set_level(logging.INFO, logger="portal.mail")
+def test_without_smtp_mail_goes_to_the_outbox_folder_and_the_log_has_one_line_without_the_body(app, caplog):
+    caplog.set_level(logging.INFO, logger="portal")
     send_mail(
         "someone@example.com",
         "Reset your password",
@@ -14,11 +16,13 @@ def test_without_smtp_mail_goes_to_the_outbox_and_the_log_has_one_line_without_t
         link="http://portal.test/account/reset/TOKEN123",
         minutes=60,
     )
+    db.session.commit()
+    assert deliver_outbox(app) == 1
     files = list(Path(app.config["OUTBOX_DIR"]).glob("*.eml"))
     assert len(files) == 1
     raw = files[0].read_text()
     assert "TOKEN123" in raw and "someone@example.com" in raw
-    records = [r.getMessage() for r in caplog.records if r.name == "portal.mail"]
+    records = [r.getMessage() for r in caplog.records if r.name.startswith("portal.")]
     assert len(records) == 1
     assert "password_reset" in records[0]
     assert "TOKEN123" not in records[0] and "someone@example.com" not in records[0]
@@ -33,6 +37,7 @@ def test_with_smtp_configured_mail_reaches_the_server_with_text_and_html_parts(m
         link="http://portal.test/account/reset/abc",
         minutes=60,
     )
+    db.session.commit()
     assert len(smtp_server.messages) == 1
     message = smtp_server.messages[0]
     assert message["To"] == "client@example.com"

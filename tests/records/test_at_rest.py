@@ -18,7 +18,7 @@ from portal.extensions import db
 from portal.handouts import handouts, protocols
 from portal.handouts.protocols import ItemText
 from portal.models import StoredFile
-from tests.conftest import log_in, submit_form
+from tests.conftest import deliver_outbox, log_in, submit_form
 from tests.handouts.conftest import pdf_text
 from tests.records.conftest import CONDITIONS, DIARY_NOTE, PAYMENT_NOTE, REFUND_REASON
 
@@ -149,6 +149,7 @@ def test_the_scan_finds_plaintext_when_there_is_some(app, practice):
 
 def test_no_file_the_portal_wrote_holds_her_text(app, clara, practice, client):
     _compose_and_publish(clara, practice, client)
+    deliver_outbox(app)  # as the worker would: the e-mails are written to instance/outbox/
     written = [path for path in Path(app.instance_path).rglob("*") if path.is_file()]
     assert any(path.suffix == ".eml" for path in written)  # the "your handout is ready" e-mail, among others
     for path in written:

@@ -18,7 +18,7 @@ from portal.cases import notes, templates
 from portal.db_types import utcnow
 from portal.extensions import db
 from portal.handouts import handouts, protocols
-from portal.models import PaymentMethod, Role, User
+from portal.models import OutboxMessage, OutboxStatus, PaymentMethod, Role, User
 from portal.payments import ledger
 from portal.practice import settings
 from portal.questionnaires import custom, responses
@@ -85,6 +85,7 @@ RULES: dict[str, set[str]] = {
     "booking.practitioner_move": BOOKING_DESK,
     "booking.practitioner_outcome": BOOKING_DESK,
     "payments.record_payment": BOOKING_DESK,
+    "home.retry_message": BOOKING_DESK,  # an undelivered booking e-mail to client X
     "payments.refund": BOOKING_DESK,
     "team.book_for_client": BOOKING_DESK,
     "team.book_slots": {"practitioner_on", "assistant"},
@@ -200,6 +201,16 @@ def world(app, make_user) -> World:
     assignment = responses.assign(x, code, None, date.today(), on)
     response = responses.draft_for(assignment)
     handout = handouts.publish_handout(booking)
+    undelivered = OutboxMessage(
+        status=OutboxStatus.DEAD.value,
+        message_id="<undelivered@portal.local>",
+        template="booking_confirmed",
+        recipient_id=x.id,
+        raw=b"Subject: Your session is booked\r\n\r\nHello",
+        attempts=8,
+        created_at=now - timedelta(hours=1),
+    )
+    db.session.add(undelivered)
     db.session.commit()
     key = questionnaire.draft_items[0]["key"]
     return World(
@@ -223,6 +234,7 @@ def world(app, make_user) -> World:
             "time_off_id": time_off.id,
             "user_id": spare.id,
             "practitioner_id": spare.id,
+            "message_id": undelivered.id,
         },
     )
 
