@@ -13,6 +13,8 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from portal.accounts import users
 from portal.db_types import affected_rows, utcnow
 from portal.extensions import db
+from portal.links import absolute_url
+from portal.mail import send_mail
 from portal.models import INVITABLE_ROLES, STAFF_ROLES, CareTeam, Invitation, Role, User
 from portal.cases.search import like_pattern, words_of
 from portal.models import ClientProfile
@@ -138,7 +140,8 @@ class NewInvitation:
 
 
 def invite(email: str, role: Role, by: User, now: datetime | None = None) -> NewInvitation:
-    """A new single-use invitation (the caller e-mails the link). Earlier open ones to the address lapse."""
+    """A new single-use invitation, e-mailed (through the outbox) in the same transaction. Earlier open ones to the
+    address lapse."""
     now = now or utcnow()
     email = users.normalise_email(email)
     if role not in INVITABLE_ROLES:
@@ -160,6 +163,15 @@ def invite(email: str, role: Role, by: User, now: datetime | None = None) -> New
         invited_by_id=by.id,
     )
     db.session.add(invitation)
+    send_mail(
+        email,
+        "You are invited to join the practice's team",
+        "team_invitation",
+        inviter=by.name,
+        role=invitation.role,
+        days=INVITATION_DAYS,
+        link=absolute_url("team.accept", token=token),
+    )
     db.session.commit()
     return NewInvitation(invitation, token)
 

@@ -16,8 +16,6 @@ from portal.booking.pages import iso, parse_start, slot_page
 from portal.db_types import utcnow
 from portal.extensions import db, limiter
 from portal.forms import select_choices
-from portal.links import absolute_url
-from portal.mail import send_mail
 from portal.models import Role, Service, User
 from portal.practice import team
 from portal.records import profiles
@@ -65,16 +63,6 @@ def invite():
     except team.TeamError as error:
         form.email.errors.append(str(error))
         return _team_page(form, 422)
-    send_mail(
-        new.invitation.email,
-        "You are invited to join the practice's team",
-        "team_invitation",
-        inviter=current_user.name,
-        role=new.invitation.role,
-        days=team.INVITATION_DAYS,
-        link=absolute_url("team.accept", token=new.token),
-    )
-    db.session.commit()
     flash(
         f"Invitation sent to {new.invitation.email}. The link works once and expires in {team.INVITATION_DAYS} days.",
         "success",
