@@ -16,7 +16,7 @@ from portal.accounts.passwords import hash_password
 from portal.crypto import EncryptedText
 from portal.db_types import affected_rows
 from portal.extensions import db
-from portal.models import OutboxMessage, Role, User
+from portal.models import Role, User
 from portal.records.ownership import owned_tables
 from portal.handouts.handouts import published_handouts
 from portal.handouts.storage import get_storage
@@ -56,10 +56,6 @@ def erase_client(client: User) -> dict[str, int]:
             continue
         result = db.session.execute(delete(item.table).where(item.condition))
         removed[item.table.name] = affected_rows(result)
-    # The e-mails to her (sent ones keep only their metadata; unsent ones their text): her recipient_id is not
-    # a client_id, so the schema walk above does not find them.
-    result = db.session.execute(delete(OutboxMessage).where(OutboxMessage.recipient_id == client_id))
-    removed[OutboxMessage.__tablename__] = affected_rows(result)
     for item in tables:
         if item.table.name not in KEPT_TABLES:
             continue

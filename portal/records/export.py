@@ -30,6 +30,8 @@ from portal.handouts.handouts import handout_pdf, published_handouts
 
 # Never exported: credentials (a session's token hash included) and payment-provider secrets.
 SECRET_COLUMNS = frozenset({"password_hash", "token_hash", "stripe_client_secret"})
+# Stored bytes that are a known kind of file: an e-mail not yet sent is a message a mail program opens.
+FILE_EXTENSIONS = {"outbox": "eml"}
 # The practitioner's private working notes: in her export of a client, never in the client's own.
 PRACTITIONER_ONLY_MODULES = ("portal.models.notes",)
 
@@ -114,7 +116,8 @@ def client_records(
                     content = bytes(value)
                     path = known.get(hashlib.sha256(content).hexdigest())
                     if path is None:
-                        path = f"files/{item.table.name}/{len(files) + 1}.bin"
+                        extension = FILE_EXTENSIONS.get(item.table.name, "bin")
+                        path = f"files/{item.table.name}/{len(files) + 1}.{extension}"
                         files[path] = content
                     value = {"file": path, "bytes": len(content)}
                 record[name] = _plain(value)

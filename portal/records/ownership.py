@@ -28,7 +28,8 @@ def owned_tables(client_id: int) -> list[OwnedTable]:
     for table in db.metadata.sorted_tables:
         if table.name == "users":
             continue
-        owner = table.c.get("client_id", table.c.get("user_id"))
+        # Hers by a column naming her: the client, the account, or the person an e-mail is to (the outbox).
+        owner = table.c.get("client_id", table.c.get("user_id", table.c.get("recipient_id")))
         if owner is not None:
             found[table.name] = OwnedTable(table, owner == client_id, True)
             continue

@@ -83,7 +83,11 @@ def test_handout_pdfs_are_in_the_archive_once(app, clara):
     pdfs = [n for n in zipped.namelist() if n.endswith(".pdf")]
     assert pdfs == [f"handouts/{handout.filename}"] and zipped.read(pdfs[0]).startswith(b"%PDF")
     assert "Clara Client" in pdf_text(zipped.read(pdfs[0]))  # decrypted: the real PDF, as stored encrypted
-    assert not [n for n in zipped.namelist() if n.startswith("files/")]
+    # Beside it only the e-mails still waiting in the outbox (her handout's, here), as messages, once each.
+    assert [n for n in zipped.namelist() if n.startswith("files/") and not n.startswith("files/outbox/")] == []
+    waiting = [n for n in zipped.namelist() if n.startswith("files/outbox/")]
+    assert waiting and all(n.endswith(".eml") for n in waiting)
+    assert len(waiting) == sum(1 for row in document["tables"]["outbox"] if row["raw"] is not None)
     (stored,) = document["tables"]["stored_files"]
     assert stored["content"] == {"file": pdfs[0], "bytes": handout.size}
 
@@ -105,3 +109,15 @@ def test_case_notes_are_in_the_practitioners_export_only(app, clara, practice):
     hers, _ = _open(export.build_archive(clara.client, for_practitioner=False))
     assert "aged cheese" in json.dumps(mine["tables"]["notes"])
     assert "notes" not in hers["tables"] and "aged cheese" not in json.dumps(hers)
+
+
+def test_the_e_mails_to_her_are_in_both_exports_sent_ones_without_their_text(app, clara):
+    from portal import outbox
+
+    outbox.deliver_due()  # her booking's e-mails go out (to the outbox folder): only their metadata stays
+    for for_practitioner in (False, True):
+        document, _ = _open(export.build_archive(clara.client, for_practitioner=for_practitioner))
+        rows = document["tables"]["outbox"]
+        assert rows and {row["template"] for row in rows} >= {"booking_confirmed"}
+        assert all(row["status"] == "sent" and row["raw"] is None for row in rows)
+        assert all(row["recipient_id"] == clara.client.id for row in rows)  # not the practitioner's copies
