@@ -208,6 +208,42 @@ class Undelivered:
     last_error: str
     dead: bool
 
+    @property
+    def kind(self) -> str:
+        """What the e-mail was, in the practice's words ("Booking confirmation")."""
+        return KIND_LABELS.get(self.template, self.template.replace("_", " ").capitalize())
+
+    @property
+    def reason(self) -> str:
+        """Why it failed, in plain words (the error class stays in `last_error`, for whoever runs the server)."""
+        return ERROR_WORDS.get(self.last_error, "the mail server did not accept it")
+
+
+KIND_LABELS = {
+    "booking_confirmed": "Booking confirmation",
+    "booking_rescheduled": "New time of a session",
+    "booking_cancelled": "Cancellation",
+    "booking_reminder": "Session reminder",
+    "handout_ready": "Handout ready",
+    "payment_refunded": "Refund notice",
+    "questionnaire_invitation": "Questionnaire invitation",
+    "questionnaire_alert": "Alert about a client's answers",
+    "confirm_email": "Sign-up confirmation",
+    "account_exists": "Sign-up (account exists)",
+    "password_reset": "Password reset",
+    "team_invitation": "Team invitation",
+}
+ERROR_WORDS = {
+    "ConnectionRefusedError": "the mail server could not be reached",
+    "TimeoutError": "the mail server did not answer in time",
+    "SMTPServerDisconnected": "the mail server hung up",
+    "SMTPAuthenticationError": "the mail server refused the portal's login",
+    "SMTPRecipientsRefused": "the mail server refused the address",
+    "SMTPDataError": "the mail server refused the message",
+    "SMTPSenderRefused": "the mail server refused the sender address",
+    "gaierror": "the mail server's name could not be found",
+}
+
 
 def _undelivered_condition(now: datetime):
     failing = and_(
