@@ -17,7 +17,7 @@ from portal.jobs.runner import run_jobs
 from portal.models import Booking, BookingEvent, Payment, Refund
 from portal.payments import gateway, payments
 from portal.payments.payments import PaymentError
-from tests.conftest import PRACTICE_TZ, csrf_token_from, log_in, submit_form
+from tests.conftest import PRACTICE_TZ, csrf_token_from, deliver_outbox, log_in, submit_form
 from tests.payments.conftest import intent_event, signed, wait_until
 
 
@@ -46,7 +46,8 @@ def pay_with(client, booking: Booking, card: str):
 
 
 def outbox_count(app, subject_start: bytes) -> int:
-    """Messages written to the outbox whose subject starts so."""
+    """Messages written to the outbox folder whose subject starts so, once the committed outbox is delivered."""
+    deliver_outbox(app)
     return sum(
         1
         for path in Path(app.config["OUTBOX_DIR"]).glob("*.eml")
