@@ -36,13 +36,11 @@ def _whole(answers: Mapping[str, object], key: str, low: int, high: int) -> int:
 
 
 def _band(total: float, bands: Iterable[tuple[float, str]]) -> str:
-    """The last band whose lower edge is at or below `total`."""
-    chosen: str | None = None
+    """The last band whose lower edge is at or below `total` ("" when there is none, as with no bands)."""
+    chosen = ""
     for lower, name in bands:
         if total >= lower:
             chosen = name
-    if chosen is None:  # every instrument's first band starts at its lowest possible total
-        raise ValueError(f"{total} is below the lowest band")
     return chosen
 
 
