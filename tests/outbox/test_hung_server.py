@@ -19,7 +19,7 @@ def test_a_password_reset_answers_at_once_while_the_mail_server_hangs(app, contr
     answer = submit_form(browser, "/account/reset", {"email": "clara@example.com"})
     elapsed = time.monotonic() - started
     assert answer.status_code == 302
-    assert elapsed < 1.0, f"the request took {elapsed:.2f}s"
+    assert elapsed < 4.0, f"the request took {elapsed:.2f}s"  # spoken to the server, it would wait 5 s
     assert controlled_smtp.received == []  # the request never spoke to it
 
     controlled_smtp.release()  # the server is back
@@ -38,7 +38,7 @@ def test_a_sign_up_answers_at_once_while_the_mail_server_hangs(app, controlled_s
     elapsed = time.monotonic() - started
     assert answer.status_code in (200, 302)
     # Most of this is hashing her password (deliberately slow); the server's 30 s hang is nowhere in it.
-    assert elapsed < 2.0, f"the request took {elapsed:.2f}s"
+    assert elapsed < 4.0, f"the request took {elapsed:.2f}s"  # spoken to the server, it would wait 5 s
     db.session.expire_all()
     row = db.session.execute(db.select(OutboxMessage)).scalar_one()
     assert row.template == "confirm_email" and row.status == OutboxStatus.QUEUED

@@ -21,10 +21,16 @@ from tests.outbox.conftest import smtp_settings
 from tests.payments.conftest import intent_event, signed
 
 
+# A request that spoke to the hung server would wait at least this long; each page must answer well before it.
+# (How fast the pages are is measured in bench/, not here: this only proves the request never waits on mail.)
+MAIL_TIMEOUT = 10
+NEVER_WAITED = MAIL_TIMEOUT * 0.8
+
+
 @pytest.fixture
 def app(app_factory, controlled_smtp, stripe_settings):
     """Card payments through localstripe, and e-mail to the controllable server."""
-    app = app_factory(**stripe_settings, **smtp_settings(controlled_smtp))
+    app = app_factory(**stripe_settings, **smtp_settings(controlled_smtp, MAIL_TIMEOUT=str(MAIL_TIMEOUT)))
     with app.app_context():
         yield app
 
@@ -54,7 +60,7 @@ def test_booking_a_free_session_answers_at_once_and_both_e_mails_go_out_later(ap
     answer, elapsed = timed(
         lambda: submit_form(browser, url, {"start": iso(start)}, form_url=f"{url}?start={quote(iso(start))}")
     )
-    assert answer.status_code == 302 and elapsed < 1.0, f"the booking took {elapsed:.2f}s"
+    assert answer.status_code == 302 and elapsed < NEVER_WAITED, f"the booking took {elapsed:.2f}s"
     assert controlled_smtp.received == [] and queued_templates() == ["booking_confirmed", "booking_confirmed"]
     controlled_smtp.release()
     assert outbox.deliver_due() == 2
@@ -69,7 +75,7 @@ def test_cancelling_answers_at_once(app, controlled_smtp, practice, clara):
     answer, elapsed = timed(
         lambda: submit_form(browser, f"/bookings/{booking.id}/cancel", {}, form_url=f"/me/bookings/{booking.id}")
     )
-    assert answer.status_code == 302 and elapsed < 1.0, f"cancelling took {elapsed:.2f}s"
+    assert answer.status_code == 302 and elapsed < NEVER_WAITED, f"cancelling took {elapsed:.2f}s"
     assert controlled_smtp.received == [] and queued_templates().count("booking_cancelled") == 2
 
 
@@ -85,7 +91,7 @@ def test_stripe_s_webhook_confirms_the_payment_at_once(app, controlled_smtp, pra
             "/stripe/webhook", data=body, headers={"Stripe-Signature": header}, content_type="application/json"
         )
     )
-    assert answer.status_code == 200 and elapsed < 1.0, f"the webhook took {elapsed:.2f}s"
+    assert answer.status_code == 200 and elapsed < NEVER_WAITED, f"the webhook took {elapsed:.2f}s"
     db.session.expire_all()
     assert db.session.get(Booking, booking.id).status == BookingStatus.CONFIRMED
     assert controlled_smtp.received == [] and queued_templates().count("booking_confirmed") == 2
@@ -102,8 +108,7 @@ def test_publishing_a_handout_never_waits_for_the_mail_server(app, controlled_sm
     url = f"/practitioner/sessions/{booking.id}/protocol"
     token = csrf_token_from(browser.get(url + "/preview").get_data(as_text=True))
     answer, elapsed = timed(lambda: browser.post(url + "/publish", data={"csrf_token": token}))
-    # Rendering the PDF takes about half a second; the server's 30 s hang is nowhere in it.
-    assert answer.status_code == 302 and elapsed < 5.0, f"publishing took {elapsed:.2f}s"
+    assert answer.status_code == 302 and elapsed < NEVER_WAITED, f"publishing took {elapsed:.2f}s"
     assert controlled_smtp.received == [] and "handout_ready" in queued_templates()
     controlled_smtp.release()
     outbox.deliver_due()
