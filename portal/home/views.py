@@ -4,18 +4,22 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from portal import outbox
-from portal.access import client_required, staff_required, visible_clients
+from portal.access import client_required, clinical_required, staff_required, visible_clients
 from portal.booking import bookings
 from portal.db_types import utcnow
 from portal.extensions import db
 from portal.handouts import handouts
+from portal.inputs import whole_number
 from portal.questionnaires import attention, custom, diary_entries, responses
 
 bp = Blueprint("home", __name__)
+
+DASHBOARD_FLAGGED = 15  # clients on the dashboard's attention list; the rest are a click away
+ATTENTION_PAGE = 50
 
 
 @bp.get("/")
@@ -53,15 +57,27 @@ def practitioner_home():
     now = utcnow()
     today = now.astimezone(ZoneInfo(current_user.timezone)).date()
     start, end = bookings.local_day_bounds(today, current_user.timezone)
-    flags = attention.needs_attention(now, scope=visible_clients) if current_user.is_practitioner else []
+    flagged = attention.listing(now, visible_clients, limit=DASHBOARD_FLAGGED) if current_user.is_practitioner else None
     whose = None if current_user.is_assistant else current_user.id
     return render_template(
         "home/practitioner.html",
         now=now,
-        flags=flags,
+        flagged=flagged,
         today_bookings=bookings.agenda(whose, start, end),
         undelivered=outbox.undelivered(current_user, now),
     )
+
+
+@bp.get("/practitioner/attention")
+@clinical_required
+def attention_list():
+    """Every client of hers who needs her attention, most urgent first, a page at a time."""
+    page = whole_number(request.args.get("page"), 1, 10_000) or 1
+    flagged = attention.listing(utcnow(), visible_clients, limit=ATTENTION_PAGE, offset=(page - 1) * ATTENTION_PAGE)
+    pages = max(1, -(-flagged.total // ATTENTION_PAGE))
+    if page > pages:
+        abort(404)
+    return render_template("home/attention.html", flagged=flagged, page=page, pages=pages)
 
 
 @bp.post("/practitioner/outbox/<int:message_id>/retry")

@@ -20,7 +20,7 @@ from portal.links import absolute_url
 from portal.mail import send_mail
 from portal.models import Booking, BookingRules, BookingStatus, SentMessage, SentNotification
 from portal.payments import card, gateway
-from portal.questionnaires import responses
+from portal.questionnaires import attention, responses
 
 log = logging.getLogger(__name__)
 
@@ -113,6 +113,7 @@ def run_jobs(now: datetime | None = None) -> dict[str, int]:
         done["card payments cancelled"] = card.cancel_abandoned_intents()
     done["reminders sent"] = send_due_reminders(now)
     done["questionnaire messages sent"] = send_questionnaire_messages(now)
+    done["attention rows brought up to date"] = attention.refresh_stale(now)
     done["old login sessions removed"] = sessions.forget_old_sessions(
         sessions.SessionRules.from_config(current_app.config), now
     )

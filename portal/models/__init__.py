@@ -36,6 +36,7 @@ from portal.models.notes import Note, NoteAmendment, NoteStatus, NoteTemplate
 from portal.models.payments import Payment, PaymentMethod, PaymentStatus, Refund, RefundStatus, StripeEvent
 from portal.models.questionnaires import (
     Assignment,
+    AttentionSummary,
     CustomQuestionnaire,
     CustomQuestionnaireVersion,
     DiaryEntry,
@@ -54,6 +55,7 @@ __all__ = [
     "CareTeam",
     "Invitation",
     "Assignment",
+    "AttentionSummary",
     "Booking",
     "BookingEvent",
     "BookingRules",

@@ -107,6 +107,23 @@ class SentMessage(Model):
     sent_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
+class AttentionSummary(Model):
+    """What her practitioner's "needs your attention" list says of one client, kept up to date when her diary,
+    answers or sessions change (portal/questionnaires/attention.py), so the dashboard reads rows instead of
+    recomputing the whole practice. `fresh_until` is when time alone may change it (her midnight, her next
+    session's start, an answer leaving the look-back); the worker recomputes rows that reach it."""
+
+    __tablename__ = "attention_summaries"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    client_id: Mapped[int] = mapped_column(ForeignKey("users.id"), unique=True)
+    flags: Mapped[list[dict] | None] = mapped_column(EncryptedJSON)  # [{kind, message}]; None: not computed yet
+    flag_count: Mapped[int] = mapped_column(Integer, default=0)
+    rank: Mapped[int] = mapped_column(Integer, default=99)  # the most urgent flag's rank (0: alert), for ordering
+    fresh_until: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    computed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
 class CustomQuestionnaire(Model):
     """A questionnaire the practitioner writes herself. She edits a draft; publishing freezes it as a version."""
 

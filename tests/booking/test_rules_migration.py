@@ -62,6 +62,8 @@ def test_practitioners_without_rules_get_the_defaults_in_their_own_zone(app):
         assert [tuple(r) for r in rows] == [(1, "Europe/Paris", 10, 48), (2, "Asia/Tokyo", 15, 24)]
     finally:
         db.session.rollback()
+        db.session.remove()
+        downgrade(revision=BEFORE)  # later migrations' rows (a client's attention row) go with their tables
         db.session.execute(text("DELETE FROM booking_rules"))
         db.session.execute(text("DELETE FROM users"))
         db.session.commit()

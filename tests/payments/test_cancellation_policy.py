@@ -47,7 +47,10 @@ def test_the_practice_cancelling_refunds_nothing_by_itself(practice, clara):
 
 
 def test_the_client_inside_the_window_can_neither_cancel_nor_be_refunded(practice, clara):
-    booking = paid_session(practice, clara, days_away=0.5)  # the window is 24 hours
+    practice.rules.min_notice_minutes = 0  # so a session inside the 24-hour window can be booked at any hour
+    db.session.commit()
+    booking = paid_session(practice, clara, days_away=0)  # the next free time: at most 16 hours away
+    assert booking.starts_at < utcnow() + timedelta(hours=practice.rules.cancellation_window_hours)
     with pytest.raises(BookingError, match="24 hours"):
         refunds.cancel(booking, clara)
     db.session.refresh(booking)

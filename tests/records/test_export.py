@@ -66,6 +66,8 @@ def test_another_clients_records_are_not_included(app, clara, make_user):
     other = make_user(Role.CLIENT)
     document, zipped = _open(export.build_archive(other, for_practitioner=True))
     assert DIARY_NOTE not in json.dumps(document) and not [n for n in zipped.namelist() if n.startswith("fhir/")]
+    own = document["tables"].pop("attention_summaries")  # her own list row, made with her account: empty
+    assert [(row["client_id"], row["flags"]) for row in own] == [(other.id, [])]
     assert all(rows == [] for rows in document["tables"].values())
 
 

@@ -92,6 +92,7 @@ RULES: dict[str, set[str]] = {
     "team.book_confirm": {"practitioner_on", "assistant"},
     # a practitioner's own working tools
     "cases.clients": CLINICAL,
+    "home.attention_list": CLINICAL,  # each sees her own care team's flags
     "cases.templates": CLINICAL,
     "handouts.library": CLINICAL,
     "handouts.new_item": CLINICAL,
