@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from functools import lru_cache
 
 from babel.numbers import format_currency, get_currency_precision
 
@@ -10,6 +11,7 @@ from portal.inputs import plain_decimal
 from portal.locales import babel_locale
 
 
+@lru_cache(maxsize=4096)  # a pure function that pages call for the same few prices again and again
 def format_money(minor: int, currency: str, locale: str = "en_GB") -> str:
     """1500 GBP -> '£15.00'."""
     return format_currency(

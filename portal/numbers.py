@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 from fractions import Fraction
+from functools import lru_cache
 
 from babel.numbers import format_decimal
 
@@ -12,6 +13,7 @@ from portal.locales import babel_locale
 MISSING = "–"
 
 
+@lru_cache(maxsize=4096)  # pure; the same scores are shown on every page
 def format_number(value: int | float | Decimal | Fraction | None, decimals: int = 2, locale: str = "en_GB") -> str:
     """2.07 -> '2.07', 10.0 -> '10', 1.05 -> '1.05', 1234.5 -> '1,234.5', None -> '–'.
 

@@ -26,6 +26,7 @@ def is_valid_timezone(name: str) -> bool:
     return name in dict(timezone_choices())
 
 
+@lru_cache(maxsize=16384)  # pure; Babel's formatting is the slow part of a page listing many sessions
 def local_datetime(value: datetime, tz: str, fmt: str = "EEEE d MMMM y, HH:mm", locale: str = "en_GB") -> str:
     """An aware datetime as a person in zone `tz` reads it."""
     return format_datetime(value, fmt, tzinfo=ZoneInfo(tz), locale=babel_locale(locale))

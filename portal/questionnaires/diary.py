@@ -45,7 +45,7 @@ def days_needed(length: int) -> int:
     return math.ceil(COMPLETENESS * length)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Day:
     """One diary day."""
 

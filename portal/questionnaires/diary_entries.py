@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import cache
+from itertools import compress
 
 from markupsafe import Markup
 
@@ -79,8 +81,14 @@ _DAY_COLUMNS = (
 )
 
 
+@cache
+def _medication(took: tuple[bool, ...]) -> frozenset[str]:
+    """The classes ticked, from the took_* columns in MEDICATION_CLASSES order (a few combinations, shared)."""
+    return frozenset(compress(MEDICATION_CLASSES, took))
+
+
 def _as_day(row) -> Day:
-    """A row of _DAY_COLUMNS as a plain day."""
+    """A row of _DAY_COLUMNS as a plain day (a year of them per page: kept cheap)."""
     return Day(
         day=row[0],
         headache=row[1],
@@ -88,7 +96,7 @@ def _as_day(row) -> Day:
         stool_types=tuple(row[3] or ()),
         bloating=row[4],
         abdominal_pain=row[5],
-        medication=frozenset(k for k, took in zip(MEDICATION_CLASSES, row[6:], strict=True) if took),
+        medication=_medication(tuple(row[6:])),
     )
 
 
