@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from portal.booking import slots
 from portal.db_types import utcnow
@@ -128,15 +128,15 @@ def client_may_change(booking: Booking, rules: BookingRules, now: datetime | Non
     return booking.is_active and booking.starts_at - now >= timedelta(hours=rules.cancellation_window_hours)
 
 
-def client_bookings(client_id: int) -> list[Booking]:
-    return list(
-        db.session.execute(
-            db.select(Booking)
-            .filter_by(client_id=client_id)
-            .options(selectinload(Booking.service))
-            .order_by(Booking.starts_at.desc())
-        ).scalars()
-    )
+def client_bookings(client_id: int, now: datetime, past_limit: int = 10) -> tuple[list[Booking], list[Booking]]:
+    """Her upcoming sessions, soonest first, and her latest `past_limit` others, newest first: two queries
+    with their services, however long her history."""
+    query = db.select(Booking).filter_by(client_id=client_id).options(joinedload(Booking.service))
+    upcoming = db.session.execute(query.filter(Booking.upcoming(now)).order_by(Booking.starts_at)).scalars()
+    past = db.session.execute(
+        query.filter(~Booking.upcoming(now)).order_by(Booking.starts_at.desc()).limit(past_limit)
+    ).scalars()
+    return list(upcoming), list(past)
 
 
 def agenda(practitioner_id: int | None, start: datetime, end: datetime) -> list[Booking]:

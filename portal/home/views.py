@@ -34,9 +34,7 @@ def index():
 @client_required
 def client_home():
     now = utcnow()
-    mine = bookings.client_bookings(current_user.id)
-    upcoming = [b for b in reversed(mine) if b.is_upcoming(now)]  # soonest first
-    past = [b for b in mine if b not in set(upcoming)][:10]
+    upcoming, past = bookings.client_bookings(current_user.id, now)
     today = now.astimezone(ZoneInfo(current_user.timezone)).date()
     return render_template(
         "home/client.html",
@@ -44,7 +42,7 @@ def client_home():
         past=past,
         instruments=custom.catalogue(),
         due=responses.due_assignments(current_user.id, today),
-        diary=diary_entries.overview(current_user.id, today),
+        diary=diary_entries.glance(current_user.id, today),
         handouts=handouts.by_session(handouts.published_handouts(current_user.id))[:3],
     )
 

@@ -14,6 +14,7 @@ from portal.models import DiaryEntry, User
 from portal.questionnaires.charts import migraine_gut_timeline
 from portal.questionnaires.diary import (
     MEDICATION_CLASSES,
+    MONTH_DAYS,
     WINDOW_DAYS,
     Comparison,
     Day,
@@ -23,6 +24,7 @@ from portal.questionnaires.diary import (
     compare_with_baseline,
     gut_migraine_link,
     overuse,
+    window,
 )
 from portal.questionnaires.diary_words import DiaryWords, diary_words
 
@@ -154,6 +156,28 @@ def timeline_span(raw: str | None) -> int:
     except ValueError:
         return WINDOW_DAYS
     return span if span in TIMELINE_SPANS else WINDOW_DAYS
+
+
+@dataclass(frozen=True)
+class Glance:
+    """The last four weeks of her diary, for her home page: one query of 30 days, no notes decrypted."""
+
+    today: date
+    current: Window  # the 28 days up to today
+    overuse: Overuse  # the last 30 days
+    filled_today: bool
+    timeline: Markup
+
+
+def glance(client_id: int, today: date) -> Glance:
+    days = days_since(client_id, today - timedelta(days=MONTH_DAYS - 1))
+    return Glance(
+        today,
+        window(days, today - timedelta(days=WINDOW_DAYS - 1)),
+        overuse(days, today),
+        any(d.day == today for d in days),
+        migraine_gut_timeline(days, today - timedelta(days=WINDOW_DAYS - 1), today),
+    )
 
 
 def overview(client_id: int, today: date, timeline_days: int = WINDOW_DAYS) -> Overview:

@@ -360,7 +360,7 @@ def test_a_booking_that_committed_before_the_database_went_away_is_answered_as_s
     assert len([r for r in caplog.records if r.levelno >= logging.WARNING and r.name == "portal.outage"]) == 1
 
     proxy.restore()
-    assert len(bookings.client_bookings(client_user.id)) == 1
+    assert len(bookings.client_bookings(client_user.id, utcnow())[0]) == 1
 
 
 def test_a_failure_before_anything_committed_is_not_called_saved(logged_in, proxy):
