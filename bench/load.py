@@ -648,6 +648,20 @@ def check_answers_200(url: str, cookie: str | None, times: int = 3) -> None:
             raise SystemExit(f"{url} answered {answer.code} {where}: not measured") from None
 
 
+def drain(url: str, seconds: float = 300) -> None:
+    """Wait until a server has finished the requests a wrk run left queued: wrk stops after its duration, but
+    gunicorn's sync workers still answer every request already sent (a slow page's queue can take many seconds),
+    which would slow the next run. Done when two probes in a row answer within 50 ms."""
+    deadline, quick = time.monotonic() + seconds, 0
+    while quick < 2:
+        if time.monotonic() > deadline:
+            raise SystemExit(f"{url} still busy {seconds:.0f} s after a run")
+        started = time.perf_counter()
+        with urllib.request.urlopen(url, timeout=seconds) as response:
+            response.read()
+        quick = quick + 1 if time.perf_counter() - started < 0.05 else 0
+
+
 _UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0}
 
 
@@ -701,7 +715,9 @@ def measure(env: dict[str, str], practice: Practice, args: argparse.Namespace) -
             check_answers_200(portal + page.path, cookies.get(page.who or ""))
         for page in pages(practice):
             floor = wrk(baseline + "/", None, args)
+            drain(baseline + "/")
             run = wrk(portal + page.path, cookies.get(page.who or ""), args)
+            drain(portal + "/healthz")
             print(f"  {page.name}: {run.requests_per_s:.1f}/s against {floor.requests_per_s:.0f}/s", flush=True)
             results.append((page, run, floor))
     return results
@@ -766,6 +782,7 @@ def test_client_logged_in(app: Flask, email: str):
         "/account/login",
         data={"email": email, "password": PASSWORD, "csrf_token": found.group(1)},
         base_url="https://localhost",
+        headers={"Referer": "https://localhost/account/login"},  # CSRF checks it over HTTPS
     )
     assert answer.status_code == 302, f"logging in as {email} answered {answer.status_code}"
     return client
