@@ -142,6 +142,8 @@ class Run:
         errors = {kind: n for kind, n in self.socket_errors.items() if n}
         parts = [f"{n} answers {code}" for code, n in bad.items()]
         parts += [f"{n} socket {kind} errors" for kind, n in errors.items()]
+        if not self.statuses:
+            parts.append("no status counted (did wrk run bench/wrk_statuses.lua?)")
         return ", ".join(parts)
 
 
@@ -236,7 +238,7 @@ def build(scale: float, seed: int) -> Practice:
     insert_rows(CareTeam, [{"practitioner_id": maya.id, "client_id": ids[n]} for n in range(len(people)) if n != 1])
     insert_rows(Booking, booking_rows)
     insert_rows(DiaryEntry, diary_rows)
-    add_responses(maya.id, response_rows, now)
+    add_responses(maya.id, response_rows)
     db.session.commit()
     add_long_case(maya, ids[0])
     if hasattr(attention, "refresh_all"):  # the precomputed attention summaries (issue 16, on main later)
@@ -449,7 +451,7 @@ def plan_responses(rng: random.Random, people: list[dict], total: int, now: date
     return rows
 
 
-def add_responses(maya_id: int, rows: list[dict], now: datetime) -> None:
+def add_responses(maya_id: int, rows: list[dict]) -> None:
     """One four-weekly assignment per client and instrument, and the responses answered on it."""
     series: dict[tuple[int, str], list[dict]] = {}
     for row in rows:
@@ -866,6 +868,7 @@ def main() -> None:
     parser.add_argument("--profile", action="store_true", help="profile each page in-process at scale 1 instead")
     parser.add_argument("--runs", type=int, default=20, help="requests per page in --profile (default 20)")
     args = parser.parse_args()
+    sys.stdout.reconfigure(line_buffering=True)  # type: ignore[union-attr]  # progress shows when piped to tee
     database_url = os.environ.get("DATABASE_URL") or DEFAULT_DATABASE
     if not database_url.startswith(("postgresql://", "postgres://")):
         raise SystemExit("bench.load measures PostgreSQL: DATABASE_URL must be a postgresql:// URL")
