@@ -733,7 +733,7 @@ def print_table(scale: float, results: list[tuple[Page, Run, Run]], args: argpar
     header = f"{'page':<28} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'one-row/s':>10} {'share':>7}  target"
     print(header)
     print("-" * (len(header) + 30))
-    problems = []
+    problems, few = [], []
     for page, run, floor in results:
         share = run.requests_per_s / floor.requests_per_s if floor.requests_per_s else 0.0
         met = share >= page.target and run.p99_ms < TARGET_P99_MS
@@ -745,7 +745,11 @@ def print_table(scale: float, results: list[tuple[Page, Run, Run]], args: argpar
         for what, measured in ((page.name, run), ("its one-row run", floor)):
             if measured.problems:
                 problems.append(f"{what}: {measured.problems} (of {measured.requests} requests)")
+        if run.requests < 100:
+            few.append(f"{page.name} ({run.requests})")
     print("\n".join(["answers other than 200 / socket errors:", *problems]) if problems else "every answer was 200")
+    if few:
+        print(f"few requests answered in a run, so a coarse figure (a longer --duration sharpens it): {', '.join(few)}")
 
 
 def print_growth(by_scale: dict[float, list[tuple[Page, Run, Run]]]) -> None:
@@ -799,14 +803,14 @@ def _in_project(filename: str) -> str | None:
     return None
 
 
-def profile(env: dict[str, str], args: argparse.Namespace) -> None:
+def profile(env: dict[str, str], scale: float, args: argparse.Namespace) -> None:
     from tests.factories import count_queries
 
-    app, practice = prepare(env, 1, args.seed, args.reuse)
+    app, practice = prepare(env, scale, args.seed, args.reuse)
     clients = {who: test_client_logged_in(app, email) for who, email in (("maya", practice.maya_email),
                ("long", practice.long_email), ("new", practice.new_email))}  # fmt: skip
     clients[None] = app.test_client()
-    print(f"\nprofile at scale 1: each page {args.runs} times in-process (Flask test client), then {args.runs} "
+    print(f"\nprofile at scale {scale:g}: each page {args.runs} times in-process (Flask test client), then {args.runs} "
           "times under cProfile; functions of portal/ and templates/ by cumulative ms per request")  # fmt: skip
     for page in pages(practice):
         client = clients[page.who]
@@ -855,9 +859,7 @@ def print_profile(page: Page, median_ms: float, queries: int, profiler: cProfile
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
-    parser.add_argument(
-        "--scale", default="0.1,1,2", help="comma-separated multiples of the data set (default 0.1,1,2)"
-    )
+    parser.add_argument("--scale", help="comma-separated multiples of the data set (default 0.1,1,2; with --profile 1)")
     parser.add_argument("--duration", type=int, default=10, help="seconds per wrk run (default 10)")
     parser.add_argument("--connections", type=int, default=16, help="wrk's open connections (default 16)")
     parser.add_argument("--threads", type=int, default=2, help="wrk's threads (default 2)")
@@ -865,7 +867,9 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers per server (default 2)")
     parser.add_argument("--seed", type=int, default=16, help="random seed of the data set (default 16)")
     parser.add_argument("--reuse", action="store_true", help="keep a database that holds today's data set")
-    parser.add_argument("--profile", action="store_true", help="profile each page in-process at scale 1 instead")
+    parser.add_argument(
+        "--profile", action="store_true", help="profile each page in-process instead (at scale 1 unless --scale)"
+    )
     parser.add_argument("--runs", type=int, default=20, help="requests per page in --profile (default 20)")
     args = parser.parse_args()
     sys.stdout.reconfigure(line_buffering=True)  # type: ignore[union-attr]  # progress shows when piped to tee
@@ -873,11 +877,13 @@ def main() -> None:
     if not database_url.startswith(("postgresql://", "postgres://")):
         raise SystemExit("bench.load measures PostgreSQL: DATABASE_URL must be a postgresql:// URL")
     env = settings(database_url)
+    scales = [float(s) for s in (args.scale or ("1" if args.profile else "0.1,1,2")).split(",")]
     if args.profile:
-        profile(env, args)
+        for scale in scales:
+            profile(env, scale, args)
         return
     by_scale = {}
-    for scale in [float(s) for s in args.scale.split(",")]:
+    for scale in scales:
         _, practice = prepare(env, scale, args.seed, args.reuse)
         by_scale[scale] = measure(env, practice, args)
         print_table(scale, by_scale[scale], args)
