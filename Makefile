@@ -4,13 +4,15 @@
 # And for development:
 #   make lint   ruff check, ruff format --check and mypy (settings in pyproject.toml); fails on any finding
 #   make format ruff format and ruff's safe fixes
+#   make bench-load  the load benchmark (bench/load.py): installs wrk, then wipes and fills $(BENCH_POSTGRES_URL)
 VENV := .venv
 BIN := $(VENV)/bin
 PYTHON ?= python3
 TEST_POSTGRES_URL ?= postgresql://postgres@127.0.0.1:5432/test
+BENCH_POSTGRES_URL ?= postgresql://postgres@127.0.0.1:5432/bench_load
 export FLASK_APP := portal
 
-.PHONY: run test test-sqlite test-postgres lint format setup clean
+.PHONY: run test test-sqlite test-postgres lint format setup clean bench-load
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -67,6 +69,11 @@ test-sqlite: $(VENV)/.dev-installed
 test-postgres: $(VENV)/.dev-installed
 	@echo "== Test suite on PostgreSQL ($(TEST_POSTGRES_URL))"
 	TEST_DATABASE_URL=$(TEST_POSTGRES_URL) $(BIN)/pytest -q
+
+# Its profile mode needs tests/factories.py (no test tools): .venv/bin/python -m bench.load --profile
+bench-load: $(VENV)/.runtime-installed
+	bash scripts/system-packages.sh bench
+	DATABASE_URL=$(BENCH_POSTGRES_URL) $(BIN)/python -m bench.load
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache test-artifacts

@@ -2,17 +2,20 @@
 # Installs the Debian packages the portal needs that pip cannot bring.
 #   scripts/system-packages.sh run    what serving the portal needs
 #   scripts/system-packages.sh test   that, plus what the test suite needs (Chromium, poppler)
+#   scripts/system-packages.sh bench  what serving needs, plus the load generator of bench/load.py (wrk)
 # As root it installs what is missing with apt-get; otherwise it names what to install and stops.
 set -euo pipefail
 
 # WeasyPrint (PDF handouts) needs Pango and local fonts; libharfbuzz-subset0 makes it about 2.5x faster.
 run_packages=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core)
 test_packages=(chromium poppler-utils)
+bench_packages=(wrk)
 
 case "${1:-}" in
   run) wanted=("${run_packages[@]}") ;;
   test) wanted=("${run_packages[@]}" "${test_packages[@]}") ;;
-  *) echo "usage: $0 run|test" >&2; exit 2 ;;
+  bench) wanted=("${run_packages[@]}" "${bench_packages[@]}") ;;
+  *) echo "usage: $0 run|test|bench" >&2; exit 2 ;;
 esac
 
 if ! python3 -c 'import venv, ensurepip' 2>/dev/null; then
