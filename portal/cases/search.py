@@ -39,7 +39,7 @@ def words_of(query: str) -> list[str]:
 
 def search_clients(query: str, now: datetime, page: int = 1, scope=None) -> Found:
     """Clients matching every word of `query` (all clients if it is empty), by name, with their next and
-    last session: two queries whatever the number of clients. `scope(User.id)`, when given, is the SQL
+    last session: two queries whatever the number of clients, and only the page's clients' sessions read. `scope(User.id)`, when given, is the SQL
     condition of the clients she may see (portal.access.visible_clients)."""
     condition = User.role == Role.CLIENT
     if scope is not None:
@@ -51,25 +51,27 @@ def search_clients(query: str, now: datetime, page: int = 1, scope=None) -> Foun
     pages = max(1, -(-total // PAGE_SIZE))
     page = min(max(page, 1), pages)
     held = [BookingStatus.CONFIRMED, BookingStatus.PENDING_PAYMENT, BookingStatus.COMPLETED]
-    upcoming = (
-        db.select(Booking.client_id, db.func.min(Booking.starts_at).label("at"))
-        .filter(Booking.upcoming(now))
-        .group_by(Booking.client_id)
-        .subquery()
-    )
-    past = (
-        db.select(Booking.client_id, db.func.max(Booking.starts_at).label("at"))
-        .filter(Booking.starts_at < now, Booking.status.in_(held))
-        .group_by(Booking.client_id)
-        .subquery()
-    )
-    rows = db.session.execute(
-        db.select(User, upcoming.c.at, past.c.at)
-        .outerjoin(upcoming, upcoming.c.client_id == User.id)
-        .outerjoin(past, past.c.client_id == User.id)
+    shown = (  # the page of clients first, so the sessions are looked up for those only (by index)
+        db.select(User.id)
         .filter(condition)
         .order_by(db.func.lower(User.name), User.id)
         .limit(PAGE_SIZE)
         .offset((page - 1) * PAGE_SIZE)
+        .subquery()
+    )
+    next_at = (
+        db.select(db.func.min(Booking.starts_at))
+        .filter(Booking.client_id == User.id, Booking.upcoming(now))
+        .scalar_subquery()
+    )
+    last_at = (
+        db.select(db.func.max(Booking.starts_at))
+        .filter(Booking.client_id == User.id, Booking.starts_at < now, Booking.status.in_(held))
+        .scalar_subquery()
+    )
+    rows = db.session.execute(
+        db.select(User, next_at, last_at)
+        .join(shown, shown.c.id == User.id)
+        .order_by(db.func.lower(User.name), User.id)
     ).all()
     return Found([ClientRow(user, next_at, last_at) for user, next_at, last_at in rows], total, page, pages)

@@ -149,6 +149,10 @@ class Booking(Model):
         CheckConstraint("price_minor >= 0", name="price_not_negative"),
         CheckConstraint(one_of("status", BookingStatus), name="status_valid"),
         Index("ix_bookings_practitioner_blocked", "practitioner_id", "blocked_from"),
+        # Pages read sessions by time: her agenda, the practice's, a client's next and last session.
+        Index("ix_bookings_practitioner_starts", "practitioner_id", "starts_at"),
+        Index("ix_bookings_client_starts", "client_id", "starts_at"),
+        Index("ix_bookings_starts_at", "starts_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
