@@ -39,8 +39,9 @@ def words_of(query: str) -> list[str]:
 
 def search_clients(query: str, now: datetime, page: int = 1, scope=None) -> Found:
     """Clients matching every word of `query` (all clients if it is empty), by name, with their next and
-    last session: two queries whatever the number of clients, and only the page's clients' sessions read. `scope(User.id)`, when given, is the SQL
-    condition of the clients she may see (portal.access.visible_clients)."""
+    last session: two queries whatever the number of clients, reading only the shown page's sessions.
+    `scope(User.id)`, when given, is the SQL condition of the clients she may see
+    (portal.access.visible_clients)."""
     condition = User.role == Role.CLIENT
     if scope is not None:
         condition &= scope(User.id)
