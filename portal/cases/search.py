@@ -71,8 +71,6 @@ def search_clients(query: str, now: datetime, page: int = 1, scope=None) -> Foun
         .scalar_subquery()
     )
     rows = db.session.execute(
-        db.select(User, next_at, last_at)
-        .join(shown, shown.c.id == User.id)
-        .order_by(db.func.lower(User.name), User.id)
+        db.select(User, next_at, last_at).join(shown, shown.c.id == User.id).order_by(db.func.lower(User.name), User.id)
     ).all()
     return Found([ClientRow(user, next_at, last_at) for user, next_at, last_at in rows], total, page, pages)
