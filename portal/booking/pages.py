@@ -13,7 +13,7 @@ from flask_login import current_user
 from portal.booking.bookings import BookingError
 from portal.inputs import day_in_link, iso_instant
 from portal.models import Service
-from portal.timeutil import timezone_choices
+from portal.timeutil import timezone_options
 
 
 def parse_start(raw: str | None) -> datetime | None:
@@ -49,7 +49,7 @@ def slot_page(service: Service, free: list[datetime], tz: str, choose_endpoint: 
         tz=tz,
         rescheduling="booking_id" in endpoint_args,
         booking_id=endpoint_args.get("booking_id"),
-        timezone_choices=timezone_choices(),
+        timezone_options=timezone_options(tz),
         day_url=lambda day: url_for(here, **here_args, day=day.isoformat(), tz=visitor_tz),
         choose_url=lambda start: url_for(choose_endpoint, **endpoint_args, start=iso(start)),
     )
