@@ -27,9 +27,10 @@ def timezone_choices() -> list[tuple[str, str]]:
 def timezone_options(selected: str) -> Markup:
     """The <option>s of a time-zone <select> with `selected` chosen: built once per zone, as the slot page
     shows the whole list to every visitor."""
+    option = Markup('<option value="{}"{}>{}</option>')
+    chosen = Markup(" selected")
     return Markup("").join(
-        Markup('<option value="{}"{}>{}</option>').format(value, Markup(" selected") if value == selected else "", label)
-        for value, label in timezone_choices()
+        option.format(value, chosen if value == selected else "", label) for value, label in timezone_choices()
     )
 
 
