@@ -40,6 +40,7 @@ import os
 import pstats
 import random
 import re
+import signal
 import statistics
 import subprocess
 import sys
@@ -861,7 +862,13 @@ def print_profile(
 # Main ---------------------------------------------------------------------------------------------------------
 
 
+def _stop(signum: int, frame: object) -> None:
+    raise SystemExit(f"stopped by signal {signum}")  # so the servers are stopped on the way out
+
+
 def main() -> None:
+    signal.signal(signal.SIGTERM, _stop)
+    signal.signal(signal.SIGINT, signal.default_int_handler)  # Ctrl-C, even where the shell ignored it
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--scale", help="comma-separated multiples of the data set (default 0.1,1,2; with --profile 1)")
     parser.add_argument("--duration", type=int, default=10, help="seconds per wrk run (default 10)")
