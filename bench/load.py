@@ -857,6 +857,16 @@ def print_profile(
             ours.append((ct, calls, f"{where}:{line}({name})"))
     for ct, calls, where in sorted(ours, reverse=True)[:12]:
         print(f"  {ct * 1000 / runs:9.1f} ms {calls / runs:9.0f} calls  {where}")
+    own = sorted(((tt, calls, key) for key, (_, calls, tt, _, _) in entries.items()), reverse=True)[:5]
+    print("  by own time, in any code: " + "; ".join(f"{_short(key)} {tt * 1000 / runs:.1f} ms" for tt, _, key in own))
+
+
+def _short(key: tuple[str, int, str]) -> str:
+    """A profiled function's place, without the folders every path shares."""
+    filename, line, name = key
+    for marker in ("site-packages/", f"lib/python{sys.version_info[0]}.{sys.version_info[1]}/", f"{ROOT}/"):
+        filename = filename.split(marker)[-1]
+    return f"{filename}:{line}({name})"
 
 
 # Main ---------------------------------------------------------------------------------------------------------
