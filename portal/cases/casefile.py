@@ -8,7 +8,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 
 from markupsafe import Markup
-from sqlalchemy.orm import defer, joinedload, load_only, selectinload
+from sqlalchemy.orm import joinedload, load_only, selectinload
 
 from portal.cases import notes as case_notes
 from portal.cases import templates as note_templates
@@ -26,7 +26,6 @@ from portal.models import (
     ProfileChange,
     PublishedHandout,
     QuestionnaireResponse,
-    ResponseStatus,
     User,
 )
 from portal.money import format_money
@@ -125,23 +124,10 @@ def _title(code: str, instruments: dict[str, Instrument]) -> str:
 class Answered:
     """A questionnaire answered as part of her intake, or one without a score: shown answer by answer."""
 
-    response: QuestionnaireResponse  # loaded without its answers (see submitted_without_answers)
+    response: QuestionnaireResponse  # loaded without its answers (see responses.submitted_responses)
     title: str
     instrument: Instrument | None  # its items, to show each answer in words
     answers: dict = field(default_factory=dict)
-
-
-def submitted_without_answers(client_id: int) -> list[QuestionnaireResponse]:
-    """Her submitted responses, oldest first, without their (encrypted) answers: scores and charts need
-    only the stored totals, bands and flags."""
-    return list(
-        db.session.execute(
-            db.select(QuestionnaireResponse)
-            .filter_by(client_id=client_id, status=ResponseStatus.SUBMITTED)
-            .options(defer(QuestionnaireResponse.answers, raiseload=True))
-            .order_by(QuestionnaireResponse.submitted_at)
-        ).scalars()
-    )
 
 
 def with_answers(answered: list[Answered]) -> list[Answered]:
@@ -245,7 +231,7 @@ def load_case_file(client: User, practitioner: User, today: date, now: datetime)
         .all()
     )
     scores, intake = group_responses(
-        client, submitted_without_answers(client.id), instruments, {a.id for a in assignments if a.intake}
+        client, submitted_responses(client.id), instruments, {a.id for a in assignments if a.intake}
     )
     intake = with_answers(intake)
     return CaseFile(

@@ -7,6 +7,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from sqlalchemy.orm import defer
+
 from portal.db_types import utcnow
 from portal.extensions import db
 from portal.links import absolute_url
@@ -278,10 +280,14 @@ def _queue_alert(response: QuestionnaireResponse, assignment: Assignment) -> Non
 
 
 def submitted_responses(client_id: int) -> list[QuestionnaireResponse]:
+    """Her submitted responses, oldest first, without their (encrypted) answers: scores, charts and flags need
+    only the stored totals, bands and flags, so nothing is decrypted that the page does not show. Reading
+    `answers` of these raises; load them for the few responses shown answer by answer."""
     return list(
         db.session.execute(
             db.select(QuestionnaireResponse)
             .filter_by(client_id=client_id, status=ResponseStatus.SUBMITTED)
+            .options(defer(QuestionnaireResponse.answers, raiseload=True))
             .order_by(QuestionnaireResponse.submitted_at)
         ).scalars()
     )
