@@ -65,6 +65,7 @@ class SignForm(FlaskForm):
         "Your full name",
         filters=[strip_whitespace],
         description="Typing your name here is your signature.",
+        render_kw={"autocomplete": "name"},
         validators=[
             DataRequired("Type your full name to sign."),
             Length(max=MAX_NAME, message=f"Use at most {MAX_NAME} characters."),
