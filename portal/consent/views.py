@@ -164,7 +164,6 @@ def sign():
         version=version,
         form=form,
         paragraphs=documents.paragraphs(version.text),
-        position=waiting.index(version) + 1,
         count=len(waiting),
         target=target,
     )
