@@ -8,7 +8,8 @@ A published version is frozen: a trigger refuses UPDATE on consent_versions on b
 PostgreSQL). A signature is never changed: a trigger refuses an UPDATE of any of its sealed columns (the
 encrypted IP address and browser may be re-encrypted by `flask rotate-keys`); erasure may DELETE signatures.
 SQLite gets no DELETE triggers, because the test suite empties its tables with DELETE (PostgreSQL's TRUNCATE
-fires no row trigger).
+fires no row trigger). A later migration that alters these tables in SQLite batch mode (which copies the table)
+must create the triggers again.
 """
 
 from alembic import op
