@@ -252,3 +252,10 @@ def test_the_client_list_flags_who_has_not_signed(app, practice, published, clie
     page = desk.get("/practitioner/clients").get_data(as_text=True)
     rows = {name: row for row in page.split("<li>")[1:] for name in ("Clara Client", "Olga Other") if name in row}
     assert "Consent not signed" in rows["Olga Other"] and "Consent not signed" not in rows["Clara Client"]
+
+
+def test_the_signing_page_promises_her_chosen_time_only_when_she_has_one(browser, practice, published):
+    start = practice.free(practice.discovery)[0]
+    from_booking = browser.get(browser.get(confirm_url(practice.discovery, start)).headers["Location"])
+    assert "Your chosen time is kept" in from_booking.get_data(as_text=True)
+    assert "Your chosen time is kept" not in browser.get("/me/consent").get_data(as_text=True)
