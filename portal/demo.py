@@ -1,6 +1,7 @@
 """Demo data for `flask seed-demo`: the owner (a practitioner), a second practitioner, an assistant, a few clients,
-each practitioner's services, hours and a booking, and for Sophie a diary, scores, a profile, a note and a
-handout. Sophie is on the owner's care team, Amelia on the second practitioner's."""
+each practitioner's services, hours and a booking, the practice's consent and policy documents, and for Sophie a
+diary, scores, a profile, a note, a handout and her signed documents. Sophie is on the owner's care team, Amelia
+on the second practitioner's."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from portal.accounts import users
 from portal.booking import bookings, lifecycle
 from portal.booking.bookings import BookingError
 from portal.cases.examples import seed_demo_note
+from portal.consent.examples import seed_demo_documents
 from portal.db_types import utcnow
 from portal.extensions import db
 from portal.handouts import examples
@@ -66,6 +68,7 @@ def seed_demo(practice_timezone: str, currency: str) -> list[tuple[Role, str, st
     _seed_handouts(practitioner)
     seed_demo_note(practitioner, sophie)
     seed_demo_profile(sophie)
+    seed_demo_documents(practitioner, sophie)
     return [(Role(_demo_user(email).role), email, name) for _, name, email, _ in people]
 
 

@@ -45,6 +45,8 @@ from portal.accounts.tokens import make_reset_token
 from portal.booking import bookings, feeds, lifecycle
 from portal.cases import notes, templates
 from portal.cases.examples import seed_demo_note
+from portal.consent import documents as consent_documents
+from portal.consent.examples import seed_demo_documents
 from portal.db_types import utcnow
 from portal.extensions import db
 from portal.handouts import examples as handout_examples
@@ -246,6 +248,10 @@ def build_world(make_user: Callable[..., User], secret_key: str) -> World:
     handout_examples.seed_demo_handout(maya, clara, discovery, handout_examples.seed_examples(maya))
     seed_demo_note(maya, clara)
     seed_demo_profile(clara)
+    seed_demo_documents(maya, clara)  # signed; the house rules below wait for her, so the signing form shows
+    house_rules = consent_documents.create_document("other", "House rules", maya)
+    consent_documents.save_draft(house_rules, house_rules.title, "Please arrive on time.\n\nThank you.")
+    consent_documents.publish(house_rules, maya, consent_documents.draft_fingerprint(house_rules))
     templates.ensure_shipped(maya)
     draft = notes.start_note(clara, maya, templates.templates_of(maya.id)[1], title="Between sessions")
     mine = custom.create_questionnaire(maya, "Fuzz check-in", "This week.", sum_score=True)
@@ -273,6 +279,8 @@ def build_world(make_user: Callable[..., User], secret_key: str) -> World:
     world.add("hours_id", *(h.id for h in practice_settings.working_hours_of(maya)))
     world.add("time_off_id", *(o.id for o in practice_settings.time_off_of(maya, today)))
     world.add("handout_id", *(h.id for h in handouts.published_handouts(clara.id)))
+    world.add("document_id", house_rules.id, *(v.document_id for v in consent_documents.current_versions()))
+    world.add("signature_id", *(s.id for s in consent_documents.signatures_of(clara.id)))
     world.add("token", rules.calendar_feed_token, make_reset_token(secret_key, clara.id, clara.password_hash))
     return world
 

@@ -30,6 +30,7 @@ from portal.booking import bookings, feeds, lifecycle
 from portal.booking.bookings import BookingError
 from portal.booking.forms import CancelForm, ChooseSlotForm, MoveForm, OutcomeForm
 from portal.booking.pages import group_by_local_day, iso, parse_start, slot_page, time_taken
+from portal.consent.documents import unsigned_versions
 from portal.db_types import utcnow
 from portal.inputs import day_in_link
 from portal.models import Booking, BookingStatus
@@ -86,6 +87,11 @@ def confirm(service_id: int):
     if start is None:
         flash("Please choose a time from the list.", "error")
         return redirect(url_for("booking.slots", service_id=service.id))
+    # The practice's published documents are signed first (none published: nothing asked); then back to this time.
+    if unsigned_versions(current_user.id):
+        return redirect(
+            url_for("consent.sign", next=url_for("booking.confirm", service_id=service.id, start=iso(start)))
+        )
     if form.validate_on_submit():
         needs_payment = card.needs_card_payment(service)
         try:

@@ -14,6 +14,7 @@ from flask_login import current_user
 
 from portal import audit
 from portal.access import clinical_required, get_client_or_404, visible_clients
+from portal.consent import documents as consent_documents
 from portal.cases import casefile, notes, search
 from portal.cases import templates as note_templates
 from portal.cases.forms import AmendForm, NewNoteForm, NoteForm, TemplateForm
@@ -59,7 +60,8 @@ def clients():
     found = search.search_clients(query, utcnow(), page, scope=visible_clients)
     if query.strip() and found.total == 1 and page == 1:
         return redirect(url_for("cases.case_file", client_id=found.rows[0].client.id))
-    return render_template("cases/clients.html", query=query, found=found, now=utcnow())
+    unsigned = consent_documents.clients_missing_consent([row.client.id for row in found.rows])
+    return render_template("cases/clients.html", query=query, found=found, now=utcnow(), unsigned=unsigned)
 
 
 @bp.get("/practitioner/clients/<int:client_id>")
@@ -81,6 +83,7 @@ def case_file(client_id: int):
         new_note_form=_new_note_form(case.templates, [], None),
         profile_fields=profiles.FIELDS,
         profile_labels=profiles.LABELS,
+        consent=consent_documents.consent_status(client.id),
     )
 
 

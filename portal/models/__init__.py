@@ -22,6 +22,14 @@ from portal.models.booking import (
     TimeOff,
     WorkingHours,
 )
+from portal.models.consent import (
+    KIND_TITLES,
+    ConsentDocument,
+    ConsentFrozen,
+    ConsentSignature,
+    ConsentVersion,
+    DocumentKind,
+)
 from portal.models.handouts import (
     HandoutSettings,
     ItemCategory,
@@ -97,4 +105,10 @@ __all__ = [
     "ProtocolLine",
     "PublishedHandout",
     "StoredFile",
+    "KIND_TITLES",
+    "ConsentDocument",
+    "ConsentFrozen",
+    "ConsentSignature",
+    "ConsentVersion",
+    "DocumentKind",
 ]

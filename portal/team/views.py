@@ -13,6 +13,7 @@ from portal.accounts import users
 from portal.booking import bookings, lifecycle
 from portal.booking.bookings import BookingError
 from portal.booking.pages import iso, parse_start, slot_page
+from portal.consent.documents import unsigned_versions
 from portal.db_types import utcnow
 from portal.extensions import db, limiter
 from portal.forms import select_choices
@@ -234,6 +235,8 @@ def book_confirm(client_id: int, service_id: int):
             flash(str(error), "error")
             return redirect(url_for("team.book_slots", client_id=client.id, service_id=service.id))
         flash(f"Booked for {client.name}; she has been e-mailed the details.", "success")
+        if unsigned_versions(client.id):  # not held back, but her case file flags it until she signs
+            flash(f"{client.name} has not signed the practice's current documents yet.", "info")
         return redirect(url_for("booking.practitioner_booking", booking_id=booking.id))
     form.start.data = iso(start)
     return render_template("team/book_confirm.html", client=client, service=service, start=start, form=form)

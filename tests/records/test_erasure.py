@@ -6,10 +6,11 @@ from sqlalchemy import text
 from portal import audit
 from portal.accounts import users
 from portal.extensions import db
-from portal.models import Payment, Refund, Role, User, UserSession
+from portal.models import ConsentSignature, ConsentVersion, Payment, Refund, Role, User, UserSession
 from portal.records import erasure
 from portal.records.ownership import owned_tables
 from tests.conftest import TEST_PASSWORD, log_in
+from tests.consent.conftest import CONSENT_TEXT, publish_document, sign_as
 from tests.records.conftest import PAYMENT_NOTE, publish_a_handout
 
 
@@ -19,12 +20,19 @@ def test_erasure_removes_every_non_kept_row_and_keeps_the_payments(app, clara, m
     from portal.records import profiles
 
     profiles.save_profile(other.id, other.id, {"goals": "Someone else's"}, 0)
+    practitioner = db.session.get(User, clara.booking.practitioner_id)  # publish_a_handout emptied the session
+    version = publish_document(practitioner, "consent", CONSENT_TEXT)
+    sign_as(clara.client, version)
+    sign_as(other, version)
     db.session.commit()
     client_id, payment_id = clara.client.id, clara.payment.id
     removed = erasure.erase_client(clara.client)
     db.session.commit()
     assert removed["diary_entries"] == 1 and removed["client_profiles"] == 1
     assert removed["handouts"] == 1 and removed["protocols"] == 1  # the PDF itself went through the storage
+    assert removed["consent_signatures"] == 1  # hers; the practice's documents and the other client's stay
+    assert db.session.scalar(db.select(db.func.count()).select_from(ConsentSignature)) == 1
+    assert db.session.get(ConsentVersion, version.id).text == CONSENT_TEXT
     for item in owned_tables(client_id):
         count = db.session.execute(db.select(db.func.count()).select_from(item.table).where(item.condition)).scalar()
         if item.table.name in erasure.KEPT_TABLES:

@@ -10,6 +10,7 @@ from portal.records import export
 from portal.records.ownership import owned_tables
 from tests.conftest import log_in
 from tests.handouts.conftest import pdf_text
+from tests.consent.conftest import CONSENT_TEXT, publish_document, sign_as
 from tests.records.conftest import CONDITIONS, DIARY_NOTE, PAYMENT_NOTE, REFUND_REASON, publish_a_handout
 
 
@@ -123,3 +124,13 @@ def test_the_e_mails_to_her_are_in_both_exports_sent_ones_without_their_text(app
         assert rows and {row["template"] for row in rows} >= {"booking_confirmed"}
         assert all(row["status"] == "sent" and row["raw"] is None for row in rows)
         assert all(row["recipient_id"] == clara.client.id for row in rows)  # not the practitioner's copies
+
+
+def test_her_signed_documents_are_in_both_exports_with_the_text_and_hash(app, clara, practice):
+    version = publish_document(practice.practitioner, "consent", CONSENT_TEXT)
+    signature = sign_as(clara.client, version)
+    for for_practitioner in (True, False):
+        document, _ = _open(export.build_archive(clara.client, for_practitioner=for_practitioner))
+        (row,) = document["tables"]["consent_signatures"]
+        assert (row["id"], row["text"], row["text_sha256"]) == (signature.id, CONSENT_TEXT, version.text_sha256)
+        assert row["ip_address"] == "203.0.113.7"  # decrypted in her archive

@@ -23,6 +23,7 @@ from portal.payments import ledger
 from portal.practice import settings
 from portal.questionnaires import custom, responses
 from tests.conftest import csrf_token_from, log_in
+from tests.consent.conftest import publish_document, sign_as
 
 ROLES = ("visitor", "client", "practitioner_on", "practitioner_off", "assistant", "owner")
 EVERYONE = set(ROLES)
@@ -76,6 +77,9 @@ RULES: dict[str, set[str]] = {
     "records.my_export": CLIENT,
     "handouts.my_handouts": CLIENT,
     "handouts.download": CLIENT | AUTHOR,
+    "consent.sign": CLIENT,
+    "consent.my_documents": CLIENT,
+    "consent.my_pdf": CLIENT,
     # the front desk
     "home.practitioner_home": STAFF,
     "booking.agenda": STAFF,
@@ -99,6 +103,10 @@ RULES: dict[str, set[str]] = {
     "handouts.settings_page": CLINICAL,
     "handouts.logo": CLINICAL,
     "questionnaires.library": CLINICAL,
+    "consent.documents_page": CLINICAL,  # the practice's consent and policy documents, shared by its practitioners
+    "consent.new_document": CLINICAL,
+    "consent.edit_document": CLINICAL,
+    "consent.publish": CLINICAL,
     "questionnaires.save_intake": CLINICAL,
     "practice.services": CLINICAL,
     "practice.new_service": CLINICAL,
@@ -129,6 +137,7 @@ RULES: dict[str, set[str]] = {
     "records.client_audit": CLIENT_X_CLINICAL,
     "records.client_export": CLIENT_X_CLINICAL,
     "handouts.client_handouts": CLIENT_X_CLINICAL,
+    "consent.client_pdf": CLIENT_X_CLINICAL,
     # notes and session handouts: their author alone (notes stay private even from the owner)
     "cases.note": AUTHOR,
     "cases.autosave": AUTHOR,
@@ -202,6 +211,8 @@ def world(app, make_user) -> World:
     assignment = responses.assign(x, code, None, date.today(), on)
     response = responses.draft_for(assignment)
     handout = handouts.publish_handout(booking)
+    consent = publish_document(owner, "consent", "I agree to care.")
+    signature = sign_as(x, consent)
     undelivered = OutboxMessage(
         status=OutboxStatus.DEAD.value,
         message_id="<undelivered@portal.local>",
@@ -236,6 +247,8 @@ def world(app, make_user) -> World:
             "user_id": spare.id,
             "practitioner_id": spare.id,
             "message_id": undelivered.id,
+            "document_id": consent.document_id,
+            "signature_id": signature.id,
         },
     )
 
