@@ -1,7 +1,7 @@
 """consent: the practice's documents, their frozen published versions, and clients' signatures
 
 Revision ID: b02ffee0016
-Revises: afc0ffee0014
+Revises: afd0ffee0015
 Create Date: 2026-12-03 07:49:59
 
 A published version is frozen: a trigger refuses UPDATE on consent_versions on both databases (and DELETE on
@@ -18,7 +18,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = "b02ffee0016"
-down_revision = "afc0ffee0014"
+down_revision = "afd0ffee0015"
 branch_labels = None
 depends_on = None
 
