@@ -19,9 +19,10 @@ from sqlalchemy.exc import IntegrityError
 from portal.booking import slots
 from portal.booking.bookings import Availability, BookingError, client_may_change, load_availability, rules_for
 from portal.booking.notify import queue_booking_emails
+from portal.booking.place import video_link_problem
 from portal.db_types import utcnow
 from portal.extensions import db
-from portal.models import Booking, BookingEvent, BookingStatus, Service, User
+from portal.models import Booking, BookingEvent, BookingStatus, LocationKind, Service, User
 from portal.models.booking import NO_OVERLAP_CONSTRAINT
 from portal.practice.team import join_care_team
 from portal.questionnaires.responses import assign_intake_set
@@ -196,6 +197,27 @@ def cancel(booking: Booking, actor: User, *, reason: str = "", now: datetime | N
     booking.sequence += 1
     _record(booking, "cancelled", actor, from_status, note=reason)
     queue_booking_emails(booking, "cancelled")
+    db.session.commit()
+    return booking
+
+
+def set_video_link(booking: Booking, video_url: str, actor: User) -> Booking:
+    """Give one session its own video room link instead of its service's, or (video_url="") go back to the
+    service's. Recorded in its history; the calendar entry's SEQUENCE rises, so her feed shows the new room."""
+    if not booking.is_active:
+        raise BookingError("This session is no longer active, so its video link can't be changed.")
+    if video_url:
+        if db.session.get_one(Service, booking.service_id).location_kind != LocationKind.VIDEO:
+            raise BookingError("This session is not by video, so it has no video link.")
+        problem = video_link_problem(video_url)
+        if problem:
+            raise BookingError(problem)
+    new = video_url or None
+    if new == booking.video_url:
+        return booking
+    booking.video_url = new
+    booking.sequence += 1
+    _record(booking, "video_link_set" if new else "video_link_cleared", actor, booking.status)
     db.session.commit()
     return booking
 
