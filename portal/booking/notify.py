@@ -19,13 +19,14 @@ from portal.mail import Attachment, send_mail
 from portal.models import Booking, LocationKind, Service, User
 from portal.timeutil import local_datetime
 
-Kind = Literal["confirmed", "rescheduled", "cancelled", "reminder"]
+Kind = Literal["confirmed", "rescheduled", "cancelled", "reminder", "place_changed"]
 
 SUBJECTS = {
     ("client", "confirmed"): "Your session is booked: {when}",
     ("client", "rescheduled"): "Your session has moved to {when}",
     ("client", "cancelled"): "Your session on {when} is cancelled",
     ("client", "reminder"): "Reminder: your session on {when}",
+    ("client", "place_changed"): "Where your session on {when} happens has changed",
     ("practitioner", "confirmed"): "New booking: {when}",
     ("practitioner", "rescheduled"): "Booking moved to {when}",
     ("practitioner", "cancelled"): "Booking cancelled: {when}",
@@ -118,9 +119,10 @@ def _load_people(booking: Booking) -> None:
 
 
 def queue_booking_emails(booking: Booking, kind: Kind, old_start: datetime | None = None) -> None:
-    """Queue the e-mails a change causes, in the caller's transaction: to the client and, except for reminders,
-    to the practitioner. They leave with the outbox once the change commits; a change rolled back sends none."""
+    """Queue the e-mails a change causes, in the caller's transaction: to the client and, except for reminders and
+    changes of place (which the practitioner made herself), to the practitioner. They leave with the outbox once the
+    change commits; a change rolled back sends none."""
     _load_people(booking)
     _send(booking, booking.client, "client", kind, old_start)
-    if kind != "reminder":
+    if kind not in ("reminder", "place_changed"):
         _send(booking, booking.practitioner, "practitioner", kind, old_start)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, time
 
+from portal.booking import lifecycle
 from portal.booking.place import video_link_problem
 from portal.extensions import db
 from portal.models import BookingRules, LocationKind, Service, TimeOff, User, WorkingHours
@@ -47,7 +48,8 @@ def save_service(
     address: str = "",
 ) -> Service:
     """Create a service (service=None) or change one. Bookings already made keep the price they had; where they
-    happen follows the service (a booking's own video link stays).
+    happen follows the service (a booking's own video link stays), and the clients of upcoming sessions whose
+    place changes are e-mailed an updated invitation, in the same transaction.
 
     A video service needs its room link; a link given for another kind is kept for later, so it must be valid too.
     `address` is the service's own, instead of the practice address (for in-person sessions).
@@ -58,12 +60,14 @@ def save_service(
         if problem:
             raise SettingsError(problem)
     address = tidy_address(address)
+    before = {} if service is None else lifecycle.upcoming_places(practitioner.id, service.id)
     if service is None:
         service = Service(practitioner_id=practitioner.id, currency=currency)
         db.session.add(service)
     service.name, service.description = name, description
     service.duration_minutes, service.price_minor, service.active = duration_minutes, price_minor, active
     service.location_kind, service.video_url, service.address = location_kind.value, video_url, address
+    lifecycle.announce_place_changes(before, practitioner)
     db.session.commit()
     return service
 
@@ -77,8 +81,12 @@ def tidy_address(address: str) -> str:
 
 
 def save_practice_address(rules: BookingRules, address: str) -> BookingRules:
-    """Where she sees clients in person: shown with every in-person session that has no address of its own."""
-    rules.address = tidy_address(address)
+    """Where she sees clients in person: shown with every in-person session that has no address of its own. The
+    clients of upcoming sessions it changes are e-mailed an updated invitation, in the same transaction."""
+    address = tidy_address(address)
+    before = lifecycle.upcoming_places(rules.practitioner_id)
+    rules.address = address
+    lifecycle.announce_place_changes(before, db.session.get_one(User, rules.practitioner_id))
     db.session.commit()
     return rules
 

@@ -11,6 +11,8 @@ import pytest
 from portal.booking import feeds, lifecycle
 from portal.db_types import utcnow
 from portal.extensions import db
+from portal.models import BookingEvent, LocationKind
+from portal.practice import settings
 from tests.booking.places import ROOM, video_practice
 from tests.conftest import outbox_messages
 
@@ -33,6 +35,10 @@ def html(message) -> str:
 def event_of(message) -> icalendar.Event:
     (part,) = [p for p in message.walk() if p.get_content_type() == "text/calendar"]
     return icalendar.Calendar.from_ical(part.get_payload(decode=True)).walk("VEVENT")[0]
+
+
+def actions_of(booking) -> list[str]:
+    return list(db.session.execute(db.select(BookingEvent.action).filter_by(booking_id=booking.id)).scalars())
 
 
 def mails(app, to: str, subject_start: str) -> list:
@@ -114,3 +120,68 @@ def test_the_feed_gives_each_session_its_own_location(app, place, client_user):
     events = icalendar.Calendar.from_ical(feeds.feed_for_token(token)).walk("VEVENT")
     by_summary = {str(e["SUMMARY"]).split(":")[0]: str(e["LOCATION"]) for e in events}
     assert by_summary == {"Follow-up": ROOM, "Discovery call": "Phone call", "Initial consultation": ADDRESS_LINE}
+
+
+# Changes of place after booking: the client is told, with an updated invitation ---------------------------------------
+
+
+def test_a_sessions_own_link_is_e_mailed_to_the_client_with_an_updated_invitation(app, place, client_user):
+    booking = book(place, place.video, client_user)
+    lifecycle.set_video_link(booking, "https://whereby.com/maya-clara", place.practice.practitioner)
+    (changed,) = mails(app, client_user.email, "Where your session on")
+    assert "https://whereby.com/maya-clara" in plain(changed)
+    event = event_of(changed)
+    assert str(event["LOCATION"]) == "https://whereby.com/maya-clara" and int(event["SEQUENCE"]) == 1
+    assert mails(app, place.practice.practitioner.email, "Where") == []  # she made the change herself
+
+
+def test_a_service_moved_to_video_tells_its_upcoming_sessions_clients_and_no_others(
+    app, place, client_user, make_user, make_booking
+):
+    upcoming = book(place, place.in_person, client_user)
+    past = make_booking(make_user(), place.in_person, status="completed")
+    other_service = book(place, place.phone, make_user(email="priya@example.com"))
+    settings.save_service(
+        place.in_person,
+        place.practice.practitioner,
+        name="Initial consultation",
+        description="",
+        duration_minutes=60,
+        price_minor=15000,
+        currency="GBP",
+        active=True,
+        location_kind=LocationKind.VIDEO,
+        video_url=ROOM,
+    )
+    told = [m for m in outbox_messages(app) if m["Subject"].startswith("Where your session")]
+    assert [m["To"] for m in told] == [client_user.email]
+    assert str(event_of(told[0])["LOCATION"]) == ROOM and f"Join the video session: {ROOM}" in plain(told[0])
+    db.session.expire_all()
+    assert "place_changed" in actions_of(upcoming)
+    assert "place_changed" not in actions_of(past) and "place_changed" not in actions_of(other_service)
+
+
+def test_renaming_a_service_without_changing_where_tells_nobody(app, place, client_user):
+    book(place, place.video, client_user)
+    settings.save_service(
+        place.video,
+        place.practice.practitioner,
+        name="Video follow-up",
+        description="",
+        duration_minutes=45,
+        price_minor=8500,
+        currency="GBP",
+        active=True,
+        location_kind=LocationKind.VIDEO,
+        video_url=ROOM,
+    )
+    assert [m for m in outbox_messages(app) if m["Subject"].startswith("Where")] == []
+
+
+def test_a_new_practice_address_tells_the_clients_of_in_person_sessions_only(app, place, client_user, make_user):
+    book(place, place.in_person, client_user)
+    book(place, place.video, make_user(email="priya@example.com"))
+    settings.save_practice_address(place.practice.rules, "2 New Street\nBath")
+    told = [m for m in outbox_messages(app) if m["Subject"].startswith("Where your session")]
+    assert [m["To"] for m in told] == [client_user.email]
+    assert str(event_of(told[0])["LOCATION"]) == "2 New Street, Bath"
