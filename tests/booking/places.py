@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import datetime, timedelta
 
+from portal.booking import lifecycle
 from portal.booking.place import JOIN_OPENS_BEFORE
 from portal.db_types import utcnow
 from portal.models import Booking, LocationKind, Service, User
@@ -14,7 +15,6 @@ from tests.conftest import Practice
 
 ROOM = "https://meet.jit.si/MayaLennox-FollowUp"
 ADDRESS = "The Garden Rooms\n14 Orchard Lane\nBristol BS8 1QA"
-STEP = timedelta(minutes=5)
 
 
 @dataclass
@@ -26,14 +26,8 @@ class VideoPractice:
 
 
 def video_practice(practice: Practice) -> VideoPractice:
-    """The `practice` fixture open all day, every day, with start times every 5 minutes (so a session can start
-    within minutes of now at any hour), a practice address, and a service of each kind."""
+    """The `practice` fixture with a practice address and a service of each kind."""
     maya = practice.practitioner
-    for weekday in range(7):  # around her 09:00-17:00, which the fixture has set on every day
-        settings.add_working_range(maya, weekday, time(0), time(9))
-        settings.add_working_range(maya, weekday, time(17), time(0))
-    values = {name: getattr(practice.rules, name) for name in settings.RULE_FIELDS} | {"slot_step_minutes": 5}
-    settings.update_rules(practice.rules, values)
     settings.save_practice_address(practice.rules, ADDRESS)
     video = _change(practice.follow_up, maya, LocationKind.VIDEO, ROOM)
     phone = _change(practice.discovery, maya, LocationKind.PHONE, "")
@@ -66,15 +60,15 @@ def _change(service: Service, maya: User, kind: LocationKind, room: str) -> Serv
 
 
 def start_in_join_window(now: datetime | None = None) -> datetime:
-    """The first 5-minute start at least a minute from now: the join button shows 15 minutes before it."""
+    """A start a few minutes from now, on the minute: the join button shows from 15 minutes before it."""
     now = now or utcnow()
-    start = now.replace(second=0, microsecond=0) + timedelta(minutes=5 - now.minute % 5)
-    if start - now < timedelta(minutes=1):
-        start += STEP
+    start = now.replace(second=0, microsecond=0) + timedelta(minutes=5)
     assert start - JOIN_OPENS_BEFORE < now < start
     return start
 
 
 def book_video_soon(place: VideoPractice, client: User) -> Booking:
-    """A confirmed video session starting within minutes, booked through the domain."""
-    return factories.book(client, place.video, start=start_in_join_window())
+    """A confirmed video session starting within minutes, through the domain at any hour: booked for next week,
+    then moved by the practitioner, whom the booking rules' hours and notice do not bind."""
+    booking = factories.book(client, place.video)
+    return lifecycle.move(booking, start_in_join_window(), place.practice.practitioner)
