@@ -235,3 +235,17 @@ def test_a_bad_session_link_is_refused_beside_the_field_and_kept(client, place, 
         assert 'value="' + link.replace("&", "&amp;") + '"' in body
     db.session.expire_all()
     assert db.session.get(Booking, booking.id).video_url is None
+
+
+def test_the_service_lists_say_how_each_service_happens(client, place):
+    public = client.get("/book/").get_data(as_text=True)
+    for name, label in (
+        ("Follow-up", "By video"),
+        ("Discovery call", "By phone"),
+        ("Initial consultation", "In person"),
+    ):
+        card = public[public.index(f"<h2>{name}</h2>") :].split("</li>")[0]
+        assert f"<span>{label}</span>" in card
+    assert ROOM not in public
+    log_in(client, place.practice.practitioner.email)
+    assert "<span>By video</span>" in client.get("/practitioner/services/").get_data(as_text=True)
