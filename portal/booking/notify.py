@@ -43,11 +43,8 @@ def _where(place: Place, booking: Booking, for_practitioner: bool) -> str:
     if place.kind == LocationKind.VIDEO:
         return f"Join the video session: {place.video_url}" if place.video_url else "By video"
     if place.kind == LocationKind.PHONE:
-        return (
-            f"By phone: you phone {booking.client.name}"
-            if for_practitioner
-            else (f"By phone: {booking.practitioner.name} phones you")
-        )
+        who = f"you phone {booking.client.name}" if for_practitioner else f"{booking.practitioner.name} phones you"
+        return f"By phone: {who}"
     return f"In person: {place.calendar_location}" if place.address else "In person"
 
 
