@@ -16,7 +16,7 @@ from portal.consent.examples import seed_demo_documents
 from portal.db_types import utcnow
 from portal.extensions import db
 from portal.handouts import examples
-from portal.models import Role, Service, User, WorkingHours
+from portal.models import LocationKind, Role, Service, User, WorkingHours
 from portal.practice import settings
 from portal.questionnaires.examples import seed_demo_progress
 from portal.records.examples import seed_demo_profile
@@ -30,21 +30,30 @@ DEMO_CLIENTS = [
     ("Amelia Hart", "amelia@example.com", "America/New_York"),
     ("Priya Raman", "priya@example.com", "Asia/Kolkata"),
 ]
+# Name, description, minutes, price, and where it happens: the discovery call by phone, the first consultation in
+# person at the practice address, follow-ups by video in her own (Jitsi-style) room.
 DEMO_SERVICES = [
     (
         "Discovery call",
         "A free 15-minute call to talk about your migraines or digestion and whether working together suits you.",
         15,
         0,
+        LocationKind.PHONE,
     ),
     (
         "Initial consultation",
         "A full look at your history, diet, symptoms and the gut-brain link, with your first protocol.",
         75,
         15000,
+        LocationKind.IN_PERSON,
     ),
-    ("Follow-up", "We review your diary and questionnaires and adjust your protocol.", 45, 8500),
+    ("Follow-up", "We review your diary and questionnaires and adjust your protocol.", 45, 8500, LocationKind.VIDEO),
 ]
+DEMO_ADDRESS = "The Garden Rooms\n14 Orchard Lane\nBristol BS8 1QA"
+DEMO_VIDEO_ROOMS = {
+    DEMO_PRACTITIONER[1]: "https://meet.jit.si/LennoxPractice-FollowUp",
+    DEMO_COLLEAGUE[1]: "https://meet.jit.si/ReyesPractice-FollowUp",
+}
 # Monday to Thursday 09:00-12:30 and 13:30-17:00, Friday mornings.
 DEMO_HOURS = [(day, time(9), time(12, 30)) for day in range(4)] + [(day, time(13, 30), time(17)) for day in range(4)]
 DEMO_HOURS += [(4, time(9), time(13))]
@@ -85,7 +94,7 @@ def _seed_practice(
 ) -> None:
     if db.session.execute(db.select(Service).filter_by(practitioner_id=practitioner.id)).first() is not None:
         return  # she has set up her practice already; leave it as it is
-    for name, description, minutes, price in DEMO_SERVICES:
+    for name, description, minutes, price, where in DEMO_SERVICES:
         settings.save_service(
             None,
             practitioner,
@@ -95,7 +104,10 @@ def _seed_practice(
             price_minor=price,
             currency=currency,
             active=True,
+            location_kind=where,
+            video_url=DEMO_VIDEO_ROOMS[practitioner.email] if where == LocationKind.VIDEO else "",
         )
+    settings.save_practice_address(bookings.rules_for(practitioner.id), DEMO_ADDRESS)
     if db.session.execute(db.select(WorkingHours).filter_by(practitioner_id=practitioner.id)).first() is None:
         for weekday, opens, closes in DEMO_HOURS:
             settings.add_working_range(practitioner, weekday, opens, closes)

@@ -51,7 +51,7 @@ from portal.db_types import utcnow
 from portal.extensions import db
 from portal.handouts import examples as handout_examples
 from portal.handouts import handouts, protocols
-from portal.models import Assignment, Booking, PaymentMethod, QuestionnaireResponse, Role, User
+from portal.models import Assignment, Booking, LocationKind, PaymentMethod, QuestionnaireResponse, Role, User
 from portal.payments import ledger, refunds
 from portal.practice import settings as practice_settings
 from portal.questionnaires import custom, responses
@@ -229,12 +229,22 @@ def build_world(make_user: Callable[..., User], secret_key: str) -> World:
         currency="GBP",
         active=True,
     )
-    follow_up = practice_settings.save_service(
-        None, maya, name="Follow-up", description="", duration_minutes=45, price_minor=8500, currency="GBP", active=True
+    follow_up = practice_settings.save_service(  # by video, so her session's page has the video-link form
+        None,
+        maya,
+        name="Follow-up",
+        description="",
+        duration_minutes=45,
+        price_minor=8500,
+        currency="GBP",
+        active=True,
+        location_kind=LocationKind.VIDEO,
+        video_url="https://meet.jit.si/fuzz-follow-up",
     )
     for weekday in range(7):
         practice_settings.add_working_range(maya, weekday, time(9), time(17))
     rules = bookings.rules_for(maya.id)
+    practice_settings.save_practice_address(rules, "1 Fuzz Lane\nBristol")
     today = utcnow().astimezone(ZoneInfo(TIMEZONE)).date()
     practice_settings.add_time_off(maya, today + timedelta(days=40), today + timedelta(days=41), "Away")
     feeds.renew_feed_token(rules)

@@ -15,13 +15,15 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
 
 from portal.booking import slots
 from portal.booking.bookings import Availability, BookingError, client_may_change, load_availability, rules_for
 from portal.booking.notify import queue_booking_emails
+from portal.booking.place import Place, booking_place, video_link_problem
 from portal.db_types import utcnow
 from portal.extensions import db
-from portal.models import Booking, BookingEvent, BookingStatus, Service, User
+from portal.models import Booking, BookingEvent, BookingStatus, LocationKind, Service, User
 from portal.models.booking import NO_OVERLAP_CONSTRAINT
 from portal.practice.team import join_care_team
 from portal.questionnaires.responses import assign_intake_set
@@ -198,6 +200,58 @@ def cancel(booking: Booking, actor: User, *, reason: str = "", now: datetime | N
     queue_booking_emails(booking, "cancelled")
     db.session.commit()
     return booking
+
+
+def set_video_link(booking: Booking, video_url: str, actor: User) -> Booking:
+    """Give one session its own video room link instead of its service's, or (video_url="") go back to the
+    service's. Recorded in its history; the calendar entry's SEQUENCE rises, so her feed shows the new room."""
+    if not booking.is_active:
+        raise BookingError("This session is no longer active, so its video link can't be changed.")
+    if video_url:
+        if db.session.get_one(Service, booking.service_id).location_kind != LocationKind.VIDEO:
+            raise BookingError("This session is not by video, so it has no video link.")
+        problem = video_link_problem(video_url)
+        if problem:
+            raise BookingError(problem)
+    new = video_url or None
+    if new == booking.video_url:
+        return booking
+    booking.video_url = new
+    booking.sequence += 1
+    _record(booking, "video_link_set" if new else "video_link_cleared", actor, booking.status)
+    if booking.is_upcoming(utcnow()):
+        queue_booking_emails(booking, "place_changed")
+    db.session.commit()
+    return booking
+
+
+def upcoming_places(practitioner_id: int, service_id: int | None = None) -> dict[int, tuple[Booking, Place]]:
+    """Where each of her upcoming sessions (of one service, when given) happens now, by booking id: what
+    `announce_place_changes` compares with after a change to a service or the practice address."""
+    query = (
+        db.select(Booking)
+        .filter(Booking.practitioner_id == practitioner_id, Booking.upcoming(utcnow()))
+        .options(selectinload(Booking.service), selectinload(Booking.client), selectinload(Booking.practitioner))
+    )
+    if service_id is not None:
+        query = query.filter(Booking.service_id == service_id)
+    rules = rules_for(practitioner_id)
+    return {b.id: (b, booking_place(b, rules)) for b in db.session.execute(query).scalars()}
+
+
+def announce_place_changes(before: dict[int, tuple[Booking, Place]], actor: User) -> int:
+    """In the caller's transaction, after she changed a service or her practice address: each upcoming session
+    whose place is no longer what it was gets a history line, a new SEQUENCE, and an e-mail with its updated
+    invitation to the client. Returns how many sessions were told."""
+    told = 0
+    for booking, old_place in before.values():
+        if booking_place(booking, rules_for(booking.practitioner_id)) == old_place:
+            continue
+        booking.sequence += 1
+        _record(booking, "place_changed", actor, booking.status)
+        queue_booking_emails(booking, "place_changed")
+        told += 1
+    return told
 
 
 def record_outcome(booking: Booking, outcome: BookingStatus, actor: User, now: datetime | None = None) -> Booking:

@@ -10,20 +10,23 @@ from flask import current_app
 from sqlalchemy import inspect
 from sqlalchemy.orm.attributes import set_committed_value
 
+from portal.booking.bookings import rules_for
 from portal.booking.calendar import CalendarEvent, invitation_ics
+from portal.booking.place import Place, booking_place
 from portal.extensions import db
 from portal.links import absolute_url
 from portal.mail import Attachment, send_mail
-from portal.models import Booking, Service, User
+from portal.models import Booking, LocationKind, Service, User
 from portal.timeutil import local_datetime
 
-Kind = Literal["confirmed", "rescheduled", "cancelled", "reminder"]
+Kind = Literal["confirmed", "rescheduled", "cancelled", "reminder", "place_changed"]
 
 SUBJECTS = {
     ("client", "confirmed"): "Your session is booked: {when}",
     ("client", "rescheduled"): "Your session has moved to {when}",
     ("client", "cancelled"): "Your session on {when} is cancelled",
     ("client", "reminder"): "Reminder: your session on {when}",
+    ("client", "place_changed"): "Where your session on {when} happens has changed",
     ("practitioner", "confirmed"): "New booking: {when}",
     ("practitioner", "rescheduled"): "Booking moved to {when}",
     ("practitioner", "cancelled"): "Booking cancelled: {when}",
@@ -31,7 +34,23 @@ SUBJECTS = {
 PRODUCT_ID = "-//Practice portal//Bookings//EN"
 
 
+def place_of(booking: Booking) -> Place:
+    return booking_place(booking, rules_for(booking.practitioner_id))
+
+
+def _where(place: Place, booking: Booking, for_practitioner: bool) -> str:
+    """The calendar description's line on where the session happens."""
+    if place.kind == LocationKind.VIDEO:
+        return f"Join the video session: {place.video_url}" if place.video_url else "By video"
+    if place.kind == LocationKind.PHONE:
+        who = f"you phone {booking.client.name}" if for_practitioner else f"{booking.practitioner.name} phones you"
+        return f"By phone: {who}"
+    return f"In person: {place.calendar_location}" if place.address else "In person"
+
+
 def calendar_event(booking: Booking, for_practitioner: bool) -> CalendarEvent:
+    """The session as a calendar entry: LOCATION says where it happens (the address, "Phone call" or the video
+    room), URL is the video room for a video session and the booking's page otherwise."""
     practitioner, client, service = booking.practitioner, booking.client, booking.service
     host = urlsplit(current_app.config["BASE_URL"]).hostname or "portal"
     if for_practitioner:
@@ -40,19 +59,22 @@ def calendar_event(booking: Booking, for_practitioner: bool) -> CalendarEvent:
     else:
         summary = f"{service.name} with {practitioner.name}"
         link = absolute_url("booking.client_booking", booking_id=booking.id)
+    place = place_of(booking)
+    room = place.video_url if place.kind == LocationKind.VIDEO else ""
     return CalendarEvent(
         uid=f"booking-{booking.uid}@{host}",
         sequence=booking.sequence,
         starts_at=booking.starts_at,
         ends_at=booking.ends_at,
         summary=summary,
-        description=f"Manage this booking: {link}",
+        description=f"{_where(place, booking, for_practitioner)}\n\nManage this booking: {link}",
         organizer_name=practitioner.name,
         organizer_email=practitioner.email,
         attendee_name=client.name,
         attendee_email=client.email,
         cancelled=booking.status == "cancelled",
-        url=link,
+        location=place.calendar_location,
+        url=room or link,
     )
 
 
@@ -74,7 +96,11 @@ def _send(booking: Booking, recipient: User, role: str, kind: Kind, old_start: d
         when=local_datetime(booking.starts_at, recipient.timezone),
         old_when=local_datetime(old_start, recipient.timezone) if old_start else None,
         timezone=recipient.timezone.replace("_", " "),
-        link=calendar_event(booking, role == "practitioner").url,
+        link=absolute_url(
+            "booking.practitioner_booking" if role == "practitioner" else "booking.client_booking",
+            booking_id=booking.id,
+        ),
+        place=place_of(booking),
     )
 
 
@@ -90,9 +116,10 @@ def _load_people(booking: Booking) -> None:
 
 
 def queue_booking_emails(booking: Booking, kind: Kind, old_start: datetime | None = None) -> None:
-    """Queue the e-mails a change causes, in the caller's transaction: to the client and, except for reminders,
-    to the practitioner. They leave with the outbox once the change commits; a change rolled back sends none."""
+    """Queue the e-mails a change causes, in the caller's transaction: to the client and, except for reminders and
+    changes of place (which the practitioner made herself), to the practitioner. They leave with the outbox once the
+    change commits; a change rolled back sends none."""
     _load_people(booking)
     _send(booking, booking.client, "client", kind, old_start)
-    if kind != "reminder":
+    if kind not in ("reminder", "place_changed"):
         _send(booking, booking.practitioner, "practitioner", kind, old_start)

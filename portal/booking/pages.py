@@ -10,9 +10,11 @@ from zoneinfo import ZoneInfo
 from flask import render_template, request, url_for
 from flask_login import current_user
 
-from portal.booking.bookings import BookingError
+from portal.booking.bookings import BookingError, rules_for
+from portal.booking.place import service_place
+from portal.extensions import db
 from portal.inputs import day_in_link, iso_instant
-from portal.models import Service
+from portal.models import Service, User
 from portal.timeutil import timezone_options
 
 
@@ -44,6 +46,8 @@ def slot_page(service: Service, free: list[datetime], tz: str, choose_endpoint: 
     return render_template(
         "booking/slots.html",
         service=service,
+        place=service_place(service, rules_for(service.practitioner_id)),
+        practitioner_name=db.session.get_one(User, service.practitioner_id).name,
         days=days,
         chosen=chosen,
         tz=tz,

@@ -26,9 +26,9 @@ from portal.access import (
     get_own_or_404,
     staff_required,
 )
-from portal.booking import bookings, feeds, lifecycle
+from portal.booking import bookings, feeds, lifecycle, place
 from portal.booking.bookings import BookingError
-from portal.booking.forms import CancelForm, ChooseSlotForm, MoveForm, OutcomeForm
+from portal.booking.forms import CancelForm, ChooseSlotForm, MoveForm, OutcomeForm, VideoLinkForm
 from portal.booking.pages import group_by_local_day, iso, parse_start, slot_page, time_taken
 from portal.consent.documents import unsigned_versions
 from portal.db_types import utcnow
@@ -116,6 +116,7 @@ def confirm(service_id: int):
         form=form,
         rules=rules,
         pay_now=card.needs_card_payment(service),
+        place=place.service_place(service, rules),
         action=url_for("booking.confirm", service_id=service.id),
     )
 
@@ -135,10 +136,15 @@ def _client_booking_or_404(booking_id: int) -> Booking:
 def client_booking(booking_id: int):
     booking = _client_booking_or_404(booking_id)
     rules = bookings.rules_for(booking.practitioner_id)
+    now = utcnow()
     return render_template(
         "booking/client_booking.html",
         booking=booking,
         rules=rules,
+        now=now,
+        place=place.booking_place(booking, rules),
+        can_join=place.can_join(booking, now),
+        join_opens_at=place.join_opens_at(booking),
         may_change=bookings.client_may_change(booking, rules),
         cancel_form=CancelForm(),
         payments=ledger.payments_for_booking(booking.id),
@@ -192,6 +198,7 @@ def reschedule_confirm(booking_id: int):
         form=form,
         rules=rules,
         booking=booking,
+        place=place.booking_place(booking, rules),
         action=url_for("booking.reschedule_confirm", booking_id=booking.id),
     )
 
@@ -264,25 +271,55 @@ def _team_booking_or_404(booking_id: int) -> Booking:
     return booking
 
 
-@bp.get("/practitioner/bookings/<int:booking_id>")
-@staff_required
-def practitioner_booking(booking_id: int):
-    booking = _team_booking_or_404(booking_id)
+def _practitioner_booking_page(booking: Booking, status: int = 200, video_form: VideoLinkForm | None = None):
     zone = ZoneInfo(current_user.timezone)
     local = booking.starts_at.astimezone(zone)
     move_form = MoveForm(data={"day": local.date(), "time": local.time()})
     history = ledger.payments_for_booking(booking.id)
+    now = utcnow()
     return render_template(
         "booking/practitioner_booking.html",
         booking=booking,
         move_form=move_form,
         cancel_form=CancelForm(),
         outcome_form=OutcomeForm(),
-        now=utcnow(),
+        video_form=video_form or VideoLinkForm(prefix="video", formdata=None, data={"video_url": booking.video_url}),
+        now=now,
+        place=place.booking_place(booking, bookings.rules_for(booking.practitioner_id)),
+        can_join=place.can_join(booking, now),
+        join_opens_at=place.join_opens_at(booking),
         payments=history,
         manual_form=ManualPaymentForm(prefix="manual"),
         refund_forms={p.id: RefundForm(prefix=f"refund-{p.id}") for p in history},
-    )
+    ), status
+
+
+@bp.get("/practitioner/bookings/<int:booking_id>")
+@staff_required
+def practitioner_booking(booking_id: int):
+    return _practitioner_booking_page(_team_booking_or_404(booking_id))
+
+
+@bp.post("/practitioner/bookings/<int:booking_id>/video-link")
+@staff_required
+def practitioner_video_link(booking_id: int):
+    """This session's own video room link, or back to the service's."""
+    booking = _team_booking_or_404(booking_id)
+    form = VideoLinkForm(prefix="video")
+    if form.validate_on_submit():
+        try:
+            lifecycle.set_video_link(booking, form.video_url.data or "", current_user)
+        except BookingError as error:
+            form.video_url.errors.append(str(error))
+        else:
+            flash(
+                "This session has its own video link now."
+                if booking.video_url
+                else "This session uses the service's video link.",
+                "success",
+            )
+            return redirect(url_for("booking.practitioner_booking", booking_id=booking.id) + "#where")
+    return _practitioner_booking_page(booking, 422, form)
 
 
 @bp.post("/practitioner/bookings/<int:booking_id>/move")

@@ -52,6 +52,18 @@ BLOCKING_STATUSES = (
 NO_OVERLAP_CONSTRAINT = "bookings_no_overlap"
 
 
+class LocationKind(enum.StrEnum):
+    """Where a service's sessions happen."""
+
+    IN_PERSON = "in_person"  # at the practice address, or the service's own
+    PHONE = "phone"  # the practitioner phones the client
+    VIDEO = "video"  # in the practitioner's own video room (a link she sets; the portal calls none)
+
+
+VIDEO_URL_MAX = 500  # a room link's length limit, in the database and the forms
+ADDRESS_MAX = 300
+
+
 class Service(Model):
     """Something a client can book: a discovery call, an initial consultation, a follow-up."""
 
@@ -59,6 +71,7 @@ class Service(Model):
     __table_args__ = (
         CheckConstraint("duration_minutes BETWEEN 5 AND 480", name="duration_range"),
         CheckConstraint("price_minor >= 0", name="price_not_negative"),
+        CheckConstraint(one_of("location_kind", LocationKind), name="location_kind_valid"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -70,6 +83,10 @@ class Service(Model):
     currency: Mapped[str] = mapped_column(String(3))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     position: Mapped[int] = mapped_column(Integer, default=0)
+    # Where its sessions happen; the video room link is only for video, the address overrides the practice's.
+    location_kind: Mapped[str] = mapped_column(String(20), default=LocationKind.IN_PERSON.value)
+    video_url: Mapped[str] = mapped_column(String(VIDEO_URL_MAX), default="")
+    address: Mapped[str] = mapped_column(String(ADDRESS_MAX), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     practitioner: Mapped[User] = relationship(lazy="raise")
@@ -108,6 +125,8 @@ class BookingRules(Model):
     calendar_feed_token: Mapped[str | None] = mapped_column(String(64), unique=True)
     # Questionnaire codes sent to a client when she makes her first booking (Questionnaires -> Intake set).
     intake_codes: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # Where she sees clients in person; a service may name another address of its own.
+    address: Mapped[str] = mapped_column(String(ADDRESS_MAX), default="")
 
 
 class WorkingHours(Model):
@@ -170,6 +189,8 @@ class Booking(Model):
     currency: Mapped[str] = mapped_column(String(3))
     hold_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     sequence: Mapped[int] = mapped_column(Integer, default=0)  # the calendar invitation's SEQUENCE
+    # A video room for this session alone, instead of the service's; None: the service's.
+    video_url: Mapped[str | None] = mapped_column(String(VIDEO_URL_MAX))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 

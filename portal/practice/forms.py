@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, SelectField, TimeField
+from wtforms import BooleanField, RadioField, SelectField, TimeField, ValidationError
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
+from portal.booking.place import video_link_problem
 from portal.forms import (
     DateField,
     IntegerField,
@@ -15,7 +16,15 @@ from portal.forms import (
     select_choices,
     strip_whitespace,
 )
+from portal.models import LocationKind
+from portal.models.booking import ADDRESS_MAX, VIDEO_URL_MAX
 from portal.timeutil import timezone_choices
+
+LOCATION_CHOICES = [
+    (LocationKind.IN_PERSON.value, "In person, at your practice address (or the address below)"),
+    (LocationKind.PHONE.value, "By phone: you phone the client"),
+    (LocationKind.VIDEO.value, "By video, in your own video room (Zoom, Google Meet, Jitsi, Whereby …)"),
+]
 
 WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
 
@@ -30,6 +39,11 @@ def _minutes(label: str, low: int, high: int, hint: str = "") -> IntegerField:
         ],
         render_kw={"min": low, "max": high, "inputmode": "numeric"},
     )
+
+
+def _address_validators() -> list:
+    too_long = f"Use at most {ADDRESS_MAX} characters."
+    return [Optional(), Length(max=ADDRESS_MAX, message=too_long), no_replacement_characters]
 
 
 class ServiceForm(FlaskForm):
@@ -59,6 +73,45 @@ class ServiceForm(FlaskForm):
         render_kw={"inputmode": "decimal", "maxlength": 20},
     )
     active = BooleanField("Clients can book this service", default=True)
+    location_kind = RadioField(
+        "Where it happens",
+        choices=select_choices(LOCATION_CHOICES),
+        default=LocationKind.IN_PERSON.value,  # also when a form is sent without it
+    )
+    video_url = StringField(
+        "Video room link",
+        filters=[strip_whitespace],
+        description="For video sessions: your room's link, starting with https://. Clients see it only on their "
+        "own booking page, in their e-mails and calendar. You can give one session another link on its page.",
+        # No Optional(): it would stop validate_video_url, which asks for a link when the service is by video.
+        validators=[Length(max=VIDEO_URL_MAX, message=f"Use at most {VIDEO_URL_MAX} characters.")],
+        render_kw={"maxlength": VIDEO_URL_MAX, "inputmode": "url", "autocomplete": "url", "spellcheck": "false"},
+    )
+    address = TextAreaField(
+        "Address for this service (optional)",
+        filters=[strip_whitespace],
+        description="For in-person sessions somewhere other than your practice address (set in Settings).",
+        validators=_address_validators(),
+        render_kw={"maxlength": ADDRESS_MAX, "rows": 3},
+    )
+
+    def validate_video_url(self, field) -> None:
+        """A video service needs a room link; a link typed for another kind is kept for later, so it must work."""
+        if field.data or self.location_kind.data == LocationKind.VIDEO:
+            problem = video_link_problem(field.data or "")
+            if problem:
+                raise ValidationError(problem)
+
+
+class AddressForm(FlaskForm):
+    address = TextAreaField(
+        "Practice address",
+        filters=[strip_whitespace],
+        description="Where you see clients in person. It is shown with every in-person session, on the booking "
+        "pages, in the e-mails and in the calendar invitation.",
+        validators=_address_validators(),
+        render_kw={"maxlength": ADDRESS_MAX, "rows": 3, "autocomplete": "street-address"},
+    )
 
 
 class HoursForm(FlaskForm):

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from datetime import date, time
 
+from portal.booking import lifecycle
+from portal.booking.place import video_link_problem
 from portal.extensions import db
-from portal.models import BookingRules, Service, TimeOff, User, WorkingHours
+from portal.models import BookingRules, LocationKind, Service, TimeOff, User, WorkingHours
+from portal.models.booking import ADDRESS_MAX
 
 RULE_FIELDS = (
     "timezone",
@@ -40,15 +43,52 @@ def save_service(
     price_minor: int,
     currency: str,
     active: bool,
+    location_kind: LocationKind = LocationKind.IN_PERSON,
+    video_url: str = "",
+    address: str = "",
 ) -> Service:
-    """Create a service (service=None) or change one. Bookings already made keep the price they had."""
+    """Create a service (service=None) or change one. Bookings already made keep the price they had; where they
+    happen follows the service (a booking's own video link stays), and the clients of upcoming sessions whose
+    place changes are e-mailed an updated invitation, in the same transaction.
+
+    A video service needs its room link; a link given for another kind is kept for later, so it must be valid too.
+    `address` is the service's own, instead of the practice address (for in-person sessions).
+    """
+    location_kind = LocationKind(location_kind)
+    if video_url or location_kind == LocationKind.VIDEO:
+        problem = video_link_problem(video_url)
+        if problem:
+            raise SettingsError(problem)
+    address = tidy_address(address)
+    before = {} if service is None else lifecycle.upcoming_places(practitioner.id, service.id)
     if service is None:
         service = Service(practitioner_id=practitioner.id, currency=currency)
         db.session.add(service)
     service.name, service.description = name, description
     service.duration_minutes, service.price_minor, service.active = duration_minutes, price_minor, active
+    service.location_kind, service.video_url, service.address = location_kind.value, video_url, address
+    lifecycle.announce_place_changes(before, practitioner)
     db.session.commit()
     return service
+
+
+def tidy_address(address: str) -> str:
+    """An address as lines without surrounding spaces or empty lines, at most ADDRESS_MAX characters."""
+    tidy = "\n".join(line.strip() for line in address.splitlines() if line.strip())
+    if len(tidy) > ADDRESS_MAX:
+        raise SettingsError(f"Use at most {ADDRESS_MAX} characters.")
+    return tidy
+
+
+def save_practice_address(rules: BookingRules, address: str) -> BookingRules:
+    """Where she sees clients in person: shown with every in-person session that has no address of its own. The
+    clients of upcoming sessions it changes are e-mailed an updated invitation, in the same transaction."""
+    address = tidy_address(address)
+    before = lifecycle.upcoming_places(rules.practitioner_id)
+    rules.address = address
+    lifecycle.announce_place_changes(before, db.session.get_one(User, rules.practitioner_id))
+    db.session.commit()
+    return rules
 
 
 def minute_of_day(at: time, end_of_range: bool = False) -> int:

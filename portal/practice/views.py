@@ -19,11 +19,12 @@ from portal.access import clinical_required, get_own_or_404
 from portal.booking import bookings, feeds
 from portal.db_types import utcnow
 from portal.links import absolute_url
-from portal.models import Service, TimeOff, WorkingHours
+from portal.models import LocationKind, Service, TimeOff, WorkingHours
 from portal.money import money_input, parse_money
 from portal.practice import settings
 from portal.practice.forms import (
     WEEKDAYS,
+    AddressForm,
     HoursForm,
     RulesForm,
     ServiceForm,
@@ -59,19 +60,33 @@ def _service_page(form: ServiceForm, service: Service | None):
         except ValueError as error:
             form.price.errors.append(str(error))
         else:
-            saved = settings.save_service(
-                service,
-                current_user,
-                name=form.name.data,
-                description=form.description.data or "",
-                duration_minutes=form.duration_minutes.data,
-                price_minor=price_minor,
-                currency=currency,
-                active=form.active.data,
-            )
-            flash(f"“{saved.name}” is saved.", "success")
-            return redirect(url_for("practice.services"))
-    return render_template("practice/service_form.html", form=form, service=service, currency=currency)
+            try:
+                saved = settings.save_service(
+                    service,
+                    current_user,
+                    name=form.name.data,
+                    description=form.description.data or "",
+                    duration_minutes=form.duration_minutes.data,
+                    price_minor=price_minor,
+                    currency=currency,
+                    active=form.active.data,
+                    location_kind=LocationKind(form.location_kind.data),
+                    video_url=form.video_url.data or "",
+                    address=form.address.data or "",
+                )
+            except settings.SettingsError as error:
+                form.video_url.errors.append(str(error))  # what the form's own check let through
+            else:
+                flash(f"“{saved.name}” is saved.", "success")
+                return redirect(url_for("practice.services"))
+    page = render_template(
+        "practice/service_form.html",
+        form=form,
+        service=service,
+        currency=currency,
+        practice_address=_rules().address,
+    )
+    return page, 422 if form.is_submitted() else 200
 
 
 @bp.route("/services/new", methods=["GET", "POST"])
@@ -98,6 +113,7 @@ def _settings_page(status: int = 200, **bound_forms):
         "hours_form": HoursForm(prefix="hours", formdata=None),
         "off_form": TimeOffForm(prefix="off", formdata=None),
         "rules_form": RulesForm(prefix="rules", formdata=None, obj=rules),
+        "address_form": AddressForm(prefix="address", formdata=None, obj=rules),
     } | bound_forms
     feed_url = (
         absolute_url("booking.calendar_feed", token=rules.calendar_feed_token) if rules.calendar_feed_token else None
@@ -170,6 +186,20 @@ def save_rules():
         flash("Booking rules saved.", "success")
         return redirect(url_for("practice.settings_page") + "#rules")
     return _settings_page(422, rules_form=form)
+
+
+@bp.post("/settings/address")
+def save_address():
+    form = AddressForm(prefix="address")
+    if form.validate_on_submit():
+        try:
+            settings.save_practice_address(_rules(), form.address.data or "")
+        except settings.SettingsError as error:
+            form.address.errors.append(str(error))
+        else:
+            flash("Practice address saved.", "success")
+            return redirect(url_for("practice.settings_page") + "#address")
+    return _settings_page(422, address_form=form)
 
 
 @bp.post("/settings/calendar-feed")

@@ -200,7 +200,7 @@ def test_a_price_with_an_exponent_or_not_a_number_is_refused_beside_the_field(cl
         {"name": "Follow-up", "duration_minutes": "45", "price": price, "active": "y"},
     )
     body = response.get_data(as_text=True)
-    assert response.status_code == 200 and "Enter an amount like 75 or 75.50." in body and "Follow-up" in body
+    assert response.status_code == 422 and "Enter an amount like 75 or 75.50." in body and "Follow-up" in body
     assert count(Service) == 0
 
 

@@ -88,6 +88,7 @@ RULES: dict[str, set[str]] = {
     "booking.practitioner_booking": BOOKING_DESK,
     "booking.practitioner_move": BOOKING_DESK,
     "booking.practitioner_outcome": BOOKING_DESK,
+    "booking.practitioner_video_link": BOOKING_DESK,
     "payments.record_payment": BOOKING_DESK,
     "home.retry_message": BOOKING_DESK,  # an undelivered booking e-mail to client X
     "payments.refund": BOOKING_DESK,
@@ -114,6 +115,7 @@ RULES: dict[str, set[str]] = {
     "practice.add_hours": CLINICAL,
     "practice.add_time_off": CLINICAL,
     "practice.save_rules": CLINICAL,
+    "practice.save_address": CLINICAL,
     "practice.renew_feed": CLINICAL,
     "practice.revoke_feed": CLINICAL,
     "cases.edit_template": AUTHOR,
