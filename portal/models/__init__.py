@@ -32,6 +32,14 @@ from portal.models.handouts import (
     PublishedHandout,
     StoredFile,
 )
+from portal.models.messages import (
+    Conversation,
+    ConversationStatus,
+    Message,
+    MessageAttachment,
+    MessageSettings,
+    SavedReply,
+)
 from portal.models.notes import Note, NoteAmendment, NoteStatus, NoteTemplate
 from portal.models.payments import Payment, PaymentMethod, PaymentStatus, Refund, RefundStatus, StripeEvent
 from portal.models.questionnaires import (
@@ -97,4 +105,10 @@ __all__ = [
     "ProtocolLine",
     "PublishedHandout",
     "StoredFile",
+    "Conversation",
+    "ConversationStatus",
+    "Message",
+    "MessageAttachment",
+    "MessageSettings",
+    "SavedReply",
 ]
