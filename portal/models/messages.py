@@ -102,7 +102,7 @@ class MessageAttachment(Model):
     content_type: Mapped[str] = mapped_column(String(40))
     size: Mapped[int] = mapped_column(Integer)
     checksum: Mapped[str] = mapped_column(String(64))  # SHA-256 of the stored plain bytes, hex
-    content: Mapped[bytes] = mapped_column(EncryptedBytes())
+    content: Mapped[bytes] = mapped_column(EncryptedBytes(), deferred=True)  # read only to download it
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     message: Mapped[Message] = relationship(back_populates="attachments", lazy="raise")
