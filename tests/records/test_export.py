@@ -123,3 +123,25 @@ def test_the_e_mails_to_her_are_in_both_exports_sent_ones_without_their_text(app
         assert rows and {row["template"] for row in rows} >= {"booking_confirmed"}
         assert all(row["status"] == "sent" and row["raw"] is None for row in rows)
         assert all(row["recipient_id"] == clara.client.id for row in rows)  # not the practitioner's copies
+
+
+def test_messages_and_their_files_are_in_both_exports_decrypted(app, clara, practice):
+    from portal.messages import conversations
+    from portal.messages.attachments import clean_upload
+
+    pdf = b"%PDF-1.4\nher calprotectin result\n%%EOF\n"
+    conversations.send_message(
+        clara.client, clara.client, "My calprotectin came back at 80", [clean_upload("lab.pdf", pdf)]
+    )
+    conversations.send_message(clara.client, practice.practitioner, "Thank you, we will go through it.", [])
+    for for_practitioner in (False, True):
+        document, zipped = _open(export.build_archive(clara.client, for_practitioner=for_practitioner))
+        tables = document["tables"]
+        assert sorted(m["body"] for m in tables["messages"]) == [
+            "My calprotectin came back at 80",
+            "Thank you, we will go through it.",
+        ]
+        assert tables["conversations"][0]["client_id"] == clara.client.id
+        (attachment,) = tables["message_attachments"]
+        assert attachment["filename"] == "lab.pdf" and attachment["content_type"] == "application/pdf"
+        assert zipped.read(attachment["content"]["file"]) == pdf

@@ -8,17 +8,21 @@ the login page for a visitor.
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass
 from datetime import date, time, timedelta
 
 import pytest
+from PIL import Image
 
 from portal.booking import bookings, lifecycle
 from portal.cases import notes, templates
 from portal.db_types import utcnow
 from portal.extensions import db
 from portal.handouts import handouts, protocols
-from portal.models import OutboxMessage, OutboxStatus, PaymentMethod, Role, User
+from portal.messages import conversations
+from portal.messages.attachments import clean_upload
+from portal.models import MessageAttachment, OutboxMessage, OutboxStatus, PaymentMethod, Role, User
 from portal.payments import ledger
 from portal.practice import settings
 from portal.questionnaires import custom, responses
@@ -76,6 +80,9 @@ RULES: dict[str, set[str]] = {
     "records.my_export": CLIENT,
     "handouts.my_handouts": CLIENT,
     "handouts.download": CLIENT | AUTHOR,
+    "messages.my_thread": CLIENT,
+    "messages.my_updates": CLIENT,
+    "messages.download": CLIENT | CLIENT_X_CLINICAL,  # her conversation's files: the two sides only
     # the front desk
     "home.practitioner_home": STAFF,
     "booking.agenda": STAFF,
@@ -97,6 +104,9 @@ RULES: dict[str, set[str]] = {
     "handouts.library": CLINICAL,
     "handouts.new_item": CLINICAL,
     "handouts.settings_page": CLINICAL,
+    "messages.inbox": CLINICAL,  # each sees her own care team's conversations
+    "messages.settings_page": CLINICAL,
+    "messages.saved_replies": CLINICAL,
     "handouts.logo": CLINICAL,
     "questionnaires.library": CLINICAL,
     "questionnaires.save_intake": CLINICAL,
@@ -110,6 +120,7 @@ RULES: dict[str, set[str]] = {
     "practice.revoke_feed": CLINICAL,
     "cases.edit_template": AUTHOR,
     "handouts.edit_item": AUTHOR,
+    "messages.delete_reply": AUTHOR,
     "handouts.archive_item": AUTHOR,
     "handouts.restore_item": AUTHOR,
     "practice.edit_service": AUTHOR,
@@ -129,6 +140,10 @@ RULES: dict[str, set[str]] = {
     "records.client_audit": CLIENT_X_CLINICAL,
     "records.client_export": CLIENT_X_CLINICAL,
     "handouts.client_handouts": CLIENT_X_CLINICAL,
+    "messages.client_thread": CLIENT_X_CLINICAL,
+    "messages.client_updates": CLIENT_X_CLINICAL,
+    "messages.mark_done": CLIENT_X_CLINICAL,
+    "messages.reopen": CLIENT_X_CLINICAL,
     # notes and session handouts: their author alone (notes stay private even from the owner)
     "cases.note": AUTHOR,
     "cases.autosave": AUTHOR,
@@ -154,6 +169,12 @@ RULES_BY_PATH = {"/practitioner/note-templates/new": CLINICAL}
 EMPTY_FOR_ALL = {"handouts.logo": "no logo uploaded", "payments.pay_with_test_card": "only with a loopback Stripe"}
 
 OVERRIDES = {"questionnaires.change_question": {"change": "up"}}
+
+
+def _png() -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (8, 8)).save(out, "PNG")
+    return out.getvalue()
 
 
 @dataclass
@@ -202,6 +223,9 @@ def world(app, make_user) -> World:
     assignment = responses.assign(x, code, None, date.today(), on)
     response = responses.draft_for(assignment)
     handout = handouts.publish_handout(booking)
+    photo = clean_upload("photo.png", _png())
+    message = conversations.send_message(x, x, "Between sessions", [photo])
+    reply = conversations.add_saved_reply(on, "Timing", "With food.")
     undelivered = OutboxMessage(
         status=OutboxStatus.DEAD.value,
         message_id="<undelivered@portal.local>",
@@ -236,6 +260,10 @@ def world(app, make_user) -> World:
             "user_id": spare.id,
             "practitioner_id": spare.id,
             "message_id": undelivered.id,
+            "attachment_id": db.session.execute(
+                db.select(MessageAttachment.id).filter_by(message_id=message.id)
+            ).scalar_one(),
+            "reply_id": reply.id,
         },
     )
 
