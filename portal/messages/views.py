@@ -13,7 +13,7 @@ import io
 import math
 import time
 
-from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, send_file, url_for
 from flask_login import current_user, login_required
 from limits import parse
 
@@ -126,7 +126,7 @@ def _thread(client: User):
         updates_url=url_for("messages.my_updates")
         if current_user.is_client
         else url_for("messages.client_updates", client_id=client.id),
-        poll_seconds=POLL_SECONDS,
+        poll_seconds=current_app.config.get("MESSAGE_POLL_SECONDS", POLL_SECONDS),
     )
     db.session.commit()  # the read mark and its audit row, after rendering (nothing loaded is expired)
     return html, status
