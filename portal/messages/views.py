@@ -13,7 +13,19 @@ import io
 import math
 import time
 
-from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, send_file, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    g,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 from flask_login import current_user, login_required
 from limits import parse
 
@@ -39,7 +51,9 @@ def _unread():
         """The header's count: called by base.html only, so e-mails and PDFs run no query for it."""
         if not current_user.is_authenticated:
             return 0
-        return conversations.unread_count(current_user)
+        if "unread_messages" not in g:  # the header and the client's home page both show it: one query
+            g.unread_messages = conversations.unread_count(current_user)
+        return g.unread_messages
 
     return {"unread_messages": unread_messages}
 

@@ -169,3 +169,14 @@ def test_an_older_page_with_a_bad_before_shows_the_newest(app, team):
     clara = browser_for(app, team.clara)
     for bad in ("abc", "99999999999999999999", "0", "-1"):
         assert clara.get(f"{MINE}?before={bad}").status_code == 200
+
+
+def test_the_database_refuses_a_conversation_status_the_enum_does_not_know(app, team):
+    import pytest
+    from sqlalchemy.exc import IntegrityError
+
+    conversations.send_message(team.clara, team.clara, "Hello", [])
+    with pytest.raises(IntegrityError):
+        db.session.execute(text("UPDATE conversations SET status = 'archived'"))
+        db.session.flush()
+    db.session.rollback()
