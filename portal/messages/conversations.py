@@ -202,9 +202,10 @@ def _notify(client: User, *, to_client: bool) -> None:
 # Reading ---------------------------------------------------------------------------------------------------------
 
 
-def mark_read(conversation: Conversation, reader: User) -> bool:
-    """The reader's side has opened the thread: read up to the other side's newest message, e-mailable again.
-    Audits a "view" when there was something new; True then. The caller commits."""
+def mark_read(conversation: Conversation, reader: User, *, page_view: bool = False) -> bool:
+    """The reader's side has seen the thread: read up to the other side's newest message, e-mailable again.
+    True if that was news. Audited as a "view": every page view (like the case file), and a poll only when it
+    brought something new, so a page left open does not fill the trail. The caller commits."""
     by_client = reader.id == conversation.client_id
     newest = conversation.last_team_message_id if by_client else conversation.last_client_message_id
     read_column = Conversation.client_read_up_to if by_client else Conversation.team_read_up_to
@@ -215,12 +216,13 @@ def mark_read(conversation: Conversation, reader: User) -> bool:
         .values({read_column.key: newest, notified.key: False})
         .execution_options(synchronize_session=False)
     )
-    if affected_rows(result) == 0:
-        return False
-    setattr(conversation, read_column.key, newest)  # the page shows the state just written
-    setattr(conversation, notified.key, False)
-    audit.record("view", conversation.client_id, "messages", conversation.id)
-    return True
+    news = affected_rows(result) == 1
+    if news:
+        setattr(conversation, read_column.key, newest)  # the page shows the state just written
+        setattr(conversation, notified.key, False)
+    if news or page_view:
+        audit.record("view", conversation.client_id, "messages", conversation.id)
+    return news
 
 
 @dataclass(frozen=True)

@@ -128,7 +128,7 @@ def _thread(client: User):
         status = 422
     page = conversations.thread_page(client.id, whole_number(request.args.get("before"), 1))
     if page.conversation is not None:
-        conversations.mark_read(page.conversation, current_user)
+        conversations.mark_read(page.conversation, current_user, page_view=True)
     html = render_template(
         "messages/thread.html",
         client=client,

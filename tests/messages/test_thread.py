@@ -96,11 +96,17 @@ def test_sending_and_reading_are_audited_without_the_text(app, team):
     clara, ana = browser_for(app, team.clara), browser_for(app, team.ana)
     send(clara, MINE, "Question about fibre")
     ana.get(thread_of(team.clara.id))
-    ana.get(thread_of(team.clara.id))  # nothing new: no second "view"
+    ana.get(thread_of(team.clara.id))  # every page view is audited, as the case file's are
+    newest = db.session.scalar(db.select(db.func.max(Message.id)))
+    ana.get(f"{thread_of(team.clara.id)}/updates?after={newest}")  # a poll that brings nothing: not audited
     events = db.session.execute(db.select(AuditEvent).order_by(AuditEvent.id)).scalars().all()
     mine = [(e.action, e.what, e.actor_id) for e in events if e.client_id == team.clara.id]
     assert ("create", "message", team.clara.id) in mine
-    assert mine.count(("view", "messages", team.ana.id)) == 1
+    assert mine.count(("view", "messages", team.ana.id)) == 2
+    send(clara, MINE, "And another")
+    ana.get(f"{thread_of(team.clara.id)}/updates?after={newest}")  # a poll that brings her message: audited
+    events = db.session.execute(db.select(AuditEvent).filter_by(actor_id=team.ana.id, action="view")).scalars()
+    assert len(events.all()) == 3
 
 
 def test_the_emergency_notice_shows_on_every_page_of_the_conversation_and_the_out_of_office_above_the_composer(
