@@ -259,8 +259,15 @@ def thread_page(client_id: int, before: int | None = None) -> ThreadPage:
 
 
 def messages_after(conversation: Conversation, after: int, limit: int = PAGE_SIZE) -> list[Message]:
-    """Messages newer than id `after`, newest first (what a page left open has not shown yet)."""
-    query = _messages_query(conversation.id).filter(Message.id > after).limit(limit)
+    """Messages newer than id `after`, oldest first (what a page left open has not shown yet): at most `limit`,
+    the next poll asks for the rest."""
+    query = (
+        db.select(Message)
+        .filter(Message.conversation_id == conversation.id, Message.id > after)
+        .options(joinedload(Message.sender), selectinload(Message.attachments))
+        .order_by(Message.id)
+        .limit(limit)
+    )
     return list(db.session.execute(query).unique().scalars())
 
 

@@ -105,7 +105,7 @@ def _thread(client: User):
         csrf.protect()
     form = MessageForm()
     replies = conversations.saved_replies(current_user.id) if current_user.is_practitioner else []
-    form.saved_reply.choices = [(0, "Choose a saved reply")] + [(r.id, r.title) for r in replies]
+    form.saved_reply.choices = [(0, "Choose one")] + [(r.id, r.title) for r in replies]
     if request.method == "POST" and form.validate() and not _insert_saved_reply(form):
         files, problem = _clean_files(form)
         if problem:
@@ -167,7 +167,7 @@ def _updates(client: User):
                     "messages/_message.html", message=m, viewer_is_client=viewer_is_client, other_read_up_to=other_read
                 ),
             }
-            for m in reversed(new)
+            for m in new
         ]
         db.session.commit()
         response = jsonify(messages=fragments, other_read_up_to=other_read)

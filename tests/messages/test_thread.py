@@ -186,3 +186,13 @@ def test_the_database_refuses_a_conversation_status_the_enum_does_not_know(app, 
         db.session.execute(text("UPDATE conversations SET status = 'archived'"))
         db.session.flush()
     db.session.rollback()
+
+
+def test_a_poll_after_a_long_absence_gets_the_oldest_new_messages_first_and_the_rest_next_time(app, team):
+    for n in range(conversations.PAGE_SIZE + 5):
+        conversations.send_message(team.clara, team.ana, f"Answer {n}", [])
+    clara = browser_for(app, team.clara)
+    first = clara.get("/me/messages/updates?after=0").json["messages"]
+    assert len(first) == conversations.PAGE_SIZE and "Answer 0" in first[0]["html"]
+    rest = clara.get(f"/me/messages/updates?after={first[-1]['id']}").json["messages"]
+    assert [m["html"].count("Answer") for m in rest] == [1] * 5 and "Answer 34" in rest[-1]["html"]
