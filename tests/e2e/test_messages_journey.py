@@ -53,6 +53,10 @@ def test_a_client_writes_with_a_photo_and_sees_the_answer_without_reloading(new_
     phone.get_by_role("link", name="Messages").first.click()
     expect(phone.get_by_role("heading", name="Messages", level=1)).to_be_visible()
     expect(phone.get_by_text("not for emergencies")).to_be_visible()
+    phone.get_by_role("button", name="Send message").click()  # nothing written yet
+    expect(phone.locator(".field__error").first).to_contain_text("Write a message or attach a file.")
+    assert_fits_phone(phone)
+    screenshot(phone, "messages-error-phone")
     phone.get_by_label("Your message").fill("The magnesium upsets my stomach. This is what my tongue looks like today.")
     phone.get_by_label("Attach photos or PDFs (optional)").set_input_files(str(photo))
     phone.get_by_role("button", name="Send message").click()

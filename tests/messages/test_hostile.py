@@ -87,3 +87,15 @@ def test_other_pages_keep_the_apps_lower_upload_limit(app, team):
     token = csrf_token_from(clara.get("/me/profile").get_data(as_text=True))
     response = clara.post("/me/profile", data={"csrf_token": token, "goals": "x" * (6 * 1024 * 1024)})
     assert response.status_code == 413
+
+
+def test_a_file_name_in_another_script_downloads_under_its_own_name(app, team):
+    from portal.models import MessageAttachment
+
+    clara = browser_for(app, team.clara)
+    send(clara, MINE, "", files=[("Blutwerte März.pdf", PDF)])
+    attachment_id = db.session.execute(db.select(MessageAttachment.id)).scalar_one()
+    download = clara.get(f"/messages/attachments/{attachment_id}")
+    disposition = download.headers["Content-Disposition"]
+    assert download.status_code == 200 and disposition.startswith("attachment;")
+    assert "filename*=UTF-8''Blutwerte%20M%C3%A4rz.pdf" in disposition
