@@ -42,7 +42,6 @@ bp = Blueprint("messages", __name__)
 
 REQUEST_LIMIT = MAX_FILES * MAX_FILE_BYTES + 1024 * 1024  # the files and the text, with room for the form
 MESSAGE_RATE = parse("30 per 10 minutes")  # per person, whoever she writes to
-POLL_SECONDS = 15
 
 
 @bp.app_context_processor
@@ -140,7 +139,7 @@ def _thread(client: User):
         updates_url=url_for("messages.my_updates")
         if current_user.is_client
         else url_for("messages.client_updates", client_id=client.id),
-        poll_seconds=current_app.config.get("MESSAGE_POLL_SECONDS", POLL_SECONDS),
+        poll_seconds=current_app.config["MESSAGE_POLL_SECONDS"],
     )
     db.session.commit()  # the read mark and its audit row, after rendering (nothing loaded is expired)
     return html, status
