@@ -193,6 +193,7 @@ def load_config(environ: Mapping[str, str], instance_path: Path) -> dict[str, An
         "LOGIN_RATE_LIMIT": _rate_limit(environ, "LOGIN_RATE_LIMIT", "10 per minute;60 per hour"),
         "LOGIN_ACCOUNT_RATE_LIMIT": _rate_limit(environ, "LOGIN_ACCOUNT_RATE_LIMIT", "5 per minute;20 per hour"),
         "PROXY_FIX_X_FOR": _int(environ, "PROXY_FIX_X_FOR", 0, 0, 5),
+        "MESSAGE_POLL_SECONDS": _int(environ, "MESSAGE_POLL_SECONDS", 15, 2, 300),
         "MAX_CONTENT_LENGTH": _int(environ, "MAX_CONTENT_LENGTH", 5 * 1024 * 1024, 1024, 100 * 1024 * 1024),
         "MAX_FORM_MEMORY_SIZE": 200 * 1024,
         "SESSION_COOKIE_HTTPONLY": True,

@@ -16,6 +16,7 @@ from portal.consent.examples import seed_demo_documents
 from portal.db_types import utcnow
 from portal.extensions import db
 from portal.handouts import examples
+from portal.messages.examples import seed_demo_messages
 from portal.models import LocationKind, Role, Service, User, WorkingHours
 from portal.practice import settings
 from portal.questionnaires.examples import seed_demo_progress
@@ -78,6 +79,7 @@ def seed_demo(practice_timezone: str, currency: str) -> list[tuple[Role, str, st
     seed_demo_note(practitioner, sophie)
     seed_demo_profile(sophie)
     seed_demo_documents(practitioner, sophie)
+    seed_demo_messages(practitioner, sophie)
     return [(Role(_demo_user(email).role), email, name) for _, name, email, _ in people]
 
 

@@ -41,7 +41,7 @@ MAX_RETRY_DELAY = timedelta(hours=6)
 # A message not sent this long after it was written, after at least one failed try, shows on the dashboard.
 UNDELIVERED_AFTER = timedelta(minutes=10)
 # Messages whose mere existence says something clinical: not shown to the assistant.
-CLINICAL_TEMPLATES = frozenset({"questionnaire_alert", "questionnaire_invitation", "handout_ready"})
+CLINICAL_TEMPLATES = frozenset({"questionnaire_alert", "questionnaire_invitation", "handout_ready", "new_message"})
 
 
 class NotRetriable(LookupError):
@@ -225,6 +225,7 @@ KIND_LABELS = {
     "booking_cancelled": "Cancellation",
     "booking_reminder": "Session reminder",
     "handout_ready": "Handout ready",
+    "new_message": "New message notice",
     "payment_refunded": "Refund notice",
     "questionnaire_invitation": "Questionnaire invitation",
     "questionnaire_alert": "Alert about a client's answers",

@@ -21,6 +21,7 @@ role and the exact request.
 from __future__ import annotations
 
 import contextlib
+import io
 import itertools
 import logging
 import re
@@ -37,6 +38,7 @@ from flask import Flask, request
 from flask.testing import FlaskClient
 from hypothesis import HealthCheck, Phase, example, given, settings
 from hypothesis import strategies as st
+from PIL import Image
 from werkzeug.datastructures import ImmutableMultiDict
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import Rule
@@ -51,7 +53,18 @@ from portal.db_types import utcnow
 from portal.extensions import db
 from portal.handouts import examples as handout_examples
 from portal.handouts import handouts, protocols
-from portal.models import Assignment, Booking, LocationKind, PaymentMethod, QuestionnaireResponse, Role, User
+from portal.messages import conversations
+from portal.messages.attachments import clean_upload
+from portal.models import (
+    Assignment,
+    Booking,
+    LocationKind,
+    MessageAttachment,
+    PaymentMethod,
+    QuestionnaireResponse,
+    Role,
+    User,
+)
 from portal.payments import ledger, refunds
 from portal.practice import settings as practice_settings
 from portal.questionnaires import custom, responses
@@ -271,6 +284,13 @@ def build_world(make_user: Callable[..., User], secret_key: str) -> World:
     for code in ("phq9", "ibs_sss", custom.code_of(mine.id)):
         responses.draft_for(responses.assign(clara, code, None, today, maya))
 
+    photo = io.BytesIO()
+    Image.new("RGB", (8, 8)).save(photo, "PNG")
+    message = conversations.send_message(
+        clara, clara, "Is this a flare?", [clean_upload("photo.png", photo.getvalue())]
+    )
+    reply = conversations.add_saved_reply(maya, "Timing", "Take it with food.")
+
     sessions = db.session.execute(db.select(Booking).order_by(Booking.starts_at)).scalars().all()
     world.add("booking_id", upcoming.id, *(b.id for b in sessions))
     world.add("service_id", follow_up.id, discovery.id)
@@ -291,6 +311,10 @@ def build_world(make_user: Callable[..., User], secret_key: str) -> World:
     world.add("handout_id", *(h.id for h in handouts.published_handouts(clara.id)))
     world.add("document_id", house_rules.id, *(v.document_id for v in consent_documents.current_versions()))
     world.add("signature_id", *(s.id for s in consent_documents.signatures_of(clara.id)))
+    world.add(
+        "attachment_id", *db.session.execute(db.select(MessageAttachment.id).filter_by(message_id=message.id)).scalars()
+    )
+    world.add("reply_id", reply.id)
     world.add("token", rules.calendar_feed_token, make_reset_token(secret_key, clara.id, clara.password_hash))
     return world
 

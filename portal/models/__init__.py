@@ -41,6 +41,14 @@ from portal.models.handouts import (
     PublishedHandout,
     StoredFile,
 )
+from portal.models.messages import (
+    Conversation,
+    ConversationStatus,
+    Message,
+    MessageAttachment,
+    MessageSettings,
+    SavedReply,
+)
 from portal.models.notes import Note, NoteAmendment, NoteStatus, NoteTemplate
 from portal.models.payments import Payment, PaymentMethod, PaymentStatus, Refund, RefundStatus, StripeEvent
 from portal.models.questionnaires import (
@@ -113,4 +121,10 @@ __all__ = [
     "ConsentSignature",
     "ConsentVersion",
     "DocumentKind",
+    "Conversation",
+    "ConversationStatus",
+    "Message",
+    "MessageAttachment",
+    "MessageSettings",
+    "SavedReply",
 ]

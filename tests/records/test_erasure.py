@@ -82,3 +82,20 @@ def test_only_a_client_can_be_erased(app, practice):
 def test_the_confirmation_is_her_email_in_any_case(app, clara):
     assert erasure.confirmation_matches(clara.client, "  Clara@Example.com ")
     assert not erasure.confirmation_matches(clara.client, "clara@example.co")
+
+
+def test_erasure_removes_her_conversation_messages_and_files(app, clara, make_user):
+    from portal.messages import conversations
+    from portal.messages.attachments import clean_upload
+    from portal.models import Conversation, Message, MessageAttachment
+
+    pdf = b"%PDF-1.4\nresults\n%%EOF\n"
+    conversations.send_message(clara.client, clara.client, "Results attached", [clean_upload("results.pdf", pdf)])
+    other = make_user(Role.CLIENT)
+    conversations.send_message(other, other, "Someone else's", [])
+    removed = erasure.erase_client(clara.client)
+    db.session.commit()
+    assert (removed["conversations"], removed["messages"], removed["message_attachments"]) == (1, 1, 1)
+    assert db.session.execute(db.select(Message.body)).scalars().all() == ["Someone else's"]
+    assert db.session.scalar(db.select(db.func.count(MessageAttachment.id))) == 0
+    assert db.session.scalar(db.select(db.func.count(Conversation.id))) == 1

@@ -134,3 +134,25 @@ def test_her_signed_documents_are_in_both_exports_with_the_text_and_hash(app, cl
         (row,) = document["tables"]["consent_signatures"]
         assert (row["id"], row["text"], row["text_sha256"]) == (signature.id, CONSENT_TEXT, version.text_sha256)
         assert row["ip_address"] == "203.0.113.7"  # decrypted in her archive
+
+
+def test_messages_and_their_files_are_in_both_exports_decrypted(app, clara, practice):
+    from portal.messages import conversations
+    from portal.messages.attachments import clean_upload
+
+    pdf = b"%PDF-1.4\nher calprotectin result\n%%EOF\n"
+    conversations.send_message(
+        clara.client, clara.client, "My calprotectin came back at 80", [clean_upload("lab.pdf", pdf)]
+    )
+    conversations.send_message(clara.client, practice.practitioner, "Thank you, we will go through it.", [])
+    for for_practitioner in (False, True):
+        document, zipped = _open(export.build_archive(clara.client, for_practitioner=for_practitioner))
+        tables = document["tables"]
+        assert sorted(m["body"] for m in tables["messages"]) == [
+            "My calprotectin came back at 80",
+            "Thank you, we will go through it.",
+        ]
+        assert tables["conversations"][0]["client_id"] == clara.client.id
+        (attachment,) = tables["message_attachments"]
+        assert attachment["filename"] == "lab.pdf" and attachment["content_type"] == "application/pdf"
+        assert zipped.read(attachment["content"]["file"]) == pdf

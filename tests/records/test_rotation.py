@@ -48,6 +48,8 @@ def test_the_schema_lists_every_encrypted_column(app):
     assert found["protocols"] == ("summary", "focus_points", "next_steps")
     assert found["protocol_lines"] == ("title", "dose", "timing", "duration", "instructions", "rationale")
     assert found["stored_files"] == ("content",)
+    assert found["messages"] == ("body",)
+    assert found["message_attachments"] == ("filename", "content")
     assert "protocol_items" not in found  # her library: her own text, about no client
 
 
@@ -129,3 +131,24 @@ def test_rotation_covers_protocols_and_handout_pdfs(app, app_factory, clara):
         assert protocol.summary == SUMMARY
         assert db.session.execute(db.select(ProtocolLine.dose)).scalar_one() == "5 ml"
         assert handouts.handout_pdf(db.session.get(PublishedHandout, handout_id)) == pdf
+
+
+def test_rotation_covers_messages_and_their_files(app, app_factory, make_user):
+    from portal.messages import conversations
+    from portal.messages.attachments import clean_upload
+    from portal.models import Message, MessageAttachment
+
+    clara = make_user(Role.CLIENT)
+    pdf = b"%PDF-1.4\nlab result\n%%EOF\n"
+    conversations.send_message(clara, clara, "Flare since Tuesday", [clean_upload("lab.pdf", pdf)])
+    db.session.remove()
+    new = Fernet.generate_key().decode()
+    both = app_factory(ENCRYPTION_KEYS=f"{new},{TEST_ENCRYPTION_KEY}")
+    with both.app_context():
+        result = both.test_cli_runner().invoke(args=["rotate-keys"])
+        assert result.exit_code == 0, result.output
+        assert "messages: 1 rows" in result.output and "message_attachments: 1 rows" in result.output
+    with app_factory(ENCRYPTION_KEYS=new).app_context():
+        assert db.session.execute(db.select(Message.body)).scalar_one() == "Flare since Tuesday"
+        attachment = db.session.execute(db.select(MessageAttachment)).scalar_one()
+        assert (attachment.filename, attachment.content) == ("lab.pdf", pdf)

@@ -8,17 +8,21 @@ the login page for a visitor.
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass
 from datetime import date, time, timedelta
 
 import pytest
+from PIL import Image
 
 from portal.booking import bookings, lifecycle
 from portal.cases import notes, templates
 from portal.db_types import utcnow
 from portal.extensions import db
 from portal.handouts import handouts, protocols
-from portal.models import OutboxMessage, OutboxStatus, PaymentMethod, Role, User
+from portal.messages import conversations
+from portal.messages.attachments import clean_upload
+from portal.models import MessageAttachment, OutboxMessage, OutboxStatus, PaymentMethod, Role, User
 from portal.payments import ledger
 from portal.practice import settings
 from portal.questionnaires import custom, responses
@@ -80,6 +84,9 @@ RULES: dict[str, set[str]] = {
     "consent.sign": CLIENT,
     "consent.my_documents": CLIENT,
     "consent.my_pdf": CLIENT,
+    "messages.my_thread": CLIENT,
+    "messages.my_updates": CLIENT,
+    "messages.download": CLIENT | CLIENT_X_CLINICAL,  # her conversation's files: the two sides only
     # the front desk
     "home.practitioner_home": STAFF,
     "booking.agenda": STAFF,
@@ -102,6 +109,9 @@ RULES: dict[str, set[str]] = {
     "handouts.library": CLINICAL,
     "handouts.new_item": CLINICAL,
     "handouts.settings_page": CLINICAL,
+    "messages.inbox": CLINICAL,  # each sees her own care team's conversations
+    "messages.settings_page": CLINICAL,
+    "messages.saved_replies": CLINICAL,
     "handouts.logo": CLINICAL,
     "questionnaires.library": CLINICAL,
     "consent.documents_page": CLINICAL,  # the practice's consent and policy documents, shared by its practitioners
@@ -120,6 +130,7 @@ RULES: dict[str, set[str]] = {
     "practice.revoke_feed": CLINICAL,
     "cases.edit_template": AUTHOR,
     "handouts.edit_item": AUTHOR,
+    "messages.delete_reply": AUTHOR,
     "handouts.archive_item": AUTHOR,
     "handouts.restore_item": AUTHOR,
     "practice.edit_service": AUTHOR,
@@ -140,6 +151,10 @@ RULES: dict[str, set[str]] = {
     "records.client_export": CLIENT_X_CLINICAL,
     "handouts.client_handouts": CLIENT_X_CLINICAL,
     "consent.client_pdf": CLIENT_X_CLINICAL,
+    "messages.client_thread": CLIENT_X_CLINICAL,
+    "messages.client_updates": CLIENT_X_CLINICAL,
+    "messages.mark_done": CLIENT_X_CLINICAL,
+    "messages.reopen": CLIENT_X_CLINICAL,
     # notes and session handouts: their author alone (notes stay private even from the owner)
     "cases.note": AUTHOR,
     "cases.autosave": AUTHOR,
@@ -165,6 +180,12 @@ RULES_BY_PATH = {"/practitioner/note-templates/new": CLINICAL}
 EMPTY_FOR_ALL = {"handouts.logo": "no logo uploaded", "payments.pay_with_test_card": "only with a loopback Stripe"}
 
 OVERRIDES = {"questionnaires.change_question": {"change": "up"}}
+
+
+def _png() -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (8, 8)).save(out, "PNG")
+    return out.getvalue()
 
 
 @dataclass
@@ -215,6 +236,9 @@ def world(app, make_user) -> World:
     handout = handouts.publish_handout(booking)
     consent = publish_document(owner, "consent", "I agree to care.")
     signature = sign_as(x, consent)
+    photo = clean_upload("photo.png", _png())
+    message = conversations.send_message(x, x, "Between sessions", [photo])
+    reply = conversations.add_saved_reply(on, "Timing", "With food.")
     undelivered = OutboxMessage(
         status=OutboxStatus.DEAD.value,
         message_id="<undelivered@portal.local>",
@@ -251,6 +275,10 @@ def world(app, make_user) -> World:
             "message_id": undelivered.id,
             "document_id": consent.document_id,
             "signature_id": signature.id,
+            "attachment_id": db.session.execute(
+                db.select(MessageAttachment.id).filter_by(message_id=message.id)
+            ).scalar_one(),
+            "reply_id": reply.id,
         },
     )
 
