@@ -5,7 +5,7 @@
     .venv/bin/python -m bench.load --profile [--reuse]      # scale 1 in-process: where each page spends its time
     make bench-load                                         # installs wrk (Debian) first, then the default run
 
-Uses DATABASE_URL, by default postgresql://postgres@127.0.0.1:5432/bench_load (PostgreSQL only), whose
+Uses DATABASE_URL, by default postgresql://postgres@127.0.0.1:5432/bench_load (PostgreSQL only; created if missing), whose
 schema it drops and rebuilds with the migrations (`--reuse` keeps a database that already holds today's data
 set of that scale). At scale 1 the practice has 2,000 clients, 20,000 bookings, 200,000 diary days and 5,000
 questionnaire responses (scale 0.1 and 2 multiply these), built by bulk inserts of valid rows (health text
@@ -60,7 +60,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask import Flask
-from sqlalchemy import func, insert, select, text
+from sqlalchemy import create_engine, func, insert, make_url, select, text
 
 from bench._setup import PASSWORD, TIMEZONE, fresh_app, seed_practice
 from bench.booking_http import CSRF, NoRedirect, free_port, wait_for
@@ -876,6 +876,17 @@ def _stop(signum: int, frame: object) -> None:
     raise SystemExit(f"stopped by signal {signum}")  # so the servers are stopped on the way out
 
 
+def ensure_database(database_url: str) -> None:
+    """Create the benchmark's database on its server when it does not exist yet (a fresh machine has `test`)."""
+    url = make_url(database_url.replace("postgres://", "postgresql://", 1)).set(drivername="postgresql+psycopg")
+    server = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with server.connect() as connection:
+        exists = connection.execute(text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": url.database})
+        if exists.first() is None:
+            connection.execute(text(f'CREATE DATABASE "{url.database}"'))
+    server.dispose()
+
+
 def main() -> None:
     signal.signal(signal.SIGTERM, _stop)
     signal.signal(signal.SIGINT, signal.default_int_handler)  # Ctrl-C, even where the shell ignored it
@@ -897,6 +908,7 @@ def main() -> None:
     database_url = os.environ.get("DATABASE_URL") or DEFAULT_DATABASE
     if not database_url.startswith(("postgresql://", "postgres://")):
         raise SystemExit("bench.load measures PostgreSQL: DATABASE_URL must be a postgresql:// URL")
+    ensure_database(database_url)
     env = settings(database_url)
     scales = [float(s) for s in (args.scale or ("1" if args.profile else "0.1,1,2")).split(",")]
     if args.profile:
