@@ -6,7 +6,8 @@
     make bench-load                                         # installs wrk (Debian) first, then the default run
 
 Uses DATABASE_URL, by default postgresql://postgres@127.0.0.1:5432/bench_load (PostgreSQL only; created if
-missing), whose schema it drops and rebuilds with the migrations (`--reuse` keeps a database that already holds today's data
+missing), whose schema it drops and rebuilds with the migrations
+(`--reuse` keeps a database that already holds today's data
 set of that scale). At scale 1 the practice has 2,000 clients, 20,000 bookings, 200,000 diary days and 5,000
 questionnaire responses (scale 0.1 and 2 multiply these), built by bulk inserts of valid rows (health text
 encrypted, scores as the scoring code gives them, no overlapping bookings), plus one client with two years of
