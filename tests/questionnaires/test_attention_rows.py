@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import random
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -32,7 +33,7 @@ def fresh(now: datetime) -> set[tuple[int, str, str]]:
 
 
 def save_day(client, day, *, medication: set[str]) -> None:
-    today = utcnow().astimezone(attention.ZoneInfo(client.timezone)).date()
+    today = utcnow().astimezone(ZoneInfo(client.timezone)).date()
     diary_entries.save_entry(
         client,
         min(day, today),
