@@ -33,7 +33,17 @@ from portal.accounts import users
 from portal.booking import bookings
 from portal.db_types import utcnow
 from portal.extensions import db, limiter
-from portal.models import Booking, BookingRules, Payment, QuestionnaireResponse, Role, Service, User
+from portal.models import (
+    BUILTIN_TAGS,
+    Booking,
+    BookingRules,
+    Payment,
+    QuestionnaireResponse,
+    Role,
+    Service,
+    TriggerTag,
+    User,
+)
 from portal.payments.localstripe_server import LocalStripe
 from portal.practice import settings
 from tests import factories
@@ -133,6 +143,25 @@ def _empty_all_tables(owner_engine: Engine) -> None:
         else:
             for table in tables:
                 conn.execute(text(f"DELETE FROM {table}"))
+        _restore_builtin_tags(conn)
+
+
+def _restore_builtin_tags(conn) -> None:
+    """Put back the trigger list the journal migration writes, so every test starts as a migrated database."""
+    conn.execute(
+        TriggerTag.__table__.insert(),
+        [
+            {
+                "code": code,
+                "label": label,
+                "tag_group": group,
+                "position": position,
+                "builtin": True,
+                "created_at": utcnow(),
+            }
+            for position, (code, label, group) in enumerate(BUILTIN_TAGS)
+        ],
+    )
 
 
 class IsolatedClient(FlaskClient):

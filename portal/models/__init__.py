@@ -41,6 +41,17 @@ from portal.models.handouts import (
     PublishedHandout,
     StoredFile,
 )
+from portal.models.journal import (
+    BUILTIN_TAGS,
+    DiaryDayTag,
+    DiaryMeal,
+    DiaryMealPhoto,
+    DiaryMealTag,
+    MealKind,
+    SupplementDose,
+    TagGroup,
+    TriggerTag,
+)
 from portal.models.messages import (
     Conversation,
     ConversationStatus,
@@ -65,6 +76,15 @@ from portal.models.records import AuditEvent, ClientProfile, ProfileChange
 from portal.models.outbox import OutboxMessage, OutboxStatus
 
 __all__ = [
+    "BUILTIN_TAGS",
+    "DiaryDayTag",
+    "DiaryMeal",
+    "DiaryMealPhoto",
+    "DiaryMealTag",
+    "MealKind",
+    "SupplementDose",
+    "TagGroup",
+    "TriggerTag",
     "ACTIVE_STATUSES",
     "BLOCKING_STATUSES",
     "CLINICAL_ROLES",

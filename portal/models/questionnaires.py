@@ -24,6 +24,10 @@ class DiaryEntry(Model):
         CheckConstraint("headache_minutes BETWEEN 0 AND 1440", name="minutes_range"),
         CheckConstraint("bloating BETWEEN 0 AND 10", name="bloating_range"),
         CheckConstraint("abdominal_pain BETWEEN 0 AND 10", name="pain_range"),
+        CheckConstraint("water_glasses BETWEEN 0 AND 40", name="water_range"),
+        CheckConstraint("sleep_minutes BETWEEN 0 AND 1440", name="sleep_range"),
+        CheckConstraint("sleep_quality BETWEEN 0 AND 10", name="sleep_quality_range"),
+        CheckConstraint("stress BETWEEN 0 AND 10", name="stress_range"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -41,6 +45,13 @@ class DiaryEntry(Model):
     bloating: Mapped[int] = mapped_column(Integer, default=0)
     abdominal_pain: Mapped[int] = mapped_column(Integer, default=0)
     note: Mapped[str] = mapped_column(EncryptedText(), default="")  # health free text, encrypted at rest
+    # The journal's measures of the day (portal.models.journal): None is "not answered".
+    water_glasses: Mapped[int | None] = mapped_column(Integer)
+    sleep_minutes: Mapped[int | None] = mapped_column(Integer)  # the night before this day
+    sleep_quality: Mapped[int | None] = mapped_column(Integer)  # 0 very poor .. 10 very good
+    stress: Mapped[int | None] = mapped_column(Integer)  # 0 none .. 10 extreme
+    period: Mapped[bool | None] = mapped_column(Boolean)  # menstrual bleeding today
+    all_meals_logged: Mapped[bool] = mapped_column(Boolean, default=False)  # an absent food tag is "not eaten"
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
