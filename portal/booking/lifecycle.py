@@ -25,6 +25,7 @@ from portal.db_types import utcnow
 from portal.extensions import db
 from portal.models import Booking, BookingEvent, BookingStatus, LocationKind, Service, User
 from portal.models.booking import NO_OVERLAP_CONSTRAINT
+from portal.packages import purchases
 from portal.practice.team import join_care_team
 from portal.questionnaires.responses import assign_intake_set
 
@@ -81,17 +82,32 @@ def _free_times(availability: Availability, duration: timedelta, now: datetime) 
 
 
 def book(
-    client: User, service: Service, start: datetime, *, needs_payment: bool, now: datetime | None = None
+    client: User,
+    service: Service,
+    start: datetime,
+    *,
+    needs_payment: bool,
+    use_credit: bool = False,
+    now: datetime | None = None,
 ) -> Booking:
     """Book `service` at `start` for `client`. Price and length come from the service, never the form.
 
     A booking that needs a card payment waits as pending_payment and holds its slot for the rules' hold time; it
-    is confirmed by `confirm_payment` when the payment arrives. Any other booking is confirmed at once.
-    Her first booking with a practitioner puts her on that practitioner's care team, in the same transaction.
+    is confirmed by `confirm_payment` when the payment arrives. A booking on a package credit spends one of her
+    credits for the service in the same transaction (none left: nothing is booked). Any other booking is
+    confirmed at once. Her first booking with a practitioner puts her on that practitioner's care team, in the
+    same transaction. While one of her plans that blocks booking has an overdue instalment, she cannot book.
     """
     now = now or utcnow()
     if not service.active:
         raise BookingError("This service can no longer be booked.")
+    if use_credit and needs_payment:
+        raise ValueError("a session on a package credit needs no payment")
+    if purchases.booking_blocked(client.id, now.astimezone(ZoneInfo(client.timezone)).date()):
+        raise BookingError(
+            "A payment of your package plan is overdue. Please pay it (your home page has the link) or contact "
+            "the practice, then book again."
+        )
     duration = timedelta(minutes=service.duration_minutes)
     availability = load_availability(service.practitioner_id, now)
     problem = availability.problem(start, duration, now)
@@ -115,8 +131,13 @@ def book(
     )
     with _committed_unless_taken(_free_times(availability, duration, now)):
         db.session.add(booking)
-        _record(booking, "created", client, None)
+        _record(booking, "created", client, None, note="on a package credit" if use_credit else "")
         join_care_team(service.practitioner_id, client.id)
+        if use_credit:
+            db.session.flush()
+            if purchases.spend_credit(booking, now) is None:
+                db.session.rollback()
+                raise BookingError("You have no sessions of this kind left in your packages.")
         if status == BookingStatus.CONFIRMED:
             db.session.flush()  # the e-mails need the booking's id for their links
             _confirmed(booking, client, now)
@@ -178,9 +199,19 @@ def move(booking: Booking, new_start: datetime, actor: User, *, now: datetime | 
     return booking
 
 
-def cancel(booking: Booking, actor: User, *, reason: str = "", now: datetime | None = None) -> Booking:
+def cancel(
+    booking: Booking,
+    actor: User,
+    *,
+    reason: str = "",
+    return_credit: bool | None = None,
+    now: datetime | None = None,
+) -> Booking:
     """Cancel a booking and tell both sides. A client may cancel only up to the cancellation window before it.
-    Refunds follow from payments.refunds.cancel, which calls this first."""
+    Refunds follow from payments.refunds.cancel, which calls this first.
+
+    A session on a package credit gives the credit back when cancelled before the cancellation window; a later
+    cancellation uses it, as the policy says, unless the practice chooses to give it back (`return_credit`)."""
     now = now or utcnow()
     if booking.status == BookingStatus.CANCELLED:
         raise BookingError("This session was already cancelled.")
@@ -192,6 +223,11 @@ def cancel(booking: Booking, actor: User, *, reason: str = "", now: datetime | N
             f"Sessions can be cancelled up to {rules.cancellation_window_hours} hours before they "
             "start. Please contact the practice."
         )
+    in_time = client_may_change(booking, rules, now)
+    if return_credit is None or actor.is_client:
+        return_credit = in_time
+    if return_credit:
+        purchases.give_back_credit(booking)
     from_status = booking.status
     booking.status = BookingStatus.CANCELLED.value
     booking.hold_expires_at = None
