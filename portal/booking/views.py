@@ -32,6 +32,7 @@ from portal.booking.forms import CancelForm, ChooseSlotForm, MoveForm, OutcomeFo
 from portal.booking.pages import group_by_local_day, iso, parse_start, slot_page, time_taken
 from portal.consent.documents import unsigned_versions
 from portal.db_types import utcnow
+from portal.packages import purchases
 from portal.inputs import day_in_link
 from portal.models import Booking, BookingStatus
 from portal.money import format_money
@@ -92,10 +93,13 @@ def confirm(service_id: int):
         return redirect(
             url_for("consent.sign", next=url_for("booking.confirm", service_id=service.id, start=iso(start)))
         )
+    offer = purchases.credit_offer(current_user.id, service.id, utcnow())
     if form.validate_on_submit():
-        needs_payment = card.needs_card_payment(service)
+        needs_payment = offer is None and card.needs_card_payment(service)
         try:
-            booking = lifecycle.book(current_user, service, start, needs_payment=needs_payment)
+            booking = lifecycle.book(
+                current_user, service, start, needs_payment=needs_payment, use_credit=offer is not None
+            )
         except BookingError as error:
             return time_taken(
                 service,
@@ -115,7 +119,8 @@ def confirm(service_id: int):
         start=start,
         form=form,
         rules=rules,
-        pay_now=card.needs_card_payment(service),
+        pay_now=offer is None and card.needs_card_payment(service),
+        offer=offer,
         place=place.service_place(service, rules),
         action=url_for("booking.confirm", service_id=service.id),
     )

@@ -21,11 +21,13 @@ from portal.models import (
     Booking,
     BookingStatus,
     DiscountKind,
+    Package,
     PackagePurchase,
     PromoCode,
     PromoRedemption,
     PromoTarget,
     PurchaseStatus,
+    Service,
     User,
 )
 from portal.models.packages import CODE_MAX
@@ -173,3 +175,76 @@ def release(*, booking_id: int | None = None, purchase_id: int | None = None) ->
     )
     db.session.delete(redemption)
     return True
+
+
+def create_code(
+    practitioner: User,
+    text: str,
+    *,
+    currency: str,
+    percent: int | None = None,
+    amount_minor: int | None = None,
+    valid_from: date | None = None,
+    valid_until: date | None = None,
+    max_uses: int | None = None,
+    per_client_limit: int | None = None,
+    first_booking_only: bool = False,
+    all_services: bool = False,
+    all_packages: bool = False,
+    service_ids: tuple[int, ...] = (),
+    package_ids: tuple[int, ...] = (),
+) -> PromoCode:
+    """A new code of hers; PromoError says what is wrong with it."""
+    code_text = normalise(text)
+    if (percent is None) == (amount_minor is None):
+        raise PromoError("Give a percentage or an amount.")
+    if percent is not None and not 1 <= percent <= 100:
+        raise PromoError("A percentage is from 1 to 100.")
+    if amount_minor is not None and amount_minor <= 0:
+        raise PromoError("An amount off is more than nothing.")
+    if valid_from and valid_until and valid_from > valid_until:
+        raise PromoError("The last day comes on or after the first.")
+    if not (all_services or all_packages or service_ids or package_ids):
+        raise PromoError("Choose what the code is for: sessions, packages, or both.")
+    own_services = set(db.session.scalars(select(Service.id).where(Service.practitioner_id == practitioner.id)))
+    own_packages = set(db.session.scalars(select(Package.id).where(Package.practitioner_id == practitioner.id)))
+    if not set(service_ids) <= own_services or not set(package_ids) <= own_packages:
+        raise PromoError("Choose your own sessions and packages.")
+    taken = select(PromoCode.id).where(PromoCode.practitioner_id == practitioner.id, PromoCode.code == code_text)
+    if db.session.scalar(taken) is not None:
+        raise PromoError("You already have a code with these letters.")
+    code = PromoCode(
+        practitioner_id=practitioner.id,
+        code=code_text,
+        kind=DiscountKind.PERCENT.value if percent is not None else DiscountKind.FIXED.value,
+        percent=percent,
+        amount_minor=amount_minor,
+        currency=currency,
+        valid_from=valid_from,
+        valid_until=valid_until,
+        max_uses=max_uses,
+        per_client_limit=per_client_limit,
+        first_booking_only=first_booking_only,
+        all_services=all_services,
+        all_packages=all_packages,
+    )
+    db.session.add(code)
+    db.session.flush()
+    db.session.add_all(PromoTarget(code_id=code.id, service_id=sid) for sid in sorted(set(service_ids)))
+    db.session.add_all(PromoTarget(code_id=code.id, package_id=pid) for pid in sorted(set(package_ids)))
+    db.session.commit()
+    return code
+
+
+def codes_of(practitioner_id: int) -> list[PromoCode]:
+    return list(
+        db.session.scalars(
+            select(PromoCode).where(PromoCode.practitioner_id == practitioner_id).order_by(PromoCode.code)
+        )
+    )
+
+
+def set_active(code: PromoCode, active: bool) -> PromoCode:
+    code.active = active
+    db.session.commit()
+    return code

@@ -359,3 +359,24 @@ def end_with_refund(purchase: PackagePurchase, *, full: bool, now: datetime) -> 
     purchase.refunded_minor += amount
     purchase.status = PurchaseStatus.REFUNDED.value
     return Ending(amount, len(freed), affected_rows(cancelled))
+
+
+@dataclass(frozen=True)
+class CreditOffer:
+    """What booking a service would use: one of `left` credits, the next from the package `name`."""
+
+    name: str
+    left: int
+
+
+def credit_offer(client_id: int, service_id: int, now: datetime) -> CreditOffer | None:
+    """Her free credits for the service and the package the next one comes from; None when she has none."""
+    rows = db.session.execute(
+        select(PackageVersion.name)
+        .select_from(PackageCredit)
+        .join(PackagePurchase, PackagePurchase.id == PackageCredit.purchase_id)
+        .join(PackageVersion, PackageVersion.id == PackagePurchase.version_id)
+        .where(PackageCredit.id.in_(_usable(client_id, service_id, now)))
+        .order_by(PackagePurchase.valid_until, PackageCredit.id)
+    ).all()
+    return CreditOffer(rows[0].name, len(rows)) if rows else None
