@@ -65,6 +65,7 @@ def practitioner_home():
         flagged=flagged,
         today_bookings=bookings.agenda(whose, start, end),
         undelivered=outbox.undelivered(current_user, now),
+        overdue=purchases.overdue_plans(today, visible_clients),
     )
 
 

@@ -380,3 +380,45 @@ def credit_offer(client_id: int, service_id: int, now: datetime) -> CreditOffer 
         .order_by(PackagePurchase.valid_until, PackageCredit.id)
     ).all()
     return CreditOffer(rows[0].name, len(rows)) if rows else None
+
+
+@dataclass(frozen=True)
+class OverduePlan:
+    client_id: int
+    client_name: str
+    package_name: str
+    number: int
+    amount_minor: int
+    currency: str
+    due_on: date
+
+
+def overdue_plans(today: date, scope, limit: int = 10) -> tuple[list[OverduePlan], int]:
+    """The oldest overdue instalments of active plans of the clients `scope` (access.visible_clients) lets her
+    see, at most `limit` of them, and how many there are in all: two queries."""
+    where = (
+        PackageInstalment.status == InstalmentStatus.DUE,
+        PackageInstalment.due_on < today,
+        PackagePurchase.status == PurchaseStatus.ACTIVE,
+        scope(PackageInstalment.client_id),
+    )
+    base = select(PackageInstalment).join(PackagePurchase, PackagePurchase.id == PackageInstalment.purchase_id)
+    total = db.session.scalar(select(func.count()).select_from(base.where(*where).subquery())) or 0
+    rows = db.session.execute(
+        select(
+            PackageInstalment.client_id,
+            User.name,
+            PackageVersion.name.label("package"),
+            PackageInstalment.number,
+            PackageInstalment.amount_minor,
+            PackagePurchase.currency,
+            PackageInstalment.due_on,
+        )
+        .join(PackagePurchase, PackagePurchase.id == PackageInstalment.purchase_id)
+        .join(PackageVersion, PackageVersion.id == PackagePurchase.version_id)
+        .join(User, User.id == PackageInstalment.client_id)
+        .where(*where)
+        .order_by(PackageInstalment.due_on, PackageInstalment.id)
+        .limit(limit)
+    ).all()
+    return [OverduePlan(*row) for row in rows], total

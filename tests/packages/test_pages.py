@@ -107,3 +107,24 @@ def test_a_code_that_does_not_apply_leaves_nothing_recorded(client, practice, cl
     assert purchases.holdings(client_user.id, utcnow()) == []
     tampered = submit_form(client, page, {"version_id": "999999"})
     assert tampered.status_code == 422
+
+
+def test_the_dashboard_lists_overdue_plan_payments_of_her_own_clients_only(client, practice, client_user, make_user):
+    from datetime import timedelta
+
+    from portal.packages import catalogue
+    from tests.packages.conftest import terms
+
+    plan = catalogue.publish(catalogue.create(practice.practitioner, terms(practice)))
+    bought_at = utcnow() - timedelta(days=40)
+    purchases.record_purchase(
+        purchases.quote(plan, client_user, "", bought_at.date()), client_user, practice.practitioner, bought_at
+    )
+    db.session.commit()
+    log_in(client, practice.practitioner.email)
+    page = client.get("/practitioner/").get_data(as_text=True)
+    assert "Package payments overdue" in page and f"{client_user.name} · 3-month gut reset, payment 2" in page
+    other = make_user(Role.PRACTITIONER, email="other@example.com")
+    browser = client.application.test_client()
+    log_in(browser, other.email)
+    assert "Package payments overdue" not in browser.get("/practitioner/").get_data(as_text=True)
