@@ -25,7 +25,7 @@ from portal.db_types import utcnow
 from portal.extensions import db
 from portal.models import Booking, BookingEvent, BookingStatus, LocationKind, Service, User
 from portal.models.booking import NO_OVERLAP_CONSTRAINT
-from portal.packages import purchases
+from portal.packages import promo, purchases
 from portal.practice.team import join_care_team
 from portal.questionnaires.responses import assign_intake_set
 
@@ -88,6 +88,7 @@ def book(
     *,
     needs_payment: bool,
     use_credit: bool = False,
+    code: promo.Applied | None = None,
     now: datetime | None = None,
 ) -> Booking:
     """Book `service` at `start` for `client`. Price and length come from the service, never the form.
@@ -97,12 +98,14 @@ def book(
     credits for the service in the same transaction (none left: nothing is booked). Any other booking is
     confirmed at once. Her first booking with a practitioner puts her on that practitioner's care team, in the
     same transaction. While one of her plans that blocks booking has an overdue instalment, she cannot book.
+    A promo code (checked by the caller with packages.promo.check) sets the price and counts its use in the same
+    transaction; a code used up meanwhile books nothing.
     """
     now = now or utcnow()
     if not service.active:
         raise BookingError("This service can no longer be booked.")
-    if use_credit and needs_payment:
-        raise ValueError("a session on a package credit needs no payment")
+    if use_credit and (needs_payment or code is not None):
+        raise ValueError("a session on a package credit needs no payment and takes no code")
     if purchases.booking_blocked(client.id, now.astimezone(ZoneInfo(client.timezone)).date()):
         raise BookingError(
             "A payment of your package plan is overdue. Please pay it (your home page has the link) or contact "
@@ -125,7 +128,7 @@ def book(
         ends_at=start + duration,
         blocked_from=blocked_from,
         blocked_until=blocked_until,
-        price_minor=service.price_minor,
+        price_minor=code.price_minor if code else service.price_minor,
         currency=service.currency,
         hold_expires_at=now + timedelta(minutes=rules.hold_minutes) if needs_payment else None,
     )
@@ -138,6 +141,13 @@ def book(
             if purchases.spend_credit(booking, now) is None:
                 db.session.rollback()
                 raise BookingError("You have no sessions of this kind left in your packages.")
+        if code is not None:
+            db.session.flush()
+            try:
+                promo.redeem(code, client, booking_id=booking.id)
+            except promo.PromoError as error:
+                db.session.rollback()
+                raise BookingError(str(error)) from None
         if status == BookingStatus.CONFIRMED:
             db.session.flush()  # the e-mails need the booking's id for their links
             _confirmed(booking, client, now)
@@ -322,6 +332,7 @@ def expire_holds(now: datetime | None = None) -> int:
         .all()
     )
     for booking in expired:
+        promo.release(booking_id=booking.id)  # a code's use counts only for a session that goes ahead
         booking.status = BookingStatus.EXPIRED.value
         _record(booking, "expired", None, BookingStatus.PENDING_PAYMENT.value, note="Payment not completed in time")
     db.session.commit()

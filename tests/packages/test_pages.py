@@ -128,3 +128,43 @@ def test_the_dashboard_lists_overdue_plan_payments_of_her_own_clients_only(clien
     browser = client.application.test_client()
     log_in(browser, other.email)
     assert "Package payments overdue" not in browser.get("/practitioner/").get_data(as_text=True)
+
+
+def test_a_code_on_a_session_shows_the_price_charged_and_a_used_up_code_books_nothing(
+    client, practice, client_user, make_user
+):
+    from portal.models import PromoCode
+
+    db.session.add(
+        PromoCode(
+            practitioner_id=practice.practitioner.id,
+            code="HALF",
+            kind="percent",
+            percent=50,
+            currency="GBP",
+            max_uses=1,
+            all_services=True,
+        )
+    )
+    db.session.commit()
+    log_in(client, client_user.email)
+    start = practice.free(practice.follow_up)[0]
+    shown = client.get(confirm_url(practice.follow_up, start) + "&code=half").get_data(as_text=True)
+    assert "£42.50" in shown and "with HALF" in shown
+    wrong = client.get(confirm_url(practice.follow_up, start) + "&code=nope")
+    assert wrong.status_code == 422 and "not one we know" in wrong.get_data(as_text=True)
+    booked = submit_form(
+        client,
+        f"/book/{practice.follow_up.id}/confirm",
+        {"start": start.isoformat().replace("+00:00", "Z"), "code": "HALF"},
+        form_url=confirm_url(practice.follow_up, start) + "&code=half",
+    )
+    assert booked.status_code == 302
+    booking = db.session.scalar(select(Booking).where(Booking.client_id == client_user.id))
+    assert booking.price_minor == 4250
+    other = make_user(email="late@example.com")
+    browser = client.application.test_client()
+    log_in(browser, other.email)
+    later = practice.free(practice.follow_up)[3]
+    used_up = browser.get(confirm_url(practice.follow_up, later) + "&code=HALF")
+    assert used_up.status_code == 422 and "used up" in used_up.get_data(as_text=True)
