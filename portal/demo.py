@@ -17,7 +17,8 @@ from portal.db_types import utcnow
 from portal.extensions import db
 from portal.handouts import examples
 from portal.messages.examples import seed_demo_messages
-from portal.models import LocationKind, Role, Service, User, WorkingHours
+from portal.packages.examples import seed_demo_package
+from portal.models import LocationKind, Package, Role, Service, User, WorkingHours
 from portal.practice import settings
 from portal.questionnaires.examples import seed_demo_progress
 from portal.records.examples import seed_demo_profile
@@ -80,6 +81,7 @@ def seed_demo(practice_timezone: str, currency: str) -> list[tuple[Role, str, st
     seed_demo_profile(sophie)
     seed_demo_documents(practitioner, sophie)
     seed_demo_messages(practitioner, sophie)
+    _seed_packages(practitioner, sophie)
     return [(Role(_demo_user(email).role), email, name) for _, name, email, _ in people]
 
 
@@ -126,6 +128,14 @@ def _seed_practice(
         except BookingError:
             continue
         break
+
+
+def _seed_packages(practitioner: User, client: User) -> None:
+    """Her 3-month gut reset and a welcome code, bought by the client (once: left alone when she has packages)."""
+    if db.session.execute(db.select(Package).filter_by(practitioner_id=practitioner.id)).first() is not None:
+        return
+    follow_up = next(s for s in settings.services_of(practitioner) if s.name.startswith("Follow-up"))
+    seed_demo_package(practitioner, client, follow_up)
 
 
 def _seed_handouts(practitioner: User) -> None:

@@ -59,12 +59,14 @@ from portal.models import (
     Assignment,
     Booking,
     LocationKind,
+    PackageInstalment,
     MessageAttachment,
     PaymentMethod,
     QuestionnaireResponse,
     Role,
     User,
 )
+from portal.packages.examples import seed_demo_package
 from portal.payments import ledger, refunds
 from portal.practice import settings as practice_settings
 from portal.questionnaires import custom, responses
@@ -290,6 +292,7 @@ def build_world(make_user: Callable[..., User], secret_key: str) -> World:
         clara, clara, "Is this a flare?", [clean_upload("photo.png", photo.getvalue())]
     )
     reply = conversations.add_saved_reply(maya, "Timing", "Take it with food.")
+    package = seed_demo_package(maya, clara, follow_up)
 
     sessions = db.session.execute(db.select(Booking).order_by(Booking.starts_at)).scalars().all()
     world.add("booking_id", upcoming.id, *(b.id for b in sessions))
@@ -315,6 +318,10 @@ def build_world(make_user: Callable[..., User], secret_key: str) -> World:
         "attachment_id", *db.session.execute(db.select(MessageAttachment.id).filter_by(message_id=message.id)).scalars()
     )
     world.add("reply_id", reply.id)
+    world.add("version_id", package.version.id)
+    world.add("code_id", package.code.id)
+    world.add("purchase_id", package.purchase.id)
+    world.add("instalment_id", *(i for i in db.session.scalars(db.select(PackageInstalment.id))))
     world.add("token", rules.calendar_feed_token, make_reset_token(secret_key, clara.id, clara.password_hash))
     return world
 

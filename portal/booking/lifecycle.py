@@ -25,6 +25,7 @@ from portal.db_types import utcnow
 from portal.extensions import db
 from portal.models import Booking, BookingEvent, BookingStatus, LocationKind, Service, User
 from portal.models.booking import NO_OVERLAP_CONSTRAINT
+from portal.packages import promo, purchases
 from portal.practice.team import join_care_team
 from portal.questionnaires.responses import assign_intake_set
 
@@ -81,17 +82,35 @@ def _free_times(availability: Availability, duration: timedelta, now: datetime) 
 
 
 def book(
-    client: User, service: Service, start: datetime, *, needs_payment: bool, now: datetime | None = None
+    client: User,
+    service: Service,
+    start: datetime,
+    *,
+    needs_payment: bool,
+    use_credit: bool = False,
+    code: promo.Applied | None = None,
+    now: datetime | None = None,
 ) -> Booking:
     """Book `service` at `start` for `client`. Price and length come from the service, never the form.
 
     A booking that needs a card payment waits as pending_payment and holds its slot for the rules' hold time; it
-    is confirmed by `confirm_payment` when the payment arrives. Any other booking is confirmed at once.
-    Her first booking with a practitioner puts her on that practitioner's care team, in the same transaction.
+    is confirmed by `confirm_payment` when the payment arrives. A booking on a package credit spends one of her
+    credits for the service in the same transaction (none left: nothing is booked). Any other booking is
+    confirmed at once. Her first booking with a practitioner puts her on that practitioner's care team, in the
+    same transaction. While one of her plans that blocks booking has an overdue instalment, she cannot book.
+    A promo code (checked by the caller with packages.promo.check) sets the price and counts its use in the same
+    transaction; a code used up meanwhile books nothing.
     """
     now = now or utcnow()
     if not service.active:
         raise BookingError("This service can no longer be booked.")
+    if use_credit and (needs_payment or code is not None):
+        raise ValueError("a session on a package credit needs no payment and takes no code")
+    if purchases.booking_blocked(client.id, now.astimezone(ZoneInfo(client.timezone)).date()):
+        raise BookingError(
+            "A payment of your package plan is overdue. Please pay it (your home page has the link) or contact "
+            "the practice, then book again."
+        )
     duration = timedelta(minutes=service.duration_minutes)
     availability = load_availability(service.practitioner_id, now)
     problem = availability.problem(start, duration, now)
@@ -109,14 +128,26 @@ def book(
         ends_at=start + duration,
         blocked_from=blocked_from,
         blocked_until=blocked_until,
-        price_minor=service.price_minor,
+        price_minor=code.price_minor if code else service.price_minor,
         currency=service.currency,
         hold_expires_at=now + timedelta(minutes=rules.hold_minutes) if needs_payment else None,
     )
     with _committed_unless_taken(_free_times(availability, duration, now)):
         db.session.add(booking)
-        _record(booking, "created", client, None)
+        _record(booking, "created", client, None, note="on a package credit" if use_credit else "")
         join_care_team(service.practitioner_id, client.id)
+        if use_credit:
+            db.session.flush()
+            if purchases.spend_credit(booking, now) is None:
+                db.session.rollback()
+                raise BookingError("You have no sessions of this kind left in your packages.")
+        if code is not None:
+            db.session.flush()
+            try:
+                promo.redeem(code, client, booking_id=booking.id)
+            except promo.PromoError as error:
+                db.session.rollback()
+                raise BookingError(str(error)) from None
         if status == BookingStatus.CONFIRMED:
             db.session.flush()  # the e-mails need the booking's id for their links
             _confirmed(booking, client, now)
@@ -178,9 +209,19 @@ def move(booking: Booking, new_start: datetime, actor: User, *, now: datetime | 
     return booking
 
 
-def cancel(booking: Booking, actor: User, *, reason: str = "", now: datetime | None = None) -> Booking:
+def cancel(
+    booking: Booking,
+    actor: User,
+    *,
+    reason: str = "",
+    return_credit: bool | None = None,
+    now: datetime | None = None,
+) -> Booking:
     """Cancel a booking and tell both sides. A client may cancel only up to the cancellation window before it.
-    Refunds follow from payments.refunds.cancel, which calls this first."""
+    Refunds follow from payments.refunds.cancel, which calls this first.
+
+    A session on a package credit gives the credit back when cancelled before the cancellation window; a later
+    cancellation uses it, as the policy says, unless the practice chooses to give it back (`return_credit`)."""
     now = now or utcnow()
     if booking.status == BookingStatus.CANCELLED:
         raise BookingError("This session was already cancelled.")
@@ -192,6 +233,11 @@ def cancel(booking: Booking, actor: User, *, reason: str = "", now: datetime | N
             f"Sessions can be cancelled up to {rules.cancellation_window_hours} hours before they "
             "start. Please contact the practice."
         )
+    in_time = client_may_change(booking, rules, now)
+    if return_credit is None or actor.is_client:
+        return_credit = in_time
+    if return_credit:
+        purchases.give_back_credit(booking)
     from_status = booking.status
     booking.status = BookingStatus.CANCELLED.value
     booking.hold_expires_at = None
@@ -286,6 +332,7 @@ def expire_holds(now: datetime | None = None) -> int:
         .all()
     )
     for booking in expired:
+        promo.release(booking_id=booking.id)  # a code's use counts only for a session that goes ahead
         booking.status = BookingStatus.EXPIRED.value
         _record(booking, "expired", None, BookingStatus.PENDING_PAYMENT.value, note="Payment not completed in time")
     db.session.commit()

@@ -32,10 +32,11 @@ from portal.booking.forms import CancelForm, ChooseSlotForm, MoveForm, OutcomeFo
 from portal.booking.pages import group_by_local_day, iso, parse_start, slot_page, time_taken
 from portal.consent.documents import unsigned_versions
 from portal.db_types import utcnow
+from portal.packages import promo, purchases
 from portal.inputs import day_in_link
 from portal.models import Booking, BookingStatus
 from portal.money import format_money
-from portal.payments import card, ledger, refunds
+from portal.payments import gateway, ledger, refunds
 from portal.payments.forms import ManualPaymentForm, RefundForm
 from portal.timeutil import existing_local_instant, is_valid_timezone
 
@@ -92,10 +93,16 @@ def confirm(service_id: int):
         return redirect(
             url_for("consent.sign", next=url_for("booking.confirm", service_id=service.id, start=iso(start)))
         )
-    if form.validate_on_submit():
-        needs_payment = card.needs_card_payment(service)
+    offer = purchases.credit_offer(current_user.id, service.id, utcnow())
+    typed_code = (request.form.get("code") if request.method == "POST" else request.args.get("code")) or ""
+    code, code_problem = _applied_code(service, typed_code[:60]) if typed_code.strip() and not offer else (None, "")
+    price = code.price_minor if code else service.price_minor
+    pay_now = offer is None and price > 0 and gateway.enabled()
+    if form.validate_on_submit() and not code_problem:
         try:
-            booking = lifecycle.book(current_user, service, start, needs_payment=needs_payment)
+            booking = lifecycle.book(
+                current_user, service, start, needs_payment=pay_now, use_credit=offer is not None, code=code
+            )
         except BookingError as error:
             return time_taken(
                 service,
@@ -103,22 +110,46 @@ def confirm(service_id: int):
                 lambda s: url_for("booking.confirm", service_id=service.id, start=iso(s)),
                 url_for("booking.slots", service_id=service.id),
             )
-        if needs_payment:  # confirmed, e-mailed and sent the intake set once the payment arrives
+        if pay_now:  # confirmed, e-mailed and sent the intake set once the payment arrives
             return redirect(url_for("payments.pay", booking_id=booking.id))
         flash("Your session is booked. We have e-mailed you the details and a calendar invitation.", "success")
         return redirect(url_for("booking.client_booking", booking_id=booking.id))
     form.start.data = iso(start)
     rules = bookings.rules_for(service.practitioner_id)
-    return render_template(
+    page = render_template(
         "booking/confirm.html",
         service=service,
         start=start,
         form=form,
         rules=rules,
-        pay_now=card.needs_card_payment(service),
+        pay_now=pay_now,
+        offer=offer,
+        code=code,
+        typed_code=typed_code.strip()[:30],
+        code_problem=code_problem,
+        price=price,
+        price_text=format_money(price, service.currency),
         place=place.service_place(service, rules),
         action=url_for("booking.confirm", service_id=service.id),
     )
+    return page, 422 if code_problem else 200
+
+
+def _applied_code(service, typed: str) -> tuple[promo.Applied | None, str]:
+    """The code she typed, checked for this service today: (applied, "") or (None, why not)."""
+    try:
+        today = utcnow().astimezone(ZoneInfo(current_user.timezone)).date()
+        return promo.check(
+            service.practitioner_id,
+            typed,
+            current_user,
+            list_price_minor=service.price_minor,
+            currency=service.currency,
+            today=today,
+            service_id=service.id,
+        ), ""
+    except promo.PromoError as error:
+        return None, str(error)
 
 
 # The client's bookings ----------------------------------------------------------------------------

@@ -11,6 +11,7 @@ from portal import outbox
 from portal.access import client_required, clinical_required, staff_required, visible_clients
 from portal.booking import bookings
 from portal.db_types import utcnow
+from portal.packages import purchases
 from portal.extensions import db
 from portal.handouts import handouts
 from portal.inputs import whole_number
@@ -44,6 +45,7 @@ def client_home():
         due=responses.due_assignments(current_user.id, today),
         diary=diary_entries.glance(current_user.id, today),
         handouts=handouts.by_session(handouts.published_handouts(current_user.id))[:3],
+        holdings=purchases.holdings(current_user.id, now),
     )
 
 
@@ -63,6 +65,7 @@ def practitioner_home():
         flagged=flagged,
         today_bookings=bookings.agenda(whose, start, end),
         undelivered=outbox.undelivered(current_user, now),
+        overdue=purchases.overdue_plans(today, visible_clients),
     )
 
 

@@ -19,6 +19,8 @@ from portal.extensions import db
 from portal.links import absolute_url
 from portal.mail import send_mail
 from portal.models import Booking, BookingRules, BookingStatus, SentMessage, SentNotification
+from portal.money import format_money
+from portal.packages import reminders
 from portal.payments import card, gateway
 from portal.questionnaires import attention, responses
 
@@ -103,6 +105,34 @@ def send_questionnaire_messages(now: datetime) -> int:
     return sent
 
 
+def send_instalment_messages(now: datetime) -> int:
+    """A note before each later instalment of a plan falls due, and one reminder once it is overdue."""
+    sent = 0
+    for due in reminders.instalments_to_mention(now):
+        instalment = due.instalment
+        subject = (
+            "A payment for your package is due soon" if due.kind == "due" else "A payment for your package is overdue"
+        )
+
+        def queue(due=due, subject=subject) -> None:
+            send_mail(
+                due.client.email,
+                subject,
+                "instalment_due",
+                recipient=due.client,
+                overdue=due.kind == "overdue",
+                package_name=due.package_name,
+                number=due.instalment.number,
+                parts=due.parts,
+                amount=format_money(due.instalment.amount_minor, due.currency),
+                due_on=due.instalment.due_on,
+                link=absolute_url("packages.mine"),
+            )
+
+        sent += once(SentMessage(kind=f"instalment_{due.kind}", key=str(instalment.id)), queue)
+    return sent
+
+
 def run_jobs(now: datetime | None = None) -> dict[str, int]:
     now = now or utcnow()
     done = {}
@@ -113,6 +143,7 @@ def run_jobs(now: datetime | None = None) -> dict[str, int]:
         done["card payments cancelled"] = card.cancel_abandoned_intents()
     done["reminders sent"] = send_due_reminders(now)
     done["questionnaire messages sent"] = send_questionnaire_messages(now)
+    done["package payment messages sent"] = send_instalment_messages(now)
     done["attention rows brought up to date"] = attention.refresh_stale(now)
     done["old login sessions removed"] = sessions.forget_old_sessions(
         sessions.SessionRules.from_config(current_app.config), now

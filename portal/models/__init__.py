@@ -61,6 +61,21 @@ from portal.models.messages import (
     SavedReply,
 )
 from portal.models.notes import Note, NoteAmendment, NoteStatus, NoteTemplate
+from portal.models.packages import (
+    DiscountKind,
+    InstalmentStatus,
+    Package,
+    PackageCredit,
+    PackageInstalment,
+    PackageItem,
+    PackagePurchase,
+    PackageVersion,
+    PromoCode,
+    PromoRedemption,
+    PromoTarget,
+    PurchaseStatus,
+    VersionStatus,
+)
 from portal.models.payments import Payment, PaymentMethod, PaymentStatus, Refund, RefundStatus, StripeEvent
 from portal.models.questionnaires import (
     Assignment,
@@ -76,6 +91,19 @@ from portal.models.records import AuditEvent, ClientProfile, ProfileChange
 from portal.models.outbox import OutboxMessage, OutboxStatus
 
 __all__ = [
+    "DiscountKind",
+    "InstalmentStatus",
+    "Package",
+    "PackageCredit",
+    "PackageInstalment",
+    "PackageItem",
+    "PackagePurchase",
+    "PackageVersion",
+    "PromoCode",
+    "PromoRedemption",
+    "PromoTarget",
+    "PurchaseStatus",
+    "VersionStatus",
     "BUILTIN_TAGS",
     "DiaryDayTag",
     "DiaryMeal",

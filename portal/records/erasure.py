@@ -1,7 +1,8 @@
 """Erasing a client: her health data and account go; what the law makes the practice keep stays, stripped.
 
 Every table with her rows (found from the schema, so later tables are included) is emptied of them, children
-first, except the KEPT tables: bookings and their history, payments and refunds (accounting records) and
+first, except the KEPT tables: bookings and their history, payments and refunds, package purchases with their
+credits, instalments and promo-code uses (accounting records) and
 the audit trail. Kept rows lose their free text; the user row stays, anonymised, so their foreign keys hold.
 """
 
@@ -22,7 +23,21 @@ from portal.handouts.handouts import published_handouts
 from portal.handouts.storage import get_storage
 
 ERASED_NAME = "Erased client"
-KEPT_TABLES = frozenset({"bookings", "booking_events", "payments", "refunds", "audit_events", "sent_notifications"})
+KEPT_TABLES = frozenset(
+    {
+        "bookings",
+        "booking_events",
+        "payments",
+        "refunds",
+        "audit_events",
+        "sent_notifications",
+        # What she bought and paid, and which sessions it covered: accounting records too (no free text).
+        "package_purchases",
+        "package_credits",
+        "package_instalments",
+        "promo_redemptions",
+    }
+)
 # Free text in kept rows that may hold what she or the practitioner wrote about her.
 STRIPPED_COLUMNS = {"booking_events": ("note",), "payments": ("note", "failure_message"), "refunds": ("reason",)}
 

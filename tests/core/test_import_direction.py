@@ -17,6 +17,7 @@ AREAS = (
     "handouts",
     "home",
     "jobs",
+    "packages",
     "payments",
     "practice",
     "questionnaires",
@@ -27,6 +28,7 @@ AREAS = (
 MAY_NOT_IMPORT = {
     "questionnaires": {"booking", "payments"},
     "booking": {"payments"},
+    "packages": {"booking", "payments"},  # booking spends credits; packages know bookings only as rows
     "consent": {"booking", "payments"},  # the booking pages ask consent, never the other way round
 }
 

@@ -22,7 +22,8 @@ from portal.extensions import db
 from portal.handouts import handouts, protocols
 from portal.messages import conversations
 from portal.messages.attachments import clean_upload
-from portal.models import MessageAttachment, OutboxMessage, OutboxStatus, PaymentMethod, Role, User
+from portal.models import MessageAttachment, OutboxMessage, PackageInstalment, OutboxStatus, PaymentMethod, Role, User
+from portal.packages.examples import seed_demo_package
 from portal.payments import ledger
 from portal.practice import settings
 from portal.questionnaires import custom, responses
@@ -172,6 +173,18 @@ RULES: dict[str, set[str]] = {
     "team.reactivate": OWNER,
     "team.care_team": OWNER,
     "team.remove_from_care_team": OWNER,
+    # packages and codes: hers to sell; a client's packages for whoever sees her contact details and bookings
+    "packages.catalogue_page": CLINICAL,
+    "packages.new_package": CLINICAL,
+    "packages.edit_package": AUTHOR,
+    "packages.publish_package": AUTHOR,
+    "packages.withdraw_package": AUTHOR,
+    "packages.new_code": CLINICAL,
+    "packages.toggle_code": AUTHOR,
+    "packages.client_packages": BOOKING_DESK,
+    "packages.instalment_paid": BOOKING_DESK,
+    "packages.end_purchase": BOOKING_DESK,
+    "packages.mine": CLIENT,
 }
 
 # Two paths of one endpoint with different rules: the path's rule wins.
@@ -250,6 +263,7 @@ def world(app, make_user) -> World:
     )
     db.session.add(undelivered)
     db.session.commit()
+    package = seed_demo_package(on, x, service)
     key = questionnaire.draft_items[0]["key"]
     return World(
         people={"client": x, "practitioner_on": on, "practitioner_off": off, "assistant": assistant, "owner": owner},
@@ -279,6 +293,12 @@ def world(app, make_user) -> World:
                 db.select(MessageAttachment.id).filter_by(message_id=message.id)
             ).scalar_one(),
             "reply_id": reply.id,
+            "version_id": package.version.id,
+            "code_id": package.code.id,
+            "purchase_id": package.purchase.id,
+            "instalment_id": db.session.execute(
+                db.select(PackageInstalment.id).filter_by(purchase_id=package.purchase.id, number=2)
+            ).scalar_one(),
         },
     )
 
