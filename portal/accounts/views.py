@@ -207,3 +207,26 @@ def reset_password(token: str):
             flash("Your password has been changed. Log in with your new password.", "success")
             return redirect(url_for("accounts.login", next=_next()))
     return render_template("accounts/reset_password.html", form=form)
+
+
+@bp.route("/welcome/<token>", methods=["GET", "POST"])
+def welcome(token: str):
+    """A client the practice made an account for (booking her first session) chooses her password."""
+    try:
+        user = users.user_for_welcome_token(
+            current_app.config["SECRET_KEY"], token[:500], current_app.config["CLIENT_INVITATION_MAX_AGE"]
+        )
+    except ResetTokenError as error:
+        flash(str(error), "error")
+        return redirect(url_for("accounts.login"))
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        try:
+            users.set_password(user, form.password.data, email_proven=True)
+        except users.WeakPassword as weak:
+            form.password.errors.extend(weak.problems)
+        else:
+            logout_user()
+            flash("Your password is saved. Log in with your e-mail address and your new password.", "success")
+            return redirect(url_for("accounts.login"))
+    return render_template("accounts/welcome.html", form=form, user=user), 422 if form.errors else 200
