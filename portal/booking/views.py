@@ -44,7 +44,7 @@ from portal.booking.forms import (
 from portal.booking.pages import group_by_local_day, iso, parse_start, slot_page, time_taken
 from portal.consent.documents import unsigned_versions
 from portal.db_types import utcnow
-from portal.inputs import day_in_link
+from portal.inputs import day_in_link, whole_number
 from portal.forms import select_choices
 from portal.models import Booking, BookingStatus, PaymentMethod, Service, User
 from portal.money import format_money
@@ -326,9 +326,7 @@ def book_for_client():
     """Book a session or a series for a client (one she may see, or a new one), from the calendar ("Book here"),
     the client lists or the case file: `?start=` and `?client=` prefill the form."""
     offered = _staff_services()
-    chosen = (
-        request.args.get("client", type=int) if request.method == "GET" else request.form.get("client_id", type=int)
-    )
+    chosen = whole_number(request.args.get("client") if request.method == "GET" else request.form.get("client_id"), 1)
     if chosen:  # a client she may not see is "Page not found", like her case file
         get_client_or_404(chosen)
     form = _staff_booking_form(offered, team.contact_rows("", visible_clients, STAFF_BOOKING_CLIENTS))
@@ -343,7 +341,7 @@ def book_for_client():
             form.day.data, form.time.data = local.date(), local.time()
         if chosen:
             form.client_id.data = chosen
-        service_id = request.args.get("service", type=int)
+        service_id = whole_number(request.args.get("service"), 1)
         if service_id in {s.id for s in offered}:
             form.service_id.data = service_id
     elif form.validate_on_submit():
