@@ -222,11 +222,14 @@ def slot_problem(
         return SlotProblem.TOO_FAR
     if _off(day, time_off) or not _is_candidate(start, day, zone, hours, duration, rules.step):
         return SlotProblem.OUTSIDE_HOURS
+    return SlotProblem.TAKEN if _taken(start, duration, rules, busy) else None
+
+
+def _taken(start: datetime, duration: timedelta, rules: Rules, busy: list[Busy]) -> bool:
+    """Does a session at `start`, with its buffers, share time with a busy interval?"""
     blocked_from, blocked_until = blocked_interval(start, duration, rules)
     # One start against every booking: a scan is cheaper than sorting them all for _BusyIndex.
-    if any(b_from < b_until and b_from < blocked_until and blocked_from < b_until for b_from, b_until in busy):
-        return SlotProblem.TAKEN
-    return None
+    return any(b_from < b_until and b_from < blocked_until and blocked_from < b_until for b_from, b_until in busy)
 
 
 class StaffProblem(enum.Enum):
@@ -259,7 +262,4 @@ def staff_problem(
         return StaffProblem.TIME_OFF
     if not any(begin <= start and start + duration <= end for begin, end in _day_ranges(day, zone, hours)):
         return StaffProblem.OUTSIDE_HOURS
-    blocked_from, blocked_until = blocked_interval(start, duration, rules)
-    if any(b_from < b_until and b_from < blocked_until and blocked_from < b_until for b_from, b_until in busy):
-        return StaffProblem.TAKEN
-    return None
+    return StaffProblem.TAKEN if _taken(start, duration, rules, busy) else None

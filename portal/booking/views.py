@@ -348,7 +348,7 @@ def book_for_client():
         offered_by_id = {s.id: s for s in offered}
         result = _book_from_form(form, offered_by_id)
         if result is not None and result.booked:
-            return _booked_page(result, offered_by_id[form.service_id.data])
+            return _booked_page(result, offered_by_id[form.service_id.data], form.client_id.data == NEW_CLIENT)
     status = 422 if form.errors or (result is not None and not result.booked) else 200
     return render_template(
         "booking/book_for_client.html", form=form, services=offered, result=result, new_client=NEW_CLIENT
@@ -384,9 +384,13 @@ def _book_from_form(form: StaffBookingForm, offered: dict) -> lifecycle.Booked |
         return None
 
 
-def _booked_page(result: lifecycle.Booked, service: Service):
+def _booked_page(result: lifecycle.Booked, service: Service, new_client: bool):
     client = result.client
     assert client is not None  # something was booked for her
+    if new_client:
+        flash(f"{client.name} has an account now, and an e-mail to choose her password.", "success")
+    if unsigned_versions(client.id):  # not held back, but her case file flags it until she signs
+        flash(f"{client.name} has not signed the practice's current documents yet.", "info")
     if len(result.booked) == 1 and not result.skipped:
         flash(f"Booked for {client.name}; she has been e-mailed the details.", "success")
         return redirect(url_for("booking.practitioner_booking", booking_id=result.booked[0].id))
