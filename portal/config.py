@@ -187,6 +187,7 @@ def load_config(environ: Mapping[str, str], instance_path: Path) -> dict[str, An
         "OUTBOX_DIR": str(instance_path / "outbox"),
         "PASSWORD_RESET_MAX_AGE": _int(environ, "PASSWORD_RESET_MAX_AGE", 3600, 60, 86400),
         "EMAIL_CONFIRM_MAX_AGE": _int(environ, "EMAIL_CONFIRM_MAX_AGE", 86400, 3600, 7 * 86400),
+        "CLIENT_INVITATION_MAX_AGE": _int(environ, "CLIENT_INVITATION_MAX_AGE", 7 * 86400, 3600, 30 * 86400),
         "RATELIMIT_STORAGE_URI": environ.get("RATELIMIT_STORAGE_URI", "").strip() or "memory://",
         "RATELIMIT_HEADERS_ENABLED": True,
         "RATELIMIT_ENABLED": environ.get("RATELIMIT_ENABLED", "true").strip().lower() != "false",

@@ -233,6 +233,7 @@ KIND_LABELS = {
     "account_exists": "Sign-up (account exists)",
     "password_reset": "Password reset",
     "team_invitation": "Team invitation",
+    "client_invitation": "New client's account invitation",
 }
 ERROR_WORDS = {
     "ConnectionRefusedError": "the mail server could not be reached",

@@ -43,7 +43,7 @@ from werkzeug.datastructures import ImmutableMultiDict
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import Rule
 
-from portal.accounts.tokens import make_reset_token
+from portal.accounts.tokens import make_reset_token, make_welcome_token
 from portal.booking import bookings, feeds, lifecycle
 from portal.cases import notes, templates
 from portal.cases.examples import seed_demo_note
@@ -322,7 +322,12 @@ def build_world(make_user: Callable[..., User], secret_key: str) -> World:
     world.add("code_id", package.code.id)
     world.add("purchase_id", package.purchase.id)
     world.add("instalment_id", *(i for i in db.session.scalars(db.select(PackageInstalment.id))))
-    world.add("token", rules.calendar_feed_token, make_reset_token(secret_key, clara.id, clara.password_hash))
+    world.add(
+        "token",
+        rules.calendar_feed_token,
+        make_reset_token(secret_key, clara.id, clara.password_hash),
+        make_welcome_token(secret_key, clara.id, clara.password_hash),
+    )
     return world
 
 

@@ -39,15 +39,36 @@ def make_reset_token(secret: str, user_id: int, password_hash: str) -> str:
 
 def read_reset_token(secret: str, token: str, max_age: int) -> ResetClaim:
     """What a token claims; raises ResetTokenError if it is forged or too old."""
+    return _read_password_claim(secret, token, max_age, SALT, "reset link", "Ask for a new one below.")
+
+
+def _read_password_claim(secret: str, token: str, max_age: int, salt: str, what: str, remedy: str) -> ResetClaim:
     try:
-        payload = URLSafeTimedSerializer(secret, salt=SALT).loads(token, max_age=max_age)
+        payload = URLSafeTimedSerializer(secret, salt=salt).loads(token, max_age=max_age)
     except SignatureExpired:
-        raise ResetTokenError("This reset link has expired. Ask for a new one below.") from None
+        raise ResetTokenError(f"This {what} has expired. {remedy}") from None
     except BadSignature:
-        raise ResetTokenError("This reset link is not valid. Ask for a new one below.") from None
+        raise ResetTokenError(f"This {what} is not valid. {remedy}") from None
     if not (isinstance(payload, dict) and isinstance(payload.get("u"), int) and isinstance(payload.get("h"), str)):
-        raise ResetTokenError("This reset link is not valid. Ask for a new one below.")
+        raise ResetTokenError(f"This {what} is not valid. {remedy}")
     return ResetClaim(payload["u"], payload["h"])
+
+
+# A client whose account the practice made (booking for a new client) chooses her first password through a link
+# that works like a reset link (once: choosing the password makes it stale) but lasts longer, and says welcome.
+
+WELCOME_SALT = "client-welcome"
+WELCOME_REMEDY = "Use “Forgotten your password?” on the log-in page to get a new link."
+
+
+def make_welcome_token(secret: str, user_id: int, password_hash: str) -> str:
+    payload = {"u": user_id, "h": password_fingerprint(password_hash)}
+    return URLSafeTimedSerializer(secret, salt=WELCOME_SALT).dumps(payload)
+
+
+def read_welcome_token(secret: str, token: str, max_age: int) -> ResetClaim:
+    """What a welcome token claims; raises ResetTokenError if it is forged or too old."""
+    return _read_password_claim(secret, token, max_age, WELCOME_SALT, "link", WELCOME_REMEDY)
 
 
 def claim_is_current(claim: ResetClaim | ConfirmClaim, password_hash: str) -> bool:

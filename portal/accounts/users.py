@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import secrets
+
 from flask import current_app
 from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
@@ -14,8 +16,10 @@ from portal.accounts.tokens import (
     claim_is_current,
     make_confirm_token,
     make_reset_token,
+    make_welcome_token,
     read_confirm_token,
     read_reset_token,
+    read_welcome_token,
 )
 from portal.db_types import affected_rows, utcnow
 from portal.extensions import db
@@ -81,6 +85,48 @@ def create_user(*, role: Role, name: str, email: str, password: str, timezone: s
         raise EmailTaken(email) from None
     add_practitioner_defaults(user)
     db.session.commit()
+    return user
+
+
+def invite_client(*, name: str, email: str, timezone: str, invited_by: User) -> User:
+    """A client account made by the practice (booking for a new client), in the caller's transaction, with an
+    e-mail inviting her to choose her password queued in it. Nobody knows the account's first password, so nobody
+    can log in as her until she has used her link (which also confirms the address). Raises EmailTaken."""
+    email, name = normalise_email(email), name.strip()
+    if find_user_by_email(email) is not None:
+        raise EmailTaken(email)
+    user = User(
+        role=Role.CLIENT.value,
+        name=name,
+        email=email,
+        password_hash=hash_password(secrets.token_urlsafe(32)),
+        timezone=timezone,
+    )
+    db.session.add(user)
+    db.session.flush()  # the link and the outbox row need her id
+    config = current_app.config
+    token = make_welcome_token(config["SECRET_KEY"], user.id, user.password_hash)
+    send_mail(
+        user.email,
+        "Your account: choose your password",
+        "client_invitation",
+        recipient=user,
+        name=user.name,
+        invited_by=invited_by.name,
+        link=absolute_url("accounts.welcome", token=token),
+        valid_for=describe_seconds(config["CLIENT_INVITATION_MAX_AGE"]),
+    )
+    return user
+
+
+def user_for_welcome_token(secret: str, token: str, max_age: int) -> User:
+    """The client a welcome link is for; raises ResetTokenError with a message to show."""
+    claim = read_welcome_token(secret, token, max_age)
+    user = db.session.get(User, claim.user_id)
+    if user is None or not user.is_client:
+        raise ResetTokenError("This link is not valid. Use “Forgotten your password?” to get a new one.")
+    if not claim_is_current(claim, user.password_hash):
+        raise ResetTokenError("This link has already been used: log in with the password you chose.")
     return user
 
 

@@ -27,6 +27,7 @@ from portal.accounts.forms import (
 )
 from portal.accounts.tokens import ConfirmTokenError, ResetTokenError
 from portal.extensions import limiter
+from portal.models import User
 from portal.security import safe_next
 from portal.timeutil import describe_seconds
 
@@ -196,6 +197,14 @@ def reset_password(token: str):
     except ResetTokenError as error:
         flash(str(error), "error")
         return redirect(url_for("accounts.reset_request"))
+    return _choose_password(
+        user, "Your password has been changed. Log in with your new password.", "accounts/reset_password.html"
+    )
+
+
+def _choose_password(user: User, done: str, template: str):
+    """The page of an e-mailed link where she chooses a password (which confirms her address and makes the link
+    stale); then she logs in."""
     form = ResetPasswordForm()
     if form.validate_on_submit():
         try:
@@ -204,6 +213,21 @@ def reset_password(token: str):
             form.password.errors.extend(weak.problems)
         else:
             logout_user()
-            flash("Your password has been changed. Log in with your new password.", "success")
+            flash(done, "success")
             return redirect(url_for("accounts.login", next=_next()))
-    return render_template("accounts/reset_password.html", form=form)
+    return render_template(template, form=form, user=user), 422 if form.errors else 200
+
+
+@bp.route("/welcome/<token>", methods=["GET", "POST"])
+def welcome(token: str):
+    """A client the practice made an account for (booking her first session) chooses her password."""
+    try:
+        user = users.user_for_welcome_token(
+            current_app.config["SECRET_KEY"], token[:500], current_app.config["CLIENT_INVITATION_MAX_AGE"]
+        )
+    except ResetTokenError as error:
+        flash(str(error), "error")
+        return redirect(url_for("accounts.login"))
+    return _choose_password(
+        user, "Your password is saved. Log in with your e-mail address and your new password.", "accounts/welcome.html"
+    )

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import joinedload, selectinload
 
-from portal.booking import slots
+from portal.booking import grid, slots
 from portal.db_types import utcnow
 from portal.extensions import db
 from portal.models import (
@@ -71,8 +71,15 @@ class Availability:
     def problem(self, start: datetime, duration: timedelta, now: datetime) -> slots.SlotProblem | None:
         return slots.slot_problem(start, self.rules, self.hours, self.time_off, self.busy, duration, now)
 
+    def staff_problem(self, start: datetime, duration: timedelta, now: datetime) -> slots.StaffProblem | None:
+        return slots.staff_problem(start, self.rules, self.hours, self.time_off, self.busy, duration, now)
 
-def load_availability(practitioner_id: int, now: datetime, ignore_booking_id: int | None = None) -> Availability:
+
+def load_availability(
+    practitioner_id: int, now: datetime, ignore_booking_id: int | None = None, until: datetime | None = None
+) -> Availability:
+    """Her rules, hours, time off and busy times from now to the end of her booking horizon (or `until`, when
+    later: a series of sessions reaches further than clients may book)."""
     rules = rules_for(practitioner_id)
     hours = db.session.execute(db.select(WorkingHours).filter_by(practitioner_id=practitioner_id)).scalars()
     time_off = db.session.execute(
@@ -80,7 +87,7 @@ def load_availability(practitioner_id: int, now: datetime, ignore_booking_id: in
             TimeOff.practitioner_id == practitioner_id, TimeOff.last_day >= now.date() - timedelta(days=1)
         )
     ).scalars()
-    horizon_end = now + timedelta(days=rules.horizon_days + 2)
+    horizon_end = max(now + timedelta(days=rules.horizon_days + 2), until or now)
     busy_query = db.select(Booking.blocked_from, Booking.blocked_until).filter(
         Booking.practitioner_id == practitioner_id,
         Booking.status.in_([s.value for s in BLOCKING_STATUSES]),
@@ -151,6 +158,30 @@ def agenda(practitioner_id: int | None, start: datetime, end: datetime) -> list[
                 selectinload(Booking.client), selectinload(Booking.service), selectinload(Booking.practitioner)
             ).order_by(Booking.starts_at)
         ).scalars()
+    )
+
+
+def calendar_grid(practitioner_id: int, days: list[date], around: list[Booking], now: datetime) -> grid.Grid:
+    """Her calendar of `days` in her practice's zone, from her hours and time off on those days and `around` (her
+    bookings around them); a free gap is at least as long as her shortest bookable service."""
+    rules = rules_for(practitioner_id)
+    hours = db.session.execute(db.select(WorkingHours).filter_by(practitioner_id=practitioner_id)).scalars()
+    time_off = db.session.execute(
+        db.select(TimeOff).filter(
+            TimeOff.practitioner_id == practitioner_id, TimeOff.last_day >= days[0], TimeOff.first_day <= days[-1]
+        )
+    ).scalars()
+    shortest = db.session.scalar(
+        db.select(db.func.min(Service.duration_minutes)).filter_by(practitioner_id=practitioner_id, active=True)
+    )
+    return grid.build_grid(
+        days,
+        rules.timezone,
+        [slots.WorkingRange(h.weekday, _minute_time(h.start_minute), _minute_time(h.end_minute)) for h in hours],
+        [slots.TimeOff(t.first_day, t.last_day) for t in time_off],
+        around,
+        now,
+        timedelta(minutes=shortest or 15),
     )
 
 

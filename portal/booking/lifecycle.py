@@ -11,12 +11,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
+from portal.accounts import users
 from portal.booking import slots
 from portal.booking.bookings import Availability, BookingError, client_may_change, load_availability, rules_for
 from portal.booking.notify import queue_booking_emails
@@ -28,6 +30,7 @@ from portal.models.booking import NO_OVERLAP_CONSTRAINT
 from portal.packages import promo, purchases
 from portal.practice.team import join_care_team
 from portal.questionnaires.responses import assign_intake_set
+from portal.timeutil import existing_local_instant
 
 # What the practice's team may do that a client may not: place a session outside the booking rules' hours,
 # notice and horizon. Free time still applies to everyone.
@@ -60,7 +63,8 @@ def _record(
 @contextmanager
 def _committed_unless_taken(free_times: Callable[[], list[datetime]]) -> Iterator[None]:
     """Run the block's writes and commit them; if the database refuses an overlapping session (at any flush in the
-    block, or at the commit), roll everything back and offer the next free times."""
+    block, or at the commit), roll everything back and offer the next free times. Any other error in the block
+    rolls it back too, so nothing half-written is left for a later commit."""
     try:
         yield
         db.session.commit()
@@ -69,6 +73,9 @@ def _committed_unless_taken(free_times: Callable[[], list[datetime]]) -> Iterato
         if NO_OVERLAP_CONSTRAINT not in str(error.orig):
             raise
         raise BookingError(slots.SlotProblem.TAKEN.value, free_times()[:5]) from None
+    except BaseException:
+        db.session.rollback()
+        raise
 
 
 def _confirmed(booking: Booking, client: User, now: datetime) -> None:
@@ -117,21 +124,10 @@ def book(
     if problem is not None:
         raise BookingError(problem.value, availability.free(duration, now)[:5])
     rules = rules_for(service.practitioner_id)
-    blocked_from, blocked_until = slots.blocked_interval(start, duration, availability.rules)
     status = BookingStatus.PENDING_PAYMENT if needs_payment else BookingStatus.CONFIRMED
-    booking = Booking(
-        practitioner_id=service.practitioner_id,
-        client_id=client.id,
-        service_id=service.id,
-        status=status.value,
-        starts_at=start,
-        ends_at=start + duration,
-        blocked_from=blocked_from,
-        blocked_until=blocked_until,
-        price_minor=code.price_minor if code else service.price_minor,
-        currency=service.currency,
-        hold_expires_at=now + timedelta(minutes=rules.hold_minutes) if needs_payment else None,
-    )
+    hold = now + timedelta(minutes=rules.hold_minutes) if needs_payment else None
+    price = code.price_minor if code else service.price_minor
+    booking = _new_booking(client, service, start, duration, availability.rules, status, hold, price)
     with _committed_unless_taken(_free_times(availability, duration, now)):
         db.session.add(booking)
         _record(booking, "created", client, None, note="on a package credit" if use_credit else "")
@@ -152,6 +148,142 @@ def book(
             db.session.flush()  # the e-mails need the booking's id for their links
             _confirmed(booking, client, now)
     return booking
+
+
+# Booking by the practice's team for a client ------------------------------------------------------------------
+
+SERIES_EVERY_WEEKS = (1, 2, 4)
+SERIES_MAX = 26
+
+
+@dataclass(frozen=True)
+class NewClient:
+    """A client without an account yet: booking for her makes one and e-mails her a link to choose her password."""
+
+    name: str
+    email: str
+
+
+@dataclass
+class Booked:
+    """What booking for a client (one session or a series) did: the sessions booked (none: nothing was written)
+    and each time that could not be booked, with why, in the words she is told."""
+
+    client: User | None
+    booked: list[Booking] = field(default_factory=list)
+    skipped: list[tuple[datetime, str]] = field(default_factory=list)
+
+
+# What is done for each session booked, in its transaction: how it is paid (nothing: paid at the session). The
+# payments area passes one (ledger.paid_now) so booking does not import payments; a package credit will be one too.
+PaidBy = Callable[[Booking], None]
+
+
+def series_starts(first: datetime, every_weeks: int, count: int, tz: str) -> list[tuple[datetime, datetime | None]]:
+    """The wall-clock time of `first` in zone `tz` every `every_weeks` weeks, `count` times, so a series keeps its
+    time across clock changes: each as (that local time, its UTC instant or None when the clocks skip it)."""
+    zone = ZoneInfo(tz)
+    local = first.astimezone(zone)
+    starts = []
+    for i in range(count):
+        day = local.date() + timedelta(weeks=every_weeks * i)
+        starts.append((datetime.combine(day, local.time(), tzinfo=zone), existing_local_instant(day, local.time(), tz)))
+    return starts
+
+
+def book_for_client(
+    client: User | NewClient,
+    service: Service,
+    start: datetime,
+    actor: User,
+    *,
+    every_weeks: int = 1,
+    count: int = 1,
+    paid_by: PaidBy | None = None,
+    now: datetime | None = None,
+) -> Booked:
+    """The practice's team books a session, or a series at the same time every 1, 2 or 4 weeks, for a client (one
+    she may see, checked by the caller's loader) or for a new one, whose account is made and invited by e-mail.
+
+    Each time is held to the past, time off, working hours and free time (buffers included), not to the notice,
+    horizon or start-time step that clients are; a time that can't be booked is skipped and listed with why. What
+    can be booked is booked in one transaction, confirmed and e-mailed like any booking (paid at the session, or
+    as `paid_by` records); when nothing can be, nothing is written (not even the new client's account).
+    """
+    now = now or utcnow()
+    if not service.active:
+        raise BookingError("This service can no longer be booked.")
+    if not (actor.is_assistant or service.practitioner_id == actor.id):
+        raise BookingError("You can book only your own services.")
+    if every_weeks not in SERIES_EVERY_WEEKS or not 1 <= count <= SERIES_MAX:
+        raise BookingError(f"A series repeats every 1, 2 or 4 weeks, at most {SERIES_MAX} times.")
+    rules = rules_for(service.practitioner_id)
+    duration = timedelta(minutes=service.duration_minutes)
+    starts = series_starts(start, every_weeks, count, rules.timezone)
+    last = max(instant or asked for asked, instant in starts)
+    availability = load_availability(service.practitioner_id, now, until=last + duration + timedelta(days=2))
+    result = Booked(client=None)
+    wanted: list[datetime] = []
+    for asked, instant in starts:
+        if instant is None:
+            result.skipped.append((asked, "That time does not exist that day: the clocks go forward."))
+            continue
+        problem = availability.staff_problem(instant, duration, now)
+        if problem is not None:
+            result.skipped.append((instant, problem.value))
+            continue
+        wanted.append(instant)
+        availability.busy.append(slots.blocked_interval(instant, duration, availability.rules))
+    if not wanted:
+        return result
+    with _committed_unless_taken(_free_times(availability, duration, now)):
+        if isinstance(client, NewClient):
+            try:
+                client = users.invite_client(
+                    name=client.name, email=client.email, timezone=rules.timezone, invited_by=actor
+                )
+            except users.EmailTaken:
+                raise BookingError(
+                    "There is already an account with this e-mail address: choose her from your clients instead."
+                ) from None
+        result.client = client
+        join_care_team(service.practitioner_id, client.id)
+        for at in wanted:
+            booking = _new_booking(client, service, at, duration, availability.rules, BookingStatus.CONFIRMED)
+            db.session.add(booking)
+            _record(booking, "created", actor, None)
+            db.session.flush()  # the e-mails and a payment need the booking's id
+            if paid_by is not None and booking.price_minor > 0:
+                paid_by(booking)
+            _confirmed(booking, client, now)
+            result.booked.append(booking)
+    return result
+
+
+def _new_booking(
+    client: User,
+    service: Service,
+    start: datetime,
+    duration: timedelta,
+    rules: slots.Rules,
+    status: BookingStatus,
+    hold_expires_at: datetime | None = None,
+    price_minor: int | None = None,
+) -> Booking:
+    blocked_from, blocked_until = slots.blocked_interval(start, duration, rules)
+    return Booking(
+        practitioner_id=service.practitioner_id,
+        client_id=client.id,
+        service_id=service.id,
+        status=status.value,
+        starts_at=start,
+        ends_at=start + duration,
+        blocked_from=blocked_from,
+        blocked_until=blocked_until,
+        price_minor=service.price_minor if price_minor is None else price_minor,
+        currency=service.currency,
+        hold_expires_at=hold_expires_at,
+    )
 
 
 def confirm_payment(booking: Booking, now: datetime | None = None) -> bool:

@@ -222,8 +222,44 @@ def slot_problem(
         return SlotProblem.TOO_FAR
     if _off(day, time_off) or not _is_candidate(start, day, zone, hours, duration, rules.step):
         return SlotProblem.OUTSIDE_HOURS
+    return SlotProblem.TAKEN if _taken(start, duration, rules, busy) else None
+
+
+def _taken(start: datetime, duration: timedelta, rules: Rules, busy: list[Busy]) -> bool:
+    """Does a session at `start`, with its buffers, share time with a busy interval?"""
     blocked_from, blocked_until = blocked_interval(start, duration, rules)
     # One start against every booking: a scan is cheaper than sorting them all for _BusyIndex.
-    if any(b_from < b_until and b_from < blocked_until and blocked_from < b_until for b_from, b_until in busy):
-        return SlotProblem.TAKEN
-    return None
+    return any(b_from < b_until and b_from < blocked_until and blocked_from < b_until for b_from, b_until in busy)
+
+
+class StaffProblem(enum.Enum):
+    """Why the practice's team can't book a client at a time; the value is what she is told."""
+
+    PAST = "That time has already passed."
+    TIME_OFF = "You are on time off that day."
+    OUTSIDE_HOURS = "That time is outside your working hours."
+    TAKEN = "That time is already taken by another session (or its buffer)."
+
+
+def staff_problem(
+    start: datetime,
+    rules: Rules,
+    hours: list[WorkingRange],
+    time_off: list[TimeOff],
+    busy: list[Busy],
+    duration: timedelta,
+    now: datetime,
+) -> StaffProblem | None:
+    """Why the practice's team can't book a session at `start`, or None. Unlike a client she is held neither to
+    the minimum notice, nor the booking horizon, nor the start-time step: only to the past, time off, her
+    working hours (the whole session inside one range) and free time, buffers included."""
+    start = start.astimezone(UTC)
+    if start < now:
+        return StaffProblem.PAST
+    zone = _zone(rules.timezone)
+    day = start.astimezone(zone).date()
+    if _off(day, time_off):
+        return StaffProblem.TIME_OFF
+    if not any(begin <= start and start + duration <= end for begin, end in _day_ranges(day, zone, hours)):
+        return StaffProblem.OUTSIDE_HOURS
+    return StaffProblem.TAKEN if _taken(start, duration, rules, busy) else None

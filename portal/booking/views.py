@@ -3,6 +3,7 @@ agenda and booking pages, and her private calendar feed."""
 
 from __future__ import annotations
 
+import secrets
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
@@ -12,6 +13,7 @@ from flask import (
     abort,
     current_app,
     flash,
+    make_response,
     redirect,
     render_template,
     request,
@@ -23,24 +25,39 @@ from portal.access import (
     client_required,
     get_booking_for_viewer_or_404,
     get_booking_or_404,
+    get_client_or_404,
     get_own_or_404,
     staff_required,
+    visible_clients,
 )
 from portal.booking import bookings, feeds, lifecycle, place
 from portal.booking.bookings import BookingError
-from portal.booking.forms import CancelForm, ChooseSlotForm, MoveForm, OutcomeForm, VideoLinkForm
+from portal.booking.forms import (
+    NEW_CLIENT,
+    CancelForm,
+    ChooseSlotForm,
+    MoveForm,
+    OutcomeForm,
+    StaffBookingForm,
+    VideoLinkForm,
+)
 from portal.booking.pages import group_by_local_day, iso, parse_start, slot_page, time_taken
 from portal.consent.documents import unsigned_versions
 from portal.db_types import utcnow
 from portal.packages import promo, purchases
-from portal.inputs import day_in_link
-from portal.models import Booking, BookingStatus
+from portal.inputs import day_in_link, whole_number
+from portal.forms import select_choices
+from portal.models import Booking, BookingStatus, PaymentMethod, Service, User
 from portal.money import format_money
 from portal.payments import gateway, ledger, refunds
 from portal.payments.forms import ManualPaymentForm, RefundForm
+from portal.practice import team
+from portal.security import CONTENT_SECURITY_POLICY
 from portal.timeutil import existing_local_instant, is_valid_timezone
 
 bp = Blueprint("booking", __name__)
+
+STAFF_BOOKING_CLIENTS = 500  # clients offered in the booking form's list; the links from a client preselect her
 
 
 def _default_tz() -> str:
@@ -271,7 +288,11 @@ def cancel(booking_id: int):
 @bp.get("/practitioner/agenda")
 @staff_required
 def agenda():
+    """The day or the week: for the owner and each practitioner a calendar of her own (with the list under it, which
+    is what a phone shows); for the assistant, the whole practice's list."""
     tz = current_user.timezone
+    if not current_user.is_assistant:
+        tz = bookings.rules_for(current_user.id).timezone  # the calendar is drawn in the zone of her hours
     today = utcnow().astimezone(ZoneInfo(tz)).date()
     day = day_in_link(request.args.get("date")) or today
     view = "week" if request.args.get("view") == "week" else "day"
@@ -281,18 +302,130 @@ def agenda():
     _, end = bookings.local_day_bounds(days[-1], tz)
     # The assistant keeps the whole practice's agenda; each practitioner (and the owner) her own.
     whose = None if current_user.is_assistant else current_user.id
-    by_day = group_by_local_day(bookings.agenda(whose, start, end), tz, lambda b: b.starts_at)
+    listed = bookings.agenda(whose, start, end)
+    by_day = group_by_local_day(listed, tz, lambda b: b.starts_at)
     step = timedelta(days=7 if view == "week" else 1)
-    return render_template(
-        "booking/agenda.html",
-        view=view,
-        days=days,
-        by_day=by_day,
-        today=today,
-        previous=first - step,
-        following=first + step,
-        day=day,
+    calendar = None
+    if whose is not None:
+        around = bookings.agenda(whose, start - timedelta(days=1), end + timedelta(days=1))
+        calendar = bookings.calendar_grid(whose, days, around, utcnow())
+    nonce = secrets.token_urlsafe(16)
+    response = make_response(
+        render_template(
+            "booking/agenda.html",
+            view=view,
+            days=days,
+            by_day=by_day,
+            today=today,
+            previous=first - step,
+            following=first + step,
+            day=day,
+            tz=tz,
+            calendar=calendar,
+            style_nonce=nonce,
+            iso=iso,
+        )
     )
+    if calendar is not None:  # the blocks' places are a per-page stylesheet; the policy allows no inline style
+        response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY.replace(
+            "style-src 'self'", f"style-src 'self' 'nonce-{nonce}'"
+        )
+    return response
+
+
+def _staff_services() -> list:
+    """The services she may book for a client: the assistant any practitioner's, the others their own."""
+    offered = bookings.active_services()
+    return offered if current_user.is_assistant else [s for s in offered if s.practitioner_id == current_user.id]
+
+
+def _staff_booking_form(offered: list, booking_clients: list) -> StaffBookingForm:
+    form = StaffBookingForm()
+    form.client_id.choices = select_choices(
+        [(NEW_CLIENT, "A new client")] + [(c.client.id, f"{c.client.name} ({c.client.email})") for c in booking_clients]
+    )
+    names = {s.practitioner_id: s.practitioner.name for s in offered}
+    form.service_id.choices = select_choices(
+        (s.id, s.name if len(names) == 1 else f"{s.name} with {s.practitioner.name}") for s in offered
+    )
+    return form
+
+
+@bp.route("/practitioner/book", methods=["GET", "POST"])
+@staff_required
+def book_for_client():
+    """Book a session or a series for a client (one she may see, or a new one), from the calendar ("Book here"),
+    the client lists or the case file: `?start=` and `?client=` prefill the form."""
+    offered = _staff_services()
+    chosen = whole_number(request.args.get("client") if request.method == "GET" else request.form.get("client_id"), 1)
+    if chosen:  # a client she may not see is "Page not found", like her case file
+        get_client_or_404(chosen)
+    form = _staff_booking_form(offered, team.contact_rows("", visible_clients, STAFF_BOOKING_CLIENTS))
+    if chosen and chosen not in {choice.value for choice in form.client_id.choices}:
+        client = get_client_or_404(chosen)  # beyond the list's length: still hers to book
+        form.client_id.choices += select_choices([(client.id, f"{client.name} ({client.email})")])
+    result = None
+    if request.method == "GET":
+        start = parse_start(request.args.get("start"))
+        if start is not None:
+            local = start.astimezone(ZoneInfo(current_user.timezone))
+            form.day.data, form.time.data = local.date(), local.time()
+        if chosen:
+            form.client_id.data = chosen
+        service_id = whole_number(request.args.get("service"), 1)
+        if service_id in {s.id for s in offered}:
+            form.service_id.data = service_id
+    elif form.validate_on_submit():
+        offered_by_id = {s.id: s for s in offered}
+        result = _book_from_form(form, offered_by_id)
+        if result is not None and result.booked:
+            return _booked_page(result, offered_by_id[form.service_id.data], form.client_id.data == NEW_CLIENT)
+    status = 422 if form.errors or (result is not None and not result.booked) else 200
+    return render_template(
+        "booking/book_for_client.html", form=form, services=offered, result=result, new_client=NEW_CLIENT
+    ), status
+
+
+def _book_from_form(form: StaffBookingForm, offered: dict) -> lifecycle.Booked | None:
+    """Book what the form asks; None (with the error beside its field) when it can't be tried."""
+    start = existing_local_instant(form.day.data, form.time.data, current_user.timezone)
+    if start is None:
+        form.time.errors.append("That time does not exist on that day: the clocks change. Choose another time.")
+        return None
+    if form.client_id.data == NEW_CLIENT:
+        client: User | lifecycle.NewClient = lifecycle.NewClient(form.new_name.data, form.new_email.data)
+    else:
+        client = get_client_or_404(form.client_id.data)
+    paid_by = None
+    if form.payment.data == "paid_now":
+        paid_by = ledger.paid_now(PaymentMethod(form.paid_by.data), "Paid when booked", current_user)
+    try:
+        return lifecycle.book_for_client(
+            client,
+            offered[form.service_id.data],
+            start,
+            current_user,
+            every_weeks=form.repeat.data or 1,
+            count=form.count.data if form.repeat.data else 1,
+            paid_by=paid_by,
+        )
+    except BookingError as error:
+        target = form.new_email if isinstance(client, lifecycle.NewClient) and "e-mail" in str(error) else form.time
+        target.errors.append(str(error))
+        return None
+
+
+def _booked_page(result: lifecycle.Booked, service: Service, new_client: bool):
+    client = result.client
+    assert client is not None  # something was booked for her
+    if new_client:
+        flash(f"{client.name} has an account now, and an e-mail to choose her password.", "success")
+    if unsigned_versions(client.id):  # not held back, but her case file flags it until she signs
+        flash(f"{client.name} has not signed the practice's current documents yet.", "info")
+    if len(result.booked) == 1 and not result.skipped:
+        flash(f"Booked for {client.name}; she has been e-mailed the details.", "success")
+        return redirect(url_for("booking.practitioner_booking", booking_id=result.booked[0].id))
+    return render_template("booking/booked_series.html", result=result, client=client, service=service)
 
 
 def _team_booking_or_404(booking_id: int) -> Booking:

@@ -6,6 +6,7 @@ Card payments are in card.py, refunds in refunds.py, the CSV export in export.py
 from __future__ import annotations
 
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
@@ -24,6 +25,14 @@ class PaymentError(Exception):
 def record_manual_payment(
     booking: Booking, amount_minor: int, method: PaymentMethod, note: str, actor: User
 ) -> Payment:
+    """A payment taken by other means than a card, committed."""
+    payment = add_manual_payment(booking, amount_minor, method, note, actor)
+    db.session.commit()
+    return payment
+
+
+def add_manual_payment(booking: Booking, amount_minor: int, method: PaymentMethod, note: str, actor: User) -> Payment:
+    """A payment taken by other means than a card, in the caller's transaction."""
     if method == PaymentMethod.CARD:
         raise PaymentError("Card payments are taken online; record cash, bank transfer or other.")
     if amount_minor <= 0:
@@ -40,8 +49,17 @@ def record_manual_payment(
         succeeded_at=utcnow(),
     )
     db.session.add(payment)
-    db.session.commit()
     return payment
+
+
+def paid_now(method: PaymentMethod, note: str, actor: User) -> Callable[[Booking], None]:
+    """Booking for a client, "paid now": each session booked gets its full price recorded as paid by `method`,
+    in the booking's transaction (booking.lifecycle.book_for_client's `paid_by`)."""
+
+    def pay(booking: Booking) -> None:
+        add_manual_payment(booking, booking.price_minor, method, note, actor)
+
+    return pay
 
 
 # Reading ---------------------------------------------------------------------------------------------------

@@ -144,8 +144,11 @@ class RulesForm(FlaskForm):
     )
     buffer_before_minutes = _minutes("Buffer before each session (minutes)", 0, 240)
     buffer_after_minutes = _minutes("Buffer after each session (minutes)", 0, 240, "Time to write notes or rest.")
-    min_notice_minutes = _minutes(
-        "Minimum notice (minutes)", 0, 43200, "e.g. 720 = clients book at least 12 hours ahead."
+    min_notice_hours = _minutes(
+        "Minimum notice (hours)",
+        0,
+        720,
+        "How long ahead clients must book, in whole hours: e.g. 12, or 48 for two days.",
     )
     horizon_days = _minutes("Clients may book up to (days ahead)", 1, 365)
     slot_step_minutes = _minutes("Start times every (minutes)", 5, 240)

@@ -111,17 +111,37 @@ class SettingsError(ValueError):
     """A change that can't be made; str() is the message for her."""
 
 
-def add_working_range(practitioner: User, weekday: int, start: time, end: time) -> WorkingHours:
+def _checked_range(
+    practitioner: User, weekday: int, start: time, end: time, editing: WorkingHours | None = None
+) -> tuple[int, int]:
+    """The range as minutes of the day, if it ends after it starts and overlaps none of her other ranges."""
     start_minute, end_minute = minute_of_day(start), minute_of_day(end, end_of_range=True)
     if end_minute <= start_minute:
         raise SettingsError("The end must be after the start.")
     for existing in working_hours_of(practitioner):
+        if existing is editing:
+            continue
         if existing.weekday == weekday and existing.start_minute < end_minute and start_minute < existing.end_minute:
             raise SettingsError("This overlaps hours you already have on that day. Remove or change those first.")
+    return start_minute, end_minute
+
+
+def add_working_range(practitioner: User, weekday: int, start: time, end: time) -> WorkingHours:
+    start_minute, end_minute = _checked_range(practitioner, weekday, start, end)
     hours = WorkingHours(
         practitioner_id=practitioner.id, weekday=weekday, start_minute=start_minute, end_minute=end_minute
     )
     db.session.add(hours)
+    db.session.commit()
+    return hours
+
+
+def change_working_range(hours: WorkingHours, practitioner: User, weekday: int, start: time, end: time) -> WorkingHours:
+    """Edit one of her ranges in place (its day, start and end). Sessions already booked stay booked."""
+    if hours.practitioner_id != practitioner.id:
+        raise SettingsError("These are not your hours.")
+    hours.start_minute, hours.end_minute = _checked_range(practitioner, weekday, start, end, editing=hours)
+    hours.weekday = weekday
     db.session.commit()
     return hours
 

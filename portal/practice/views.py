@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import time
 from zoneinfo import ZoneInfo
 
 from flask import (
@@ -106,13 +107,24 @@ def edit_service(service_id: int):
 # Hours, time off, rules and the calendar feed ------------------------------------------------------
 
 
-def _settings_page(status: int = 200, **bound_forms):
+def _edit_hours_form(hours: WorkingHours, formdata=None) -> HoursForm:
+    def clock(minute: int) -> time:  # 1440, midnight at the end of the day, is typed as 00:00
+        return time(minute // 60 % 24, minute % 60)
+
+    data = {"weekday": hours.weekday, "start": clock(hours.start_minute), "end": clock(hours.end_minute)}
+    return HoursForm(prefix=f"hours-{hours.id}", formdata=formdata, data=data)
+
+
+def _settings_page(status: int = 200, edited: HoursForm | None = None, edited_id: int | None = None, **bound_forms):
     rules = _rules()
     today = utcnow().astimezone(ZoneInfo(rules.timezone)).date()
+    hours = settings.working_hours_of(current_user)
+    hour_forms = {h.id: edited if h.id == edited_id and edited else _edit_hours_form(h) for h in hours}
+    notice_hours = -(-rules.min_notice_minutes // 60)  # kept in minutes; shown in whole hours, rounded up
     forms = {
         "hours_form": HoursForm(prefix="hours", formdata=None),
         "off_form": TimeOffForm(prefix="off", formdata=None),
-        "rules_form": RulesForm(prefix="rules", formdata=None, obj=rules),
+        "rules_form": RulesForm(prefix="rules", formdata=None, obj=rules, min_notice_hours=notice_hours),
         "address_form": AddressForm(prefix="address", formdata=None, obj=rules),
     } | bound_forms
     feed_url = (
@@ -123,7 +135,8 @@ def _settings_page(status: int = 200, **bound_forms):
         rules=rules,
         weekdays=WEEKDAYS,
         feed_url=feed_url,
-        hours=settings.working_hours_of(current_user),
+        hours=hours,
+        hour_forms=hour_forms,
         time_off=settings.time_off_of(current_user, today),
         **forms,
     ), status
@@ -146,6 +159,26 @@ def add_hours():
             flash(f"Added {WEEKDAYS[form.weekday.data]} {form.start.data:%H:%M}–{form.end.data:%H:%M}.", "success")
             return redirect(url_for("practice.settings_page") + "#hours")
     return _settings_page(422, hours_form=form)
+
+
+@bp.post("/settings/hours/<int:hours_id>")
+def edit_hours(hours_id: int):
+    """Change one range of her weekly hours in place."""
+    hours = get_own_or_404(WorkingHours, hours_id, "practitioner_id")
+    form = HoursForm(prefix=f"hours-{hours.id}")
+    if form.validate_on_submit():
+        try:
+            settings.change_working_range(hours, current_user, form.weekday.data, form.start.data, form.end.data)
+        except settings.SettingsError as error:
+            form.end.errors.append(str(error))
+        else:
+            flash(
+                f"Changed to {WEEKDAYS[hours.weekday]} {form.start.data:%H:%M}–{form.end.data:%H:%M}. "
+                "Sessions already booked stay booked.",
+                "success",
+            )
+            return redirect(url_for("practice.settings_page") + "#hours")
+    return _settings_page(422, edited=form, edited_id=hours.id)
 
 
 @bp.post("/settings/hours/<int:hours_id>/delete")
@@ -182,7 +215,8 @@ def delete_time_off(time_off_id: int):
 def save_rules():
     form = RulesForm(prefix="rules")
     if form.validate_on_submit():
-        settings.update_rules(_rules(), {name: getattr(form, name).data for name in settings.RULE_FIELDS})
+        values = {name: getattr(form, name).data for name in settings.RULE_FIELDS if name != "min_notice_minutes"}
+        settings.update_rules(_rules(), values | {"min_notice_minutes": form.min_notice_hours.data * 60})
         flash("Booking rules saved.", "success")
         return redirect(url_for("practice.settings_page") + "#rules")
     return _settings_page(422, rules_form=form)

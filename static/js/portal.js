@@ -48,3 +48,25 @@
   var summary = document.querySelector("[data-focus-on-load]");
   if (summary) summary.focus();
 })();
+
+// Parts of a form that matter only for one answer (data-shown-if="field=value", e.g. the new client's name when
+// "A new client" is chosen) are hidden otherwise. Without this file they all show, and the server ignores them.
+(function () {
+  "use strict";
+  var parts = document.querySelectorAll("[data-shown-if]");
+  if (!parts.length) return;
+  function valueOf(form, name) {
+    var field = form.elements[name];  // a select, or a RadioNodeList: both have the chosen value
+    return field ? field.value : null;
+  }
+  function update() {
+    parts.forEach(function (part) {
+      var rule = part.getAttribute("data-shown-if").split("=");
+      var form = part.closest("form");
+      var values = rule[1].split("|");
+      part.hidden = form && values.indexOf(valueOf(form, rule[0])) === -1 && !part.querySelector(".field--error");
+    });
+  }
+  document.addEventListener("change", update);
+  update();
+})();

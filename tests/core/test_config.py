@@ -70,6 +70,7 @@ def test_postgres_urls_are_given_the_psycopg_driver(tmp_path: Path):
         ({"LOGIN_ACCOUNT_RATE_LIMIT": "lots"}, "LOGIN_ACCOUNT_RATE_LIMIT must be limits like"),
         ({"LOGIN_RATE_LIMIT": "10 per fortnight"}, "LOGIN_RATE_LIMIT must be limits like"),
         ({"EMAIL_CONFIRM_MAX_AGE": "60"}, "EMAIL_CONFIRM_MAX_AGE must be between"),
+        ({"CLIENT_INVITATION_MAX_AGE": "60"}, "CLIENT_INVITATION_MAX_AGE must be between"),
     ],
 )
 def test_invalid_settings_are_refused_with_a_message_naming_them(tmp_path: Path, environ, message):

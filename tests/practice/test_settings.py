@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, time
 
 import pytest
@@ -17,6 +18,12 @@ def maya(make_user, client):
     user = make_user(Role.PRACTITIONER, email="maya@example.com", name="Maya Practitioner")
     log_in(client, user.email)
     return user
+
+
+def input_value(html: str, name: str) -> str | None:
+    tag = re.search(rf'<input[^>]*\bname="{re.escape(name)}"[^>]*>', html)
+    value = re.search(r'\bvalue="([^"]*)"', tag.group(0)) if tag else None
+    return value.group(1) if value else None
 
 
 def post_settings(client, path: str, prefix: str, data: dict, follow_redirects=True):
@@ -90,7 +97,12 @@ def test_weekly_hours_several_ranges_a_day_and_no_overlaps(client, maya):
     rows = settings.working_hours_of(maya)
     assert [(h.weekday, h.start_minute, h.end_minute) for h in rows] == [(0, 540, 750), (0, 840, 1440)]
     page = client.get("/practitioner/settings/").get_data(as_text=True)
-    assert "Monday</strong> 09:00–12:30" in page and "14:00–24:00" in page
+    assert [input_value(page, f"hours-{h.id}-{end}") for h in rows for end in ("start", "end")] == [
+        "09:00",
+        "12:30",
+        "14:00",
+        "00:00",
+    ]
     post_settings(client, f"hours/{rows[0].id}/delete", "x", {})
     assert len(settings.working_hours_of(maya)) == 1
 
@@ -121,7 +133,7 @@ def test_booking_rules_are_saved_within_limits(client, maya):
         "timezone": "America/New_York",
         "buffer_before_minutes": "5",
         "buffer_after_minutes": "10",
-        "min_notice_minutes": "1440",
+        "min_notice_hours": "24",
         "horizon_days": "30",
         "slot_step_minutes": "30",
         "cancellation_window_hours": "48",
@@ -142,6 +154,52 @@ def test_booking_rules_are_saved_within_limits(client, maya):
     assert bad.status_code == 422 and "from 1 to 365" in body and "Not a valid choice" in body
     db.session.refresh(rules)
     assert rules.horizon_days == 30
+
+
+def test_notice_is_entered_in_hours_and_shown_in_hours(client, maya):
+    rules = db.session.get(BookingRules, maya.id)
+    page = client.get("/practitioner/settings/").get_data(as_text=True)
+    assert "Minimum notice (hours)" in page and input_value(page, "rules-min_notice_hours") == "12"
+    too_long = post_settings(client, "rules", "rules", {"min_notice_hours": "721", "timezone": "Europe/London"})
+    assert too_long.status_code == 422 and "Enter a number from 0 to 720." in too_long.get_data(as_text=True)
+    db.session.refresh(rules)
+    assert rules.min_notice_minutes == 720
+
+
+def test_she_edits_a_range_of_hours_in_place(client, maya):
+    monday = settings.add_working_range(maya, 0, time(9), time(12))
+    settings.add_working_range(maya, 0, time(14), time(17))
+    done = post_settings(
+        client, f"hours/{monday.id}", f"hours-{monday.id}", {"weekday": "1", "start": "08:30", "end": "00:00"}
+    )
+    assert done.status_code == 200 and "Changed to Tuesday 08:30–00:00." in done.get_data(as_text=True)
+    db.session.refresh(monday)
+    assert (monday.id, monday.weekday, monday.start_minute, monday.end_minute) == (monday.id, 1, 510, 1440)
+    page = client.get("/practitioner/settings/").get_data(as_text=True)
+    assert input_value(page, f"hours-{monday.id}-end") == "00:00"
+
+
+def test_an_edit_that_overlaps_says_so_beside_the_row_and_changes_nothing(client, maya):
+    morning = settings.add_working_range(maya, 0, time(9), time(12))
+    settings.add_working_range(maya, 0, time(14), time(17))
+    refused = post_settings(
+        client, f"hours/{morning.id}", f"hours-{morning.id}", {"weekday": "0", "start": "09:00", "end": "15:00"}
+    )
+    html = refused.get_data(as_text=True)
+    assert refused.status_code == 422 and f'id="hours-{morning.id}-end-error"' in html and "overlaps hours" in html
+    assert input_value(html, f"hours-{morning.id}-end") == "15:00"  # what she typed stays
+    db.session.refresh(morning)
+    assert (morning.start_minute, morning.end_minute) == (540, 720)
+
+
+def test_she_can_not_edit_another_practitioners_hours(client, maya, make_user):
+    theirs = settings.add_working_range(make_user(Role.PRACTITIONER), 2, time(9), time(10))
+    edit = post_settings(
+        client, f"hours/{theirs.id}", f"hours-{theirs.id}", {"weekday": "2", "start": "06:00", "end": "07:00"}
+    )
+    assert edit.status_code == 404
+    db.session.refresh(theirs)
+    assert theirs.start_minute == 540
 
 
 def test_clients_can_not_reach_settings(client, make_user):
