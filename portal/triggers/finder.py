@@ -21,7 +21,7 @@ The rules (stated in the README):
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -161,7 +161,12 @@ def _sort_key(finding: Finding) -> tuple[int, float, str]:
     return (1, -finding.ratio.ratio, finding.factor.label.lower())
 
 
-def _finding(factor: Factor, outcome: str, exposures: Iterable[tuple[bool | None, bool | None]]) -> Finding:
+def _finding(factor: Factor, outcome: str, a: int, n1: int, c: int, n0: int) -> Finding:
+    ratio = risk_ratio(a, n1, c, n0) if n1 >= MIN_DAYS and n0 >= MIN_DAYS else None
+    return Finding(factor, outcome, a, n1, c, n0, ratio)
+
+
+def _measure_finding(factor: Factor, outcome: str, exposures: Iterable[tuple[bool | None, bool | None]]) -> Finding:
     """From (exposed?, outcome?) per day, None meaning unknown (the day is left out)."""
     a = n1 = c = n0 = 0
     for exposed, happened in exposures:
@@ -173,11 +178,31 @@ def _finding(factor: Factor, outcome: str, exposures: Iterable[tuple[bool | None
         else:
             n0 += 1
             c += happened
-    ratio = risk_ratio(a, n1, c, n0) if n1 >= MIN_DAYS and n0 >= MIN_DAYS else None
-    return Finding(factor, outcome, a, n1, c, n0, ratio)
+    return _finding(factor, outcome, a, n1, c, n0)
 
 
-def outcomes(days: Iterable[JournalDay]) -> dict[date, tuple[bool | None, bool | None]]:
+Known = tuple[bool | None, bool | None]  # (migraine outcome, gut outcome) of a day
+
+
+def _tag_counts(rows: list[tuple[JournalDay, Known]], index: int) -> tuple[int, int, dict[str, list[int]]]:
+    """Over the "all meals logged" days whose outcome `index` is known, in one pass whatever the number of tags:
+    (days, days followed, {tag: [days with it, of which followed]})."""
+    total = followed = 0
+    per_tag: dict[str, list[int]] = {}
+    for d, known in rows:
+        happened = known[index]
+        if happened is None or not d.all_meals_logged:
+            continue
+        total += 1
+        followed += happened
+        for code in d.tags:
+            counts = per_tag.setdefault(code, [0, 0])
+            counts[0] += 1
+            counts[1] += happened
+    return total, followed, per_tag
+
+
+def outcomes(days: Iterable[JournalDay]) -> dict[date, Known]:
     """Per day: (migraine on the next day or the one after, bad gut on the next day); None when not known."""
     by_day = {d.day: d for d in days}
     result = {}
@@ -209,12 +234,20 @@ def find_triggers(
         left_out = len(diary) - len(kept)
         diary = kept
     rows = [(d, known[d.day]) for d in diary]
-    factors = _factors(diary, tags)
-    migraine, gut = [], []
-    for factor, exposed in factors:
-        per_day = [(exposed(d), outcome) for d, outcome in rows]
-        migraine.append(_finding(factor, MIGRAINE, ((e, o[0]) for e, o in per_day)))
-        gut.append(_finding(factor, GUT, ((e, o[1]) for e, o in per_day)))
+    tag_factors = [
+        tag_factor(tags.get(code) or Tag(code, code)) for code in sorted(set().union(*(d.tags for d in diary)))
+    ]
+    migraine: list[Finding] = []
+    gut: list[Finding] = []
+    for findings, outcome, index in ((migraine, MIGRAINE, 0), (gut, GUT, 1)):
+        total, followed, per_tag = _tag_counts(rows, index)
+        for factor in tag_factors:
+            n1, a = per_tag.get(factor.key, (0, 0))
+            findings.append(_finding(factor, outcome, a, n1, followed - a, total - n1))
+        for key, (label, phrase, exposed) in MEASURES.items():
+            per_day = [(exposed(d), known[index]) for d, known in rows]
+            if any(e is not None for e, _ in per_day):
+                findings.append(_measure_finding(Factor(key, label, phrase, "measure"), outcome, per_day))
     return TriggerReport(
         migraine=tuple(sorted(migraine, key=_sort_key)),
         gut=tuple(sorted(gut, key=_sort_key)),
@@ -224,18 +257,3 @@ def find_triggers(
         without_period=without_period,
         left_out_for_period=left_out,
     )
-
-
-def _tag_exposure(code: str) -> Callable[[JournalDay], bool | None]:
-    return lambda d: (code in d.tags) if d.all_meals_logged else None
-
-
-def _factors(
-    diary: Collection[JournalDay], tags: Mapping[str, Tag]
-) -> list[tuple[Factor, Callable[[JournalDay], bool | None]]]:
-    used = sorted({code for d in diary for code in d.tags})
-    factors = [(tag_factor(tags.get(code) or Tag(code, code)), _tag_exposure(code)) for code in used]
-    for key, (label, phrase, exposed) in MEASURES.items():
-        if any(exposed(d) is not None for d in diary):
-            factors.append((Factor(key, label, phrase, "measure"), exposed))
-    return factors

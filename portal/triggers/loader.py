@@ -1,5 +1,5 @@
 """A client's journal days for the trigger finder, in two queries whatever the length of her diary: one for
-the days, one for the tags of their meals and of the days themselves (with each tag's label).
+the days, each with the ids of its meals' and its own tags, and one for the practice's trigger list.
 
 Callers check access first (`client_required` for her own, `get_client_or_404` for the practitioner's)."""
 
@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from sqlalchemy import union_all
+from sqlalchemy import String, cast, func, union_all
 
 from portal.extensions import db
 from portal.models import DiaryDayTag, DiaryEntry, DiaryMeal, DiaryMealTag, TriggerTag
@@ -18,9 +18,26 @@ HISTORY_DAYS = 730  # two years of diary
 
 def journal_days(client_id: int, first_day: date) -> tuple[list[JournalDay], dict[str, Tag]]:
     """Her diary from `first_day` on, oldest first, with each day's tags; and the tags that appear."""
+    mine = (DiaryEntry.client_id == client_id, DiaryEntry.day >= first_day)
+    meal_tags = (
+        db.select(DiaryMeal.entry_id.label("entry_id"), DiaryMealTag.tag_id.label("tag_id"))
+        .join(DiaryMealTag, DiaryMealTag.meal_id == DiaryMeal.id)
+        .join(DiaryEntry, DiaryEntry.id == DiaryMeal.entry_id)
+        .filter(*mine)
+    )
+    day_tags = (
+        db.select(DiaryDayTag.entry_id.label("entry_id"), DiaryDayTag.tag_id.label("tag_id"))
+        .join(DiaryEntry, DiaryEntry.id == DiaryDayTag.entry_id)
+        .filter(*mine)
+    )
+    both = union_all(meal_tags, day_tags).subquery()
+    per_entry = (  # one row per day: its tag ids as "3,7,12", so a day's 10 tags are not 10 rows
+        db.select(both.c.entry_id, func.aggregate_strings(cast(both.c.tag_id, String), ",").label("tag_ids"))
+        .group_by(both.c.entry_id)
+        .subquery()
+    )
     rows = db.session.execute(
         db.select(
-            DiaryEntry.id,
             DiaryEntry.day,
             DiaryEntry.headache,
             DiaryEntry.stool_types,
@@ -30,49 +47,41 @@ def journal_days(client_id: int, first_day: date) -> tuple[list[JournalDay], dic
             DiaryEntry.sleep_quality,
             DiaryEntry.stress,
             DiaryEntry.period,
+            per_entry.c.tag_ids,
         )
-        .filter(DiaryEntry.client_id == client_id, DiaryEntry.day >= first_day)
+        .outerjoin(per_entry, per_entry.c.entry_id == DiaryEntry.id)
+        .filter(*mine)
         .order_by(DiaryEntry.day)
     ).all()
-    meal_tags = (
-        db.select(DiaryMeal.entry_id.label("entry_id"), DiaryMealTag.tag_id.label("tag_id"))
-        .join(DiaryMealTag, DiaryMealTag.meal_id == DiaryMeal.id)
-        .join(DiaryEntry, DiaryEntry.id == DiaryMeal.entry_id)
-        .filter(DiaryEntry.client_id == client_id, DiaryEntry.day >= first_day)
-    )
-    day_tags = (
-        db.select(DiaryDayTag.entry_id.label("entry_id"), DiaryDayTag.tag_id.label("tag_id"))
-        .join(DiaryEntry, DiaryEntry.id == DiaryDayTag.entry_id)
-        .filter(DiaryEntry.client_id == client_id, DiaryEntry.day >= first_day)
-    )
-    both = union_all(meal_tags, day_tags).subquery()
-    tag_rows = db.session.execute(
-        db.select(both.c.entry_id, TriggerTag.code, TriggerTag.label, TriggerTag.tag_group).join(
-            TriggerTag, TriggerTag.id == both.c.tag_id
+    codes = {  # the whole trigger list: a few dozen rows
+        str(tag_id): Tag(code, label, group)
+        for tag_id, code, label, group in db.session.execute(
+            db.select(TriggerTag.id, TriggerTag.code, TriggerTag.label, TriggerTag.tag_group)
         )
-    ).all()
-    tags: dict[str, Tag] = {}
-    by_entry: dict[int, set[str]] = {}
-    for entry_id, code, label, group in tag_rows:
-        tags.setdefault(code, Tag(code, label, group))
-        by_entry.setdefault(entry_id, set()).add(code)
-    none: frozenset[str] = frozenset()
-    days = [
-        JournalDay(
-            day=row.day,
-            headache=row.headache,
-            stool_types=tuple(row.stool_types or ()),
-            bloating=row.bloating,
-            all_meals_logged=bool(row.all_meals_logged),
-            tags=frozenset(by_entry[row.id]) if row.id in by_entry else none,
-            sleep_minutes=row.sleep_minutes,
-            sleep_quality=row.sleep_quality,
-            stress=row.stress,
-            period=row.period,
+    }
+    by_ids: dict[str, frozenset[str]] = {"": frozenset()}  # the same set of tags on many days: built once
+    days = []
+    for row in rows:
+        ids = row.tag_ids or ""
+        tags = by_ids.get(ids)
+        if tags is None:
+            tags = by_ids[ids] = frozenset(codes[i].code for i in ids.split(",") if i in codes)
+        days.append(
+            JournalDay(
+                day=row.day,
+                headache=row.headache,
+                stool_types=tuple(row.stool_types or ()),
+                bloating=row.bloating,
+                all_meals_logged=bool(row.all_meals_logged),
+                tags=tags,
+                sleep_minutes=row.sleep_minutes,
+                sleep_quality=row.sleep_quality,
+                stress=row.stress,
+                period=row.period,
+            )
         )
-        for row in rows
-    ]
-    return days, tags
+    used = {code for tags in by_ids.values() for code in tags}
+    return days, {t.code: t for t in codes.values() if t.code in used}
 
 
 def trigger_report(client_id: int, today: date, *, without_period: bool = False) -> TriggerReport:
