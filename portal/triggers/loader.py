@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from sqlalchemy import String, cast, func, union_all
+from sqlalchemy import String, cast, func
 
 from portal.extensions import db
 from portal.models import DiaryDayTag, DiaryEntry, DiaryMeal, DiaryMealTag, TriggerTag
@@ -19,22 +19,20 @@ HISTORY_DAYS = 730  # two years of diary
 def journal_days(client_id: int, first_day: date) -> tuple[list[JournalDay], dict[str, Tag]]:
     """Her diary from `first_day` on, oldest first, with each day's tags; and the tags that appear."""
     mine = (DiaryEntry.client_id == client_id, DiaryEntry.day >= first_day)
-    meal_tags = (
-        db.select(DiaryMeal.entry_id.label("entry_id"), DiaryMealTag.tag_id.label("tag_id"))
-        .join(DiaryMealTag, DiaryMealTag.meal_id == DiaryMeal.id)
-        .join(DiaryEntry, DiaryEntry.id == DiaryMeal.entry_id)
-        .filter(*mine)
+    # Each day's tag ids as "3,7,12" by a correlated subquery (an index lookup per day): one row per day, and a
+    # plan that does not depend on the planner's row estimates (a join to a grouped subquery did, on PostgreSQL).
+    meal_tag_ids = (
+        db.select(func.aggregate_strings(cast(DiaryMealTag.tag_id, String), ","))
+        .join(DiaryMeal, DiaryMeal.id == DiaryMealTag.meal_id)
+        .where(DiaryMeal.entry_id == DiaryEntry.id)
+        .correlate(DiaryEntry)
+        .scalar_subquery()
     )
-    day_tags = (
-        db.select(DiaryDayTag.entry_id.label("entry_id"), DiaryDayTag.tag_id.label("tag_id"))
-        .join(DiaryEntry, DiaryEntry.id == DiaryDayTag.entry_id)
-        .filter(*mine)
-    )
-    both = union_all(meal_tags, day_tags).subquery()
-    per_entry = (  # one row per day: its tag ids as "3,7,12", so a day's 10 tags are not 10 rows
-        db.select(both.c.entry_id, func.aggregate_strings(cast(both.c.tag_id, String), ",").label("tag_ids"))
-        .group_by(both.c.entry_id)
-        .subquery()
+    day_tag_ids = (
+        db.select(func.aggregate_strings(cast(DiaryDayTag.tag_id, String), ","))
+        .where(DiaryDayTag.entry_id == DiaryEntry.id)
+        .correlate(DiaryEntry)
+        .scalar_subquery()
     )
     rows = db.session.execute(
         db.select(
@@ -47,9 +45,9 @@ def journal_days(client_id: int, first_day: date) -> tuple[list[JournalDay], dic
             DiaryEntry.sleep_quality,
             DiaryEntry.stress,
             DiaryEntry.period,
-            per_entry.c.tag_ids,
+            meal_tag_ids.label("meal_tag_ids"),
+            day_tag_ids.label("day_tag_ids"),
         )
-        .outerjoin(per_entry, per_entry.c.entry_id == DiaryEntry.id)
         .filter(*mine)
         .order_by(DiaryEntry.day)
     ).all()
@@ -59,10 +57,10 @@ def journal_days(client_id: int, first_day: date) -> tuple[list[JournalDay], dic
             db.select(TriggerTag.id, TriggerTag.code, TriggerTag.label, TriggerTag.tag_group)
         )
     }
-    by_ids: dict[str, frozenset[str]] = {"": frozenset()}  # the same set of tags on many days: built once
+    by_ids: dict[str, frozenset[str]] = {}  # the same set of tags on many days: built once
     days = []
     for row in rows:
-        ids = row.tag_ids or ""
+        ids = f"{row.meal_tag_ids or ''},{row.day_tag_ids or ''}"
         tags = by_ids.get(ids)
         if tags is None:
             tags = by_ids[ids] = frozenset(codes[i].code for i in ids.split(",") if i in codes)
