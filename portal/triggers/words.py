@@ -45,8 +45,6 @@ def likelihood(rr: RiskRatio) -> str:
     interval = f"(95% interval {figure(rr.low)} to {figure(rr.high)})"
     if 0.95 <= rr.ratio < 1.05:
         return f"about as likely {interval}"
-    if rr.ratio < 1:
-        return f"less likely: about {figure(rr.ratio)} times as likely {interval}"
     return f"about {figure(rr.ratio)} times as likely {interval}"
 
 
@@ -126,6 +124,15 @@ class Described:
     @property
     def possible_gut(self) -> tuple[Line, ...]:
         return tuple(line for line in self.gut if line.possible_trigger)
+
+    @property
+    def other_migraine(self) -> tuple[Line, ...]:
+        """Enough data, and no clear link."""
+        return tuple(line for line in self.migraine if not line.possible_trigger)
+
+    @property
+    def other_gut(self) -> tuple[Line, ...]:
+        return tuple(line for line in self.gut if not line.possible_trigger)
 
     @property
     def empty(self) -> bool:
