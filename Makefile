@@ -12,7 +12,7 @@ TEST_POSTGRES_URL ?= postgresql://postgres@127.0.0.1:5432/test
 BENCH_POSTGRES_URL ?= postgresql://postgres@127.0.0.1:5432/bench_load
 export FLASK_APP := portal
 
-.PHONY: run test test-sqlite test-postgres lint format setup clean bench-load
+.PHONY: run test test-sqlite test-postgres lint format setup clean bench-load bench-triggers
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -77,3 +77,7 @@ bench-load: $(VENV)/.runtime-installed
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache test-artifacts
+
+# The trigger finder on 730 days x 30 tags (bench/triggers.py; SQLite, or DATABASE_URL=postgresql://... wipes that)
+bench-triggers: $(VENV)/.runtime-installed
+	$(BIN)/python -m bench.triggers

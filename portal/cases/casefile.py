@@ -34,6 +34,9 @@ from portal.questionnaires.attention import Flag, score_flags
 from portal.questionnaires.instruments import Instrument
 from portal.questionnaires.responses import submitted_responses
 from portal.records import profiles
+from portal.triggers import loader as trigger_loader
+from portal.triggers.words import Described
+from portal.triggers.words import describe as describe_triggers
 
 
 @dataclass(frozen=True)
@@ -110,6 +113,7 @@ class CaseFile:
     handouts: list[PublishedHandout]  # hers for this client, newest first
     waiting: list[str]  # questionnaires sent and not yet answered, e.g. "HIT-6 (every 4 weeks)"
     templates: list[NoteTemplate]
+    triggers: Described  # the trigger finder and her cycle (the last two years)
 
     @property
     def drafts(self) -> list[Note]:
@@ -184,8 +188,11 @@ def note_context(client: User, today: date, tz: str) -> str:
     return case_notes.context_summary(latest_responses(responses), diary_entries.overview(client.id, today), tz, titles)
 
 
-def load_case_file(client: User, practitioner: User, today: date, now: datetime) -> CaseFile:
-    """The whole case file; the number of queries does not grow with her sessions, answers, notes or diary."""
+def load_case_file(
+    client: User, practitioner: User, today: date, now: datetime, *, without_period: bool = False
+) -> CaseFile:
+    """The whole case file; the number of queries does not grow with her sessions, answers, notes or diary.
+    `without_period`: the trigger finder leaves out the days around her period."""
     bookings = (
         db.session.execute(  # newest first; joined, so an empty history makes no second query
             db.select(Booking)
@@ -251,6 +258,9 @@ def load_case_file(client: User, practitioner: User, today: date, now: datetime)
             if a.active
         ],
         templates=note_templates.templates_of(practitioner.id),
+        triggers=describe_triggers(
+            trigger_loader.trigger_report(client.id, today, without_period=without_period), "her"
+        ),
     )
 
 

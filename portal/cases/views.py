@@ -27,6 +27,7 @@ from portal.inputs import whole_number
 from portal.models import Booking, Note, User
 from portal.records import profiles
 from portal.timeutil import local_datetime
+from portal.triggers import loader as trigger_loader
 
 bp = Blueprint("cases", __name__)
 
@@ -70,7 +71,8 @@ def case_file(client_id: int):
     client = get_client_or_404(client_id)
     note_templates.ensure_shipped(current_user)
     today = _today_for(client)
-    case = casefile.load_case_file(client, current_user, today, utcnow())
+    without_period = trigger_loader.without_period_asked(request.args.get("without_period"))
+    case = casefile.load_case_file(client, current_user, today, utcnow(), without_period=without_period)
     return _rendered_with_audit(
         "cases/case_file.html",
         client.id,

@@ -37,6 +37,8 @@ from portal.questionnaires.charts import score_chart
 from portal.questionnaires.instruments import INSTRUMENTS
 from portal.questionnaires.responses import submitted_responses
 from portal.questionnaires.scoring import BANDS_BY_CODE, RANGES_BY_CODE
+from portal.triggers import loader as trigger_loader
+from portal.triggers.words import describe as describe_triggers
 
 PDF_TYPE = "application/pdf"
 STYLESHEET = "css/handout.css"
@@ -251,6 +253,10 @@ def handout_context(booking: Booking, protocol: Protocol, settings: HandoutSetti
         and format_datetime(following.starts_at, "EEEE d MMMM y 'at' HH:mm", tzinfo=ZoneInfo(tz), locale="en_GB"),
         "next_service": following and following.service.name,
         "client_zone": tz.replace("_", " "),
+        # the trigger finder and her cycle as they stand at publication (templates/pdf/_triggers.html)
+        "triggers": describe_triggers(
+            trigger_loader.trigger_report(client.id, utcnow().astimezone(ZoneInfo(tz)).date())
+        ),
     }
 
 

@@ -23,6 +23,8 @@ from datetime import date, timedelta
 from fractions import Fraction
 
 from portal.questionnaires.scoring import rome_iv_subtype
+from portal.triggers.finder import is_bad_gut
+from portal.triggers.stats import RiskRatio, risk_ratio
 
 WINDOW_DAYS = 28  # the headache societies' "month" for migraine days
 MONTH_DAYS = 30  # ICHD-3's overuse thresholds are "per month": read as the last 30 days, never scaled
@@ -60,7 +62,7 @@ class Day:
     @property
     def bad_gut(self) -> bool:
         """Bristol 1-2 or 6-7 at least once, or bloating of 6 or more."""
-        return self.bloating >= 6 or any(t <= 2 or t >= 6 for t in self.stool_types)
+        return is_bad_gut(self.stool_types, self.bloating)
 
 
 def _inside(days: Iterable[Day], first_day: date, last_day: date) -> list[Day]:
@@ -265,12 +267,14 @@ def compare_with_baseline(days: Sequence[Day], today: date) -> Comparison:
 
 @dataclass(frozen=True)
 class GutMigraineLink:
-    """How often a bad gut day is followed by a migraine within 48 hours, against her overall rate."""
+    """How often a bad gut day is followed by a migraine within 48 hours, against the other days (not against
+    all days, which include the bad ones), as a risk ratio with its 95% interval (portal.triggers.stats)."""
 
     recorded_days: int
     bad_gut_days: int
     bad_gut_days_followed: int  # ... by a migraine on the next day or the one after
-    days_with_migraine_within_48h: int  # any comparable day followed by a migraine in the next 48 hours
+    other_days: int  # comparable days that were not bad gut days
+    other_days_followed: int
     comparable_days: int  # recorded days whose next two days are recorded too
 
     @property
@@ -283,28 +287,37 @@ class GutMigraineLink:
         return self.bad_gut_days_followed / self.bad_gut_days if self.bad_gut_days else None
 
     @property
-    def overall_rate(self) -> float | None:
-        return self.days_with_migraine_within_48h / self.comparable_days if self.comparable_days else None
+    def other_rate(self) -> float | None:
+        return self.other_days_followed / self.other_days if self.other_days else None
+
+    @property
+    def ratio(self) -> RiskRatio | None:
+        """None until there is enough data and at least one day on each side."""
+        if not self.enough_data:
+            return None
+        return risk_ratio(self.bad_gut_days_followed, self.bad_gut_days, self.other_days_followed, self.other_days)
 
 
 def gut_migraine_link(days: Iterable[Day]) -> GutMigraineLink:
     """Only days whose following two days are in the diary count, so gaps are never read as migraine-free."""
     by_day = {d.day: d for d in days}
-    bad = followed = any_followed = comparable = 0
+    bad = followed = other = other_followed = 0
     for current in by_day.values():
         after = [by_day.get(current.day + timedelta(days=n)) for n in (1, 2)]
         if None in after:
             continue
-        comparable += 1
         migraine_next = any(d is not None and d.headache == "migraine" for d in after)
-        any_followed += migraine_next
         if current.bad_gut:
             bad += 1
             followed += migraine_next
+        else:
+            other += 1
+            other_followed += migraine_next
     return GutMigraineLink(
         recorded_days=len(by_day),
         bad_gut_days=bad,
         bad_gut_days_followed=followed,
-        days_with_migraine_within_48h=any_followed,
-        comparable_days=comparable,
+        other_days=other,
+        other_days_followed=other_followed,
+        comparable_days=bad + other,
     )

@@ -19,6 +19,7 @@ from portal.questionnaires.diary import (
     Window,
     days_needed,
 )
+from portal.triggers.words import likelihood
 
 CLASS_NAMES = {
     "triptan": "triptans",
@@ -143,13 +144,18 @@ def link_sentence(link: GutMigraineLink) -> str:
             f"No bad gut days (Bristol 1–2 or 6–7, or bloating 6+) among the {link.comparable_days} days whose "
             f"next two days are filled in."
         )
-    after, overall = link.after_bad_gut_rate, link.overall_rate
-    assert after is not None and overall is not None
+    if link.other_days == 0:
+        return (
+            f"Every one of the {link.comparable_days} days whose next two days are filled in was a bad gut day: "
+            f"there are no other days to compare with."
+        )
+    after, other, rr = link.after_bad_gut_rate, link.other_rate, link.ratio
+    assert after is not None and other is not None and rr is not None
     return (
         f"After a bad gut day, a migraine followed within 48 hours {format_number(after * 100, 0)}% of the "
         f"time ({link.bad_gut_days_followed} of {link.bad_gut_days} days), against "
-        f"{format_number(overall * 100, 0)}% after any day ({link.days_with_migraine_within_48h} of "
-        f"{link.comparable_days})."
+        f"{format_number(other * 100, 0)}% after the other days ({link.other_days_followed} of "
+        f"{link.other_days}): {likelihood(rr)}."
     )
 
 

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from portal import audit
 from portal.access import client_required, clinical_required, get_client_or_404, get_own_or_404
 from portal.booking import bookings
 from portal.db_types import utcnow
@@ -36,6 +37,8 @@ from portal.questionnaires.forms import (
     assign_choices,
 )
 from portal.questionnaires.responses import ResponseError
+from portal.triggers import loader as trigger_loader
+from portal.triggers.words import describe as describe_triggers
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +55,12 @@ def _chosen_day(today: date) -> date:
 
 def _span() -> int:
     return diary_entries.timeline_span(request.args.get("span"))
+
+
+def _triggers(client_id: int, today: date, whose: str):
+    """The trigger finder for a client whose access was checked, as the page's ?without_period=1 asks."""
+    without_period = trigger_loader.without_period_asked(request.args.get("without_period"))
+    return describe_triggers(trigger_loader.trigger_report(client_id, today, without_period=without_period), whose)
 
 
 def _form_data(entry) -> dict:
@@ -105,6 +114,7 @@ def diary():
         overview=diary_entries.overview(current_user.id, today, _span()),
         bristol=dict(BRISTOL_LABELS),
         spans=diary_entries.TIMELINE_SPANS,
+        triggers=_triggers(current_user.id, today, "your"),
     )
 
 
@@ -121,12 +131,14 @@ def client_diary(client_id: int):
         for i in (responses.instrument_for(c, _licensed_content()) for c in responses.ASSIGNABLE)
         if i.needs_licence_notice
     ]
-    return render_template(
+    today = _today(client.timezone)
+    html = render_template(
         "questionnaires/client_diary.html",
         client=client,
         bristol=dict(BRISTOL_LABELS),
         neutral_wording=neutral,
-        overview=diary_entries.overview(client.id, _today(client.timezone), _span()),
+        overview=diary_entries.overview(client.id, today, _span()),
+        triggers=_triggers(client.id, today, "her"),
         spans=diary_entries.TIMELINE_SPANS,
         by_code=by_code,
         charts=charts,
@@ -134,6 +146,9 @@ def client_diary(client_id: int):
         assignments=list(assignments),
         assign_form=_assign_form(),
     )
+    audit.record("view", client.id, "trigger_finder", client.id)  # committed after rendering, as the case file
+    db.session.commit()
+    return html
 
 
 # Questionnaires: the client answers, the practitioner assigns and reads -----------------------------------------

@@ -269,7 +269,7 @@ def test_a_bad_gut_day_is_a_hard_or_loose_stool_or_strong_bloating():
     assert Day(START, bloating=6).bad_gut and not Day(START, bloating=5, stool_types=(3, 4, 5)).bad_gut
 
 
-def test_the_migraine_gut_link_compares_bad_gut_days_with_her_overall_rate():
+def test_the_migraine_gut_link_compares_bad_gut_days_with_the_other_days():
     diary = []
     for i in range(30):
         bad = i % 5 == 0  # days 0, 5, 10 ... are bad gut days, each followed by a migraine 2 days later
@@ -278,17 +278,37 @@ def test_the_migraine_gut_link_compares_bad_gut_days_with_her_overall_rate():
     link = gut_migraine_link(diary)
     assert link.enough_data and link.recorded_days == 30
     assert (link.bad_gut_days, link.bad_gut_days_followed) == (6, 6)  # days 0 ... 25 have two days after them
-    assert link.comparable_days == 28
+    assert link.comparable_days == 28 and link.other_days == 22
+    # the other days followed: the day just before each migraine (1, 6, ..., 26): 6 of the 22
+    assert link.other_days_followed == 6 and link.other_rate == pytest.approx(6 / 22)
     assert link.after_bad_gut_rate == 1.0
-    assert link.overall_rate == pytest.approx(link.days_with_migraine_within_48h / 28)
-    assert link.overall_rate < link.after_bad_gut_rate
+    rr = link.ratio
+    assert rr.corrected and (rr.a, rr.n1, rr.c, rr.n0) == (6, 6, 6, 22)  # no bad gut day without a migraine
+    assert rr.ratio == pytest.approx((6.5 / 7) / (6.5 / 23)) and rr.low > 1
+
+
+def test_the_bad_gut_days_are_not_in_the_days_they_are_compared_with():
+    # every migraine follows a bad gut day: against all days the rate would be diluted by the bad days
+    diary = [Day(on(i), "migraine" if i % 4 == 2 else "none", bloating=7 if i % 4 == 0 else 0) for i in range(40)]
+    link = gut_migraine_link(diary)
+    assert (link.bad_gut_days, link.bad_gut_days_followed) == (10, 10)  # days 0, 4, ..., 36
+    assert (link.other_days, link.other_days_followed) == (28, 10)  # days 1, 5, ..., 37 precede a migraine
+    assert link.other_rate == pytest.approx(10 / 28)  # not 20 / 38, the rate of all days
+    assert link.ratio.ratio == pytest.approx((10.5 / 11) / (10.5 / 29))
+
+
+def test_the_ratio_waits_for_enough_days():
+    assert gut_migraine_link(days(29)).ratio is None  # 27 comparable days
+    link = gut_migraine_link(days(30))  # 28, none a bad gut day: nothing on one side
+    assert link.enough_data and link.bad_gut_days == 0 and link.ratio is None
 
 
 def test_gaps_are_not_read_as_migraine_free_and_little_data_says_so():
     diary = [Day(START, stool_types=(1,)), Day(on(1))]  # the day after next is missing
     link = gut_migraine_link(diary)
     assert (link.bad_gut_days, link.comparable_days) == (0, 0)
-    assert link.after_bad_gut_rate is None and link.overall_rate is None and link.enough_data is False
+    assert link.after_bad_gut_rate is None and link.other_rate is None and link.enough_data is False
+    assert link.ratio is None
 
 
 def test_enough_data_counts_the_days_the_figure_uses_not_diary_days():

@@ -65,4 +65,14 @@ def test_the_link_sentence_counts_comparable_days():
         Day(START + timedelta(days=i), "migraine" if i % 2 else "none", stool_types=(1,) if i % 2 == 0 else (4,))
         for i in range(30)
     ]
-    assert link_sentence(gut_migraine_link(bad)).startswith("After a bad gut day, a migraine followed within 48 hours")
+    sentence = link_sentence(gut_migraine_link(bad))
+    assert sentence.startswith("After a bad gut day, a migraine followed within 48 hours 100% of the time (14 of 14")
+    # every day here has a migraine within 48 hours: a bad gut day is no more often followed by one
+    assert sentence.endswith(
+        "against 100% after the other days (14 of 14): about as likely (95% interval 0.88 to 1.1)."
+    )
+
+
+def test_the_link_sentence_says_when_every_day_was_a_bad_gut_day():
+    bad = [Day(START + timedelta(days=i), stool_types=(7,)) for i in range(30)]
+    assert "no other days to compare with" in link_sentence(gut_migraine_link(bad))
