@@ -71,6 +71,7 @@ REPEAT_CHOICES = [(0, "Just this session"), (1, "Every week"), (2, "Every 2 week
 PAYMENT_CHOICES = [
     ("at_session", "Pay at the session"),
     ("paid_now", "Paid now, by cash, bank transfer or other (recorded as paid)"),
+    ("credit", "With her package: each session uses one of her package sessions"),
 ]
 PAID_BY_CHOICES = [("cash", "Cash"), ("bank_transfer", "Bank transfer"), ("other", "Other")]
 

@@ -399,6 +399,8 @@ def _book_from_form(form: StaffBookingForm, offered: dict) -> lifecycle.Booked |
     paid_by = None
     if form.payment.data == "paid_now":
         paid_by = ledger.paid_now(PaymentMethod(form.paid_by.data), "Paid when booked", current_user)
+    elif form.payment.data == "credit":
+        paid_by = purchases.paid_with_credit(utcnow())
     try:
         return lifecycle.book_for_client(
             client,
@@ -409,6 +411,9 @@ def _book_from_form(form: StaffBookingForm, offered: dict) -> lifecycle.Booked |
             count=form.count.data if form.repeat.data else 1,
             paid_by=paid_by,
         )
+    except purchases.NoCreditLeft as error:
+        form.payment.errors.append(str(error))
+        return None
     except BookingError as error:
         target = form.new_email if isinstance(client, lifecycle.NewClient) and "e-mail" in str(error) else form.time
         target.errors.append(str(error))

@@ -10,7 +10,7 @@ booked before the expiry keeps its credit whenever it takes place.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
@@ -422,3 +422,20 @@ def overdue_plans(today: date, scope, limit: int = 10) -> tuple[list[OverduePlan
         .limit(limit)
     ).all()
     return [OverduePlan(*row) for row in rows], total
+
+
+class NoCreditLeft(PurchaseError):
+    """Booking on a credit, and none is left for the service."""
+
+
+def paid_with_credit(now: datetime) -> Callable[[Booking], None]:
+    """Booking for a client "with a package credit": each session booked spends one of her credits for its
+    service, in the booking's transaction (booking.lifecycle.book_for_client's `paid_by`); when none is left,
+    everything is rolled back and NoCreditLeft says so."""
+
+    def pay(booking: Booking) -> None:
+        if spend_credit(booking, now) is None:
+            db.session.rollback()
+            raise NoCreditLeft("She has no package session left for this service (or not enough for the series).")
+
+    return pay

@@ -80,3 +80,30 @@ def test_an_overdue_plan_set_to_block_stops_booking(practice, client_user):
     start = practice.free(practice.follow_up)[0]
     with pytest.raises(BookingError, match="overdue"):
         lifecycle.book(client_user, practice.follow_up, start, needs_payment=False, use_credit=True)
+
+
+def test_the_team_books_a_series_on_her_credits_and_nothing_when_too_few_are_left(practice, bought, client_user):
+    start = practice.free(practice.follow_up)[0]
+    result = lifecycle.book_for_client(
+        client_user,
+        practice.follow_up,
+        start,
+        practice.practitioner,
+        every_weeks=1,
+        count=2,
+        paid_by=purchases.paid_with_credit(utcnow()),
+    )
+    assert len(result.booked) == 2 and _left(practice, client_user) == 3
+    later = start + timedelta(weeks=3)
+    with pytest.raises(purchases.NoCreditLeft):
+        lifecycle.book_for_client(
+            client_user,
+            practice.follow_up,
+            later,
+            practice.practitioner,
+            every_weeks=1,
+            count=4,
+            paid_by=purchases.paid_with_credit(utcnow()),
+        )
+    assert _left(practice, client_user) == 3
+    assert db.session.scalar(db.select(db.func.count()).select_from(Booking)) == 2
