@@ -23,6 +23,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from portal import audit
+from portal.challenges.effect import since_last_session
 from portal.db_types import utcnow
 from portal.extensions import db
 from portal.handouts import rendering
@@ -251,6 +252,7 @@ def handout_context(booking: Booking, protocol: Protocol, settings: HandoutSetti
         and format_datetime(following.starts_at, "EEEE d MMMM y 'at' HH:mm", tzinfo=ZoneInfo(tz), locale="en_GB"),
         "next_service": following and following.service.name,
         "client_zone": tz.replace("_", " "),
+        "since_last_session": since_last_session(booking, tz, utcnow().astimezone(ZoneInfo(tz)).date()),
     }
 
 

@@ -23,6 +23,7 @@ from portal.models.booking import (
     TimeOff,
     WorkingHours,
 )
+from portal.models.challenges import Challenge, ChallengeDay, ChallengeStatus
 from portal.models.consent import (
     KIND_TITLES,
     ConsentDocument,
@@ -76,6 +77,9 @@ from portal.models.records import AuditEvent, ClientProfile, ProfileChange
 from portal.models.outbox import OutboxMessage, OutboxStatus
 
 __all__ = [
+    "Challenge",
+    "ChallengeDay",
+    "ChallengeStatus",
     "BUILTIN_TAGS",
     "DiaryDayTag",
     "DiaryMeal",
