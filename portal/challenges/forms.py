@@ -13,6 +13,7 @@ from portal.forms import (
     StringField,
     TextAreaField,
     no_replacement_characters,
+    select_choices,
     strip_whitespace,
 )
 from portal.models.challenges import CONCLUSION_MAX, ELIMINATE_DAYS, REINTRODUCE_DAYS, TITLE_MAX, WATCH_DAYS
@@ -65,7 +66,9 @@ class ConclusionForm(FlaskForm):
 
 
 class AnswerForm(FlaskForm):
-    ate = RadioField("", choices=[("yes", "Yes"), ("no", "No")], validators=[InputRequired("Choose yes or no.")])
+    ate = RadioField(
+        "", choices=select_choices([("yes", "Yes"), ("no", "No")]), validators=[InputRequired("Choose yes or no.")]
+    )
     day = HiddenField(validators=[DataRequired()])
 
 

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
+from wtforms.fields.choices import SelectChoice
 
 from portal import audit
 from portal.access import client_required, clinical_required, get_client_or_404, visible_clients
@@ -48,9 +49,12 @@ def _for_templates():
     return {
         "challenge_cards": challenge_cards,
         "challenge_questions": challenge_questions,
-        "responder_words": effect.responder_words,
-        "score_words": effect.score_words,
     }
+
+
+# The effect's sentences, for the case file's and the handout's macros (imported macros see globals only).
+bp.add_app_template_global(effect.responder_words, "responder_words")
+bp.add_app_template_global(effect.score_words, "score_words")
 
 
 def _yes_no(answer: bool | None) -> str | None:
@@ -60,12 +64,14 @@ def _yes_no(answer: bool | None) -> str | None:
 # The practitioner's ----------------------------------------------------------------------------------------
 
 
-def _sources(client_id: int) -> list[tuple[str, list[tuple[str, str]]]]:
-    lines = challenges.current_protocol_lines(client_id)
-    groups = [("The practice's trigger list", [(f"tag-{t.id}", t.label) for t in challenges.tags()])]
-    if lines:
-        groups.append(("Her current protocol", [(f"line-{li.id}", li.title) for li in lines]))
-    return groups
+def _sources(client_id: int) -> list[SelectChoice]:
+    """The trigger list's foods, then the lines of her current protocol, as grouped options."""
+    tags = [SelectChoice(f"tag-{t.id}", t.label, optgroup="The practice's trigger list") for t in challenges.tags()]
+    lines = [
+        SelectChoice(f"line-{li.id}", li.title, optgroup="Her current protocol")
+        for li in challenges.current_protocol_lines(client_id)
+    ]
+    return tags + lines
 
 
 def _parse_source(raw: str) -> tuple[int | None, int | None]:
@@ -88,8 +94,7 @@ def new_challenge(client_id: int):
             "starts_on": today + timedelta(days=1),
         }
     )
-    groups = _sources(client.id)
-    form.source.choices = {label: options for label, options in groups}
+    form.source.choices = _sources(client.id)
     if form.validate_on_submit():
         tag_id, line_id = _parse_source(form.source.data)
         try:
