@@ -283,4 +283,4 @@ CASE_FILE_CHALLENGES = 5
 
 def in_case_file(client_id: int, today: date) -> list[Current]:
     """Her latest challenges with where each stands today, for the case file."""
-    return [Current(c, phase_on(c, today), None) for c in challenges_of(client_id)[:CASE_FILE_CHALLENGES]]
+    return [Current(c, phase_on(c, today, "her"), None) for c in challenges_of(client_id)[:CASE_FILE_CHALLENGES]]

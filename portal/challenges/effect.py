@@ -356,10 +356,10 @@ def responder_words(effect: Effect) -> str:
     outcome, fall = effect.comparison.outcome, effect.comparison.fall
     before = effect.before.window
     if outcome == "responder":
-        less = f" ({_n(fall * 100)}% fewer)" if fall is not None else ""
+        less = f" ({format_number(fall * 100, 0)}% fewer)" if fall is not None else ""
         return f"At least half as many migraine days as before{less}: a response, as headache specialists define it."
     if outcome == "not_responder":
-        change = f"{_n(fall * 100)}% fewer" if fall is not None and fall >= 0 else "not fewer"
+        change = f"{format_number(fall * 100, 0)}% fewer" if fall is not None and fall >= 0 else "not fewer"
         return f"Migraine days {change}: not yet the half fewer that headache specialists call a response."
     if outcome == "no_baseline_migraines":
         return "No migraine days in the 28 days before the session, so there is nothing to halve."

@@ -53,7 +53,7 @@ class StartForm(FlaskForm):
 
 class ConclusionForm(FlaskForm):
     conclusion = TextAreaField(
-        "Your conclusion",
+        "What the challenge showed",
         description="What the challenge showed and what she does now. She sees this on her results page.",
         filters=[strip_whitespace],
         validators=[

@@ -27,7 +27,7 @@ class Phase(enum.StrEnum):
 RUNNING_PHASES = (Phase.ELIMINATE, Phase.REINTRODUCE, Phase.WATCH)
 PHASE_NAMES = {
     Phase.ELIMINATE: "Without",
-    Phase.REINTRODUCE: "Reintroduced",
+    Phase.REINTRODUCE: "Back in",
     Phase.WATCH: "Watching",
 }
 
@@ -84,16 +84,17 @@ def _long(day: date) -> str:
     return format_date(day, "EEEE d MMMM", locale="en_GB")
 
 
-def phase_on(schedule: Schedule, day: date) -> Today:
-    """The phase `day` falls in and what to do that day."""
+def phase_on(schedule: Schedule, day: date, whose: str = "your") -> Today:
+    """The phase `day` falls in and what to do that day (`whose` challenge: "your" for her, "her" for staff)."""
     food = schedule.title
+    owner = whose.capitalize()
     if day < schedule.starts_on:
         start = "tomorrow" if (schedule.starts_on - day).days == 1 else f"on {_long(schedule.starts_on)}"
         return Today(
             Phase.BEFORE,
             0,
             schedule.eliminate_days,
-            f"Your {food} challenge starts {start}",
+            f"{owner} {food} challenge starts {start}",
             f"From then, no {food} for {schedule.eliminate_days} days. Until then, eat as usual.",
             False,
         )
@@ -103,7 +104,7 @@ def phase_on(schedule: Schedule, day: date) -> Today:
             Phase.ENDED,
             0,
             0,
-            f"Your {food} challenge was stopped" if stopped else f"Your {food} challenge has ended",
+            f"{owner} {food} challenge was stopped" if stopped else f"{owner} {food} challenge has ended",
             "Thank you. Your practitioner will go through what it showed with you; until then, keep to your protocol.",
             False,
         )

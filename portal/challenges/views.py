@@ -126,14 +126,14 @@ def _staff_challenge_or_404(challenge_id: int) -> tuple[Challenge, User]:
     return challenge, get_client_or_404(challenge.client_id)
 
 
-def _page(template: str, challenge: Challenge, client: User, status: int = 200, **context):
+def _page(template: str, challenge: Challenge, client: User, whose: str, status: int = 200, **context):
     today = _today(client)
     html = render_template(
         template,
         challenge=challenge,
         client=client,
         today=today,
-        now=phase_on(challenge, today),
+        now=phase_on(challenge, today, whose),
         results=challenges.results_of(challenge, today),
         phase_names=PHASE_NAMES,
         can_stop=challenges.can_stop(challenge, today),
@@ -166,7 +166,7 @@ def practitioner_challenge(challenge_id: int):
             return redirect(url_for("challenges.practitioner_challenge", challenge_id=challenge.id))
     elif form.is_submitted():
         status = 400
-    return _page("challenges/practitioner.html", challenge, client, status, form=form)
+    return _page("challenges/practitioner.html", challenge, client, "her", status, form=form)
 
 
 @bp.post("/practitioner/challenges/<int:challenge_id>/stop")
@@ -198,7 +198,7 @@ def _own_or_404(challenge_id: int) -> Challenge:
 @client_required
 def my_challenge(challenge_id: int):
     challenge = _own_or_404(challenge_id)
-    return _page("challenges/mine.html", challenge, current_user)
+    return _page("challenges/mine.html", challenge, current_user, "your")
 
 
 @bp.post("/me/challenges/<int:challenge_id>/answer")

@@ -39,7 +39,7 @@ def test_the_practitioner_starts_a_challenge_from_the_case_file(case, client):
         f"/practitioner/challenges/{challenge.id}"
     )
     followed = client.get(response.headers["Location"]).get_data(as_text=True)
-    assert "Your dairy challenge starts tomorrow" in followed
+    assert "Her dairy challenge starts tomorrow" in followed
 
 
 def test_a_bad_length_is_explained_beside_its_field_and_nothing_typed_is_lost(case, client):

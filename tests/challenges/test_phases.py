@@ -85,3 +85,8 @@ def test_the_shortest_plan_has_one_day_of_each_later_phase():
     plan = Plan(eliminate_days=7, reintroduce_days=1, watch_days=1)
     assert phase_span(plan, Phase.REINTRODUCE) == (START + timedelta(days=7),) * 2
     assert [on(n, plan).phase for n in (7, 8, 9, 10)] == [Phase.ELIMINATE, Phase.REINTRODUCE, Phase.WATCH, Phase.ENDED]
+
+
+def test_the_practitioner_reads_it_as_hers():
+    assert phase_on(Plan(), START, "her").headline == "Day 1 of 21 without dairy"
+    assert phase_on(Plan(), START + timedelta(days=40), "her").headline == "Her dairy challenge has ended"
