@@ -86,7 +86,9 @@ def case_file(client_id: int):
         profile_labels=profiles.LABELS,
         consent=consent_documents.consent_status(client.id),
         challenges=challenges.in_case_file(client.id, today),
-        effects=effect.case_file_effects(client.id, current_user.id, client.timezone, today),
+        effects=effect.case_file_effects(
+            client.id, client.timezone, case.handouts, [r for s in case.scores for r in s.responses], today
+        ),
     )
 
 

@@ -38,6 +38,7 @@ from portal.models import (
     Protocol,
     ProtocolLine,
     PublishedHandout,
+    QuestionnaireResponse,
     SupplementDose,
 )
 from portal.questionnaires.diary import WINDOW_DAYS, Comparison, Day, Window, compare_windows, window
@@ -264,64 +265,83 @@ class PublishedSession:
     session_title: str
 
 
-def published_sessions(client_id: int, practitioner_id: int | None = None) -> list[PublishedSession]:
-    """Her sessions with a published handout (by this practitioner, when given), newest session first."""
-    query = db.select(PublishedHandout).filter_by(client_id=client_id)
-    if practitioner_id is not None:
-        query = query.filter_by(practitioner_id=practitioner_id)
+def sessions_of(handouts: Iterable[PublishedHandout]) -> list[PublishedSession]:
+    """Published handouts as their sessions (the latest version's date and title), newest session first."""
     latest: dict[int, PublishedHandout] = {}
-    for handout in db.session.execute(query.order_by(PublishedHandout.version)).scalars():
+    for handout in sorted(handouts, key=lambda h: h.version):
         latest[handout.booking_id] = handout
     sessions = [PublishedSession(h.booking_id, h.session_date, h.session_title) for h in latest.values()]
     return sorted(sessions, key=lambda s: (s.session_date, s.booking_id), reverse=True)
+
+
+def published_sessions(client_id: int) -> list[PublishedSession]:
+    """Her sessions with a published handout, newest session first."""
+    return sessions_of(db.session.execute(db.select(PublishedHandout).filter_by(client_id=client_id)).scalars())
 
 
 def _local_day(moment: datetime, tz: str) -> date:
     return moment.astimezone(ZoneInfo(tz)).date()
 
 
-def effects_for(client_id: int, tz: str, sessions: Sequence[PublishedSession], today: date) -> list[Effect]:
-    """The effect of each of these sessions' protocols, in a fixed number of queries."""
+def effects_for(
+    client_id: int,
+    tz: str,
+    sessions: Sequence[PublishedSession],
+    today: date,
+    responses: Iterable[QuestionnaireResponse] | None = None,
+) -> list[Effect]:
+    """The effect of each of these sessions' protocols, in three queries (two when her submitted `responses`,
+    loaded without their answers, are given)."""
     if not sessions:
         return []
     earliest = min(s.session_date for s in sessions) - timedelta(days=WINDOW_DAYS)
     days = days_since(client_id, earliest)
+    submitted = sorted(
+        submitted_responses(client_id) if responses is None else responses, key=lambda r: r.submission_time
+    )
     scored = [
         (r.code, _local_day(r.submission_time, tz), r.total)
-        for r in submitted_responses(client_id)
+        for r in submitted
         if r.code in MINIMAL_IMPORTANT_CHANGE and r.total is not None
     ]
-    booking_ids = [s.booking_id for s in sessions]
-    supplement_lines = db.session.execute(
-        db.select(Protocol.booking_id, ProtocolLine.id)
-        .join(Protocol, Protocol.id == ProtocolLine.protocol_id)
-        .filter(Protocol.booking_id.in_(booking_ids), ProtocolLine.category == ItemCategory.SUPPLEMENT)
-    ).all()
-    lines_by_booking: dict[int, set[int]] = {}
-    for booking_id, line_id in supplement_lines:
-        lines_by_booking.setdefault(booking_id, set()).add(line_id)
-    all_lines = {line for lines in lines_by_booking.values() for line in lines}
+    lines: dict[int, set[int]] = {}  # booking: its supplement lines
     ticks_by_line: dict[int, list[tuple[date, bool]]] = {}
-    if all_lines:
-        for line_id, day, taken in db.session.execute(
-            db.select(SupplementDose.protocol_line_id, DiaryEntry.day, SupplementDose.taken)
-            .join(DiaryEntry, DiaryEntry.id == SupplementDose.entry_id)
-            .filter(SupplementDose.client_id == client_id, SupplementDose.protocol_line_id.in_(all_lines))
-        ):
+    for booking_id, line_id, day, taken in db.session.execute(
+        db.select(Protocol.booking_id, ProtocolLine.id, DiaryEntry.day, SupplementDose.taken)
+        .join(Protocol, Protocol.id == ProtocolLine.protocol_id)
+        .outerjoin(
+            SupplementDose,
+            (SupplementDose.protocol_line_id == ProtocolLine.id) & (SupplementDose.client_id == client_id),
+        )
+        .outerjoin(DiaryEntry, DiaryEntry.id == SupplementDose.entry_id)
+        .filter(
+            Protocol.booking_id.in_([s.booking_id for s in sessions]),
+            ProtocolLine.category == ItemCategory.SUPPLEMENT,
+        )
+    ):
+        lines.setdefault(booking_id, set()).add(line_id)
+        if day is not None:
             ticks_by_line.setdefault(line_id, []).append((day, taken))
     effects = []
     for session in sessions:
-        lines = lines_by_booking.get(session.booking_id, set())
-        ticks = [tick for line in lines for tick in ticks_by_line.get(line, [])]
+        own = lines.get(session.booking_id, set())
+        ticks = [tick for line in own for tick in ticks_by_line.get(line, [])]
         effects.append(
-            protocol_effect(session.session_date, session.session_title, days, scored, ticks, bool(lines), today)
+            protocol_effect(session.session_date, session.session_title, days, scored, ticks, bool(own), today)
         )
     return effects
 
 
-def case_file_effects(client_id: int, practitioner_id: int, tz: str, today: date) -> list[Effect]:
-    """The case file's: her published protocols, newest first, at most MAX_PROTOCOLS."""
-    return effects_for(client_id, tz, published_sessions(client_id, practitioner_id)[:MAX_PROTOCOLS], today)
+def case_file_effects(
+    client_id: int,
+    tz: str,
+    handouts: Iterable[PublishedHandout],
+    responses: Iterable[QuestionnaireResponse],
+    today: date,
+) -> list[Effect]:
+    """The case file's: the protocols of these handouts (hers), newest first, at most MAX_PROTOCOLS; from the
+    handouts and responses the case file has loaded already."""
+    return effects_for(client_id, tz, sessions_of(handouts)[:MAX_PROTOCOLS], today, responses)
 
 
 def since_last_session(booking: Booking, tz: str, today: date) -> Effect | None:

@@ -210,3 +210,24 @@ def test_the_first_handout_has_no_since_section(case):
     db.session.commit()
     published = handouts.publish_handout(handouts.load_session(case.booking.id))
     assert "Since your last session" not in pdf_text(handouts.handout_pdf(published))
+
+
+def test_the_effect_costs_the_case_file_the_same_queries_for_one_protocol_or_three(
+    case, client, make_booking, count_queries
+):
+    item = protocols.save_item(None, case.practitioner, protocols.ItemText(category="supplement", title="Zinc"))
+    _as(client, case.practitioner)
+    url = f"/practitioner/clients/{case.client.id}"
+    counted = []
+    for n in range(3):
+        booking = make_booking(case.client, in_days=-60 + 14 * n, status="completed")
+        protocols.save_protocol(
+            protocols.protocol_for(booking), summary="", focus_points="", next_steps="", lines=[], add_items=[item]
+        )
+        handouts.publish_handout(handouts.load_session(booking.id))
+        client.get(url)
+        with count_queries() as queries:
+            page = client.get(url)
+        counted.append(queries.count)
+    assert counted[0] == counted[2], counted
+    assert page.get_data(as_text=True).count('class="effect"') == 3
