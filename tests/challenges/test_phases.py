@@ -2,24 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 
+from tests.challenges.plans import START, Plan
 from portal.challenges.phases import Phase, ends_on, last_day, phase_on, phase_span
-
-START = date(2026, 3, 2)
-
-
-@dataclass
-class Plan:
-    title: str = "dairy"
-    starts_on: date = START
-    eliminate_days: int = 21
-    reintroduce_days: int = 3
-    watch_days: int = 4
-    stopped_on: date | None = None
 
 
 def on(n: int, plan: Plan | None = None):

@@ -3,24 +3,12 @@ abnormal-stool share, and what she ate. App-free."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import timedelta
 from fractions import Fraction
 
+from tests.challenges.plans import START, Plan
 from portal.challenges.phases import Phase
 from portal.challenges.results import ChallengeDiaryDay, challenge_results
-
-START = date(2026, 3, 2)
-
-
-@dataclass
-class Plan:
-    title: str = "dairy"
-    starts_on: date = START
-    eliminate_days: int = 21
-    reintroduce_days: int = 3
-    watch_days: int = 4
-    stopped_on: date | None = None
 
 
 def day(n: int, **values) -> ChallengeDiaryDay:
