@@ -52,6 +52,7 @@ def create_app(environ: Mapping[str, str] | None = None) -> Flask:
     from portal.accounts.views import bp as accounts_bp
     from portal.booking.views import bp as booking_bp
     from portal.cases.views import bp as cases_bp
+    from portal.challenges.views import bp as challenges_bp
     from portal.consent.views import bp as consent_bp
     from portal.handouts.views import bp as handouts_bp
     from portal.health import bp as health_bp
@@ -73,6 +74,7 @@ def create_app(environ: Mapping[str, str] | None = None) -> Flask:
     app.register_blueprint(records_bp)
     app.register_blueprint(handouts_bp)
     app.register_blueprint(cases_bp)
+    app.register_blueprint(challenges_bp)
     app.register_blueprint(team_bp)
     app.register_blueprint(consent_bp)
     app.register_blueprint(messages_bp)

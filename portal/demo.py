@@ -12,6 +12,7 @@ from portal.accounts import users
 from portal.booking import bookings, lifecycle
 from portal.booking.bookings import BookingError
 from portal.cases.examples import seed_demo_note
+from portal.challenges.examples import seed_demo_challenge
 from portal.consent.examples import seed_demo_documents
 from portal.db_types import utcnow
 from portal.extensions import db
@@ -82,6 +83,7 @@ def seed_demo(practice_timezone: str, currency: str) -> list[tuple[Role, str, st
     seed_demo_documents(practitioner, sophie)
     seed_demo_messages(practitioner, sophie)
     _seed_packages(practitioner, sophie)
+    seed_demo_challenge(practitioner, sophie)
     return [(Role(_demo_user(email).role), email, name) for _, name, email, _ in people]
 
 

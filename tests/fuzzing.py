@@ -47,6 +47,7 @@ from portal.accounts.tokens import make_reset_token, make_welcome_token
 from portal.booking import bookings, feeds, lifecycle
 from portal.cases import notes, templates
 from portal.cases.examples import seed_demo_note
+from portal.challenges import challenges
 from portal.consent import documents as consent_documents
 from portal.consent.examples import seed_demo_documents
 from portal.db_types import utcnow
@@ -58,12 +59,14 @@ from portal.messages.attachments import clean_upload
 from portal.models import (
     Assignment,
     Booking,
+    Challenge,
     LocationKind,
     PackageInstalment,
     MessageAttachment,
     PaymentMethod,
     QuestionnaireResponse,
     Role,
+    TriggerTag,
     User,
 )
 from portal.packages.examples import seed_demo_package
@@ -294,6 +297,34 @@ def build_world(make_user: Callable[..., User], secret_key: str) -> World:
     reply = conversations.add_saved_reply(maya, "Timing", "Take it with food.")
     package = seed_demo_package(maya, clara, follow_up)
 
+    dairy = db.session.execute(db.select(TriggerTag).filter_by(code="dairy")).scalar_one()
+    running = challenges.start_challenge(  # running: her home card and diary question; its page, the stop form
+        clara,
+        maya,
+        tag_id=dairy.id,
+        protocol_line_id=None,
+        title="",
+        eliminate_days=21,
+        reintroduce_days=3,
+        watch_days=4,
+        starts_on=today,
+        today=today,
+    )
+    ended = Challenge(  # over: its page has the conclusion form
+        client_id=clara.id,
+        practitioner_id=maya.id,
+        tag_id=dairy.id,
+        title="dairy",
+        eliminate_days=7,
+        reintroduce_days=1,
+        watch_days=1,
+        starts_on=today - timedelta(days=20),
+        status="active",
+        conclusion="",
+    )
+    db.session.add(ended)
+    db.session.commit()
+
     sessions = db.session.execute(db.select(Booking).order_by(Booking.starts_at)).scalars().all()
     world.add("booking_id", upcoming.id, *(b.id for b in sessions))
     world.add("service_id", follow_up.id, discovery.id)
@@ -328,6 +359,8 @@ def build_world(make_user: Callable[..., User], secret_key: str) -> World:
         make_reset_token(secret_key, clara.id, clara.password_hash),
         make_welcome_token(secret_key, clara.id, clara.password_hash),
     )
+    world.add("challenge_id", running.id, ended.id)
+    world.add("token", rules.calendar_feed_token, make_reset_token(secret_key, clara.id, clara.password_hash))
     return world
 
 

@@ -16,6 +16,7 @@ from portal import audit
 from portal.access import clinical_required, get_client_or_404, visible_clients
 from portal.consent import documents as consent_documents
 from portal.cases import casefile, notes, search
+from portal.challenges import challenges, effect
 from portal.cases import templates as note_templates
 from portal.cases.forms import AmendForm, NewNoteForm, NoteForm, TemplateForm
 from portal.cases.notes import NoteConflict, NoteError
@@ -86,6 +87,10 @@ def case_file(client_id: int):
         profile_fields=profiles.FIELDS,
         profile_labels=profiles.LABELS,
         consent=consent_documents.consent_status(client.id),
+        challenges=challenges.in_case_file(client.id, today),
+        effects=effect.case_file_effects(
+            client.id, client.timezone, case.handouts, [r for s in case.scores for r in s.responses], today
+        ),
     )
 
 

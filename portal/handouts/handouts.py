@@ -23,6 +23,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from portal import audit
+from portal.challenges.effect import since_last_session
 from portal.db_types import utcnow
 from portal.extensions import db
 from portal.handouts import rendering
@@ -257,6 +258,7 @@ def handout_context(booking: Booking, protocol: Protocol, settings: HandoutSetti
         "triggers": describe_triggers(
             trigger_loader.trigger_report(client.id, utcnow().astimezone(ZoneInfo(tz)).date())
         ),
+        "since_last_session": since_last_session(booking, tz, utcnow().astimezone(ZoneInfo(tz)).date()),
     }
 
 

@@ -23,6 +23,7 @@ from portal.models.booking import (
     TimeOff,
     WorkingHours,
 )
+from portal.models.challenges import Challenge, ChallengeDay, ChallengeStatus
 from portal.models.consent import (
     KIND_TITLES,
     ConsentDocument,
@@ -104,6 +105,9 @@ __all__ = [
     "PromoTarget",
     "PurchaseStatus",
     "VersionStatus",
+    "Challenge",
+    "ChallengeDay",
+    "ChallengeStatus",
     "BUILTIN_TAGS",
     "DiaryDayTag",
     "DiaryMeal",

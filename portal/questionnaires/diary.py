@@ -246,6 +246,12 @@ def compare_with_baseline(days: Sequence[Day], today: date) -> Comparison:
     baseline = window(days, min(d.day for d in days))
     if current.first_day <= baseline.last_day:
         return Comparison("too_soon", baseline, current, next_possible=baseline.last_day + timedelta(WINDOW_DAYS))
+    return compare_windows(baseline, current)
+
+
+def compare_windows(baseline: Window, current: Window) -> Comparison:
+    """Responder or not: the current period's migraine rate against the baseline's, as compare_with_baseline
+    reads them (also for any other pair of periods, e.g. the 28 days before a session and the latest 28)."""
     if not current.complete:
         return Comparison("current_incomplete", baseline, current)
     now = current.migraine_rate

@@ -24,6 +24,10 @@ from portal.messages import conversations
 from portal.messages.attachments import clean_upload
 from portal.models import MessageAttachment, OutboxMessage, PackageInstalment, OutboxStatus, PaymentMethod, Role, User
 from portal.packages.examples import seed_demo_package
+from portal.models import (
+    Challenge,
+    TriggerTag,
+)
 from portal.payments import ledger
 from portal.practice import settings
 from portal.questionnaires import custom, responses
@@ -159,6 +163,11 @@ RULES: dict[str, set[str]] = {
     "messages.client_updates": CLIENT_X_CLINICAL,
     "messages.mark_done": CLIENT_X_CLINICAL,
     "messages.reopen": CLIENT_X_CLINICAL,
+    "challenges.new_challenge": CLIENT_X_CLINICAL,
+    "challenges.practitioner_challenge": CLIENT_X_CLINICAL,
+    "challenges.stop": CLIENT_X_CLINICAL,
+    "challenges.my_challenge": CLIENT,
+    "challenges.answer": CLIENT,
     # notes and session handouts: their author alone (notes stay private even from the owner)
     "cases.note": AUTHOR,
     "cases.autosave": AUTHOR,
@@ -265,6 +274,20 @@ def world(app, make_user) -> World:
         created_at=now - timedelta(hours=1),
     )
     db.session.add(undelivered)
+    dairy = db.session.execute(db.select(TriggerTag).filter_by(code="dairy")).scalar_one()
+    challenge = Challenge(
+        client_id=x.id,
+        practitioner_id=on.id,
+        tag_id=dairy.id,
+        title="dairy",
+        eliminate_days=21,
+        reintroduce_days=3,
+        watch_days=4,
+        starts_on=date.today() - timedelta(days=2),
+        status="active",
+        conclusion="",
+    )
+    db.session.add(challenge)
     db.session.commit()
     package = seed_demo_package(on, x, service)
     key = questionnaire.draft_items[0]["key"]
@@ -302,6 +325,7 @@ def world(app, make_user) -> World:
             "instalment_id": db.session.execute(
                 db.select(PackageInstalment.id).filter_by(purchase_id=package.purchase.id, number=2)
             ).scalar_one(),
+            "challenge_id": challenge.id,
         },
     )
 

@@ -1,0 +1,1 @@
+"""Elimination and reintroduction challenges, and the protocol's effect."""
