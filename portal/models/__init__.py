@@ -61,10 +61,13 @@ from portal.models.questionnaires import (
     ResponseStatus,
     SentMessage,
 )
+from portal.models.practice import ActivitySeen, PracticeContact
 from portal.models.records import AuditEvent, ClientProfile, ProfileChange
 from portal.models.outbox import OutboxMessage, OutboxStatus
 
 __all__ = [
+    "ActivitySeen",
+    "PracticeContact",
     "ACTIVE_STATUSES",
     "BLOCKING_STATUSES",
     "CLINICAL_ROLES",

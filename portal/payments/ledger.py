@@ -15,6 +15,7 @@ from sqlalchemy.orm import selectinload
 from portal.db_types import utcnow
 from portal.extensions import db
 from portal.models import Booking, Payment, PaymentMethod, PaymentStatus, RefundStatus, User
+from portal.payments import receipts
 
 
 class PaymentError(Exception):
@@ -40,6 +41,8 @@ def record_manual_payment(
         succeeded_at=utcnow(),
     )
     db.session.add(payment)
+    db.session.flush()  # its id, for the receipt's number and link
+    receipts.queue_receipt(payment)
     db.session.commit()
     return payment
 
