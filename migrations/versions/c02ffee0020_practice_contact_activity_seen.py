@@ -1,7 +1,8 @@
 """practice contact details (phone, e-mail, registration; one row) and when each team member last looked at the
 dashboard's "what happened"
 
-New tables only; downgrade drops them.
+New tables, and an index on booking_events.at so the feed reads the newest events without reading them all;
+downgrade drops them.
 
 Revision ID: c02ffee0020
 Revises: b01ffee0015
@@ -40,8 +41,12 @@ def upgrade():
         sa.ForeignKeyConstraint(["user_id"], ["users.id"], name=op.f("fk_activity_seen_user_id_users")),
         sa.PrimaryKeyConstraint("user_id", name=op.f("pk_activity_seen")),
     )
+    with op.batch_alter_table("booking_events", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_booking_events_at"), ["at"], unique=False)
 
 
 def downgrade():
+    with op.batch_alter_table("booking_events", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_booking_events_at"))
     op.drop_table("activity_seen")
     op.drop_table("practice_contact")
