@@ -63,10 +63,15 @@ class Feed:
         return self.items[-1].at if self.items else None
 
 
-def seen_at(user: User) -> datetime:
-    """When she last marked the feed as seen (FIRST_LOOK ago if never)."""
+def last_looked(user: User) -> datetime | None:
+    """When she last marked the feed as seen; None if never."""
     found = db.session.get(ActivitySeen, user.id)
-    return found.seen_at if found else utcnow() - FIRST_LOOK
+    return found.seen_at if found else None
+
+
+def seen_at(user: User) -> datetime:
+    """What is new to her comes after this: when she last looked, or FIRST_LOOK ago if never."""
+    return last_looked(user) or utcnow() - FIRST_LOOK
 
 
 def mark_seen(user: User, until: datetime) -> None:

@@ -62,12 +62,15 @@ def practitioner_home():
     start, end = bookings.local_day_bounds(today, current_user.timezone)
     flagged = attention.listing(now, visible_clients, limit=DASHBOARD_FLAGGED) if current_user.is_practitioner else None
     whose = None if current_user.is_assistant else current_user.id
-    seen = activity.seen_at(current_user)
+    looked = activity.last_looked(current_user)
+    seen = looked or now - activity.FIRST_LOOK
     return render_template(
         "home/practitioner.html",
         now=now,
         now_iso=instant_text(now),
         seen=seen,
+        looked=looked,
+        first_look_days=activity.FIRST_LOOK.days,
         happened=activity.what_happened(
             current_user, visible_clients, limit=DASHBOARD_HAPPENED, after=seen, clinical=current_user.is_practitioner
         ),
