@@ -87,19 +87,22 @@ def send_questionnaire_messages(now: datetime) -> int:
         groups.setdefault((client.id, kind), (client, []))[1].append(assignment)
     if not groups:
         return 0
-    keys = {f"{a.id}:{a.next_due.isoformat()}" for _, assignments in groups.values() for a in assignments}
+    keys = {_claim_key(a) for _, assignments in groups.values() for a in assignments}
     already = set(
         db.session.execute(db.select(SentMessage.kind, SentMessage.key).where(SentMessage.key.in_(keys))).tuples()
     )
     titles = custom.catalogue()
     sent = 0
     for (_, kind), (client, assignments) in groups.items():
-        waiting = [
-            a for a in assignments if (f"questionnaire_{kind}", f"{a.id}:{a.next_due.isoformat()}") not in already
-        ]
+        waiting = [a for a in assignments if (f"questionnaire_{kind}", _claim_key(a)) not in already]
         if waiting:
             sent += _tell_about_questionnaires(client, kind, waiting, titles)
     return sent
+
+
+def _claim_key(assignment: Assignment) -> str:
+    """What makes a questionnaire's invitation (or reminder) go once per due date."""
+    return f"{assignment.id}:{assignment.next_due.isoformat()}"
 
 
 def _tell_about_questionnaires(client: User, kind: str, assignments: list[Assignment], titles: dict) -> int:
@@ -107,9 +110,7 @@ def _tell_about_questionnaires(client: User, kind: str, assignments: list[Assign
     nothing is queued here (that run tells her)."""
     assignments = sorted(assignments, key=lambda a: a.id)
     for assignment in assignments:
-        db.session.add(
-            SentMessage(kind=f"questionnaire_{kind}", key=f"{assignment.id}:{assignment.next_due.isoformat()}")
-        )
+        db.session.add(SentMessage(kind=f"questionnaire_{kind}", key=_claim_key(assignment)))
     several = len(assignments) > 1
     if kind == "invitation":
         subject = "Questionnaires from your practitioner" if several else "A questionnaire from your practitioner"
