@@ -13,6 +13,7 @@ from werkzeug.exceptions import BadRequest, HTTPException, InternalServerError
 
 from portal.database import is_outage
 from portal.extensions import db, limiter
+from portal.practice.details import contact_sentence
 
 log = logging.getLogger(__name__)
 
@@ -20,7 +21,7 @@ MESSAGES = {
     400: ("Something in that request was not right", "Please go back, check what you entered and try again."),
     403: (
         "You can't do that",
-        "Your account does not have access to this. If you think it should, contact the practice.",
+        "Your account does not have access to this.",  # and how to reach the practice: error_page
     ),
     404: ("Page not found", "This page does not exist, or it is not yours to see. Check the address or go back home."),
     405: ("That didn't work", "This page can't be used that way. Please go back and try again."),
@@ -46,6 +47,8 @@ def error_page(code: int, detail: str | None = None):
     """The portal's error page for `code`; a plain fallback when the page itself can't be rendered."""
     title, message = MESSAGES.get(code, MESSAGES[400])
     try:
+        if code == 403:
+            message += " " + contact_sentence("If you think it should, contact the practice")
         return render_template("errors/error.html", code=code, title=title, message=message, detail=detail), code
     except Exception as error:  # noqa: BLE001 - whatever broke the request may break the page too
         if is_outage(error):  # the page needs the logged-in person, and the database is gone: one line

@@ -13,7 +13,7 @@ import ssl
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from email.message import EmailMessage
-from email.utils import formatdate, make_msgid
+from email.utils import formataddr, formatdate, make_msgid, parseaddr
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -21,6 +21,7 @@ from flask import current_app, render_template
 
 from portal import outbox
 from portal.inputs import single_line_problem
+from portal.practice.details import practice
 
 if TYPE_CHECKING:
     from portal.models import User
@@ -39,9 +40,15 @@ def build_message(
 ) -> EmailMessage:
     """A multipart message (plain text first, then HTML) rendered from the named templates."""
     config = current_app.config
+    details = practice()
     context.setdefault("practice_name", config["PRACTICE_NAME"])
+    context.setdefault("practice", details)
     context.setdefault("base_url", config["BASE_URL"])
-    headers = {"From": config["MAIL_FROM"], "To": to, "Subject": subject}
+    # From the practice by name; the address stays the configured sender, replies go to the practice's e-mail.
+    headers = {"From": formataddr((config["PRACTICE_NAME"], parseaddr(config["MAIL_FROM"])[1])), "To": to}
+    if details.email:
+        headers["Reply-To"] = details.email
+    headers["Subject"] = subject
     for name, value in headers.items():
         if single_line_problem(value):  # a line break would start a header of its own
             raise ValueError(f"The {name} header of an e-mail must be one line without control characters.")

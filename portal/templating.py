@@ -9,13 +9,15 @@ from flask_login import current_user
 
 from portal.money import format_money
 from portal.numbers import format_number
+from portal.practice.details import practice
 from portal.timeutil import local_datetime
 
 
 def register_template_helpers(app: Flask) -> None:
     @app.context_processor
     def _globals():
-        return {"practice_name": current_app.config["PRACTICE_NAME"], "timedelta": timedelta}
+        # `practice()` (its address, phone, e-mail, registration) is read when a template first asks for it.
+        return {"practice_name": current_app.config["PRACTICE_NAME"], "timedelta": timedelta, "practice": practice}
 
     @app.template_filter("localtime")
     def _localtime(value, fmt: str = "EEEE d MMMM y, HH:mm", tz: str | None = None):

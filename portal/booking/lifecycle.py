@@ -21,13 +21,14 @@ from sqlalchemy.orm import selectinload
 from portal.accounts import users
 from portal.booking import slots
 from portal.booking.bookings import Availability, BookingError, client_may_change, load_availability, rules_for
-from portal.booking.notify import queue_booking_emails
+from portal.booking.notify import RefundNote, queue_booking_emails
 from portal.booking.place import Place, booking_place, video_link_problem
 from portal.db_types import utcnow
 from portal.extensions import db
 from portal.models import Booking, BookingEvent, BookingStatus, LocationKind, Service, User
 from portal.models.booking import NO_OVERLAP_CONSTRAINT
 from portal.packages import promo, purchases
+from portal.practice.details import contact_sentence
 from portal.practice.team import join_care_team
 from portal.questionnaires.responses import assign_intake_set
 from portal.timeutil import existing_local_instant
@@ -321,7 +322,7 @@ def move(booking: Booking, new_start: datetime, actor: User, *, now: datetime | 
     if actor.is_client and not client_may_change(booking, rules, now):
         raise BookingError(
             f"Sessions can be moved up to {rules.cancellation_window_hours} hours before they start. "
-            "Please contact the practice."
+            + contact_sentence()
         )
     duration = booking.ends_at - booking.starts_at
     availability = load_availability(booking.practitioner_id, now, ignore_booking_id=booking.id)
@@ -348,9 +349,11 @@ def cancel(
     reason: str = "",
     return_credit: bool | None = None,
     now: datetime | None = None,
+    refund: RefundNote | None = None,
 ) -> Booking:
     """Cancel a booking and tell both sides. A client may cancel only up to the cancellation window before it.
-    Refunds follow from payments.refunds.cancel, which calls this first.
+    Refunds follow from payments.refunds.cancel, which calls this first with what they will be (`refund`, said in
+    the e-mails).
 
     A session on a package credit gives the credit back when cancelled before the cancellation window; a later
     cancellation uses it, as the policy says, unless the practice chooses to give it back (`return_credit`)."""
@@ -362,8 +365,8 @@ def cancel(
     rules = rules_for(booking.practitioner_id)
     if actor.is_client and not client_may_change(booking, rules, now):
         raise BookingError(
-            f"Sessions can be cancelled up to {rules.cancellation_window_hours} hours before they "
-            "start. Please contact the practice."
+            f"Sessions can be cancelled up to {rules.cancellation_window_hours} hours before they start. "
+            + contact_sentence()
         )
     in_time = client_may_change(booking, rules, now)
     if return_credit is None or actor.is_client:
@@ -375,7 +378,7 @@ def cancel(
     booking.hold_expires_at = None
     booking.sequence += 1
     _record(booking, "cancelled", actor, from_status, note=reason)
-    queue_booking_emails(booking, "cancelled")
+    queue_booking_emails(booking, "cancelled", refund=refund)
     db.session.commit()
     return booking
 

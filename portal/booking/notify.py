@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 from urllib.parse import urlsplit
@@ -17,6 +18,7 @@ from portal.extensions import db
 from portal.links import absolute_url
 from portal.mail import Attachment, send_mail
 from portal.models import Booking, LocationKind, Service, User
+from portal.practice.details import contact_sentence
 from portal.timeutil import local_datetime
 
 Kind = Literal["confirmed", "rescheduled", "cancelled", "reminder", "place_changed"]
@@ -78,7 +80,56 @@ def calendar_event(booking: Booking, for_practitioner: bool) -> CalendarEvent:
     )
 
 
-def _send(booking: Booking, recipient: User, role: str, kind: Kind, old_start: datetime | None) -> None:
+@dataclass(frozen=True)
+class RefundNote:
+    """What a cancellation gives back, for its e-mails (payments.refunds.cancel decides it before cancelling).
+
+    kind: "free" (nothing to pay), "unpaid" (to be paid at the session, or an unpaid hold: nothing to refund),
+    "full", "part" (what is left after earlier refunds), "earlier" (refunded before), "none" (the practice
+    cancelled: she refunds what she decides)."""
+
+    kind: str
+    paid: str = ""  # what was paid, e.g. "£75.00"
+    refunded: str = ""  # what this cancellation refunds
+    by_card: bool = False
+
+
+def refund_words(note: RefundNote | None, role: str) -> str:
+    """The cancellation e-mail's sentence about money, for the client or the practitioner ('' for a free one)."""
+    if note is None or note.kind == "free":
+        return ""
+    if note.kind == "unpaid":
+        return "Nothing was paid for this session, so there is nothing to refund."
+    card = " It reaches the card you paid with within a few days." if note.by_card else ""
+    client = role == "client"
+    whose = "your" if client else "the client's"
+    if note.kind == "full":
+        return f"Refund: {whose} payment of {note.paid} is refunded in full." + (card if client else "")
+    if note.kind == "part":
+        return (
+            f"Refund: {note.refunded} of {whose} {note.paid} payment is refunded now; the rest was refunded earlier."
+            + (card if client else "")
+        )
+    if note.kind == "earlier":
+        return f"{whose.capitalize()} payment of {note.paid} was refunded earlier: there is nothing more to refund."
+    if client:
+        return (
+            f"Refund: your payment of {note.paid} is not refunded automatically; the practice will let you know "
+            "about a refund. " + contact_sentence("To ask, contact the practice")
+        )
+    return (
+        f"Nothing is refunded automatically: the client paid {note.paid}. Refund what you decide on the session's page."
+    )
+
+
+def _send(
+    booking: Booking,
+    recipient: User,
+    role: str,
+    kind: Kind,
+    old_start: datetime | None,
+    refund: RefundNote | None = None,
+) -> None:
     when = local_datetime(booking.starts_at, recipient.timezone, "EEE d MMM, HH:mm")
     attachments = []
     if kind != "reminder":
@@ -101,6 +152,7 @@ def _send(booking: Booking, recipient: User, role: str, kind: Kind, old_start: d
             booking_id=booking.id,
         ),
         place=place_of(booking),
+        refund_words=refund_words(refund, role),
     )
 
 
@@ -115,11 +167,13 @@ def _load_people(booking: Booking) -> None:
             set_committed_value(booking, name, db.session.get_one(model, key))
 
 
-def queue_booking_emails(booking: Booking, kind: Kind, old_start: datetime | None = None) -> None:
+def queue_booking_emails(
+    booking: Booking, kind: Kind, old_start: datetime | None = None, refund: RefundNote | None = None
+) -> None:
     """Queue the e-mails a change causes, in the caller's transaction: to the client and, except for reminders and
     changes of place (which the practitioner made herself), to the practitioner. They leave with the outbox once the
     change commits; a change rolled back sends none."""
     _load_people(booking)
-    _send(booking, booking.client, "client", kind, old_start)
+    _send(booking, booking.client, "client", kind, old_start, refund)
     if kind not in ("reminder", "place_changed"):
-        _send(booking, booking.practitioner, "practitioner", kind, old_start)
+        _send(booking, booking.practitioner, "practitioner", kind, old_start, refund)

@@ -52,6 +52,7 @@ from portal.money import format_money
 from portal.payments import gateway, ledger, refunds
 from portal.payments.forms import ManualPaymentForm, RefundForm
 from portal.practice import team
+from portal.practice.details import contact_sentence
 from portal.security import CONTENT_SECURITY_POLICY
 from portal.timeutil import existing_local_instant, is_valid_timezone
 
@@ -207,7 +208,7 @@ def reschedule(booking_id: int):
     if not bookings.client_may_change(booking, rules):
         flash(
             f"Sessions can be moved up to {rules.cancellation_window_hours} hours before they start. "
-            "Please contact the practice.",
+            + contact_sentence(),
             "error",
         )
         return redirect(url_for("booking.client_booking", booking_id=booking.id))

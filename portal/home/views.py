@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -14,13 +15,17 @@ from portal.db_types import utcnow
 from portal.packages import purchases
 from portal.extensions import db
 from portal.handouts import handouts
-from portal.inputs import whole_number
+from portal.home import activity
+from portal.home.forms import SeenForm
+from portal.inputs import iso_instant, whole_number
 from portal.questionnaires import attention, custom, diary_entries, responses
 
 bp = Blueprint("home", __name__)
 
 DASHBOARD_FLAGGED = 15  # clients on the dashboard's attention list; the rest are a click away
 ATTENTION_PAGE = 50
+DASHBOARD_HAPPENED = 10  # events since she last looked on the dashboard; the rest are on the activity page
+ACTIVITY_PAGE = 25
 
 
 @bp.get("/")
@@ -59,9 +64,20 @@ def practitioner_home():
     start, end = bookings.local_day_bounds(today, current_user.timezone)
     flagged = attention.listing(now, visible_clients, limit=DASHBOARD_FLAGGED) if current_user.is_practitioner else None
     whose = None if current_user.is_assistant else current_user.id
+    looked = activity.last_looked(current_user)
+    seen = looked or now - activity.FIRST_LOOK
     return render_template(
         "home/practitioner.html",
         now=now,
+        now_iso=instant_text(now),
+        seen=seen,
+        looked=looked,
+        first_look_days=activity.FIRST_LOOK.days,
+        happened=activity.what_happened(
+            current_user, visible_clients, limit=DASHBOARD_HAPPENED, after=seen, clinical=current_user.is_practitioner
+        ),
+        seen_form=SeenForm(formdata=None),
+        titles=custom.catalogue() if current_user.is_practitioner else {},
         flagged=flagged,
         today_bookings=bookings.agenda(whose, start, end),
         undelivered=outbox.undelivered(current_user, now),
@@ -79,6 +95,44 @@ def attention_list():
     if page > pages:
         abort(404)
     return render_template("home/attention.html", flagged=flagged, page=page, pages=pages)
+
+
+def instant_text(value: datetime) -> str:
+    """An instant as the feed's links and forms carry it, to the microsecond (inputs.iso_instant reads it)."""
+    return value.astimezone(UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
+
+
+@bp.get("/practitioner/activity")
+@staff_required
+def activity_page():
+    """Everything that happened, newest first, a page at a time (`before`: the oldest time of the last page)."""
+    raw = request.args.get("before")
+    before = iso_instant(raw)
+    if raw is not None and before is None:
+        abort(404)
+    feed = activity.what_happened(
+        current_user, visible_clients, limit=ACTIVITY_PAGE, before=before, clinical=current_user.is_practitioner
+    )
+    return render_template(
+        "home/activity.html",
+        happened=feed,
+        seen=activity.seen_at(current_user),
+        earlier=instant_text(feed.oldest) if feed.more and feed.oldest else None,
+        titles=custom.catalogue() if current_user.is_practitioner else {},
+    )
+
+
+@bp.post("/practitioner/activity/seen")
+@staff_required
+def mark_activity_seen():
+    form = SeenForm()
+    until = iso_instant(form.until.data) if form.validate_on_submit() else None
+    if until is None:
+        flash("The page was out of date: please try again.", "error")
+    else:
+        activity.mark_seen(current_user, until)
+        flash("Marked as seen. New events will show here as they happen.", "success")
+    return redirect(url_for("home.practitioner_home"))
 
 
 @bp.post("/practitioner/outbox/<int:message_id>/retry")

@@ -18,11 +18,11 @@ from portal.db_types import utcnow
 from portal.extensions import db
 from portal.links import absolute_url
 from portal.mail import send_mail
-from portal.models import Booking, BookingRules, BookingStatus, SentMessage, SentNotification
+from portal.models import Assignment, Booking, BookingRules, BookingStatus, SentMessage, SentNotification, User
 from portal.money import format_money
 from portal.packages import reminders
 from portal.payments import card, gateway
-from portal.questionnaires import attention, responses
+from portal.questionnaires import attention, custom, responses
 
 log = logging.getLogger(__name__)
 
@@ -80,29 +80,70 @@ def send_due_reminders(now: datetime | None = None) -> int:
 
 def send_questionnaire_messages(now: datetime) -> int:
     """The invitation when a questionnaire falls due, and one reminder a few days later; each exactly once
-    per due date. The subject says nothing about which questionnaire it is."""
-    sent = 0
+    per due date. Those falling due together (the intake set, or several sent at once from her case file) make
+    one e-mail listing them all. The subject says nothing about which questionnaires they are. Returns the
+    number of questionnaires told about."""
     today_for = lambda tz: now.astimezone(ZoneInfo(tz)).date()  # noqa: E731
+    groups: dict[tuple[int, str], tuple[User, list[Assignment]]] = {}
     for assignment, client, kind in responses.waiting_assignments(today_for):
-        key = f"{assignment.id}:{assignment.next_due.isoformat()}"
+        groups.setdefault((client.id, kind), (client, []))[1].append(assignment)
+    if not groups:
+        return 0
+    keys = {_claim_key(a) for _, assignments in groups.values() for a in assignments}
+    already = set(
+        db.session.execute(db.select(SentMessage.kind, SentMessage.key).where(SentMessage.key.in_(keys))).tuples()
+    )
+    titles = custom.catalogue()
+    sent = 0
+    for (_, kind), (client, assignments) in groups.items():
+        waiting = [a for a in assignments if (f"questionnaire_{kind}", _claim_key(a)) not in already]
+        if waiting:
+            sent += _tell_about_questionnaires(client, kind, waiting, titles)
+    return sent
+
+
+def _claim_key(assignment: Assignment) -> str:
+    """What makes a questionnaire's invitation (or reminder) go once per due date."""
+    return f"{assignment.id}:{assignment.next_due.isoformat()}"
+
+
+def _tell_about_questionnaires(client: User, kind: str, assignments: list[Assignment], titles: dict) -> int:
+    """One e-mail about these questionnaires, claimed together: if another run claimed any of them first,
+    nothing is queued here (that run tells her)."""
+    assignments = sorted(assignments, key=lambda a: a.id)
+    for assignment in assignments:
+        db.session.add(SentMessage(kind=f"questionnaire_{kind}", key=_claim_key(assignment)))
+    several = len(assignments) > 1
+    if kind == "invitation":
+        subject = "Questionnaires from your practitioner" if several else "A questionnaire from your practitioner"
+    else:
         subject = (
-            "A questionnaire from your practitioner"
-            if kind == "invitation"
+            "Reminder: questionnaires are waiting for you"
+            if several
             else "Reminder: a questionnaire is waiting for you"
         )
-
-        def queue(client=client, subject=subject, kind=kind, assignment_id=assignment.id) -> None:
-            send_mail(
-                client.email,
-                subject,
-                "questionnaire_invitation",
-                recipient=client,
-                reminder=kind == "reminder",
-                link=absolute_url("questionnaires.start", assignment_id=assignment_id),
-            )
-
-        sent += once(SentMessage(kind=f"questionnaire_{kind}", key=key), queue)
-    return sent
+    try:
+        db.session.flush()
+        send_mail(
+            client.email,
+            subject,
+            "questionnaire_invitation",
+            recipient=client,
+            reminder=kind == "reminder",
+            questionnaires=[
+                (
+                    titles[a.code].title if a.code in titles else "A questionnaire",
+                    absolute_url("questionnaires.start", assignment_id=a.id),
+                )
+                for a in assignments
+            ],
+            link=absolute_url("home.client_home"),
+        )
+        db.session.commit()
+    except IntegrityError:  # claimed by a run that got there first
+        db.session.rollback()
+        return 0
+    return len(assignments)
 
 
 def send_instalment_messages(now: datetime) -> int:

@@ -88,6 +88,7 @@ from portal.models.questionnaires import (
     ResponseStatus,
     SentMessage,
 )
+from portal.models.practice import ActivitySeen, PracticeContact
 from portal.models.records import AuditEvent, ClientProfile, ProfileChange
 from portal.models.outbox import OutboxMessage, OutboxStatus
 
@@ -117,6 +118,8 @@ __all__ = [
     "SupplementDose",
     "TagGroup",
     "TriggerTag",
+    "ActivitySeen",
+    "PracticeContact",
     "ACTIVE_STATUSES",
     "BLOCKING_STATUSES",
     "CLINICAL_ROLES",

@@ -18,7 +18,7 @@ from portal.booking import lifecycle
 from portal.db_types import affected_rows, utcnow
 from portal.extensions import db
 from portal.models import Booking, BookingStatus, Payment, PaymentMethod, PaymentStatus, Refund, Service, StripeEvent
-from portal.payments import gateway, refunds
+from portal.payments import gateway, receipts, refunds
 from portal.payments.ledger import PaymentError
 
 log = logging.getLogger(__name__)
@@ -124,7 +124,7 @@ def fulfil(intent_id: str, amount_minor: int, currency: str, booking_id: str | N
 
 
 def _mark_succeeded(payment: Payment) -> bool:
-    """Flip the payment to succeeded, in the open transaction; False if it already was."""
+    """Flip the payment to succeeded and queue her receipt, in the open transaction; False if it already was."""
     result = db.session.execute(
         update(Payment)
         .where(Payment.id == payment.id, Payment.status != PaymentStatus.SUCCEEDED)
@@ -135,6 +135,7 @@ def _mark_succeeded(payment: Payment) -> bool:
         db.session.rollback()
         return False
     db.session.refresh(payment)
+    receipts.queue_receipt(payment)  # goes with the flip: once, and never if it is rolled back
     return True
 
 

@@ -16,6 +16,7 @@ from sqlalchemy.orm import selectinload
 from portal.db_types import utcnow
 from portal.extensions import db
 from portal.models import Booking, Payment, PaymentMethod, PaymentStatus, RefundStatus, User
+from portal.payments import receipts
 
 
 class PaymentError(Exception):
@@ -49,6 +50,8 @@ def add_manual_payment(booking: Booking, amount_minor: int, method: PaymentMetho
         succeeded_at=utcnow(),
     )
     db.session.add(payment)
+    db.session.flush()  # its id, for the receipt's number and link
+    receipts.queue_receipt(payment)
     return payment
 
 

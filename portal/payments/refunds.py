@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from sqlalchemy import update
 
 from portal.booking import lifecycle
+from portal.booking.notify import RefundNote
 from portal.db_types import affected_rows
 from portal.extensions import db
 from portal.mail import send_mail
@@ -118,11 +119,29 @@ class Cancellation:
     refund_problem: str = ""  # the refund could not be made; the practice refunds by hand
 
 
+def refund_note(booking: Booking, actor: User) -> RefundNote:
+    """What cancelling this booking refunds under the policy, for its e-mails: everything left of what she paid
+    when she cancels herself, nothing by itself when the practice cancels."""
+    paid = [payment for payment in payments_for_booking(booking.id) if payment.status == PaymentStatus.SUCCEEDED]
+    paid_minor = sum(payment.amount_minor for payment in paid)
+    left_minor = sum(payment.refundable_minor for payment in paid)
+    money = lambda minor: format_money(minor, booking.currency)  # noqa: E731
+    by_card = any(payment.method == PaymentMethod.CARD for payment in paid)
+    if not paid:
+        return RefundNote("free" if booking.price_minor == 0 else "unpaid")
+    if left_minor == 0:
+        return RefundNote("earlier", money(paid_minor), by_card=by_card)
+    if not actor.is_client:
+        return RefundNote("none", money(paid_minor), by_card=by_card)
+    kind = "full" if left_minor == paid_minor else "part"
+    return RefundNote(kind, money(paid_minor), money(left_minor), by_card=by_card)
+
+
 def cancel(booking: Booking, actor: User, *, reason: str = "") -> Cancellation:
     """Cancel a session (booking.lifecycle.cancel: both sides are e-mailed), then apply the policy. A client may
     cancel only within the cancellation window, and then gets back everything she paid. When the practice cancels,
     nothing is refunded by itself: she refunds what she decides from the booking page."""
-    lifecycle.cancel(booking, actor, reason=reason)
+    lifecycle.cancel(booking, actor, reason=reason, refund=refund_note(booking, actor))
     if not actor.is_client:
         return Cancellation(booking)
     try:

@@ -22,7 +22,7 @@ from portal.extensions import csrf, db
 from portal.links import absolute_url
 from portal.models import Booking, BookingStatus, Payment, PaymentMethod
 from portal.money import parse_money
-from portal.payments import card, gateway, ledger, refunds
+from portal.payments import card, gateway, ledger, receipts, refunds
 from portal.payments.export import payments_csv
 from portal.payments.forms import ManualPaymentForm, RefundForm, TestCardForm
 from portal.payments.ledger import PaymentError
@@ -117,6 +117,20 @@ def receipt(payment_id: int):
     return render_template("payments/receipt.html", payment=payment)
 
 
+def _pdf_response(payment: Payment) -> Response:
+    response = Response(receipts.receipt_pdf(payment), mimetype="application/pdf")
+    response.headers["Content-Disposition"] = f'attachment; filename="{receipts.filename(payment)}"'
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@bp.get("/me/payments/<int:payment_id>/receipt.pdf")
+@client_required
+def receipt_pdf(payment_id: int):
+    get_own_or_404(Payment, payment_id, "client_id")
+    return _pdf_response(receipts.load_paid(payment_id) or abort(404))
+
+
 # Stripe's webhook ----------------------------------------------------------------------------------------------
 
 
@@ -159,6 +173,14 @@ def _her_payment(payment_id: int) -> Payment:
         abort(404)
     get_booking_or_404(payment.booking_id)
     return payment
+
+
+@bp.get("/practitioner/payments/<int:payment_id>/receipt.pdf")
+@staff_required
+def practice_receipt_pdf(payment_id: int):
+    """A client's receipt, for the practice's team of her sessions (get_booking_or_404 decides)."""
+    _her_payment(payment_id)
+    return _pdf_response(receipts.load_paid(payment_id) or abort(404))
 
 
 @bp.post("/practitioner/payments/<int:payment_id>/refund")

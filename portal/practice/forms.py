@@ -1,10 +1,10 @@
-"""Forms for the practitioner's settings: services, weekly hours, time off and booking rules."""
+"""Forms for the practitioner's settings: services, weekly hours, time off, booking rules, the practice's contact."""
 
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, RadioField, SelectField, TimeField, ValidationError
-from wtforms.validators import InputRequired, Length, NumberRange, Optional
+from wtforms.validators import Email, InputRequired, Length, NumberRange, Optional, Regexp
 
 from portal.booking.place import video_link_problem
 from portal.forms import (
@@ -18,6 +18,8 @@ from portal.forms import (
 )
 from portal.models import LocationKind
 from portal.models.booking import ADDRESS_MAX, VIDEO_URL_MAX
+from portal.models.practice import EMAIL_MAX, PHONE_MAX, REGISTRATION_MAX
+from portal.practice.details import PHONE_PATTERN
 from portal.timeutil import timezone_choices
 
 LOCATION_CHOICES = [
@@ -155,3 +157,43 @@ class RulesForm(FlaskForm):
     cancellation_window_hours = _minutes("Clients may cancel or move up to (hours before)", 0, 336)
     hold_minutes = _minutes("An unpaid booking holds its time for (minutes)", 5, 1440)
     reminder_hours = _minutes("Send the reminder (hours before)", 1, 168)
+
+
+class ContactForm(FlaskForm):
+    """How clients reach the practice (the owner's): shown in the footer, on booking pages, receipts and e-mails."""
+
+    phone = StringField(
+        "Phone",
+        filters=[strip_whitespace],
+        description="Shown wherever a page asks clients to contact the practice.",
+        validators=[
+            Optional(),
+            Length(max=PHONE_MAX, message=f"Use at most {PHONE_MAX} characters."),
+            Regexp(PHONE_PATTERN, message="Enter a phone number: digits, spaces, brackets, dashes and a leading +."),
+        ],
+        render_kw={"type": "tel", "autocomplete": "tel", "inputmode": "tel", "maxlength": PHONE_MAX},
+    )
+    email = StringField(
+        "E-mail",
+        filters=[strip_whitespace],
+        description="Clients' replies to the portal's e-mails go here.",
+        validators=[
+            Optional(),
+            Length(max=EMAIL_MAX, message=f"An e-mail address is at most {EMAIL_MAX} characters."),
+            Email("Enter an e-mail address like hello@example.com.", check_deliverability=False),
+            no_replacement_characters,
+        ],
+        render_kw={"type": "email", "autocomplete": "email", "maxlength": EMAIL_MAX},
+    )
+    registration = TextAreaField(
+        "Registration details",
+        filters=[strip_whitespace],
+        description="Your professional body and registration number, e.g. “Registered with BANT, no. 12345”. "
+        "Printed on receipts and at the foot of every page.",
+        validators=[
+            Optional(),
+            Length(max=REGISTRATION_MAX, message=f"Use at most {REGISTRATION_MAX} characters."),
+            no_replacement_characters,
+        ],
+        render_kw={"maxlength": REGISTRATION_MAX, "rows": 2},
+    )

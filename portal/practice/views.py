@@ -16,16 +16,17 @@ from flask import (
 )
 from flask_login import current_user
 
-from portal.access import clinical_required, get_own_or_404
+from portal.access import clinical_required, get_own_or_404, owner_required
 from portal.booking import bookings, feeds
 from portal.db_types import utcnow
 from portal.links import absolute_url
 from portal.models import LocationKind, Service, TimeOff, WorkingHours
 from portal.money import money_input, parse_money
-from portal.practice import settings
+from portal.practice import details, settings
 from portal.practice.forms import (
     WEEKDAYS,
     AddressForm,
+    ContactForm,
     HoursForm,
     RulesForm,
     ServiceForm,
@@ -127,6 +128,8 @@ def _settings_page(status: int = 200, edited: HoursForm | None = None, edited_id
         "rules_form": RulesForm(prefix="rules", formdata=None, obj=rules, min_notice_hours=notice_hours),
         "address_form": AddressForm(prefix="address", formdata=None, obj=rules),
     } | bound_forms
+    if current_user.is_owner and "contact_form" not in forms:
+        forms["contact_form"] = ContactForm(prefix="contact", formdata=None, obj=details.practice())
     feed_url = (
         absolute_url("booking.calendar_feed", token=rules.calendar_feed_token) if rules.calendar_feed_token else None
     )
@@ -234,6 +237,24 @@ def save_address():
             flash("Practice address saved.", "success")
             return redirect(url_for("practice.settings_page") + "#address")
     return _settings_page(422, address_form=form)
+
+
+@bp.post("/settings/contact")
+@owner_required
+def save_contact():
+    """The practice's phone, e-mail and registration details: the owner's to keep."""
+    form = ContactForm(prefix="contact")
+    if form.validate_on_submit():
+        try:
+            details.save_contact(
+                form.phone.data or "", form.email.data or "", form.registration.data or "", current_user
+            )
+        except details.ContactError as error:
+            form[error.field].errors.append(str(error))
+        else:
+            flash("The practice's contact details are saved.", "success")
+            return redirect(url_for("practice.settings_page") + "#contact")
+    return _settings_page(422, contact_form=form)
 
 
 @bp.post("/settings/calendar-feed")

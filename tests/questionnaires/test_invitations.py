@@ -45,3 +45,35 @@ def test_invited_once_when_due_reminded_once_and_never_after_answering(make_user
     assert run_jobs(noon(due + timedelta(days=6)))["questionnaire messages sent"] == 0
     # four weeks later it falls due again: a new invitation
     assert run_jobs(noon(due + timedelta(days=5, weeks=4)))["questionnaire messages sent"] == 1
+
+
+def test_several_falling_due_together_make_one_e_mail_listing_them_all(make_user, client_user, smtp_server):
+    maya = make_user(Role.PRACTITIONER, email="maya@example.com")
+    other = make_user(Role.CLIENT, email="other@example.com")
+    due = datetime(2030, 1, 10).date()
+    sent = [responses.assign(client_user, code, None, due, maya) for code in ("phq9", "gad7", "id_migraine")]
+    responses.assign(other, "phq9", None, due, maya)
+    assert run_jobs(noon(due))["questionnaire messages sent"] == 4
+    assert run_jobs(noon(due))["questionnaire messages sent"] == 0  # each once
+    mine = [m for m in smtp_server.messages if m["To"] == client_user.email]
+    assert len(mine) == 1 and len(smtp_server.messages) == 2
+    assert mine[0]["Subject"] == "Questionnaires from your practitioner"
+    body = mine[0].get_body(("plain",)).get_content()
+    for assignment in sent:
+        assert f"/me/questionnaires/{assignment.id}" in body
+        assert INSTRUMENTS[assignment.code].title in body
+    assert run_jobs(noon(due + timedelta(days=3)))["questionnaire messages sent"] == 4  # the reminders, alike
+    reminders = [m for m in smtp_server.messages if m["To"] == client_user.email][1:]
+    assert [m["Subject"] for m in reminders] == ["Reminder: questionnaires are waiting for you"]
+
+
+def test_a_questionnaire_already_told_about_is_not_listed_again(make_user, client_user, smtp_server):
+    maya = make_user(Role.PRACTITIONER, email="maya@example.com")
+    due = datetime(2030, 1, 10).date()
+    first = responses.assign(client_user, "phq9", None, due, maya)
+    assert run_jobs(noon(due))["questionnaire messages sent"] == 1
+    later = responses.assign(client_user, "gad7", None, due, maya)  # sent the same day, after the first e-mail
+    assert run_jobs(noon(due))["questionnaire messages sent"] == 1
+    _, second = smtp_server.messages
+    body = second.get_body(("plain",)).get_content()
+    assert f"/me/questionnaires/{later.id}" in body and f"/me/questionnaires/{first.id}" not in body

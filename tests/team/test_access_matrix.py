@@ -79,6 +79,7 @@ RULES: dict[str, set[str]] = {
     "payments.pay_with_test_card": CLIENT,
     "payments.payment_status": CLIENT,
     "payments.receipt": CLIENT,
+    "payments.receipt_pdf": CLIENT,
     "questionnaires.diary": CLIENT,
     "questionnaires.start": CLIENT,
     "questionnaires.answer": CLIENT,
@@ -95,6 +96,8 @@ RULES: dict[str, set[str]] = {
     "messages.download": CLIENT | CLIENT_X_CLINICAL,  # her conversation's files: the two sides only
     # the front desk
     "home.practitioner_home": STAFF,
+    "home.activity_page": STAFF,  # each sees what happened to the clients she may see
+    "home.mark_activity_seen": STAFF,
     "booking.agenda": STAFF,
     "booking.book_for_client": STAFF,  # the form; a client off her care team is 404 (test_book_for_client.py)
     "payments.practice_payments": STAFF,
@@ -106,6 +109,7 @@ RULES: dict[str, set[str]] = {
     "payments.record_payment": BOOKING_DESK,
     "home.retry_message": BOOKING_DESK,  # an undelivered booking e-mail to client X
     "payments.refund": BOOKING_DESK,
+    "payments.practice_receipt_pdf": BOOKING_DESK,  # the receipt of a session of hers
     "team.book_for_client": BOOKING_DESK,
     "team.book_slots": {"practitioner_on", "assistant"},
     "team.book_confirm": {"practitioner_on", "assistant"},
@@ -179,6 +183,7 @@ RULES: dict[str, set[str]] = {
     # the owner's
     "records.client_erase": OWNER,
     "team.team_page": OWNER,
+    "practice.save_contact": OWNER,  # the practice's phone, e-mail and registration details
     "team.invite": OWNER,
     "team.change_role": OWNER,
     "team.deactivate": OWNER,
