@@ -89,13 +89,16 @@ def send_questionnaire_messages(now: datetime) -> int:
             else "Reminder: a questionnaire is waiting for you"
         )
 
-        def queue(client=client, subject=subject, kind=kind, assignment_id=assignment.id) -> None:
+        title = responses.instrument_for(assignment.code, None).plain_title  # "Mood check", never in the subject
+
+        def queue(client=client, subject=subject, kind=kind, assignment_id=assignment.id, title=title) -> None:
             send_mail(
                 client.email,
                 subject,
                 "questionnaire_invitation",
                 recipient=client,
                 reminder=kind == "reminder",
+                title=title,
                 link=absolute_url("questionnaires.start", assignment_id=assignment_id),
             )
 
