@@ -220,8 +220,8 @@ def migraine_gut_timeline(days: list[Day], first_day: date, last_day: date, layo
     last_end = -1.0
     for index, label in _date_labels(first_day, count):
         x = layout.left + index * day_step
-        if x < last_end:  # it would run into the label before it (a year on a phone): every other month
-            continue
+        if x < last_end or x + 2 + _text_width(label, size) > layout.width:
+            continue  # it would run into the label before it (a year on a phone) or off the picture's edge
         parts.append(
             f'<line x1="{x:.1f}" y1="{layout.top}" x2="{x:.1f}" y2="{layout.bottom}" stroke="{COLOURS["grid"]}" '
             f'stroke-dasharray="2 3"/>'
