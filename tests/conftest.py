@@ -249,21 +249,14 @@ def make_response(app: Flask) -> Callable[..., QuestionnaireResponse]:
     return factories.respond
 
 
-def placeholder_wording(codes: tuple[str, ...] = ("midas", "hit6", "ibs_sss", "gsrs")) -> dict[str, dict]:
-    """A stand-in for a practice's licensed wording (made-up words, never the real ones), in the shape of
-    LICENSED_CONTENT_FILE, for tests that send licensed questionnaires."""
-    from portal.questionnaires.instruments import INSTRUMENTS
-
-    return {
-        code: {"items": {item.key: f"Test wording {item.key}" for item in INSTRUMENTS[code].items}} for code in codes
-    }
+placeholder_wording = factories.placeholder_wording  # re-exported for tests that import it from here
 
 
 @pytest.fixture
 def licensed_wording(app: Flask) -> Iterator[dict[str, dict]]:
     """The app as at a practice that has loaded the licensed wording of MIDAS, HIT-6, IBS-SSS and GSRS."""
     before = app.config["LICENSED_CONTENT"]
-    app.config["LICENSED_CONTENT"] = placeholder_wording()
+    app.config["LICENSED_CONTENT"] = factories.placeholder_wording()
     yield app.config["LICENSED_CONTENT"]
     app.config["LICENSED_CONTENT"] = before
 
