@@ -10,13 +10,15 @@ comparison trips over a NaN. tests/core/test_forms.py checks that every form's f
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import lru_cache
 from typing import Any
 
 import wtforms
 from wtforms import ValidationError
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import StopValidation
+from wtforms.validators import InputRequired, StopValidation
 
+from portal.timeutil import BROWSER_NAMES, timezone_choices
 from portal.inputs import (
     DAY_RANGE_MESSAGE,
     in_day_range,
@@ -41,6 +43,31 @@ def strip_whitespace(value):
 def select_choices(pairs: Iterable[tuple[object, str]]) -> list[SelectChoice]:
     """(value, label) pairs as the options of a SelectField."""
     return [SelectChoice(value, label) for value, label in pairs]
+
+
+@lru_cache(maxsize=1)
+def _timezone_select_choices() -> list[SelectChoice]:
+    also = {canonical: old for old, canonical in BROWSER_NAMES.items()}
+    return [
+        SelectChoice(zone, label, {"data-also": also[zone]} if zone in also else {}, group)
+        for group, pairs in timezone_choices().items()
+        for zone, label in pairs
+    ]
+
+
+class TimezoneField(wtforms.SelectField):
+    """A time zone chosen by the name people use ("UK time – London"), the common ones first, every other place
+    after; the device's zone is put first by static/js/portal.js. Stores the IANA name; anything else is refused."""
+
+    def __init__(self, label: str, **kwargs: Any) -> None:
+        kwargs.setdefault("validators", [InputRequired("Choose a time zone.")])
+        kwargs.setdefault("render_kw", {"data-browser-timezone": "1", "data-timezone-list": "1"})
+        super().__init__(
+            label,
+            choices=_timezone_select_choices(),
+            invalid_choice_message="Choose a time zone from the list.",
+            **kwargs,
+        )
 
 
 HIDDEN_FIELD_MESSAGE = "This page is out of date or was changed. Please reload it and try again."

@@ -10,7 +10,7 @@ from flask_login import current_user
 from portal.money import format_money
 from portal.numbers import format_number
 from portal.practice.details import practice
-from portal.timeutil import local_datetime
+from portal.timeutil import local_datetime, timezone_name
 
 
 def register_template_helpers(app: Flask) -> None:
@@ -25,6 +25,8 @@ def register_template_helpers(app: Flask) -> None:
         if tz is None:
             tz = current_user.timezone if current_user.is_authenticated else current_app.config["PRACTICE_TIMEZONE"]
         return local_datetime(value, tz, fmt)
+
+    app.add_template_filter(timezone_name, "timezone_name")  # "UK time – London" for Europe/London
 
     @app.template_filter("number")
     def _number(value, decimals: int = 2):

@@ -278,6 +278,18 @@ def make_response(app: Flask) -> Callable[..., QuestionnaireResponse]:
     return factories.respond
 
 
+placeholder_wording = factories.placeholder_wording  # re-exported for tests that import it from here
+
+
+@pytest.fixture
+def licensed_wording(app: Flask) -> Iterator[dict[str, dict]]:
+    """The app as at a practice that has loaded the licensed wording of MIDAS, HIT-6, IBS-SSS and GSRS."""
+    before = app.config["LICENSED_CONTENT"]
+    app.config["LICENSED_CONTENT"] = factories.placeholder_wording()
+    yield app.config["LICENSED_CONTENT"]
+    app.config["LICENSED_CONTENT"] = before
+
+
 @pytest.fixture
 def count_queries(app: Flask) -> Callable[..., AbstractContextManager[factories.Queries]]:
     """`with count_queries() as queries:` counts the SQL statements run inside the block (queries.count)."""

@@ -34,6 +34,7 @@ from portal.models import (
 from portal.payments import card, gateway, ledger, refunds
 from portal.payments.ledger import PaymentError
 from portal.questionnaires import responses
+from portal.questionnaires.instruments import INSTRUMENTS
 from portal.questionnaires.scoring import HIT6_POINTS
 
 # Bookings --------------------------------------------------------------------------------------------------------
@@ -329,3 +330,11 @@ def count_queries(engine: Engine | None = None) -> Iterator[Queries]:
         yield queries
     finally:
         event.remove(engine, "before_cursor_execute", listener)
+
+
+def placeholder_wording(codes: tuple[str, ...] = ("midas", "hit6", "ibs_sss", "gsrs")) -> dict[str, dict]:
+    """A stand-in for a practice's licensed wording (made-up words, never the real ones), in the shape of
+    LICENSED_CONTENT_FILE, for tests that send licensed questionnaires."""
+    return {
+        code: {"items": {item.key: f"Test wording {item.key}" for item in INSTRUMENTS[code].items}} for code in codes
+    }

@@ -34,7 +34,7 @@ from html.parser import HTMLParser
 from urllib.parse import quote, quote_from_bytes, urlsplit
 from zoneinfo import ZoneInfo
 
-from flask import Flask, request
+from flask import Flask, current_app, request
 from flask.testing import FlaskClient
 from hypothesis import HealthCheck, Phase, example, given, settings
 from hypothesis import strategies as st
@@ -75,6 +75,7 @@ from portal.practice import settings as practice_settings
 from portal.questionnaires import custom, responses
 from portal.questionnaires.examples import seed_demo_progress
 from portal.records.examples import seed_demo_profile
+from tests import factories
 
 ROLES: list[Role | None] = [None, *Role]  # None is the visitor, who is not logged in
 PASSWORD = "quiet-morning-walk"
@@ -286,6 +287,8 @@ def build_world(make_user: Callable[..., User], secret_key: str) -> World:
     for kind in ("number", "date", "short_text", "multiple"):
         custom.add_item(mine, text=f"A {kind} question", kind=kind, options_text="Yes = 1\nNo = 0")
     custom.publish(mine)
+    # A practice that has loaded licensed wording (made-up words), so IBS-SSS's question kinds are fuzzed too.
+    current_app.config["LICENSED_CONTENT"] = factories.placeholder_wording()
     for code in ("phq9", "ibs_sss", custom.code_of(mine.id)):
         responses.draft_for(responses.assign(clara, code, None, today, maya))
 

@@ -3,19 +3,17 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import SelectField
 from wtforms.validators import Email, InputRequired, Length
 
 from portal.accounts.passwords import MAX_LENGTH, MIN_LENGTH
 from portal.forms import (
+    TimezoneField,
     EmailField,
     PasswordField,
     StringField,
     no_replacement_characters,
-    select_choices,
     strip_whitespace,
 )
-from portal.timeutil import timezone_choices
 
 EMAIL_VALIDATORS = [
     InputRequired("Enter your e-mail address."),
@@ -53,17 +51,11 @@ class SignupForm(FlaskForm):
         description=f"At least {MIN_LENGTH} characters. A few words you will remember work well.",
         render_kw={"autocomplete": "new-password", "minlength": MIN_LENGTH, "maxlength": MAX_LENGTH},
     )
-    timezone = SelectField(
+    timezone = TimezoneField(
         "Your time zone",
-        choices=[],
         description="Session times are shown in this zone. We picked the one your device uses.",
         validators=[InputRequired("Choose your time zone.")],
-        render_kw={"data-browser-timezone": "1"},
     )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.timezone.choices = select_choices(timezone_choices())
 
 
 class LoginForm(FlaskForm):

@@ -22,7 +22,7 @@ from portal.models import Assignment, Booking, BookingRules, BookingStatus, Sent
 from portal.money import format_money
 from portal.packages import reminders
 from portal.payments import card, gateway
-from portal.questionnaires import attention, custom, responses
+from portal.questionnaires import attention, responses
 
 log = logging.getLogger(__name__)
 
@@ -93,13 +93,20 @@ def send_questionnaire_messages(now: datetime) -> int:
     already = set(
         db.session.execute(db.select(SentMessage.kind, SentMessage.key).where(SentMessage.key.in_(keys))).tuples()
     )
-    titles = custom.catalogue()
     sent = 0
     for (_, kind), (client, assignments) in groups.items():
         waiting = [a for a in assignments if (f"questionnaire_{kind}", _claim_key(a)) not in already]
         if waiting:
-            sent += _tell_about_questionnaires(client, kind, waiting, titles)
+            sent += _tell_about_questionnaires(client, kind, waiting)
     return sent
+
+
+def _plain_title(code: str) -> str:
+    """ "Mood check" for PHQ-9: a questionnaire as the client knows it."""
+    try:
+        return responses.instrument_for(code, None).plain_title
+    except responses.ResponseError:  # her own questionnaire, withdrawn since
+        return "A questionnaire"
 
 
 def _claim_key(assignment: Assignment) -> str:
@@ -107,7 +114,7 @@ def _claim_key(assignment: Assignment) -> str:
     return f"{assignment.id}:{assignment.next_due.isoformat()}"
 
 
-def _tell_about_questionnaires(client: User, kind: str, assignments: list[Assignment], titles: dict) -> int:
+def _tell_about_questionnaires(client: User, kind: str, assignments: list[Assignment]) -> int:
     """One e-mail about these questionnaires, claimed together: if another run claimed any of them first,
     nothing is queued here (that run tells her)."""
     assignments = sorted(assignments, key=lambda a: a.id)
@@ -131,8 +138,8 @@ def _tell_about_questionnaires(client: User, kind: str, assignments: list[Assign
             recipient=client,
             reminder=kind == "reminder",
             questionnaires=[
-                (
-                    titles[a.code].title if a.code in titles else "A questionnaire",
+                (  # named for people ("Mood check"), and never in the subject
+                    _plain_title(a.code),
                     absolute_url("questionnaires.start", assignment_id=a.id),
                 )
                 for a in assignments

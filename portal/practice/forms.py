@@ -8,6 +8,7 @@ from wtforms.validators import Email, InputRequired, Length, NumberRange, Option
 
 from portal.booking.place import video_link_problem
 from portal.forms import (
+    TimezoneField,
     DateField,
     IntegerField,
     StringField,
@@ -20,7 +21,6 @@ from portal.models import LocationKind
 from portal.models.booking import ADDRESS_MAX, VIDEO_URL_MAX
 from portal.models.practice import EMAIL_MAX, PHONE_MAX, REGISTRATION_MAX
 from portal.practice.details import PHONE_PATTERN
-from portal.timeutil import timezone_choices
 
 LOCATION_CHOICES = [
     (LocationKind.IN_PERSON.value, "In person, at your practice address (or the address below)"),
@@ -138,11 +138,10 @@ class TimeOffForm(FlaskForm):
 
 
 class RulesForm(FlaskForm):
-    timezone = SelectField(
+    timezone = TimezoneField(
         "Practice time zone",
-        choices=select_choices(timezone_choices()),
-        validators=[InputRequired("Choose a time zone.")],
         description="Your working hours and time off are in this zone.",
+        render_kw={"data-timezone-list": "1"},  # the device's zone listed first, not chosen for her
     )
     buffer_before_minutes = _minutes("Buffer before each session (minutes)", 0, 240)
     buffer_after_minutes = _minutes("Buffer after each session (minutes)", 0, 240, "Time to write notes or rest.")

@@ -11,7 +11,7 @@ from markupsafe import Markup
 
 from portal.extensions import db
 from portal.models import DiaryEntry, User
-from portal.questionnaires.charts import migraine_gut_timeline
+from portal.questionnaires.charts import migraine_gut_timelines
 from portal.questionnaires.diary import (
     MEDICATION_CLASSES,
     MONTH_DAYS,
@@ -176,7 +176,7 @@ def glance(client_id: int, today: date) -> Glance:
         window(days, today - timedelta(days=WINDOW_DAYS - 1)),
         overuse(days, today),
         any(d.day == today for d in days),
-        migraine_gut_timeline(days, today - timedelta(days=WINDOW_DAYS - 1), today),
+        migraine_gut_timelines(days, today - timedelta(days=WINDOW_DAYS - 1), today),
     )
 
 
@@ -193,7 +193,7 @@ def overview(client_id: int, today: date, timeline_days: int = WINDOW_DAYS) -> O
             .order_by(DiaryEntry.day.desc())
         ).scalars()
     )
-    timeline = migraine_gut_timeline(days, today - timedelta(days=timeline_days - 1), today)
+    timeline = migraine_gut_timelines(days, today - timedelta(days=timeline_days - 1), today)
     return Overview(
         today,
         comparison.current,

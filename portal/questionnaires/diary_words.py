@@ -34,6 +34,13 @@ PATTERNS = {
     "IBS-M": "more than a quarter were hard and more than a quarter loose",
     "IBS-U": "no clear pattern of hard or loose stools",
 }
+# The Rome IV subtypes as the practitioner reads them (her pages; the client's say the pattern in words only).
+PATTERN_NAMES = {
+    "IBS-C": "IBS pattern, constipation-predominant (Rome IV)",
+    "IBS-D": "IBS pattern, diarrhoea-predominant (Rome IV)",
+    "IBS-M": "IBS pattern, mixed (Rome IV)",
+    "IBS-U": "IBS pattern, unclassified (Rome IV)",
+}
 
 
 def _day(value: date) -> str:
@@ -95,21 +102,22 @@ def comparison_sentence(c: Comparison, whose: str = "your") -> str:
     return f"Last 28 days: {rate(now)}; {first}: {rate(b)}. That is {change} per 28 days: {verdict}."
 
 
-def overuse_sentence(o: Overuse) -> str:
-    """Overuse found, ruled out, or not possible to rule out, over the last 30 days."""
+def overuse_sentence(o: Overuse, for_client: bool = False) -> str:
+    """Overuse found, ruled out, or not possible to rule out, over the last 30 days; the ICHD-3 section is cited
+    for the practitioner, not the client."""
     period = f"the last {MONTH_DAYS} days ({o.recorded_days} of {MONTH_DAYS} filled in)"
     if o.overused == ("several",):
         kinds = [CLASS_NAMES[k] for k, n in o.medication_days.items() if n]
         return (
             f"Pain medication on {_days(o.any_medication_days)} in {period}, of more than one kind "
-            f"({', '.join(kinds)}): {SEVERAL_CLASSES_DAYS} or more days a month of mixed kinds is overuse "
-            f"(ICHD-3 8.2.6)."
+            f"({', '.join(kinds)}): {SEVERAL_CLASSES_DAYS} or more days a month of mixed kinds is overuse"
+            f"{'' if for_client else ' (ICHD-3 8.2.6)'}."
         )
     if o.overused:
         parts = [
             f"{CLASS_NAMES[k]} on {_days(o.medication_days[k])} (overuse from {OVERUSE_DAYS[k]})" for k in o.overused
         ]
-        return f"In {period}: {'; '.join(parts)} (ICHD-3 8.2)."
+        return f"In {period}: {'; '.join(parts)}{'' if for_client else ' (ICHD-3 8.2)'}."
     if o.ruled_out:
         return f"No medication overuse in {period}: pain medication on {_days(o.any_medication_days)}."
     return (
@@ -118,18 +126,16 @@ def overuse_sentence(o: Overuse) -> str:
     )
 
 
-def stool_sentence(p: StoolPattern) -> str:
+def stool_sentence(p: StoolPattern, for_client: bool = False) -> str:
+    """The stool pattern in words; the practitioner's sentence also names the Rome IV subtype it matches."""
     if p.subtype is None:
         return ""
+    named = "" if for_client else f": the {PATTERN_NAMES[p.subtype]}, which describes IBS only once IBS is diagnosed"
     if p.abnormal_days == 0:
-        return (
-            f"Stools in these 28 days: none hard or loose on {_days(p.stool_days)} with stools recorded (the "
-            f"Rome IV IBS-U pattern, which describes IBS only once IBS is diagnosed)."
-        )
+        return f"Stools in these 28 days: none hard or loose on {_days(p.stool_days)} with stools recorded{named}."
     return (
         f"Stools in these 28 days: on the {_days(p.abnormal_days)} with a hard or loose stool "
-        f"({p.stools_counted} stools), {PATTERNS[p.subtype]}: the Rome IV {p.subtype} pattern, which "
-        f"describes IBS only once IBS is diagnosed."
+        f"({p.stools_counted} stools), {PATTERNS[p.subtype]}{named}."
     )
 
 
@@ -170,6 +176,12 @@ class DiaryWords:
 def diary_words(
     comparison: Comparison, overuse: Overuse, stools: StoolPattern, link: GutMigraineLink, whose: str = "your"
 ) -> DiaryWords:
+    """The sentences for a page: the client's own ("your") in plain words, the practitioner's ("her") with the
+    clinical names and sources."""
+    for_client = whose == "your"
     return DiaryWords(
-        comparison_sentence(comparison, whose), overuse_sentence(overuse), stool_sentence(stools), link_sentence(link)
+        comparison_sentence(comparison, whose),
+        overuse_sentence(overuse, for_client),
+        stool_sentence(stools, for_client),
+        link_sentence(link),
     )

@@ -1,6 +1,7 @@
 """Demo progress for `flask seed-demo`: twelve weeks of a client's diary in which bad gut days are often
-followed by a migraine, her HIT-6 and IBS-SSS scores over those weeks, and one of the practitioner's own
-questionnaires in the intake set. Scores go through the real scoring, so the demo shows what a practice would."""
+followed by a migraine, her HIT-6 and IBS-SSS scores over those weeks, and an intake set of questionnaires that
+have their words (PHQ-9, the migraine screener and the practitioner's own check-in: a licensed one would wait
+for its wording). Scores go through the real scoring, so the demo shows what a practice would."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from portal.questionnaires import custom, diary_entries
 from portal.questionnaires.scoring import score
 
 DIARY_DAYS = 84
+DEMO_INTAKE = ["phq9", "id_migraine"]  # shipped with their wording, so the demo never sends "Question 1"
 # HIT-6 answers (points of the six items) and IBS-SSS answers, every four weeks up to yesterday.
 HIT6_ANSWERS = [(13, 13, 11, 11, 10, 8), (13, 11, 11, 10, 10, 8), (11, 11, 10, 10, 8, 8), (11, 10, 8, 8, 8, 8)]
 IBS_SSS_ANSWERS = [(70, 6, 70, 70, 60), (60, 5, 60, 60, 50), (50, 4, 45, 50, 40), (35, 3, 30, 40, 30)]
@@ -82,7 +84,7 @@ def seed_demo_progress(practitioner: User, client: User, today: date) -> None:
         custom.publish(check_in)
         rules = db.session.get(BookingRules, practitioner.id)
         if rules is not None and not rules.intake_codes:
-            rules.intake_codes = ["hit6", "ibs_sss", custom.code_of(check_in.id)]
+            rules.intake_codes = [*DEMO_INTAKE, custom.code_of(check_in.id)]
             db.session.commit()
 
 

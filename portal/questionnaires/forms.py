@@ -88,9 +88,13 @@ VALIDATED_CHOICES = [
 ]
 
 
-def assign_choices(own: list) -> list:
-    """The validated instruments, then her own published questionnaires (custom.LibraryEntry)."""
-    return select_choices(VALIDATED_CHOICES + [(entry.code, f"{entry.latest.title} (yours)") for entry in own])
+def assign_choices(validated: list[str], own: list) -> list:
+    """The validated instruments that can be sent (codes in `validated`), then her own published questionnaires
+    (custom.LibraryEntry)."""
+    return select_choices(
+        [(code, label) for code, label in VALIDATED_CHOICES if code in validated]
+        + [(entry.code, f"{entry.latest.title} (yours)") for entry in own]
+    )
 
 
 class AssignForm(FlaskForm):

@@ -47,6 +47,12 @@ class Instrument:
     loinc: str | None = None
     wording_loaded: bool = True  # False: licensed wording not supplied, neutral labels shown
     sum_score: bool = False  # an own questionnaire whose answers add up to a score
+    person_title: str = ""  # what it is called for the client ("Mood check"), the instrument's name shown small
+
+    @property
+    def plain_title(self) -> str:
+        """Its name for the client: the plain one when it has one (an own questionnaire's title is plain)."""
+        return self.person_title or self.title
 
     @property
     def needs_licence_notice(self) -> bool:
@@ -85,6 +91,7 @@ PHQ9 = Instrument(
     code="phq9",
     version="2",
     title="PHQ-9",
+    person_title="Mood check",
     recall_period="Over the last 2 weeks, how often have you been bothered by any of the following problems?",
     licence="free",
     copyright=PFIZER,
@@ -114,6 +121,7 @@ GAD7 = Instrument(
     code="gad7",
     version="1",
     title="GAD-7",
+    person_title="Worry and anxiety check",
     recall_period="Over the last 2 weeks, how often have you been bothered by the following problems?",
     licence="free",
     copyright=PFIZER,
@@ -152,6 +160,7 @@ MIDAS = Instrument(
     code="midas",
     version="1",
     title="MIDAS",
+    person_title="Migraine days and impact",
     recall_period="The last 3 months",
     licence="licensed",
     copyright="© Innovative Medical Research. Wording shown only under the practice's licence.",
@@ -165,6 +174,7 @@ HIT6 = Instrument(
     code="hit6",
     version="1",
     title="HIT-6",
+    person_title="Headache impact",
     recall_period="As the instrument states",
     licence="licensed",
     copyright="© QualityMetric Incorporated and GlaxoSmithKline. Wording shown only under the practice's licence.",
@@ -174,6 +184,7 @@ IBS_SSS = Instrument(
     code="ibs_sss",
     version="1",
     title="IBS-SSS",
+    person_title="Gut symptoms",
     recall_period="The last 10 days",
     licence="licensed",
     copyright="© Francis, Morris and Whorwell. Wording shown only under the practice's licence.",
@@ -191,6 +202,7 @@ GSRS = Instrument(
     code="gsrs",
     version="1",
     title="GSRS",
+    person_title="Digestive symptoms",
     recall_period="The past week",
     licence="licensed",
     copyright="© AstraZeneca. Wording shown only under the practice's licence.",
@@ -202,6 +214,7 @@ ID_MIGRAINE = Instrument(
     code="id_migraine",
     version="1",
     title="Migraine screener (ID-Migraine)",
+    person_title="Three questions about your headaches",
     recall_period="Think about your headaches over the last 3 months.",
     licence="free",
     copyright="The three questions of the ID-Migraine screener, put in this practice's own words.",
@@ -229,6 +242,13 @@ INSTRUMENTS: dict[str, Instrument] = {
 EARLIER_VERSIONS: dict[tuple[str, str], Instrument] = {
     ("phq9", "1"): replace(INSTRUMENTS["phq9"], version="1", items=PHQ9.items[:9]),
 }
+
+
+def has_its_words(code: str, licensed_content: dict[str, dict] | None) -> bool:
+    """Whether a validated instrument can be put in front of a client: free ones always; a licensed one only once
+    the practice has loaded its wording (LICENSED_CONTENT_FILE), so no client is ever asked "Question 1"."""
+    instrument = INSTRUMENTS[code]
+    return instrument.licence != "licensed" or bool((licensed_content or {}).get(code))
 
 
 class ContentFileError(ValueError):

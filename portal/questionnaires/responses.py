@@ -7,6 +7,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from flask import current_app
 from sqlalchemy.orm import defer
 
 from portal.db_types import utcnow
@@ -17,7 +18,7 @@ from portal.inputs import plain_decimal, single_line_problem, text_problem, whol
 from portal.models import Assignment, Booking, BookingRules, BookingStatus, QuestionnaireResponse, ResponseStatus, User
 from portal.questionnaires import custom
 from portal.questionnaires.custom import TEXT_LIMITS
-from portal.questionnaires.instruments import Instrument, Item, with_licensed_wording
+from portal.questionnaires.instruments import INSTRUMENTS, Instrument, Item, has_its_words, with_licensed_wording
 from portal.questionnaires.scoring import AnswerError, score
 
 ASSIGNABLE = ("phq9", "gad7", "midas", "hit6", "ibs_sss", "gsrs", "id_migraine")
@@ -27,14 +28,54 @@ class ResponseError(ValueError):
     """Something about answering that can't be done; str() says why."""
 
 
+def licensed_content() -> dict | None:
+    """The practice's licensed wording (LICENSED_CONTENT_FILE, read and checked at start-up), or None."""
+    return current_app.config.get("LICENSED_CONTENT")
+
+
+def can_send(code: str) -> bool:
+    """Whether a questionnaire can be put in front of a client now: her own ones and the free instruments always,
+    a licensed one (MIDAS, HIT-6, IBS-SSS, GSRS) only once the practice has loaded its wording. The one rule
+    for the send form, the intake set, repeating questionnaires and the client's pages."""
+    return code not in INSTRUMENTS or has_its_words(code, licensed_content())
+
+
+def without_words() -> list[Instrument]:
+    """The validated instruments that can't be sent until their wording is loaded."""
+    return [INSTRUMENTS[code] for code in ASSIGNABLE if not can_send(code)]
+
+
+def licence_sentence(instruments: list[Instrument]) -> str:
+    """Why these can't be sent, for the practitioner, in plain words (no setting names): "" when none."""
+    if not instruments:
+        return ""
+    titles = [i.title for i in instruments]
+    names = titles[0] if len(titles) == 1 else f"{', '.join(titles[:-1])} and {titles[-1]}"
+    if len(titles) == 1:
+        return (
+            f"{names} is licensed: its wording has to be loaded before you can send it. "
+            "Ask whoever runs the portal to load it."
+        )
+    return (
+        f"{names} are licensed: their wording has to be loaded before you can send them. "
+        "Ask whoever runs the portal to load it."
+    )
+
+
 def sendable_codes(practitioner_id: int) -> list[str]:
-    """What she can send: the validated instruments and her own published, unarchived questionnaires."""
-    return [*ASSIGNABLE, *(entry.code for entry in custom.sendable(practitioner_id))]
+    """What she can send: the validated instruments that have their words and her own published, unarchived
+    questionnaires."""
+    return [
+        *(code for code in ASSIGNABLE if can_send(code)),
+        *(entry.code for entry in custom.sendable(practitioner_id)),
+    ]
 
 
 def assign(
     client: User, code: str, every_weeks: int | None, starting: date, by: User, intake: bool = False
 ) -> Assignment:
+    if not can_send(code):
+        raise ResponseError(licence_sentence([INSTRUMENTS[code]]))
     if code not in sendable_codes(by.id):
         raise ResponseError("Choose one of the questionnaires in the list.")
     if every_weeks is not None and not 1 <= every_weeks <= 52:
@@ -51,7 +92,8 @@ def assign_intake_set(client: User, practitioner_id: int, today: date) -> list[A
     """When her first booking with the practice is confirmed (at once when free or paid at the session, when
     the card payment arrives otherwise), send the intake set the practitioner chose in settings.
 
-    Does nothing after the first confirmed booking, and never sends the intake set twice."""
+    Does nothing after the first confirmed booking, and never sends the intake set twice. A licensed questionnaire
+    in the set whose wording has since been unloaded is left out (the intake page tells the practitioner)."""
     rules = db.session.get(BookingRules, practitioner_id)
     booked = db.session.scalar(
         db.select(db.func.count())
@@ -79,6 +121,9 @@ def assign_intake_set(client: User, practitioner_id: int, today: date) -> list[A
 
 def save_intake_set(rules: BookingRules, codes: list[str]) -> None:
     """The questionnaires a new client is sent with her first booking, in the order given."""
+    held = [INSTRUMENTS[code] for code in codes if not can_send(code)]
+    if held:
+        raise ResponseError(licence_sentence(held))
     available = sendable_codes(rules.practitioner_id)
     unknown = [code for code in codes if code not in available]
     if unknown:
@@ -88,13 +133,14 @@ def save_intake_set(rules: BookingRules, codes: list[str]) -> None:
 
 
 def due_assignments(client_id: int, today: date) -> list[Assignment]:
-    return list(
-        db.session.execute(
-            db.select(Assignment)
-            .filter(Assignment.client_id == client_id, Assignment.active.is_(True), Assignment.next_due <= today)
-            .order_by(Assignment.next_due)
-        ).scalars()
-    )
+    """What is waiting for her today. A licensed questionnaire sent while its wording was loaded, and unloaded
+    since, waits unseen (never shown as "Question 1") until the wording is back; her practitioner's page says so."""
+    found = db.session.execute(
+        db.select(Assignment)
+        .filter(Assignment.client_id == client_id, Assignment.active.is_(True), Assignment.next_due <= today)
+        .order_by(Assignment.next_due)
+    ).scalars()
+    return [assignment for assignment in found if can_send(assignment.code)]
 
 
 def instrument_for(code: str, licensed_content: dict | None, version: str | None = None) -> Instrument:
@@ -298,15 +344,16 @@ REMIND_AFTER_DAYS = 3
 
 def waiting_assignments(today_for: Callable[[str], date]) -> list[tuple[Assignment, User, str]]:
     """(assignment, client, 'invitation' or 'reminder') for every active assignment now due: the invitation
-    on its due day or later, one reminder once it has waited REMIND_AFTER_DAYS unanswered."""
+    on its due day or later, one reminder once it has waited REMIND_AFTER_DAYS unanswered. None for a licensed
+    questionnaire on hold without its wording."""
     rows = db.session.execute(
         db.select(Assignment, User).join(User, User.id == Assignment.client_id).filter(Assignment.active.is_(True))
     ).all()
     waiting = []
     for assignment, client in rows:
         today = today_for(client.timezone)
-        if assignment.next_due > today:
-            continue
+        if assignment.next_due > today or not can_send(assignment.code):
+            continue  # on hold without its wording: e-mailed once the wording is loaded
         waiting.append((assignment, client, "invitation"))
         if today >= assignment.next_due + timedelta(days=REMIND_AFTER_DAYS):
             waiting.append((assignment, client, "reminder"))

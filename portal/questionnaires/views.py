@@ -126,17 +126,13 @@ def client_diary(client_id: int):
     by_code = progress.responses_by_code(client.id)
     charts = progress.score_charts(by_code, instruments)
     assignments = db.session.execute(db.select(Assignment).filter_by(client_id=client.id, active=True)).scalars()
-    neutral = [
-        i.title
-        for i in (responses.instrument_for(c, _licensed_content()) for c in responses.ASSIGNABLE)
-        if i.needs_licence_notice
-    ]
     today = _today(client.timezone)
     html = render_template(
         "questionnaires/client_diary.html",
         client=client,
         bristol=dict(BRISTOL_LABELS),
-        neutral_wording=neutral,
+        licence_note=responses.licence_sentence(responses.without_words()),
+        can_send=responses.can_send,
         overview=diary_entries.overview(client.id, today, _span()),
         triggers=_triggers(client.id, today, "her"),
         spans=diary_entries.TIMELINE_SPANS,
@@ -157,18 +153,28 @@ def client_diary(client_id: int):
 def _assign_form() -> AssignForm:
     """The send form, offering the validated instruments and her own published questionnaires."""
     form = AssignForm()
-    form.code.choices = assign_choices(custom.sendable(current_user.id))
+    form.code.choices = _choices()
     return form
+
+
+def _choices() -> list:
+    return assign_choices(responses.sendable_codes(current_user.id), custom.sendable(current_user.id))
 
 
 def _licensed_content() -> dict | None:
     return current_app.config["LICENSED_CONTENT"]  # LICENSED_CONTENT_FILE, read and checked at start-up
 
 
+NOT_READY = "This questionnaire isn't ready yet. Your practitioner will let you know when it is."
+
+
 def _own_response(response_id: int) -> QuestionnaireResponse:
     response = get_own_or_404(QuestionnaireResponse, response_id, "client_id")
     if response.status != ResponseStatus.DRAFT:
         flash("This questionnaire has been sent already. Thank you.", "info")
+        abort(redirect(url_for("home.client_home")))
+    if not responses.can_send(response.code):  # licensed wording unloaded since it was sent: never "Question 1"
+        flash(NOT_READY, "info")
         abort(redirect(url_for("home.client_home")))
     return response
 
@@ -179,6 +185,9 @@ def start(assignment_id: int):
     assignment = get_own_or_404(Assignment, assignment_id, "client_id")
     if not assignment.active:
         flash("This questionnaire is not waiting for you any more.", "info")
+        return redirect(url_for("home.client_home"))
+    if not responses.can_send(assignment.code):
+        flash(NOT_READY, "info")
         return redirect(url_for("home.client_home"))
     draft = responses.draft_for(assignment)
     step = responses.next_step(responses.instrument_for(draft.code, None, draft.version), draft.answers)
@@ -231,7 +240,7 @@ def review(response_id: int):
         except ResponseError as problem:
             flash(str(problem), "error")
         else:
-            flash(f"Thank you. Your {instrument.title} answers have been sent to your practitioner.", "success")
+            flash(f"Thank you. Your answers ({instrument.plain_title}) have been sent to your practitioner.", "success")
             return redirect(url_for("home.client_home"))
     items = responses.items_to_ask(instrument, response.answers)
     return render_template(
@@ -258,7 +267,8 @@ def assign(client_id: int):
         else:
             flash(f"{client.name} will see it on her home page.", "success")
     else:
-        flash(" ".join(e for errors in form.errors.values() for e in errors), "error")
+        held = _held_sentence(request.form.getlist("code"))
+        flash(held or " ".join(e for errors in form.errors.values() for e in errors), "error")
     return redirect(url_for("questionnaires.client_diary", client_id=client.id) + "#questionnaires")
 
 
@@ -271,7 +281,7 @@ def _own_questionnaire(questionnaire_id: int) -> CustomQuestionnaire:
 
 def _intake_form(rules) -> IntakeForm:
     form = IntakeForm(data={"codes": rules.intake_codes} if request.method == "GET" else None)
-    form.codes.choices = assign_choices(custom.sendable(current_user.id))
+    form.codes.choices = _choices()
     return form
 
 
@@ -295,7 +305,14 @@ def library():
         entries=custom.library(current_user.id),
         form=form,
         intake_form=_intake_form(rules),
+        licence_note=responses.licence_sentence(responses.without_words()),
+        intake_held=_held_titles(rules.intake_codes),
     ), 422 if form.errors else 200
+
+
+def _held_titles(codes: list[str]) -> list[str]:
+    """Licensed questionnaires in a saved intake set that can't be sent now (their wording was unloaded)."""
+    return [i.title for i in responses.without_words() if i.code in codes]
 
 
 @bp.post("/practitioner/questionnaires/intake")
@@ -304,7 +321,11 @@ def save_intake():
     rules = bookings.rules_for(current_user.id)
     form = _intake_form(rules)
     if form.validate_on_submit():
-        responses.save_intake_set(rules, form.codes.data)
+        try:
+            responses.save_intake_set(rules, form.codes.data)
+        except ResponseError as problem:
+            flash(str(problem), "error")
+            return redirect(url_for("questionnaires.library") + "#intake")
         flash(
             "Saved. New clients will find these on their home page after their first booking."
             if form.codes.data
@@ -312,8 +333,13 @@ def save_intake():
             "success",
         )
     else:
-        flash("Choose questionnaires from the list.", "error")
+        flash(_held_sentence(request.form.getlist("codes")) or "Choose questionnaires from the list.", "error")
     return redirect(url_for("questionnaires.library") + "#intake")
+
+
+def _held_sentence(codes: list[str]) -> str:
+    """Why a licensed questionnaire asked for can't be sent (it is not among the choices), or ""."""
+    return responses.licence_sentence([i for i in responses.without_words() if i.code in codes])
 
 
 def _edit_page(

@@ -9,6 +9,7 @@ from wtforms.validators import InputRequired, Length
 from portal.accounts.forms import EMAIL_VALIDATORS, NEW_PASSWORD_VALIDATORS
 from portal.accounts.passwords import MAX_LENGTH, MIN_LENGTH
 from portal.forms import (
+    TimezoneField,
     EmailField,
     HiddenField,
     PasswordField,
@@ -17,7 +18,6 @@ from portal.forms import (
     select_choices,
     strip_whitespace,
 )
-from portal.timeutil import timezone_choices
 
 ROLE_CHOICES = [
     ("practitioner", "Practitioner: sees the clients on her care team"),
@@ -70,16 +70,7 @@ class AcceptForm(FlaskForm):
         description=f"At least {MIN_LENGTH} characters. A few words you will remember work well.",
         render_kw={"autocomplete": "new-password", "minlength": MIN_LENGTH, "maxlength": MAX_LENGTH},
     )
-    timezone = SelectField(
-        "Your time zone",
-        choices=[],
-        validators=[InputRequired("Choose your time zone.")],
-        render_kw={"data-browser-timezone": "1"},
-    )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.timezone.choices = select_choices(timezone_choices())
+    timezone = TimezoneField("Your time zone", validators=[InputRequired("Choose your time zone.")])
 
 
 class BookForClientForm(FlaskForm):

@@ -2,16 +2,27 @@
 (function () {
   "use strict";
 
-  // Preselect the time zone the device uses, when the page offers it and nobody has chosen yet.
-  document.querySelectorAll("select[data-browser-timezone]").forEach(function (select) {
-    if (select.dataset.touched) return;
+  // Time zones: put the one the device uses first (it may report an older name, kept in data-also), and
+  // preselect it where the page asks for the person's own zone and nobody has chosen yet.
+  document.querySelectorAll("select[data-timezone-list]").forEach(function (select) {
     var zone;
     try { zone = Intl.DateTimeFormat().resolvedOptions().timeZone; } catch (e) { return; }
-    if (!zone || select.closest(".field--error")) return;
-    var before = select.value;
+    if (!zone) return;
+    var found = null;
     for (var i = 0; i < select.options.length; i++) {
-      if (select.options[i].value === zone) { select.value = zone; break; }
+      var option = select.options[i];
+      if (option.value === zone || option.getAttribute("data-also") === zone) { found = option; break; }
     }
+    if (!found) return;
+    var group = document.createElement("optgroup");
+    group.label = "Your device's time zone";
+    var chosen = select.value;
+    group.appendChild(found);  // moved, not copied: the list keeps one option per zone
+    select.insertBefore(group, select.firstChild);
+    select.value = chosen;
+    if (!select.hasAttribute("data-browser-timezone") || select.closest(".field--error")) return;
+    var before = select.value;
+    select.value = found.value;
     // A visitor's slot page: show the times in her own zone straight away, once.
     if (select.hasAttribute("data-autosubmit") && select.value !== before &&
         new URLSearchParams(window.location.search).get("tz") === null) {

@@ -23,8 +23,8 @@ from tests.conftest import log_in, outbox_messages, submit_form
 
 
 @pytest.fixture
-def intake(practice):
-    """Her intake set: HIT-6 and IBS-SSS, sent with a client's first confirmed booking."""
+def intake(practice, licensed_wording):
+    """Her intake set: HIT-6 and IBS-SSS (their wording loaded), sent with a client's first confirmed booking."""
     responses.save_intake_set(practice.rules, ["hit6", "ibs_sss"])
     return ["hit6", "ibs_sss"]
 

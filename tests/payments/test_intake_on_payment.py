@@ -14,7 +14,9 @@ def intake_count(client_id: int) -> int:
     )
 
 
-def test_the_intake_set_waits_for_the_card_payment_and_then_goes_out_once(client, practice, client_user):
+def test_the_intake_set_waits_for_the_card_payment_and_then_goes_out_once(
+    client, practice, client_user, licensed_wording
+):
     db.session.get(BookingRules, practice.practitioner.id).intake_codes = ["phq9", "hit6"]
     db.session.commit()
     booking, payment = _paid_by_visa(client, practice, client_user)

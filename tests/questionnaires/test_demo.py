@@ -1,5 +1,5 @@
 """The demo shows what the portal is for: Sophie's diary links bad gut days to migraines, her scores improve,
-and the practitioner has her own check-in in the intake set."""
+and the practitioner has her own check-in in an intake set of questionnaires that have their words."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from portal.demo import DEMO_CLIENTS, DEMO_PRACTITIONER, seed_demo
 from portal.extensions import db
 from portal.accounts import users
 from portal.models import BookingRules, DiaryEntry, QuestionnaireResponse
-from portal.questionnaires import custom, diary_entries
+from portal.questionnaires import custom, diary_entries, responses
 
 
 def test_the_demo_client_has_a_diary_that_shows_the_migraine_gut_link_and_improving_scores(app):
@@ -42,4 +42,6 @@ def test_the_demo_client_has_a_diary_that_shows_the_migraine_gut_link_and_improv
     )
     assert ibs[0] - ibs[-1] >= 50  # a meaningful improvement
     (check_in,) = custom.library(maya.id)
-    assert db.session.get(BookingRules, maya.id).intake_codes == ["hit6", "ibs_sss", check_in.code]
+    intake = db.session.get(BookingRules, maya.id).intake_codes
+    assert intake == ["phq9", "id_migraine", check_in.code]
+    assert all(responses.can_send(code) for code in intake)  # no licensed questionnaire without its words

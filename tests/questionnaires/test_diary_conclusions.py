@@ -79,7 +79,9 @@ def test_every_page_shows_the_same_conclusions(app, sophie, make_user):
     words = words_of(sophie)
     own = text_of(her.get("/me/diary/"))
     assert words.comparison.replace("her first", "your first") in own
-    assert words.overuse in own and "Medication overuse:" in own
+    today = utcnow().astimezone(ZoneInfo(sophie.timezone)).date()
+    assert diary_entries.overview(sophie.id, today).words("your").overuse in own and "Medication overuse:" in own
+    assert "ICHD" not in own and words.overuse not in own  # her page says it without the classification's section
     home = text_of(her.get("/me/"))
     assert "Pain medication on more days than is safe" in home
     for page in (

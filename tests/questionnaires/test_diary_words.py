@@ -76,3 +76,21 @@ def test_the_link_sentence_counts_comparable_days():
 def test_the_link_sentence_says_when_every_day_was_a_bad_gut_day():
     bad = [Day(START + timedelta(days=i), stool_types=(7,)) for i in range(30)]
     assert "no other days to compare with" in link_sentence(gut_migraine_link(bad))
+
+
+def test_the_clients_sentences_say_it_in_words_and_the_practitioners_name_the_rule():
+    hard = stool_pattern(stools(*[(1,)] * 5, *[(4,)] * 23))
+    assert stool_sentence(hard).endswith(
+        "more than a quarter were hard (Bristol 1–2) and under a quarter loose: the IBS pattern, "
+        "constipation-predominant (Rome IV), which describes IBS only once IBS is diagnosed."
+    )
+    assert stool_sentence(hard, for_client=True).endswith(
+        "more than a quarter were hard (Bristol 1–2) and under a quarter loose."
+    )
+    calm = stool_pattern(stools(*[(4,)] * 10))
+    assert "IBS pattern, unclassified (Rome IV)" in stool_sentence(calm)
+    assert "Rome" not in stool_sentence(calm, for_client=True) and "IBS" not in stool_sentence(calm, for_client=True)
+    several = overuse(month({TRIPTAN: 6, frozenset({"simple"}): 6}), TODAY)
+    assert "(ICHD-3 8.2.6)" in overuse_sentence(several) and "ICHD" not in overuse_sentence(several, for_client=True)
+    triptans = overuse(month({TRIPTAN: 10}), TODAY)
+    assert overuse_sentence(triptans, for_client=True).endswith("triptans on 10 days (overuse from 10).")

@@ -137,7 +137,7 @@ def test_item_9_above_0_alerts_the_practitioner_without_health_data_in_the_subje
     assert "Item 9 answered above 0" in page and "none-minimal" in page
 
 
-def test_a_repeating_questionnaire_comes_back_after_its_weeks(client, maya, client_user):
+def test_a_repeating_questionnaire_comes_back_after_its_weeks(client, maya, client_user, licensed_wording):
     from datetime import date, timedelta
 
     assignment = responses.assign(client_user, "hit6", 4, date(2030, 1, 1), maya)
@@ -153,7 +153,7 @@ def test_a_repeating_questionnaire_comes_back_after_its_weeks(client, maya, clie
         responses.submit(draft, date(2030, 1, 2))
 
 
-def test_ibs_sss_skips_the_pain_questions_after_no_pain(client, maya, client_user):
+def test_ibs_sss_skips_the_pain_questions_after_no_pain(client, maya, client_user, licensed_wording):
     from datetime import date
 
     assignment = responses.assign(client_user, "ibs_sss", None, date(2030, 1, 1), maya)
