@@ -30,6 +30,13 @@ $(VENV)/.dev-installed: $(VENV)/.runtime-installed requirements-dev.txt requirem
 
 setup: $(VENV)/.runtime-installed
 
+# axe-core for the browser tests' accessibility check (pinned in tests/e2e/package-lock.json).
+E2E_NODE := tests/e2e/node_modules/.installed
+$(E2E_NODE): tests/e2e/package.json tests/e2e/package-lock.json scripts/system-packages.sh
+	bash scripts/system-packages.sh test
+	npm ci --prefix tests/e2e --no-audit --no-fund
+	touch $@
+
 # The offline card-payment demo: a local Stripe-compatible server and test keys (never real ones).
 DEMO_STRIPE := STRIPE_SECRET_KEY=sk_test_offline_demo STRIPE_PUBLISHABLE_KEY=pk_test_offline_demo \
 	STRIPE_WEBHOOK_SECRET=whsec_offline_demo STRIPE_API_BASE=http://127.0.0.1:8420
@@ -62,11 +69,11 @@ format: $(VENV)/.dev-installed
 
 test: test-sqlite test-postgres
 
-test-sqlite: $(VENV)/.dev-installed
+test-sqlite: $(VENV)/.dev-installed $(E2E_NODE)
 	@echo "== Test suite on SQLite"
 	$(BIN)/pytest -q
 
-test-postgres: $(VENV)/.dev-installed
+test-postgres: $(VENV)/.dev-installed $(E2E_NODE)
 	@echo "== Test suite on PostgreSQL ($(TEST_POSTGRES_URL))"
 	TEST_DATABASE_URL=$(TEST_POSTGRES_URL) $(BIN)/pytest -q
 
@@ -76,7 +83,7 @@ bench-load: $(VENV)/.runtime-installed
 	DATABASE_URL=$(BENCH_POSTGRES_URL) $(BIN)/python -m bench.load
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache test-artifacts
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache test-artifacts tests/e2e/node_modules
 
 # The trigger finder on 730 days x 30 tags (bench/triggers.py; SQLite, or DATABASE_URL=postgresql://... wipes that)
 bench-triggers: $(VENV)/.runtime-installed

@@ -35,4 +35,10 @@ def register_template_helpers(app: Flask) -> None:
 
     @app.template_filter("money")
     def _money(minor: int, currency: str):
+        """Every amount and total, zero too: '£0.00'."""
+        return format_money(minor, currency)
+
+    @app.template_filter("price")
+    def _price(minor: int, currency: str):
+        """A service's or session's price: 'Free' when it costs nothing."""
         return "Free" if minor == 0 else format_money(minor, currency)

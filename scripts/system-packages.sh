@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the portal needs that pip cannot bring.
 #   scripts/system-packages.sh run    what serving the portal needs
-#   scripts/system-packages.sh test   that, plus what the test suite needs (Chromium, poppler)
+#   scripts/system-packages.sh test   that, plus what the test suite needs (Chromium, poppler, Node.js and npm)
 #   scripts/system-packages.sh bench  what serving needs, plus the load generator of bench/load.py (wrk)
 # As root it installs what is missing with apt-get; otherwise it names what to install and stops.
 set -euo pipefail
 
 # WeasyPrint (PDF handouts) needs Pango and local fonts; libharfbuzz-subset0 makes it about 2.5x faster.
 run_packages=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core)
-test_packages=(chromium poppler-utils)
+test_packages=(chromium poppler-utils nodejs)  # and npm (below), which installs axe-core for the browser tests
 bench_packages=(wrk)
 
 case "${1:-}" in
@@ -20,6 +20,11 @@ esac
 
 if ! python3 -c 'import venv, ensurepip' 2>/dev/null; then
   wanted+=(python3-venv)
+fi
+
+# Debian ships npm apart from nodejs; NodeSource's nodejs brings its own, so only ask for it when it is absent.
+if [ "${1:-}" = test ] && ! command -v npm >/dev/null; then
+  wanted+=(npm)
 fi
 
 missing=()

@@ -261,12 +261,17 @@ def cancel(booking_id: int):
         "booking.client_booking" if current_user.is_client else "booking.practitioner_booking", booking_id=booking.id
     )
     form = CancelForm()
+    if not form.validate_on_submit() and not current_user.is_client:
+        return practitioner_booking_page(team_booking_or_404(booking.id), 422, cancel_form=form)
     if not form.validate_on_submit():
         flash("Please check the reason: " + " ".join(form.reason.errors or ["the form was not valid."]), "error")
         return redirect(page)
     try:
         done = refunds.cancel(booking, current_user, reason=form.reason.data or "")
     except BookingError as error:
+        if not current_user.is_client:
+            form.reason.errors = [str(error)]
+            return practitioner_booking_page(team_booking_or_404(booking.id), 422, cancel_form=form)
         flash(str(error), "error")
         return redirect(page)
     if not current_user.is_client:
@@ -434,47 +439,53 @@ def _booked_page(result: lifecycle.Booked, service: Service, new_client: bool):
     return render_template("booking/booked_series.html", result=result, client=client, service=service)
 
 
-def _team_booking_or_404(booking_id: int) -> Booking:
+def team_booking_or_404(booking_id: int) -> Booking:
     get_booking_or_404(booking_id)
     booking = bookings.booking_with_history(booking_id)
     assert booking is not None  # get_booking_or_404 found it
     return booking
 
 
-def _practitioner_booking_page(booking: Booking, status: int = 200, video_form: VideoLinkForm | None = None):
+def practitioner_booking_page(booking: Booking, status: int = 200, **forms):
+    """The practitioner's page of one session; `forms` (move_form, cancel_form, outcome_form, video_form,
+    manual_form, refund_form with refunded_id) are the posted ones to show again with what was typed and
+    their errors beside the fields."""
     zone = ZoneInfo(current_user.timezone)
     local = booking.starts_at.astimezone(zone)
-    move_form = MoveForm(data={"day": local.date(), "time": local.time()})
     history = ledger.payments_for_booking(booking.id)
+    refund_forms = {p.id: RefundForm(prefix=f"refund-{p.id}", formdata=None) for p in history}
+    if "refund_form" in forms:
+        refund_forms[forms.pop("refunded_id")] = forms.pop("refund_form")
     now = utcnow()
     return render_template(
         "booking/practitioner_booking.html",
         booking=booking,
-        move_form=move_form,
-        cancel_form=CancelForm(),
-        outcome_form=OutcomeForm(),
-        video_form=video_form or VideoLinkForm(prefix="video", formdata=None, data={"video_url": booking.video_url}),
+        move_form=forms.get("move_form") or MoveForm(formdata=None, data={"day": local.date(), "time": local.time()}),
+        cancel_form=forms.get("cancel_form") or CancelForm(formdata=None),
+        outcome_form=forms.get("outcome_form") or OutcomeForm(formdata=None),
+        video_form=forms.get("video_form")
+        or VideoLinkForm(prefix="video", formdata=None, data={"video_url": booking.video_url}),
         now=now,
         place=place.booking_place(booking, bookings.rules_for(booking.practitioner_id)),
         can_join=place.can_join(booking, now),
         join_opens_at=place.join_opens_at(booking),
         payments=history,
-        manual_form=ManualPaymentForm(prefix="manual"),
-        refund_forms={p.id: RefundForm(prefix=f"refund-{p.id}") for p in history},
+        manual_form=forms.get("manual_form") or ManualPaymentForm(prefix="manual", formdata=None),
+        refund_forms=refund_forms,
     ), status
 
 
 @bp.get("/practitioner/bookings/<int:booking_id>")
 @staff_required
 def practitioner_booking(booking_id: int):
-    return _practitioner_booking_page(_team_booking_or_404(booking_id))
+    return practitioner_booking_page(team_booking_or_404(booking_id))
 
 
 @bp.post("/practitioner/bookings/<int:booking_id>/video-link")
 @staff_required
 def practitioner_video_link(booking_id: int):
     """This session's own video room link, or back to the service's."""
-    booking = _team_booking_or_404(booking_id)
+    booking = team_booking_or_404(booking_id)
     form = VideoLinkForm(prefix="video")
     if form.validate_on_submit():
         try:
@@ -489,43 +500,45 @@ def practitioner_video_link(booking_id: int):
                 "success",
             )
             return redirect(url_for("booking.practitioner_booking", booking_id=booking.id) + "#where")
-    return _practitioner_booking_page(booking, 422, form)
+    return practitioner_booking_page(booking, 422, video_form=form)
 
 
 @bp.post("/practitioner/bookings/<int:booking_id>/move")
 @staff_required
 def practitioner_move(booking_id: int):
-    booking = _team_booking_or_404(booking_id)
+    booking = team_booking_or_404(booking_id)
     form = MoveForm()
-    if not form.validate_on_submit():
-        flash(" ".join(form.day.errors + form.time.errors) or "Choose a date and a start time.", "error")
-        return redirect(url_for("booking.practitioner_booking", booking_id=booking.id))
-    start = existing_local_instant(form.day.data, form.time.data, current_user.timezone)
-    if start is None:
-        flash("That time does not exist on that day: the clocks change. Choose another time.", "error")
-        return redirect(url_for("booking.practitioner_booking", booking_id=booking.id))
-    try:
-        lifecycle.move(booking, start, current_user)
-    except BookingError as error:
-        flash(str(error), "error")
-    else:
-        flash("The session has moved and both of you have been e-mailed.", "success")
-    return redirect(url_for("booking.practitioner_booking", booking_id=booking.id))
+    if form.validate_on_submit():
+        start = existing_local_instant(form.day.data, form.time.data, current_user.timezone)
+        if start is None:
+            form.time.errors.append("That time does not exist on that day: the clocks change. Choose another time.")
+        else:
+            try:
+                lifecycle.move(booking, start, current_user)
+            except BookingError as error:
+                form.time.errors.append(str(error))
+            else:
+                flash("The session has moved and both of you have been e-mailed.", "success")
+                return redirect(url_for("booking.practitioner_booking", booking_id=booking.id))
+    return practitioner_booking_page(booking, 422, move_form=form)
 
 
 @bp.post("/practitioner/bookings/<int:booking_id>/outcome")
 @staff_required
 def practitioner_outcome(booking_id: int):
-    booking = _team_booking_or_404(booking_id)
+    booking = team_booking_or_404(booking_id)
     form = OutcomeForm()
     if form.validate_on_submit():
         try:
             lifecycle.record_outcome(booking, BookingStatus(form.outcome.data), current_user)
         except BookingError as error:
-            flash(str(error), "error")
+            form.outcome.errors.append(str(error))
         else:
             flash("Saved.", "success")
-    return redirect(url_for("booking.practitioner_booking", booking_id=booking.id))
+            return redirect(url_for("booking.practitioner_booking", booking_id=booking.id))
+    elif not form.outcome.errors:
+        form.outcome.errors.append("Choose completed or no-show.")
+    return practitioner_booking_page(booking, 422, outcome_form=form)
 
 
 # Her private calendar feed --------------------------------------------------------------------------

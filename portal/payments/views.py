@@ -18,6 +18,7 @@ from flask_login import current_user
 
 from portal.access import client_required, get_booking_or_404, get_own_or_404, sees_every_client, staff_required
 from portal.booking import bookings
+from portal.booking.views import practitioner_booking_page, team_booking_or_404
 from portal.extensions import csrf, db
 from portal.links import absolute_url
 from portal.models import Booking, BookingStatus, Payment, PaymentMethod
@@ -188,18 +189,17 @@ def practice_receipt_pdf(payment_id: int):
 def refund(payment_id: int):
     payment = _her_payment(payment_id)
     form = RefundForm(prefix=f"refund-{payment.id}")
-    back = url_for("booking.practitioner_booking", booking_id=payment.booking_id) + "#payments"
-    if not form.validate_on_submit():
-        flash(" ".join(e for errors in form.errors.values() for e in errors), "error")
-        return redirect(back)
-    try:
-        amount = parse_money(form.amount.data, payment.currency)
-        refunds.refund_payment(payment, amount, form.reason.data, current_user)
-    except (ValueError, PaymentError) as error:
-        flash(str(error), "error")
-    else:
-        flash("Refund sent. The client gets it back on her card in a few days.", "success")
-    return redirect(back)
+    if form.validate_on_submit():
+        try:
+            amount = parse_money(form.amount.data, payment.currency)
+            refunds.refund_payment(payment, amount, form.reason.data, current_user)
+        except (ValueError, PaymentError) as error:
+            form.amount.errors.append(str(error))
+        else:
+            flash("Refund sent. The client gets it back on her card in a few days.", "success")
+            return redirect(url_for("booking.practitioner_booking", booking_id=payment.booking_id) + "#payments")
+    booking = team_booking_or_404(payment.booking_id)
+    return practitioner_booking_page(booking, 422, refund_form=form, refunded_id=payment.id)
 
 
 @bp.post("/practitioner/bookings/<int:booking_id>/payments")
@@ -207,17 +207,15 @@ def refund(payment_id: int):
 def record_payment(booking_id: int):
     booking = get_booking_or_404(booking_id)
     form = ManualPaymentForm(prefix="manual")
-    back = url_for("booking.practitioner_booking", booking_id=booking.id) + "#payments"
-    if not form.validate_on_submit():
-        flash(" ".join(e for errors in form.errors.values() for e in errors), "error")
-        return redirect(back)
-    try:
-        amount = parse_money(form.amount.data, booking.currency)
-        ledger.record_manual_payment(
-            booking, amount, PaymentMethod(form.method.data), form.note.data or "", current_user
-        )
-    except (ValueError, PaymentError) as error:
-        flash(str(error), "error")
-    else:
-        flash("Payment recorded.", "success")
-    return redirect(back)
+    if form.validate_on_submit():
+        try:
+            amount = parse_money(form.amount.data, booking.currency)
+            ledger.record_manual_payment(
+                booking, amount, PaymentMethod(form.method.data), form.note.data or "", current_user
+            )
+        except (ValueError, PaymentError) as error:
+            form.amount.errors.append(str(error))
+        else:
+            flash("Payment recorded.", "success")
+            return redirect(url_for("booking.practitioner_booking", booking_id=booking.id) + "#payments")
+    return practitioner_booking_page(team_booking_or_404(booking.id), 422, manual_form=form)

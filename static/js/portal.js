@@ -58,6 +58,10 @@
 
   var summary = document.querySelector("[data-focus-on-load]");
   if (summary) summary.focus();
+  // The practice's menu: folded on a phone until she opens it (without this file it stays open).
+  if (window.matchMedia("(max-width: 47.99rem)").matches) {
+    document.querySelectorAll("details[data-fold-on-phone]").forEach(function (menu) { menu.open = false; });
+  }
 })();
 
 // Parts of a form that matter only for one answer (data-shown-if="field=value", e.g. the new client's name when

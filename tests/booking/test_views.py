@@ -326,3 +326,22 @@ def test_the_calendar_feed_works_until_revoked(client, practice, client_user):
     submit_form(client, "/practitioner/settings/calendar-feed/revoke", {}, form_url="/practitioner/settings/")
     assert client.get(f"/calendar/{token}.ics").status_code == 404
     assert client.get("/calendar/guess.ics").status_code == 404
+
+
+def test_a_move_the_practice_cannot_make_keeps_what_was_typed_beside_the_field(client, practice, make_user):
+    """The practitioner's session page: an error is shown beside the field, with her input kept (422)."""
+    person = make_user()
+    booked = lifecycle.book(person, practice.follow_up, practice.free(practice.follow_up)[0], needs_payment=False)
+    log_in(client, practice.practitioner.email)
+    url = f"/practitioner/bookings/{booked.id}"
+    token = csrf_token_from(client.get(url).get_data(as_text=True))
+    response = client.post(url + "/move", data={"day": "2026-02-30", "time": "10:00", "csrf_token": token})
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert 'class="field__error"' in page and 'value="10:00"' in page
+    response = client.post(
+        url + "/payments", data={"manual-amount": "abc", "manual-method": "cash", "csrf_token": token}
+    )
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert 'value="abc"' in page and 'aria-invalid="true"' in page

@@ -138,3 +138,11 @@ def test_clients_see_only_their_own_receipts_and_never_her_pages(client, practic
     )
     db.session.refresh(mine)
     assert mine.refunded_minor == 0
+
+
+def test_a_zero_total_reads_as_money_and_only_a_zero_price_reads_free(app):
+    """Totals, refunds and payments of nothing are '£0.00'; a service or session that costs nothing is 'Free'."""
+    money, price = app.jinja_env.filters["money"], app.jinja_env.filters["price"]
+    assert money(0, "GBP") == "£0.00"
+    assert price(0, "GBP") == "Free"
+    assert money(8500, "GBP") == price(8500, "GBP") == "£85.00"
