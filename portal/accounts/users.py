@@ -103,7 +103,11 @@ def invite_client(*, name: str, email: str, timezone: str, invited_by: User) -> 
         timezone=timezone,
     )
     db.session.add(user)
-    db.session.flush()  # the link and the outbox row need her id
+    try:
+        db.session.flush()  # the link and the outbox row need her id
+    except IntegrityError:  # the same address, registered a moment ago: nothing of this transaction stays
+        db.session.rollback()
+        raise EmailTaken(email) from None
     config = current_app.config
     token = make_welcome_token(config["SECRET_KEY"], user.id, user.password_hash)
     send_mail(
