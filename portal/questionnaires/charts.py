@@ -27,6 +27,10 @@ COLOURS = {
 }
 
 
+def _out_of_ten(value: int | None) -> str:
+    return "intensity not answered" if value is None else f"{value}/10"
+
+
 def _text(x: float, y: float, label: str, anchor: str = "start", size: int = 11) -> str:
     return (
         f'<text x="{x:.1f}" y="{y:.1f}" font-size="{size}" fill="{COLOURS["text"]}" '
@@ -78,11 +82,11 @@ def migraine_gut_timeline(days: list[Day], first_day: date, last_day: date) -> M
         if entry is None:
             continue
         if entry.headache != "none":
-            height = max(entry.intensity, 1) / 10 * head_height
+            height = max(entry.intensity or 0, 1) / 10 * head_height  # not answered: drawn as the least
             parts.append(
                 f'<rect class="head {entry.headache}" x="{x + 1:.1f}" y="{MIDDLE - height:.1f}" '
                 f'width="{step - 2:.1f}" height="{height:.1f}" fill="{COLOURS[entry.headache]}">'
-                f"<title>{day:%-d %b}: {entry.headache}, {entry.intensity}/10</title></rect>"
+                f"<title>{day:%-d %b}: {entry.headache}, {_out_of_ten(entry.intensity)}</title></rect>"
             )
         if entry.bloating:
             height = entry.bloating / 10 * gut_height
