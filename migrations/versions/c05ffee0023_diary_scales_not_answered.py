@@ -25,10 +25,9 @@ COLUMNS = ("intensity", "headache_minutes", "bloating", "abdominal_pain")
 
 
 def upgrade():
-    with _sqlite_foreign_keys_off():
-        with op.batch_alter_table("diary_entries", schema=None) as batch_op:
-            for column in COLUMNS:
-                batch_op.alter_column(column, existing_type=sa.Integer(), nullable=True)
+    with _sqlite_foreign_keys_off(), op.batch_alter_table("diary_entries", schema=None) as batch_op:
+        for column in COLUMNS:
+            batch_op.alter_column(column, existing_type=sa.Integer(), nullable=True)
 
 
 # c00ffee0018's range CHECKs, as it wrote them: inside each ADD COLUMN, so that its downgrade can drop them.
@@ -44,13 +43,12 @@ def downgrade():
     for column in COLUMNS:
         op.execute(f"UPDATE diary_entries SET {column} = 0 WHERE {column} IS NULL")
     sqlite = op.get_bind().dialect.name == "sqlite"
-    with _sqlite_foreign_keys_off():
-        with op.batch_alter_table("diary_entries", schema=None) as batch_op:
-            for column in COLUMNS:
-                batch_op.alter_column(column, existing_type=sa.Integer(), nullable=False)
-            if sqlite:  # the rebuild made them table CHECKs, which SQLite's DROP COLUMN refuses: written again below
-                for _, _, _, name in JOURNAL_RANGES:
-                    batch_op.drop_constraint(op.f(f"ck_diary_entries_{name}"), type_="check")
+    with _sqlite_foreign_keys_off(), op.batch_alter_table("diary_entries", schema=None) as batch_op:
+        for column in COLUMNS:
+            batch_op.alter_column(column, existing_type=sa.Integer(), nullable=False)
+        if sqlite:  # the rebuild made them table CHECKs, which SQLite's DROP COLUMN refuses: written again below
+            for _, _, _, name in JOURNAL_RANGES:
+                batch_op.drop_constraint(op.f(f"ck_diary_entries_{name}"), type_="check")
     if sqlite:
         for column, low, high, name in JOURNAL_RANGES:
             op.execute(f"ALTER TABLE diary_entries RENAME COLUMN {column} TO {column}_old")
