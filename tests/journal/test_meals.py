@@ -27,8 +27,8 @@ CALM = {
 }
 
 
-def save(client, journal=DayJournal(), day=TODAY, **diary):
-    return save_day(client, day, TODAY, journal, **(CALM | diary))
+def save(client, journal=None, day=TODAY, **diary):
+    return save_day(client, day, TODAY, journal or DayJournal(), **(CALM | diary))
 
 
 def test_a_day_left_alone_answers_nothing(client_user):

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import text
+from sqlalchemy.exc import IntegrityError
 
 from portal.extensions import db
 
@@ -61,10 +62,10 @@ def test_values_survive_both_ways_and_unanswered_becomes_0_going_down(migrating_
     try:
         assert [tuple(r)[1:] for r in _scales()] == [(7, 240, 3, 2, 6, 3), (0, 0, 0, 0, 6, 3)]
         assert db.session.execute(text("SELECT count(*) FROM diary_meals")).scalar_one() == 2  # children kept
-        with pytest.raises(Exception):  # not null again
+        with pytest.raises(IntegrityError):  # not null again
             db.session.execute(text(INSERT.format(values="NULL, 0", gut="0, 0")), {"day": "2026-11-03"})
         db.session.rollback()
-        with pytest.raises(Exception):  # c00ffee0018's range checks are still there
+        with pytest.raises(IntegrityError):  # c00ffee0018's range checks are still there
             db.session.execute(text("UPDATE diary_entries SET stress = 11"))
         db.session.rollback()
         db.session.remove()
