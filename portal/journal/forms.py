@@ -87,7 +87,7 @@ class JournalDayForm(DiaryForm):
     all_meals_logged = BooleanField("I logged all my meals today")
     day_tags = MultiCheckboxField("Habits today")
     water = SelectField(
-        "Water",
+        "Water today",
         choices=select_choices(WATER_CHOICES),
         coerce=_int_or_none,
         validate_choice=False,
@@ -228,7 +228,7 @@ class TagForm(FlaskForm):
     """One of the practitioner's own tags: its name, and (when added) where it belongs."""
 
     label = StringField(
-        "Name",
+        "Tag name",
         filters=[strip_whitespace],
         validators=[
             InputRequired("Give the tag a name, e.g. “Red wine”."),
