@@ -19,6 +19,7 @@ from portal.handouts import examples
 from portal.messages.examples import seed_demo_messages
 from portal.models import LocationKind, Role, Service, User, WorkingHours
 from portal.practice import settings
+from portal.journal.examples import seed_demo_journal
 from portal.questionnaires.examples import seed_demo_progress
 from portal.records.examples import seed_demo_profile
 
@@ -80,6 +81,8 @@ def seed_demo(practice_timezone: str, currency: str) -> list[tuple[Role, str, st
     seed_demo_profile(sophie)
     seed_demo_documents(practitioner, sophie)
     seed_demo_messages(practitioner, sophie)
+    priya = _demo_user(DEMO_CLIENTS[2][1])  # her journal shows the trigger finder at work
+    seed_demo_journal(priya, utcnow().astimezone(ZoneInfo(priya.timezone)).date())
     return [(Role(_demo_user(email).role), email, name) for _, name, email, _ in people]
 
 
