@@ -57,6 +57,7 @@ def create_app(environ: Mapping[str, str] | None = None) -> Flask:
     from portal.handouts.views import bp as handouts_bp
     from portal.health import bp as health_bp
     from portal.home.views import bp as home_bp
+    from portal.journal.views import bp as journal_bp
     from portal.messages.views import bp as messages_bp
     from portal.packages.views import bp as packages_bp
     from portal.payments.views import bp as payments_bp
@@ -79,6 +80,7 @@ def create_app(environ: Mapping[str, str] | None = None) -> Flask:
     app.register_blueprint(consent_bp)
     app.register_blueprint(messages_bp)
     app.register_blueprint(packages_bp)
+    app.register_blueprint(journal_bp)
     app.register_blueprint(health_bp)
 
     from portal.cli import register_cli

@@ -91,6 +91,23 @@ def get_client_or_404(client_id: int) -> User:
     return client
 
 
+def get_clinical_row_or_404(model: type[M], object_id: int) -> M:
+    """A row of a client's health data (a model with `client_id`) for whoever is looking: the client her own,
+    a clinician a client she may see; 404 for anyone else (the assistant included)."""
+    obj = db.session.get(model, object_id)
+    if obj is None:
+        abort(404)
+    owner = getattr(obj, "client_id")  # noqa: B009 (M is any model: its client_id is not known to the checker)
+    if current_user.is_client:
+        if owner != current_user.id:
+            abort(404)
+    elif current_user.is_practitioner:
+        get_client_or_404(owner)
+    else:
+        abort(404)
+    return obj
+
+
 def get_booking_for_viewer_or_404(booking_id: int) -> Booking:
     """A session for whoever is looking: a client's own, or one the practice's team may manage; else 404."""
     if current_user.is_client:

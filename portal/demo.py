@@ -21,6 +21,7 @@ from portal.messages.examples import seed_demo_messages
 from portal.packages.examples import seed_demo_package
 from portal.models import LocationKind, Package, Role, Service, User, WorkingHours
 from portal.practice import settings
+from portal.journal.examples import seed_demo_journal
 from portal.questionnaires.examples import seed_demo_progress
 from portal.records.examples import seed_demo_profile
 
@@ -84,6 +85,8 @@ def seed_demo(practice_timezone: str, currency: str) -> list[tuple[Role, str, st
     seed_demo_messages(practitioner, sophie)
     _seed_packages(practitioner, sophie)
     seed_demo_challenge(practitioner, sophie)
+    priya = _demo_user(DEMO_CLIENTS[2][1])  # her journal shows the trigger finder at work
+    seed_demo_journal(priya, utcnow().astimezone(ZoneInfo(priya.timezone)).date())
     return [(Role(_demo_user(email).role), email, name) for _, name, email, _ in people]
 
 

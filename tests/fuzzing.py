@@ -70,6 +70,7 @@ from portal.models import (
     User,
 )
 from portal.packages.examples import seed_demo_package
+from portal.journal import meals, photos, tags
 from portal.payments import ledger, refunds
 from portal.practice import settings as practice_settings
 from portal.questionnaires import custom, responses
@@ -327,6 +328,7 @@ def build_world(make_user: Callable[..., User], secret_key: str) -> World:
     )
     db.session.add(ended)
     db.session.commit()
+    meal_photo, own_tag = _journal_world(clara, maya, photo.getvalue(), today)
 
     sessions = db.session.execute(db.select(Booking).order_by(Booking.starts_at)).scalars().all()
     world.add("booking_id", upcoming.id, *(b.id for b in sessions))
@@ -363,8 +365,24 @@ def build_world(make_user: Callable[..., User], secret_key: str) -> World:
         make_welcome_token(secret_key, clara.id, clara.password_hash),
     )
     world.add("challenge_id", running.id, ended.id)
+    world.add("photo_id", meal_photo)
+    world.add("tag_id", own_tag, *db.session.execute(db.select(TriggerTag.id).filter_by(code="dairy")).scalars())
     world.add("token", rules.calendar_feed_token, make_reset_token(secret_key, clara.id, clara.password_hash))
     return world
+
+
+def _journal_world(clara, maya, png: bytes, today: date) -> tuple[int, int]:
+    """A diary day of Clara's with a meal and its photo, and one of Maya's own trigger tags: their ids."""
+    own = tags.add_tag("Red wine", "food", maya)
+    journal = meals.DayJournal(
+        meals=(meals.MealInput(None, "lunch", "Soup", frozenset({"gluten"}), photos.clean_photo(png)),)
+    )
+    none = dict(intensity=None, headache_minutes=None, bloating=None, abdominal_pain=None)
+    entry = meals.save_day(
+        clara, today, today, journal, headache="none", medication=set(), stool_types=[], note="", **none
+    )
+    saved = meals.saved_day(entry)
+    return saved.photo_ids[saved.meals[0].id], own.id
 
 
 # Discovering forms and the query parameters views read -----------------------------------------------------------

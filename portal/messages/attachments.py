@@ -11,10 +11,9 @@ from __future__ import annotations
 import hashlib
 import io
 import re
-import warnings
 from dataclasses import dataclass
 
-from PIL import Image, ImageOps, UnidentifiedImageError
+from portal.images import ImageDamaged, ImageRefused, ImageTooLarge, is_heif, jpeg_bytes, open_upright
 
 MAX_FILE_BYTES = 10 * 1024 * 1024
 MAX_FILES = 3  # per message
@@ -22,7 +21,6 @@ MAX_PIXELS = 40_000_000  # a 40-megapixel photo; more is refused before it is de
 MAX_FILENAME = 100
 PDF, JPEG, PNG = "application/pdf", "image/jpeg", "image/png"
 EXTENSIONS = {PDF: ".pdf", JPEG: ".jpg", PNG: ".png"}
-HEIF_BRANDS = (b"heic", b"heix", b"hevc", b"hevx", b"heim", b"heis", b"mif1", b"msf1", b"avif")
 _NOT_IN_A_NAME = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029/\\\"<>:|?*]")
 
 
@@ -60,7 +58,7 @@ def clean_upload(name: str, data: bytes) -> CleanFile:
         )
     if data.startswith(b"%PDF-"):
         return CleanFile(clean_filename(name, PDF), PDF, data)
-    if data[4:8] == b"ftyp" and data[8:12] in HEIF_BRANDS:
+    if is_heif(data):
         raise AttachmentError(
             f"“{shown}” is a HEIC photo, which can't be sent here. On an iPhone, choose it from Photos "
             "(which sends a JPEG), or set Settings > Camera > Formats to Most Compatible."
@@ -69,36 +67,20 @@ def clean_upload(name: str, data: bytes) -> CleanFile:
 
 
 def _reencoded_image(name: str, shown: str, data: bytes) -> CleanFile:
-    refused = AttachmentError(f"“{shown}” is not a PDF, JPEG or PNG file. Please send one of those.")
-    damaged = AttachmentError(f"“{shown}” is damaged or incomplete and can't be opened. Please export it again.")
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            image = Image.open(io.BytesIO(data))
-            if image.format not in ("JPEG", "PNG"):
-                raise refused
-            width, height = image.size
-            if width * height > MAX_PIXELS:
-                raise AttachmentError(
-                    f"“{shown}” is too large a picture ({width} × {height}). Please send a smaller one."
-                )
-            image.load()
-            upright = ImageOps.exif_transpose(image)
-    except AttachmentError:
-        raise
-    except (UnidentifiedImageError, Image.DecompressionBombError, Image.DecompressionBombWarning):
-        raise refused from None
-    except (OSError, SyntaxError, ValueError, EOFError):
-        raise damaged from None
+        upright, found = open_upright(data, ("JPEG", "PNG"), MAX_PIXELS)
+    except ImageTooLarge as large:
+        raise AttachmentError(f"“{shown}” is too large a picture ({large}). Please send a smaller one.") from None
+    except ImageRefused:
+        raise AttachmentError(f"“{shown}” is not a PDF, JPEG or PNG file. Please send one of those.") from None
+    except ImageDamaged:
+        raise AttachmentError(
+            f"“{shown}” is damaged or incomplete and can't be opened. Please export it again."
+        ) from None
+    if found == "JPEG":
+        return CleanFile(clean_filename(name, JPEG), JPEG, jpeg_bytes(upright))
+    if upright.mode not in ("RGB", "RGBA", "L", "LA", "P"):
+        upright = upright.convert("RGBA")
     out = io.BytesIO()
-    if image.format == "JPEG":
-        if upright.mode not in ("RGB", "L"):
-            upright = upright.convert("RGB")
-        upright.save(out, "JPEG", quality=88, optimize=True)  # no exif=: nothing of the original's metadata
-        content_type = JPEG
-    else:
-        if upright.mode not in ("RGB", "RGBA", "L", "LA", "P"):
-            upright = upright.convert("RGBA")
-        upright.save(out, "PNG", optimize=True)  # no pnginfo or exif: text chunks and EXIF are dropped
-        content_type = PNG
-    return CleanFile(clean_filename(name, content_type), content_type, out.getvalue())
+    upright.save(out, "PNG", optimize=True)  # no pnginfo or exif: text chunks and EXIF are dropped
+    return CleanFile(clean_filename(name, PNG), PNG, out.getvalue())

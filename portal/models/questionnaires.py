@@ -34,16 +34,17 @@ class DiaryEntry(Model):
     client_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     day: Mapped[date] = mapped_column(Date)
     headache: Mapped[str] = mapped_column(String(10), default="none")
-    intensity: Mapped[int] = mapped_column(Integer, default=0)
-    headache_minutes: Mapped[int] = mapped_column(Integer, default=0)
+    # The scales are None when she left them alone: "not answered", never 0.
+    intensity: Mapped[int | None] = mapped_column(Integer)
+    headache_minutes: Mapped[int | None] = mapped_column(Integer)
     took_triptan: Mapped[bool] = mapped_column(Boolean, default=False)
     took_ergot: Mapped[bool] = mapped_column(Boolean, default=False)
     took_opioid: Mapped[bool] = mapped_column(Boolean, default=False)
     took_combination: Mapped[bool] = mapped_column(Boolean, default=False)
     took_simple: Mapped[bool] = mapped_column(Boolean, default=False)
     stool_types: Mapped[list[int]] = mapped_column(JSON, default=list)  # Bristol types, one per movement
-    bloating: Mapped[int] = mapped_column(Integer, default=0)
-    abdominal_pain: Mapped[int] = mapped_column(Integer, default=0)
+    bloating: Mapped[int | None] = mapped_column(Integer)
+    abdominal_pain: Mapped[int | None] = mapped_column(Integer)
     note: Mapped[str] = mapped_column(EncryptedText(), default="")  # health free text, encrypted at rest
     # The journal's measures of the day (portal.models.journal): None is "not answered".
     water_glasses: Mapped[int | None] = mapped_column(Integer)

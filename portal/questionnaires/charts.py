@@ -28,6 +28,10 @@ COLOURS = {
 }
 
 
+def _out_of_ten(value: int | None) -> str:
+    return "intensity not answered" if value is None else f"{value}/10"
+
+
 def _text(x: float, y: float, label: str, anchor: str = "start", size: int = 11) -> str:
     return (
         f'<text x="{x:.1f}" y="{y:.1f}" font-size="{size}" fill="{COLOURS["text"]}" '
@@ -153,7 +157,7 @@ def _head_bar(slot: _Slot, x: float, width: float, layout: Layout) -> str:
             f", worst {worst}/10 ({_count(len(slot.days), 'day')} filled in)"
         )
     else:
-        title = f"{slot.name}: {slot.days[0].headache}, {worst}/10"
+        title = f"{slot.name}: {slot.days[0].headache}, {_out_of_ten(slot.days[0].intensity)}"
     return (
         f'<rect class="head {kind}" x="{x:.1f}" y="{layout.middle - height:.1f}" width="{width:.1f}" '
         f'height="{height:.1f}" fill="{COLOURS[kind]}"><title>{title}</title></rect>'
@@ -167,7 +171,7 @@ def _count(n: int, noun: str) -> str:
 def _gut_marks(slot: _Slot, x: float, width: float, layout: Layout) -> list[str]:
     """Bloating as a bar hanging below the line (a week's average on a long time line), stools as dots by type."""
     parts = []
-    bloated = [d.bloating for d in slot.days]
+    bloated = [d.bloating for d in slot.days if d.bloating is not None]  # not answered: not 0
     bloating = sum(bloated) / len(bloated) if bloated else 0
     gut_height = layout.gut - 10
     if bloating:

@@ -53,16 +53,22 @@ class Day:
 
     day: date
     headache: str = "none"  # none, headache or migraine
-    intensity: int = 0  # peak 0-10
+    intensity: int | None = None  # peak 0-10; None: not answered
     medication: frozenset[str] = field(default_factory=frozenset)  # classes taken that day
     stool_types: tuple[int, ...] = ()  # Bristol types of the day's bowel movements
-    bloating: int = 0  # 0-10
-    abdominal_pain: int = 0  # 0-10
+    bloating: int | None = None  # 0-10; None: not answered
+    abdominal_pain: int | None = None  # 0-10; None: not answered
 
     @property
     def bad_gut(self) -> bool:
-        """Bristol 1-2 or 6-7 at least once, or bloating of 6 or more."""
+        """Bristol 1-2 or 6-7 at least once, or bloating of 6 or more (an unanswered bloating scale is no
+        evidence either way: only the stools then say it)."""
         return is_bad_gut(self.stool_types, self.bloating)
+
+    @property
+    def gut_recorded(self) -> bool:
+        """Anything said about the gut that day: a stool, or the bloating or tummy-pain scale answered."""
+        return bool(self.stool_types) or self.bloating is not None or self.abdominal_pain is not None
 
 
 def _inside(days: Iterable[Day], first_day: date, last_day: date) -> list[Day]:

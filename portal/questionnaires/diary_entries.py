@@ -40,27 +40,29 @@ def entry_for(client: User, day: date) -> DiaryEntry | None:
     return db.session.execute(db.select(DiaryEntry).filter_by(client_id=client.id, day=day)).scalar_one_or_none()
 
 
-def save_entry(
+def write_entry(
     client: User,
     day: date,
     today: date,
     *,
     headache: str,
-    intensity: int,
-    headache_minutes: int,
+    intensity: int | None,
+    headache_minutes: int | None,
     medication: set[str],
     stool_types: list[int],
-    bloating: int,
-    abdominal_pain: int,
+    bloating: int | None,
+    abdominal_pain: int | None,
     note: str,
 ) -> DiaryEntry:
-    """Add or correct the entry for `day` (her local date); future days and days over a year back are refused."""
+    """Add or correct the entry for `day` (her local date) in the session, uncommitted; future days and days
+    over a year back are refused. A scale left alone is None ("not answered"), never 0; with no headache,
+    its intensity, hours and medication are not recorded (the form hides them)."""
     if day > today:
         raise DiaryError("You can't fill in a day that hasn't happened yet.")
     if day < today - timedelta(days=OLDEST_EDITABLE_DAYS):
         raise DiaryError("Days more than a year back can't be changed.")
     if headache == "none":
-        intensity, headache_minutes = 0, 0
+        intensity, headache_minutes, medication = None, None, set()
     entry = entry_for(client, day) or DiaryEntry(client_id=client.id, day=day)
     entry.headache, entry.intensity, entry.headache_minutes = headache, intensity, headache_minutes
     for kind in MEDICATION_CLASSES:
@@ -68,6 +70,12 @@ def save_entry(
     entry.stool_types = sorted(stool_types)
     entry.bloating, entry.abdominal_pain, entry.note = bloating, abdominal_pain, note
     db.session.add(entry)
+    return entry
+
+
+def save_entry(client: User, day: date, today: date, **fields) -> DiaryEntry:
+    """write_entry, committed: the headache and gut part of a day alone (the journal's save_day does the rest)."""
+    entry = write_entry(client, day, today, **fields)
     db.session.commit()
     return entry
 

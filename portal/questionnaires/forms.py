@@ -17,11 +17,11 @@ from portal.forms import (
 
 SCALE = select_choices((n, str(n)) for n in range(11))
 MEDICATION_LABELS = [
-    ("triptan", "Triptan"),
-    ("ergot", "Ergot"),
-    ("opioid", "Opioid"),
-    ("combination", "Combination painkiller"),
-    ("simple", "Simple painkiller (paracetamol, ibuprofen…)"),
+    ("triptan", "Triptan, e.g. sumatriptan, rizatriptan"),
+    ("ergot", "Ergot, e.g. ergotamine, dihydroergotamine"),
+    ("opioid", "Opioid, e.g. codeine, tramadol"),
+    ("combination", "Combination painkiller, e.g. paracetamol with caffeine or codeine"),
+    ("simple", "Simple painkiller, e.g. paracetamol, ibuprofen, aspirin"),
 ]
 BRISTOL_LABELS = [
     (1, "1 · separate hard lumps"),
@@ -39,8 +39,15 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = widgets.CheckboxInput()
 
 
-def _scale(label: str) -> RadioField:
-    return RadioField(label, coerce=int, choices=SCALE, default=0, validators=[InputRequired("Choose from 0 to 10.")])
+def optional_scale(label: str) -> RadioField:
+    """A 0-10 scale that may be left alone: then its data is None, "not answered", never 0."""
+    return RadioField(
+        label,
+        coerce=int,
+        choices=SCALE,
+        validate_choice=False,  # nothing chosen is allowed; a value sent is checked by the range below
+        validators=[Optional(), NumberRange(0, 10, message="Choose from 0 to 10.")],
+    )
 
 
 class DiaryForm(FlaskForm):
@@ -50,18 +57,17 @@ class DiaryForm(FlaskForm):
         choices=select_choices([("none", "None"), ("headache", "Headache"), ("migraine", "Migraine")]),
         validators=[InputRequired("Choose none, headache or migraine.")],
     )
-    intensity = _scale("At its worst (0 none – 10 worst)")
+    intensity = optional_scale("At its worst (0 none – 10 worst)")
     hours = DecimalField(
         "How many hours",
         places=1,
-        default=0,
         validators=[Optional(), NumberRange(0, 24, message="Enter between 0 and 24 hours.")],
         render_kw={"inputmode": "decimal", "step": "0.5", "min": 0, "max": 24},
     )
     medication = MultiCheckboxField("Medication taken for it", choices=select_choices(MEDICATION_LABELS))
     stool_types = MultiCheckboxField("Stools today (Bristol type)", coerce=int, choices=select_choices(BRISTOL_LABELS))
-    bloating = _scale("Bloating (0 none – 10 worst)")
-    abdominal_pain = _scale("Tummy pain (0 none – 10 worst)")
+    bloating = optional_scale("Bloating (0 none – 10 worst)")
+    abdominal_pain = optional_scale("Tummy pain (0 none – 10 worst)")
     note = TextAreaField(
         "Food, triggers, anything else (optional)",
         filters=[strip_whitespace],

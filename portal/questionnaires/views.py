@@ -13,7 +13,7 @@ from portal import audit
 from portal.access import client_required, clinical_required, get_client_or_404, get_own_or_404
 from portal.booking import bookings
 from portal.db_types import utcnow
-from portal.extensions import db
+from portal.extensions import csrf, db
 from portal.inputs import day_in_link
 from portal.models import (
     Assignment,
@@ -22,15 +22,15 @@ from portal.models import (
     QuestionnaireResponse,
     ResponseStatus,
 )
+from portal.journal import forms as journal_forms
+from portal.journal import meals, photos, tags
 from portal.questionnaires import custom, diary_entries, progress, responses
 from portal.questionnaires.custom import CustomError
-from portal.questionnaires.diary import MEDICATION_CLASSES
 from portal.questionnaires.diary_entries import DiaryError
 from portal.questionnaires.forms import (
     BRISTOL_LABELS,
     AnswerForm,
     AssignForm,
-    DiaryForm,
     IntakeForm,
     QuestionForm,
     QuestionnaireForm,
@@ -63,59 +63,55 @@ def _triggers(client_id: int, today: date, whose: str):
     return describe_triggers(trigger_loader.trigger_report(client_id, today, without_period=without_period), whose)
 
 
-def _form_data(entry) -> dict:
-    if entry is None:
-        return {}
-    return {
-        "headache": entry.headache,
-        "intensity": entry.intensity,
-        "hours": entry.headache_minutes / 60,
-        "medication": [k for k in MEDICATION_CLASSES if getattr(entry, f"took_{k}")],
-        "stool_types": list(entry.stool_types or []),
-        "bloating": entry.bloating,
-        "abdominal_pain": entry.abdominal_pain,
-        "note": entry.note,
-    }
+# The day's form carries up to two new meal photos: the request may be larger than MAX_CONTENT_LENGTH.
+DIARY_REQUEST_LIMIT = 2 * photos.MAX_UPLOAD_BYTES + 1024 * 1024
 
 
 @bp.route("/me/diary/", methods=["GET", "POST"])
+@csrf.exempt  # checked below, once the larger limit is set (the global check would read the body first)
 @client_required
 def diary():
+    if request.method == "POST":
+        request.max_content_length = DIARY_REQUEST_LIMIT
+        csrf.protect()
     today = _today(current_user.timezone)
     day = _chosen_day(today)
     entry = diary_entries.entry_for(current_user, day)
-    form = DiaryForm(data=_form_data(entry)) if request.method == "GET" else DiaryForm()
-    if form.validate_on_submit():
-        try:
-            diary_entries.save_entry(
-                current_user,
-                day,
-                today,
-                headache=form.headache.data,
-                intensity=form.intensity.data,
-                headache_minutes=round(float(form.hours.data or 0) * 60),
-                medication=set(form.medication.data),
-                stool_types=form.stool_types.data,
-                bloating=form.bloating.data,
-                abdominal_pain=form.abdominal_pain.data,
-                note=form.note.data or "",
-            )
-        except DiaryError as error:
-            flash(str(error), "error")
-        else:
-            flash(f"Saved your diary for {day:%A %-d %B}.", "success")
-            return redirect(url_for("questionnaires.diary", day=day.isoformat()))
+    saved = meals.saved_day(entry)
+    supplements = meals.current_supplements(current_user.id)
+    form = journal_forms.day_form(entry, saved, tags.all_tags(include_archived=True), request.method == "POST")
+    ticks = {line.id: saved.supplements.get(line.id) for line in supplements}
+    status = 200
+    if request.method == "POST":
+        ticks = {line.id: journal_forms.supplement_ticked(request.form, line.id) for line in supplements}
+        journal = journal_forms.day_input(form, supplements, request.form) if form.validate() else None
+        if journal is not None:
+            try:
+                meals.save_day(current_user, day, today, journal, **journal_forms.diary_fields(form))
+            except DiaryError as error:
+                db.session.rollback()
+                field = getattr(form, getattr(error, "field", ""), None) or form.note
+                field.errors = [*field.errors, str(error)]
+            else:
+                flash(f"Saved your diary for {day:%A %-d %B}.", "success")
+                return redirect(url_for("questionnaires.diary", day=day.isoformat()))
+        status = 422
+        flash("Nothing was saved yet: please check the answers marked below. What you typed is still here.", "error")
     return render_template(
         "questionnaires/diary.html",
         form=form,
         day=day,
         today=today,
         entry=entry,
+        saved=saved,
+        supplements=supplements,
+        ticks=ticks,
+        tag_groups=tags.grouped(tags.all_tags()),
         overview=diary_entries.overview(current_user.id, today, _span()),
         bristol=dict(BRISTOL_LABELS),
         spans=diary_entries.TIMELINE_SPANS,
         triggers=_triggers(current_user.id, today, "your"),
-    )
+    ), status
 
 
 @bp.get("/practitioner/clients/<int:client_id>/diary")

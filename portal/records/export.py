@@ -22,7 +22,7 @@ from sqlalchemy import ColumnElement, and_, false, or_
 
 from portal.db_types import utcnow
 from portal.extensions import db
-from portal.models import QuestionnaireResponse, ResponseStatus, User
+from portal.models import QuestionnaireResponse, ResponseStatus, TriggerTag, User
 from portal.questionnaires import fhir
 from portal.questionnaires.instruments import INSTRUMENTS, with_licensed_wording
 from portal.records.ownership import OwnedTable, owned_tables, table_module
@@ -31,7 +31,7 @@ from portal.handouts.handouts import handout_pdf, published_handouts
 # Never exported: credentials (a session's token hash included) and payment-provider secrets.
 SECRET_COLUMNS = frozenset({"password_hash", "token_hash", "stripe_client_secret"})
 # Stored bytes that are a known kind of file: an e-mail not yet sent is a message a mail program opens.
-FILE_EXTENSIONS = {"outbox": "eml"}
+FILE_EXTENSIONS = {"outbox": "eml", "diary_meal_photos": "jpg"}  # meal photos are stored as JPEG
 # The practitioner's private working notes: in her export of a client, never in the client's own.
 PRACTITIONER_ONLY_MODULES = ("portal.models.notes",)
 
@@ -126,6 +126,15 @@ def client_records(
     return {"account": account, "tables": tables}, files
 
 
+def trigger_tag_labels(tables: dict[str, list[dict]]) -> dict[str, str]:
+    """The practice's names for the tags her meals and days carry (the rows hold only the tags' ids)."""
+    used = {row["tag_id"] for name in ("diary_meal_tags", "diary_day_tags") for row in tables.get(name, [])}
+    if not used:
+        return {}
+    rows = db.session.execute(db.select(TriggerTag.id, TriggerTag.label).filter(TriggerTag.id.in_(used))).all()
+    return {str(tag_id): label for tag_id, label in sorted(rows)}
+
+
 def fhir_responses(client: User) -> dict[str, dict]:
     """Her submitted responses to instruments that have a FHIR form, by file name."""
     licensed = current_app.config.get("LICENSED_CONTENT")
@@ -177,6 +186,7 @@ def build_archive(client: User, *, for_practitioner: bool, notes_author_id: int 
         "client_id": client.id,
         "includes_practitioner_notes": for_practitioner,
         **document,
+        "trigger_tags": trigger_tag_labels(document["tables"]),  # tag id: its name, for her meals and days
         "files": sorted([*files, *responses, *handouts]),
     }
     buffer = io.BytesIO()

@@ -25,6 +25,7 @@ def test_a_diary_day_on_a_phone(new_page, client_user, make_user):
     page.get_by_role("group", name="At its worst").get_by_text("7", exact=True).click()
     page.get_by_label("How many hours").fill("4")
     page.get_by_text("Triptan").click()
+    page.get_by_text("Tummy", exact=True).click()  # the section opens
     page.get_by_text("6 · mushy, ragged pieces").click()
     page.get_by_role("group", name="Bloating").get_by_text("6", exact=True).click()
     screenshot(page, "diary-375")

@@ -63,7 +63,7 @@ def test_she_fills_in_today_and_corrects_it(client, client_user):
     save(client, headache="none", intensity="6", hours="3")  # no headache after all: intensity is dropped
     db.session.expire_all()
     entry = db.session.execute(db.select(DiaryEntry)).scalar_one()
-    assert (entry.headache, entry.intensity, entry.headache_minutes) == ("none", 0, 0)
+    assert (entry.headache, entry.intensity, entry.headache_minutes) == ("none", None, None)  # not recorded
 
 
 def test_past_days_can_be_filled_in_but_not_future_ones(client, client_user):
@@ -94,7 +94,7 @@ def test_past_days_can_be_filled_in_but_not_future_ones(client, client_user):
 @pytest.mark.parametrize(
     ("field", "value", "message"),
     [
-        ("intensity", "11", "Not a valid choice"),
+        ("intensity", "11", "Choose from 0 to 10"),
         ("hours", "25", "between 0 and 24"),
         ("headache", "awful", "valid"),
         ("stool_types", "8", "not a valid choice"),

@@ -67,3 +67,23 @@ def clara(practice, make_user) -> Records:
     audit.record("view", client.id, "profile", client.id)
     db.session.commit()
     return Records(client, booking, payment, refund)
+
+
+MEAL_DESCRIPTION = "Quince paste with a wedge of aged gouda"
+
+
+def add_a_meal(client: User):
+    """A diary day with a meal (aged cheese and dairy, a photo), a day tag and nothing else answered."""
+    from portal.journal.meals import DayJournal, MealInput, save_day
+    from portal.journal.photos import clean_photo
+    from tests.journal.conftest import picture
+
+    today = date(2026, 11, 5)
+    journal = DayJournal(
+        day_tags=frozenset({"ate_late"}),
+        meals=(
+            MealInput(None, "snack", MEAL_DESCRIPTION, frozenset({"aged_cheese", "dairy"}), clean_photo(picture())),
+        ),
+    )
+    none = dict(intensity=None, headache_minutes=None, bloating=None, abdominal_pain=None)
+    return save_day(client, today, today, journal, headache="none", medication=set(), stool_types=[], note="", **none)

@@ -155,3 +155,14 @@ def test_no_file_the_portal_wrote_holds_her_text(app, clara, practice, client):
     for path in written:
         content = path.read_bytes().decode("latin-1").lower()
         assert not [m for m in TYPED_ABOUT_HER if m.lower() in content], path.name
+
+
+def test_her_meals_and_their_photos_are_not_stored_in_plaintext(app, clara):
+    from portal.models import DiaryMealPhoto
+    from tests.records.conftest import MEAL_DESCRIPTION, add_a_meal
+
+    add_a_meal(clara.client)
+    assert plaintext_at_rest((MEAL_DESCRIPTION, "gouda")) == []
+    raw = db.session.execute(text("SELECT content FROM diary_meal_photos")).scalar_one()
+    assert bytes(raw).startswith(b"gAAAA") and b"\xff\xd8" not in bytes(raw)[:4]
+    assert db.session.execute(db.select(DiaryMealPhoto)).scalar_one().content.startswith(b"\xff\xd8")

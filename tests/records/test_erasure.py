@@ -99,3 +99,19 @@ def test_erasure_removes_her_conversation_messages_and_files(app, clara, make_us
     assert db.session.execute(db.select(Message.body)).scalars().all() == ["Someone else's"]
     assert db.session.scalar(db.select(db.func.count(MessageAttachment.id))) == 0
     assert db.session.scalar(db.select(db.func.count(Conversation.id))) == 1
+
+
+def test_erasure_removes_her_meals_tags_photos_and_supplement_ticks_but_not_the_trigger_list(app, clara, make_user):
+    from portal.models import DiaryDayTag, DiaryMeal, DiaryMealPhoto, DiaryMealTag, TriggerTag
+    from tests.records.conftest import add_a_meal
+
+    add_a_meal(clara.client)
+    add_a_meal(make_user(Role.CLIENT))  # another client's day stays
+    tags_before = db.session.scalar(db.select(db.func.count()).select_from(TriggerTag))
+    removed = erasure.erase_client(clara.client)
+    db.session.commit()
+    assert (removed["diary_meals"], removed["diary_meal_photos"], removed["diary_meal_tags"]) == (1, 1, 2)
+    assert removed["diary_day_tags"] == 1
+    for model, left in ((DiaryMeal, 1), (DiaryMealPhoto, 1), (DiaryMealTag, 2), (DiaryDayTag, 1)):
+        assert db.session.scalar(db.select(db.func.count()).select_from(model)) == left
+    assert db.session.scalar(db.select(db.func.count()).select_from(TriggerTag)) == tags_before

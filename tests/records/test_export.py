@@ -5,7 +5,7 @@ import json
 import zipfile
 
 from portal.extensions import db
-from portal.models import Role, UserSession
+from portal.models import DiaryMealPhoto, Role, UserSession
 from portal.records import export
 from portal.records.ownership import owned_tables
 from tests.conftest import log_in
@@ -156,3 +156,48 @@ def test_messages_and_their_files_are_in_both_exports_decrypted(app, clara, prac
         (attachment,) = tables["message_attachments"]
         assert attachment["filename"] == "lab.pdf" and attachment["content_type"] == "application/pdf"
         assert zipped.read(attachment["content"]["file"]) == pdf
+
+
+def test_meals_their_tags_day_tags_and_photos_are_in_both_exports(app, clara):
+    from tests.records.conftest import MEAL_DESCRIPTION, add_a_meal
+
+    add_a_meal(clara.client)
+    photo = db.session.execute(db.select(DiaryMealPhoto)).scalar_one()
+    for for_practitioner in (False, True):
+        document, zipped = _open(export.build_archive(clara.client, for_practitioner=for_practitioner))
+        tables = document["tables"]
+        (meal,) = tables["diary_meals"]
+        assert (meal["kind"], meal["description"]) == ("snack", MEAL_DESCRIPTION)
+        labels = document["trigger_tags"]
+        assert sorted(labels[str(t["tag_id"])] for t in tables["diary_meal_tags"]) == ["Aged cheese", "Dairy"]
+        assert [labels[str(t["tag_id"])] for t in tables["diary_day_tags"]] == ["Ate late"]
+        (stored,) = tables["diary_meal_photos"]
+        assert stored["content"]["file"].endswith(".jpg")
+        assert zipped.read(stored["content"]["file"]) == photo.content
+
+
+def test_supplement_ticks_are_in_the_export(app, clara):
+    from tests.records.conftest import add_a_meal
+
+    entry = add_a_meal(clara.client)
+    from portal.models import SupplementDose
+
+    line = _a_protocol_line(clara)
+    db.session.add(SupplementDose(entry_id=entry.id, client_id=clara.client.id, protocol_line_id=line, taken=True))
+    db.session.commit()
+    document, _ = _open(export.build_archive(clara.client, for_practitioner=False))
+    assert [(d["protocol_line_id"], d["taken"]) for d in document["tables"]["supplement_doses"]] == [(line, True)]
+
+
+def _a_protocol_line(clara) -> int:
+    from portal.models import Protocol, ProtocolLine
+
+    protocol = Protocol(
+        booking_id=clara.booking.id, client_id=clara.client.id, practitioner_id=clara.booking.practitioner_id
+    )
+    db.session.add(protocol)
+    db.session.flush()
+    line = ProtocolLine(protocol_id=protocol.id, category="supplement", title="Magnesium")
+    db.session.add(line)
+    db.session.flush()
+    return line.id

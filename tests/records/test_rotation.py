@@ -50,6 +50,8 @@ def test_the_schema_lists_every_encrypted_column(app):
     assert found["stored_files"] == ("content",)
     assert found["messages"] == ("body",)
     assert found["message_attachments"] == ("filename", "content")
+    assert found["diary_meals"] == ("description",)
+    assert found["diary_meal_photos"] == ("content",)
     assert "protocol_items" not in found  # her library: her own text, about no client
 
 

@@ -20,6 +20,7 @@ from portal.cases import notes, templates
 from portal.db_types import utcnow
 from portal.extensions import db
 from portal.handouts import handouts, protocols
+from portal.journal import meals, photos, tags
 from portal.messages import conversations
 from portal.messages.attachments import clean_upload
 from portal.models import MessageAttachment, OutboxMessage, PackageInstalment, OutboxStatus, PaymentMethod, Role, User
@@ -94,6 +95,11 @@ RULES: dict[str, set[str]] = {
     "messages.my_thread": CLIENT,
     "messages.my_updates": CLIENT,
     "messages.download": CLIENT | CLIENT_X_CLINICAL,  # her conversation's files: the two sides only
+    "journal.photo": CLIENT | CLIENT_X_CLINICAL,  # her meal photo: she and her care team
+    "journal.tag_list": CLINICAL,
+    "journal.rename": CLINICAL,
+    "journal.archive": CLINICAL,
+    "journal.restore": CLINICAL,
     # the front desk
     "home.practitioner_home": STAFF,
     "home.activity_page": STAFF,  # each sees what happened to the clients she may see
@@ -269,6 +275,14 @@ def world(app, make_user) -> World:
     photo = clean_upload("photo.png", _png())
     message = conversations.send_message(x, x, "Between sessions", [photo])
     reply = conversations.add_saved_reply(on, "Timing", "With food.")
+    own_tag = tags.add_tag("Red wine", "food", on)
+    day = date.today()
+    meal = meals.MealInput(None, "lunch", "Soup", frozenset({"gluten"}), photos.clean_photo(_png()))
+    none = dict(intensity=None, headache_minutes=None, bloating=None, abdominal_pain=None)
+    entry = meals.save_day(
+        x, day, day, meals.DayJournal(meals=(meal,)), headache="none", medication=set(), stool_types=[], note="", **none
+    )
+    saved = meals.saved_day(entry)
     undelivered = OutboxMessage(
         status=OutboxStatus.DEAD.value,
         message_id="<undelivered@portal.local>",
@@ -331,6 +345,8 @@ def world(app, make_user) -> World:
                 db.select(PackageInstalment.id).filter_by(purchase_id=package.purchase.id, number=2)
             ).scalar_one(),
             "challenge_id": challenge.id,
+            "photo_id": saved.photo_ids[saved.meals[0].id],
+            "tag_id": own_tag.id,
         },
     )
 
