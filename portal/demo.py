@@ -21,6 +21,7 @@ from portal.messages.examples import seed_demo_messages
 from portal.packages.examples import seed_demo_package
 from portal.models import LocationKind, Package, Role, Service, User, WorkingHours
 from portal.practice import settings
+from portal.practice.team import join_care_team
 from portal.journal.examples import seed_demo_journal
 from portal.questionnaires.examples import seed_demo_progress
 from portal.records.examples import seed_demo_profile
@@ -87,6 +88,8 @@ def seed_demo(practice_timezone: str, currency: str) -> list[tuple[Role, str, st
     seed_demo_challenge(practitioner, sophie)
     priya = _demo_user(DEMO_CLIENTS[2][1])  # her journal shows the trigger finder at work
     seed_demo_journal(priya, utcnow().astimezone(ZoneInfo(priya.timezone)).date())
+    join_care_team(practitioner.id, priya.id)  # so her practitioner, not only the owner, sees her journal
+    db.session.commit()
     return [(Role(_demo_user(email).role), email, name) for _, name, email, _ in people]
 
 

@@ -86,7 +86,8 @@ class RefundNote:
 
     kind: "free" (nothing to pay), "unpaid" (to be paid at the session, or an unpaid hold: nothing to refund),
     "full", "part" (what is left after earlier refunds), "earlier" (refunded before), "none" (the practice
-    cancelled: she refunds what she decides)."""
+    cancelled: she refunds what she decides), "credit_back" / "credit_used" (a session on a package credit,
+    cancelled in time or late)."""
 
     kind: str
     paid: str = ""  # what was paid, e.g. "£75.00"
@@ -100,6 +101,11 @@ def refund_words(note: RefundNote | None, role: str) -> str:
         return ""
     if note.kind == "unpaid":
         return "Nothing was paid for this session, so there is nothing to refund."
+    if note.kind in ("credit_back", "credit_used"):
+        whose_package = "your" if role == "client" else "her"
+        if note.kind == "credit_back":
+            return f"The session goes back to {whose_package} package, to book again."
+        return f"Cancelled this late, the session counts as used from {whose_package} package, as the policy says."
     card = " It reaches the card you paid with within a few days." if note.by_card else ""
     client = role == "client"
     whose = "your" if client else "the client's"

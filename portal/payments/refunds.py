@@ -9,12 +9,14 @@ from dataclasses import dataclass
 from sqlalchemy import update
 
 from portal.booking import lifecycle
+from portal.booking.bookings import client_may_change, rules_for
 from portal.booking.notify import RefundNote
 from portal.db_types import affected_rows
 from portal.extensions import db
 from portal.mail import send_mail
 from portal.models import Booking, Payment, PaymentMethod, PaymentStatus, Refund, RefundStatus, User
 from portal.money import format_money
+from portal.packages import purchases
 from portal.payments import gateway
 from portal.payments.ledger import PaymentError, payments_for_booking
 
@@ -127,6 +129,9 @@ def refund_note(booking: Booking, actor: User) -> RefundNote:
     left_minor = sum(payment.refundable_minor for payment in paid)
     money = lambda minor: format_money(minor, booking.currency)  # noqa: E731
     by_card = any(payment.method == PaymentMethod.CARD for payment in paid)
+    if not paid and purchases.credit_of(booking.id) is not None:  # on a package credit (booking.lifecycle.cancel)
+        in_time = client_may_change(booking, rules_for(booking.practitioner_id))
+        return RefundNote("credit_back" if in_time else "credit_used")
     if not paid:
         return RefundNote("free" if booking.price_minor == 0 else "unpaid")
     if left_minor == 0:

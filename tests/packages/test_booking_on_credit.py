@@ -107,3 +107,17 @@ def test_the_team_books_a_series_on_her_credits_and_nothing_when_too_few_are_lef
         )
     assert _left(practice, client_user) == 3
     assert db.session.scalar(db.select(db.func.count()).select_from(Booking)) == 2
+
+
+def test_the_cancellation_email_says_the_session_goes_back_to_her_package(app, practice, bought, client_user):
+    from portal.payments import refunds
+    from tests.conftest import outbox_messages
+
+    start = practice.free(practice.follow_up)[-1]
+    booking = lifecycle.book(client_user, practice.follow_up, start, needs_payment=False, use_credit=True)
+    before = len(outbox_messages(app))
+    refunds.cancel(booking, client_user)
+    cancelled = [m for m in outbox_messages(app)[before:] if m["To"].addresses[0].addr_spec == client_user.email]
+    text = cancelled[0].get_body(("plain",)).get_content()
+    assert "goes back to your package" in text and "nothing to refund" not in text
+    assert _left(practice, client_user) == 5
