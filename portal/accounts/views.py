@@ -26,8 +26,10 @@ from portal.accounts.forms import (
     SignupForm,
 )
 from portal.accounts.tokens import ConfirmTokenError, ResetTokenError
+from portal.booking.pages import choice_in_next
+from portal.consent.documents import current_version_of_kind, paragraphs
 from portal.extensions import limiter
-from portal.models import User
+from portal.models import DocumentKind, User
 from portal.security import safe_next
 from portal.timeutil import describe_seconds
 
@@ -84,7 +86,14 @@ def signup():
             form.password.errors.extend(weak.problems)
         else:
             return redirect(url_for("accounts.check_email"))
-    return render_template("accounts/signup.html", form=form, next=_next())
+    return render_template(
+        "accounts/signup.html",
+        form=form,
+        next=_next(),
+        choice=choice_in_next(_next()),
+        privacy=current_version_of_kind(DocumentKind.PRIVACY),
+        paragraphs=paragraphs,
+    )
 
 
 @bp.get("/signup/check-your-email")
@@ -137,7 +146,7 @@ def login():
         else:
             login_user(user)
             return redirect(_next() or _home_for(user))
-    return render_template("accounts/login.html", form=form, next=_next())
+    return render_template("accounts/login.html", form=form, next=_next(), choice=choice_in_next(_next()))
 
 
 @bp.post("/logout")

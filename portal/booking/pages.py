@@ -4,23 +4,46 @@ picker, and the page that says a time can't be booked."""
 from __future__ import annotations
 
 from collections.abc import Callable
+import re
 from datetime import UTC, date, datetime
+from urllib.parse import parse_qs, urlsplit
 from zoneinfo import ZoneInfo
 
 from flask import render_template, request, url_for
 from flask_login import current_user
 
-from portal.booking.bookings import BookingError, rules_for
+from portal.booking.bookings import BookingError, bookable_service, rules_for
 from portal.booking.place import service_place
+from portal.db_types import utcnow
 from portal.extensions import db
 from portal.inputs import day_in_link, iso_instant
 from portal.models import Service, User
+from portal.security import safe_next
 from portal.timeutil import timezone_options
 
 
 def parse_start(raw: str | None) -> datetime | None:
     """An ISO instant from a form or link, as aware UTC; None if it is not one (or not between 1900 and 2100)."""
     return iso_instant(raw) if raw and len(raw) <= 40 else None
+
+
+_CONFIRM_PATH = re.compile(r"/book/([0-9]{1,9})/confirm")
+
+
+def choice_in_next(target: str | None) -> tuple[Service, datetime] | None:
+    """The service and future time a visitor chose, read from the `next` she carries to the log-in or sign-up
+    page (only this site's /book/<id>/confirm?start=...); None for anything else, never an error."""
+    target = safe_next(target)
+    if target is None:
+        return None
+    parts = urlsplit(target)
+    path = _CONFIRM_PATH.fullmatch(parts.path)
+    starts = parse_qs(parts.query).get("start", [])
+    start = parse_start(starts[0]) if path and len(starts) == 1 else None
+    if path is None or start is None or start <= utcnow():
+        return None
+    service = bookable_service(int(path.group(1)))
+    return (service, start) if service is not None else None
 
 
 def iso(value: datetime) -> str:

@@ -121,6 +121,12 @@ def current_versions() -> list[ConsentVersion]:
     )
 
 
+def current_version_of_kind(kind: DocumentKind) -> ConsentVersion | None:
+    """The latest published version of the first document of this kind (the privacy notice, say), or None."""
+    kind_of = dict(db.session.execute(db.select(ConsentDocument.id, ConsentDocument.kind)).tuples().all())
+    return next((version for version in current_versions() if kind_of.get(version.document_id) == kind), None)
+
+
 def unsigned_versions(client_id: int) -> list[ConsentVersion]:
     """The current versions she has not signed yet: what she must sign before she books."""
     signed = set(db.session.execute(db.select(ConsentSignature.version_id).filter_by(client_id=client_id)).scalars())

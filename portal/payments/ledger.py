@@ -8,14 +8,24 @@ from __future__ import annotations
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import selectinload
 
 from portal.db_types import utcnow
 from portal.extensions import db
-from portal.models import Booking, Payment, PaymentMethod, PaymentStatus, RefundStatus, User
+from portal.inputs import iso_day
+from portal.models import (
+    Booking,
+    BookingStatus,
+    PackageCredit,
+    Payment,
+    PaymentMethod,
+    PaymentStatus,
+    RefundStatus,
+    User,
+)
 from portal.payments import receipts
 
 
@@ -102,9 +112,47 @@ class MonthTotal:
         return self.received_minor - self.refunded_minor
 
 
-def practice_payments(practitioner_id: int | None) -> list[Payment]:
-    """Every payment received for her sessions (None: the whole practice's), newest first, with client,
-    service and refunds."""
+@dataclass(frozen=True)
+class Period:
+    """The days a list of payments covers, both ends included, as chosen on the payments page (None: open)."""
+
+    first: date | None = None
+    last: date | None = None
+
+    @property
+    def link_args(self) -> dict[str, str]:
+        """The period as a link's ?from=&to= (the open ends left out)."""
+        ends = {"from": self.first, "to": self.last}
+        return {name: day.isoformat() for name, day in ends.items() if day is not None}
+
+    def bounds(self, tz: str) -> tuple[datetime | None, datetime | None]:
+        """[from, until) in UTC: midnight at the start of `first` and after `last`, in zone `tz`."""
+        zone = ZoneInfo(tz)
+
+        def midnight(day: date | None) -> datetime | None:
+            return None if day is None else datetime.combine(day, time(0), zone).astimezone(UTC)
+
+        return midnight(self.first), midnight(self.last + timedelta(days=1) if self.last else None)
+
+
+def read_period(raw_from: str | None, raw_to: str | None) -> tuple[Period, dict[str, str]]:
+    """The period asked for (?from=2026-01-01&to=2026-03-31; either may be left out), and a message per bad field."""
+    problems: dict[str, str] = {}
+    days: dict[str, date | None] = {}
+    for name, raw in (("from", raw_from), ("to", raw_to)):
+        text = (raw or "")[:40].strip()
+        days[name] = iso_day(text) if text else None
+        if text and days[name] is None:
+            problems[name] = "Enter a date between 1900 and 2100, written like 2026-03-31."
+    first, last = days["from"], days["to"]
+    if first and last and first > last:
+        problems["to"] = "The end date is before the start date."
+    return (Period() if problems else Period(first, last)), problems
+
+
+def practice_payments(practitioner_id: int | None, period: Period = Period(), tz: str = "UTC") -> list[Payment]:
+    """Every payment received for her sessions (None: the whole practice's) in the period (its days in zone
+    `tz`), newest first, with client, service and refunds."""
     query = (
         db.select(Payment)
         .join(Booking, Booking.id == Payment.booking_id)
@@ -112,6 +160,11 @@ def practice_payments(practitioner_id: int | None) -> list[Payment]:
     )
     if practitioner_id is not None:
         query = query.filter(Booking.practitioner_id == practitioner_id)
+    since, until = period.bounds(tz)
+    if since is not None:
+        query = query.filter(Payment.succeeded_at >= since)
+    if until is not None:
+        query = query.filter(Payment.succeeded_at < until)
     return list(
         db.session.execute(
             query.options(
@@ -138,3 +191,44 @@ def monthly_totals(payments: list[Payment], tz: str) -> list[MonthTotal]:
             if refund.status != RefundStatus.FAILED:
                 bucket(refund.created_at, payment.currency).refunded_minor += refund.amount_minor
     return sorted(totals.values(), key=lambda total: (total.month, total.currency), reverse=True)
+
+
+@dataclass(frozen=True)
+class StillToPay:
+    booking: Booking
+    paid_minor: int  # succeeded payments less their refunds
+
+    @property
+    def due_minor(self) -> int:
+        return self.booking.price_minor - self.paid_minor
+
+
+def still_to_pay(practitioner_id: int | None, limit: int = 50) -> tuple[list[StillToPay], int]:
+    """Sessions confirmed or completed, with a price, not on a package credit, whose payments (net of refunds)
+    fall short of the price: the oldest `limit` of them with client and service, and how many there are."""
+    paid = (
+        db.select(Payment.booking_id, db.func.sum(Payment.amount_minor - Payment.refunded_minor).label("paid"))
+        .filter(Payment.status == PaymentStatus.SUCCEEDED)
+        .group_by(Payment.booking_id)
+        .subquery()
+    )
+    paid_minor = db.func.coalesce(paid.c.paid, 0)
+    query = (
+        db.select(Booking, paid_minor)
+        .outerjoin(paid, paid.c.booking_id == Booking.id)
+        .filter(
+            Booking.status.in_([BookingStatus.CONFIRMED, BookingStatus.COMPLETED]),
+            Booking.price_minor > 0,
+            paid_minor < Booking.price_minor,
+            ~db.exists().where(PackageCredit.booking_id == Booking.id),
+        )
+    )
+    if practitioner_id is not None:
+        query = query.filter(Booking.practitioner_id == practitioner_id)
+    count = db.session.scalar(db.select(db.func.count()).select_from(query.subquery())) or 0
+    rows = db.session.execute(
+        query.options(selectinload(Booking.client), selectinload(Booking.service))
+        .order_by(Booking.starts_at, Booking.id)
+        .limit(limit)
+    ).all()
+    return [StillToPay(booking, int(paid)) for booking, paid in rows], count

@@ -19,6 +19,7 @@ from flask_login import current_user
 from portal.access import client_required, get_booking_or_404, get_own_or_404, sees_every_client, staff_required
 from portal.booking import bookings
 from portal.booking.views import practitioner_booking_page, team_booking_or_404
+from portal.errors import PlainBadRequest
 from portal.extensions import csrf, db
 from portal.links import absolute_url
 from portal.models import Booking, BookingStatus, Payment, PaymentMethod
@@ -156,16 +157,30 @@ csrf.exempt(stripe_webhook)  # Stripe signs its requests instead
 @staff_required
 def practice_payments():
     # The owner and the assistant keep the practice's books; a practitioner sees her own sessions' payments.
-    received = ledger.practice_payments(None if sees_every_client() else current_user.id)
-    if request.args.get("format") == "csv":
+    whose = None if sees_every_client() else current_user.id
+    period, problems = ledger.read_period(request.args.get("from"), request.args.get("to"))
+    csv_wanted = request.args.get("format") == "csv"
+    if problems and csv_wanted:
+        raise PlainBadRequest("The dates of that export are not ones we can read: " + " ".join(problems.values()))
+    received = [] if problems else ledger.practice_payments(whose, period, current_user.timezone)
+    if csv_wanted:
         return Response(
             payments_csv(received),
             mimetype="text/csv",
             headers={"Content-Disposition": 'attachment; filename="payments.csv"'},
         )
-    return render_template(
-        "payments/practice.html", payments=received, totals=ledger.monthly_totals(received, current_user.timezone)
+    owed, owed_count = ledger.still_to_pay(whose)
+    page = render_template(
+        "payments/practice.html",
+        payments=received,
+        totals=ledger.monthly_totals(received, current_user.timezone),
+        period=period,
+        problems=problems,
+        typed={name: (request.args.get(name) or "")[:40] for name in ("from", "to")},
+        owed=owed,
+        owed_count=owed_count,
     )
+    return page, 400 if problems else 200
 
 
 def _her_payment(payment_id: int) -> Payment:

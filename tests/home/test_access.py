@@ -8,6 +8,11 @@ def test_the_front_page_is_public_and_offers_sign_up(client):
     assert "Create an account" in body and "Log in" in body
 
 
+def test_the_front_pages_main_button_books_a_session(client):
+    body = client.get("/").get_data(as_text=True)
+    assert '<a class="button button--primary" href="/book/">Book a session</a>' in body
+
+
 @pytest.mark.parametrize("url", ["/me/", "/practitioner/"])
 def test_a_visitor_is_sent_to_log_in_and_brought_back(client, url):
     response = client.get(url)
