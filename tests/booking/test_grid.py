@@ -145,7 +145,7 @@ def test_the_calendar_is_in_her_practice_zone(client, practice):
     db.session.commit()
     log_in(client, practice.practitioner.email)
     html = client.get("/practitioner/agenda?date=2027-03-16").get_data(as_text=True)
-    assert "Times in America/New York." in html
+    assert "Times in Eastern US – New York." in html
 
 
 def test_the_assistant_keeps_the_practice_list(client, practice, make_user):

@@ -159,7 +159,7 @@ def test_another_clients_challenge_is_404_for_her(case, client, make_user):
     other = make_user(Role.CLIENT, email="olga@example.com")
     _as(client, other)
     assert client.get(f"/me/challenges/{challenge.id}").status_code == 404
-    assert "dairy" not in client.get("/me/diary/").get_data(as_text=True).lower()
+    assert "did you have any dairy" not in client.get("/me/diary/").get_data(as_text=True).lower()
 
 
 # The protocol's effect ------------------------------------------------------------------------------------

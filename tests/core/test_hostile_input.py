@@ -233,7 +233,7 @@ def test_snan_in_the_diary_hours_is_refused_beside_the_field(client, client_user
             "csrf_token": csrf_token_from(page),
         },
     )
-    assert response.status_code == 200 and "Enter a number like 2 or 2.5." in response.get_data(as_text=True)
+    assert response.status_code == 422 and "Enter a number like 2 or 2.5." in response.get_data(as_text=True)
     assert count(DiaryEntry) == 0
 
 
