@@ -35,7 +35,7 @@ def test_a_client_signs_up_on_her_phone_confirms_by_email_logs_out_and_in_again(
     expect(page).to_have_url(re.compile(r"/me/$"))
     expect(page.get_by_text("your e-mail address is confirmed")).to_be_visible()
     expect(page.get_by_role("heading", name="Hello, Amelia")).to_be_visible()
-    expect(page.get_by_text("America/New York")).to_be_visible()
+    expect(page.get_by_text("Eastern US – New York")).to_be_visible()
     nav = page.get_by_role("navigation", name="Main")
     expect(nav.get_by_role("link", name="My home")).to_be_visible()
     expect(nav.get_by_role("link", name="Agenda")).to_have_count(0)

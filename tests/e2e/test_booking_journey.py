@@ -47,7 +47,7 @@ def test_a_visitor_books_on_her_phone_and_the_practitioner_sees_it(new_page, pra
     expect(page).to_have_url(re.compile(r"/account/login"))  # she logs in on the way
     log_in(page, "priya@example.com")
     expect(page.get_by_role("heading", name="Confirm your booking")).to_be_visible()
-    expect(page.get_by_text("Asia/Kolkata time")).to_be_visible()
+    expect(page.get_by_text("Your time zone: India – Mumbai, Delhi, Kolkata")).to_be_visible()
     assert_fits_phone(page)
     screenshot(page, "book-confirm-375")
     page.get_by_role("button", name="Confirm booking").click()

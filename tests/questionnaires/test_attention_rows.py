@@ -162,7 +162,9 @@ def test_the_dashboard_shows_one_line_per_client_and_links_to_the_rest(client, m
         and "item 9 answered above 0" in page
         and "PHQ-9 mild → moderate" in page
     )
-    assert "Bea Best" in page and "Cat Cole" not in page  # alerts first, then by name; two shown
+    # alerts first, then by name; two shown (the "what happened" list further down names every new answer)
+    attention_part = page.split("Needs your attention", 1)[1].split("All 3 clients who need your attention", 1)[0]
+    assert "Bea Best" in attention_part and "Cat Cole" not in attention_part
     assert "All 3 clients who need your attention" in page
     second = client.get("/practitioner/attention?page=2").get_data(as_text=True)
     assert "Cat Cole" in second and "Amy Able" not in second and "Page 2 of 2" in second
