@@ -2,6 +2,13 @@
 (function () {
   "use strict";
 
+  // A page waiting for something (a card payment's confirmation) looks again every few seconds; without this
+  // script, its "Check again" link does the same.
+  document.querySelectorAll("[data-reload-after]").forEach(function (element) {
+    var seconds = parseInt(element.getAttribute("data-reload-after"), 10) || 2;
+    window.setTimeout(function () { window.location.reload(); }, seconds * 1000);
+  });
+
   // Time zones: put the one the device uses first (it may report an older name, kept in data-also), and
   // preselect it where the page asks for the person's own zone and nobody has chosen yet.
   document.querySelectorAll("select[data-timezone-list]").forEach(function (select) {

@@ -30,9 +30,10 @@ if not os.path.exists(CHROMIUM):
 
 from playwright.sync_api import Browser, BrowserContext, Error, Page, sync_playwright  # noqa: E402
 
-# Runs in every document of the portal once it has loaded; `window.__axeCheck` settles when the check is done.
+# Runs in every HTML document of the portal once it has loaded (not in a photo or PDF opened on its own, which
+# the browser wraps in a viewer page of its own); `window.__axeCheck` settles when the check is done.
 _RUN_ON_LOAD = """
-if (window.top === window && /^https?:$/.test(location.protocol)) {
+if (window.top === window && /^https?:$/.test(location.protocol) && document.contentType === "text/html") {
   window.__axeCheck = new Promise((resolve) => {
     if (document.readyState === "complete") resolve(); else window.addEventListener("load", resolve);
   }).then(() => axe.run(document, {resultTypes: ["violations"]}))
@@ -136,6 +137,13 @@ def screenshot(page: Page, name: str) -> Path:
     path = SCREENSHOTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+def open_menu(page: Page) -> None:
+    """On a phone the practice's menu is folded: open it, as she taps "Menu", before following one of its links."""
+    menu = page.locator("details.nav-menu")
+    if menu.count() and menu.get_attribute("open") is None:
+        menu.locator("summary").click()
 
 
 def assert_fits_phone(page: Page) -> None:

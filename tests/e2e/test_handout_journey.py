@@ -7,7 +7,7 @@ from datetime import datetime, timedelta, UTC
 from playwright.sync_api import expect
 
 from portal.handouts import protocols
-from tests.e2e.conftest import DESKTOP, PHONE, assert_fits_phone, screenshot
+from tests.e2e.conftest import DESKTOP, PHONE, assert_fits_phone, open_menu, screenshot
 from tests.e2e.test_booking_journey import log_in
 from tests.handouts.conftest import LIBRARY, pdf_text
 
@@ -94,6 +94,7 @@ def test_the_library_and_settings_fit_a_phone_and_a_bad_logo_is_explained(new_pa
     phone = new_page(PHONE)
     phone.goto("/account/login")
     log_in(phone, practice.practitioner.email)
+    open_menu(phone)
     phone.get_by_role("navigation", name="Main").get_by_role("link", name="Protocol library").click()
     expect(phone.get_by_role("heading", name="Supplement")).to_be_visible()
     assert_fits_phone(phone)

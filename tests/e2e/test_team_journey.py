@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 
 from portal.models import Role
 from tests.conftest import TEST_PASSWORD
-from tests.e2e.conftest import DESKTOP, PHONE, assert_fits_phone, screenshot
+from tests.e2e.conftest import DESKTOP, PHONE, assert_fits_phone, open_menu, screenshot
 
 ASSISTANT_PASSWORD = "front-desk-morning-tea"
 
@@ -59,6 +59,7 @@ def test_the_owner_invites_an_assistant_who_books_for_a_client_and_cannot_open_h
     expect(owner.get_by_role("cell", name="Rosa Field rosa@example.com")).to_be_visible()
     screenshot(owner, "team-1280")
 
+    open_menu(rosa)
     rosa.get_by_role("navigation", name="Main").get_by_role("link", name="Clients").click()
     rosa.get_by_role("link", name="Book for Xena Morgan").click()
     rosa.get_by_role("link", name=re.compile("Choose a time for Follow-up")).click()
