@@ -102,11 +102,12 @@ def send_questionnaire_messages(now: datetime) -> int:
 
 
 def _plain_title(code: str) -> str:
-    """ "Mood check" for PHQ-9: a questionnaire as the client knows it."""
+    """A questionnaire named for people, with the instrument's own name after it: "Mood check (PHQ-9)"."""
     try:
-        return responses.instrument_for(code, None).plain_title
+        instrument = responses.instrument_for(code, None)
     except responses.ResponseError:  # her own questionnaire, withdrawn since
         return "A questionnaire"
+    return f"{instrument.person_title} ({instrument.title})" if instrument.person_title else instrument.title
 
 
 def _claim_key(assignment: Assignment) -> str:

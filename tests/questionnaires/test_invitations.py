@@ -37,7 +37,7 @@ def test_invited_once_when_due_reminded_once_and_never_after_answering(make_user
     assert reminder["Subject"] == "Reminder: a questionnaire is waiting for you"
     assert "PHQ" not in invitation["Subject"] + reminder["Subject"]  # no health data in subjects
     assert f"/me/questionnaires/{assignment.id}" in invitation.get_body(("plain",)).get_content()
-    assert "“Mood check”" in invitation.get_body(("plain",)).get_content()  # named for people, in the body only
+    assert "Mood check (PHQ-9)" in invitation.get_body(("plain",)).get_content()  # named for people, in the body only
 
     draft = responses.draft_for(assignment)
     for item in INSTRUMENTS["phq9"].items:
