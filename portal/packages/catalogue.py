@@ -136,15 +136,17 @@ def withdraw(version: PackageVersion) -> PackageVersion:
     return version
 
 
-def on_sale(practitioner_id: int, *, online_only: bool = False) -> list[PackageVersion]:
-    """Her published versions, with their items and services, by name."""
+def on_sale(practitioner_id: int | None, *, online_only: bool = False) -> list[PackageVersion]:
+    """Her published versions (every practitioner's when None), with their items and services, by name."""
     query = (
         select(PackageVersion)
         .join(Package)
-        .where(Package.practitioner_id == practitioner_id, PackageVersion.status == VersionStatus.PUBLISHED)
+        .where(PackageVersion.status == VersionStatus.PUBLISHED)
         .options(selectinload(PackageVersion.items).joinedload(PackageItem.service))
         .order_by(PackageVersion.name)
     )
+    if practitioner_id is not None:
+        query = query.where(Package.practitioner_id == practitioner_id)
     if online_only:
         query = query.where(PackageVersion.online.is_(True))
     return list(db.session.scalars(query))

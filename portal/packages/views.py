@@ -216,10 +216,9 @@ def toggle_code(code_id: int):
 
 
 def _sellable() -> list[PackageVersion]:
-    if sees_every_client(current_user) or not current_user.is_practitioner:
-        ids = db.session.scalars(select(Package.practitioner_id).distinct()).all()
-        return [v for pid in ids for v in catalogue.on_sale(pid)]
-    return catalogue.on_sale(current_user.id)
+    """What the desk may record for a client: the owner and the assistant, every practitioner's packages."""
+    everyone = sees_every_client(current_user) or not current_user.is_practitioner
+    return catalogue.on_sale(None if everyone else current_user.id)
 
 
 def _client_page(client, form: RecordPurchaseForm, status: int = 200, problem: str = ""):
