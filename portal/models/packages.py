@@ -156,6 +156,8 @@ class PackagePurchase(Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     activated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     valid_until: Mapped[datetime | None] = mapped_column(UTCDateTime())  # set when activated
+    # Bought online and waiting for its first card payment: until then its promo code's use is held for her.
+    hold_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     version: Mapped[PackageVersion] = relationship(lazy="raise")
     credits: Mapped[list[PackageCredit]] = relationship(

@@ -1,4 +1,4 @@
-"""Payments for bookings (by card through Stripe, or recorded by hand), their refunds, and the Stripe
+"""Payments for bookings and package instalments (by card through Stripe, or recorded by hand), their refunds, and the Stripe
 events already handled."""
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from portal.db_types import UTCDateTime, one_of, utcnow
 from portal.extensions import Model
 from portal.models.accounts import User
 from portal.models.booking import Booking
+from portal.models.packages import PackageInstalment
 
 
 class PaymentStatus(enum.StrEnum):
@@ -37,10 +38,13 @@ class Payment(Model):
         CheckConstraint("refunded_minor >= 0 AND refunded_minor <= amount_minor", name="refunds_within_amount"),
         CheckConstraint(one_of("status", PaymentStatus), name="status_valid"),
         CheckConstraint("method in ('card', 'cash', 'bank_transfer', 'other')", name="method_valid"),
+        CheckConstraint("(booking_id IS NULL) != (instalment_id IS NULL)", name="pays_one_thing"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    booking_id: Mapped[int] = mapped_column(ForeignKey("bookings.id"), index=True)
+    # A payment is for one session or for one instalment of a package plan (the first is the purchase itself).
+    booking_id: Mapped[int | None] = mapped_column(ForeignKey("bookings.id"), index=True)
+    instalment_id: Mapped[int | None] = mapped_column(ForeignKey("package_instalments.id"), index=True)
     client_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     method: Mapped[str] = mapped_column(String(20))
     status: Mapped[str] = mapped_column(String(20))
@@ -56,7 +60,8 @@ class Payment(Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     succeeded_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
 
-    booking: Mapped[Booking] = relationship(lazy="raise")
+    booking: Mapped[Booking | None] = relationship(lazy="raise")
+    instalment: Mapped[PackageInstalment | None] = relationship(lazy="raise")
     client: Mapped[User] = relationship(foreign_keys=[client_id], lazy="raise")
     refunds: Mapped[list[Refund]] = relationship(back_populates="payment", lazy="raise", order_by="Refund.id")
 
