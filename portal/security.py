@@ -35,6 +35,15 @@ STRIPE_CONTENT_SECURITY_POLICY = (
 )
 
 
+def card_page(html: str, test_cards: bool) -> Response:
+    """A page with a card form: with Stripe's Payment Element (no test cards), it may load Stripe.js."""
+    response = Response(html)
+    if not test_cards:
+        response.headers["Content-Security-Policy"] = STRIPE_CONTENT_SECURITY_POLICY
+        response.headers["Permissions-Policy"] = 'payment=(self "https://js.stripe.com")'
+    return response
+
+
 def add_security_headers(app: Flask) -> None:
     production = app.config["PORTAL_ENV"] == "production"
 

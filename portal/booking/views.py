@@ -44,7 +44,7 @@ from portal.booking.forms import (
 from portal.booking.pages import group_by_local_day, iso, parse_start, slot_page, time_taken
 from portal.consent.documents import unsigned_versions
 from portal.db_types import utcnow
-from portal.packages import promo, purchases
+from portal.packages import catalogue, promo, purchases
 from portal.inputs import day_in_link, whole_number
 from portal.forms import select_choices
 from portal.models import Booking, BookingStatus, PaymentMethod, Service, User
@@ -83,7 +83,12 @@ def services():
     chosen = request.args.get("with", type=int)
     if chosen is not None and any(p.id == chosen for p in practitioners):
         offered = [s for s in offered if s.practitioner_id == chosen]
-    return render_template("booking/services.html", services=offered, practitioners=practitioners, chosen=chosen)
+    else:
+        chosen = None
+    packages = catalogue.on_sale(chosen, online_only=True)
+    return render_template(
+        "booking/services.html", services=offered, practitioners=practitioners, chosen=chosen, packages=packages
+    )
 
 
 @bp.get("/book/<int:service_id>/")
@@ -278,6 +283,8 @@ def cancel(booking_id: int):
         flash("The session is cancelled and the client has been e-mailed.", "success")
         return redirect(page)
     flash("Your session is cancelled. We have e-mailed you a confirmation.", "success")
+    if done.refund.kind == "credit_back":
+        flash("The session is back in your package: you can book it again.", "success")
     if done.refund_problem:
         flash(f"{done.refund_problem} The practice has been told and will refund you by hand.", "error")
     elif done.refunded_minor:

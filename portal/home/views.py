@@ -13,6 +13,7 @@ from portal.access import client_required, clinical_required, staff_required, vi
 from portal.booking import bookings
 from portal.db_types import utcnow
 from portal.packages import purchases
+from portal.payments import gateway
 from portal.extensions import db
 from portal.handouts import handouts
 from portal.home import activity
@@ -51,6 +52,8 @@ def client_home():
         diary=diary_entries.glance(current_user.id, today),
         handouts=handouts.by_session(handouts.published_handouts(current_user.id))[:3],
         holdings=purchases.holdings(current_user.id, now),
+        today=today,
+        pay_online=gateway.enabled(),
     )
 
 

@@ -20,7 +20,7 @@ from portal.links import absolute_url
 from portal.mail import send_mail
 from portal.models import Assignment, Booking, BookingRules, BookingStatus, SentMessage, SentNotification, User
 from portal.money import format_money
-from portal.packages import reminders
+from portal.packages import purchases, reminders
 from portal.payments import card, gateway
 from portal.questionnaires import attention, responses
 
@@ -176,6 +176,9 @@ def send_instalment_messages(now: datetime) -> int:
                 amount=format_money(due.instalment.amount_minor, due.currency),
                 due_on=due.instalment.due_on,
                 link=absolute_url("packages.mine"),
+                pay_link=absolute_url("packages.pay_instalment", instalment_id=due.instalment.id)
+                if gateway.enabled()
+                else "",
             )
 
         sent += once(SentMessage(kind=f"instalment_{due.kind}", key=str(instalment.id)), queue)
@@ -188,6 +191,7 @@ def run_jobs(now: datetime | None = None) -> dict[str, int]:
     if gateway.enabled():  # before expiring holds, so a payment that did arrive keeps its booking
         done["card payments reconciled"] = card.reconcile_card_payments(now)
     done["expired holds"] = lifecycle.expire_holds(now)
+    done["unpaid package purchases cancelled"] = purchases.cancel_unpaid(now)
     if gateway.enabled():
         done["card payments cancelled"] = card.cancel_abandoned_intents()
     done["reminders sent"] = send_due_reminders(now)

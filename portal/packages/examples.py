@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from portal.db_types import utcnow
-from portal.models import PackagePurchase, PackageVersion, PromoCode, Service, User
+from portal.models import PackagePurchase, PackageVersion, PaymentMethod, PromoCode, Service, User
 from portal.packages import catalogue, promo, purchases
 
 
@@ -44,4 +44,5 @@ def seed_demo_package(practitioner: User, client: User, follow_up: Service) -> D
     )
     now = utcnow()
     quote = purchases.quote(version, client, "WELCOME10", now.date())
-    return DemoPackage(version, code, purchases.record_purchase(quote, client, practitioner, now))
+    purchase = purchases.record_purchase(quote, client, practitioner, now, method=PaymentMethod.BANK_TRANSFER)
+    return DemoPackage(version, code, purchase)

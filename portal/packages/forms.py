@@ -16,6 +16,7 @@ from portal.forms import (
     strip_whitespace,
 )
 from portal.models.packages import CODE_MAX, DESCRIPTION_MAX, NAME_MAX
+from portal.payments.forms import BY_HAND
 
 
 def _count(label: str, low: int, high: int, *, required: bool = True, hint: str = "") -> IntegerField:
@@ -103,7 +104,27 @@ class RecordPurchaseForm(FlaskForm):
         validators=[Optional(), Length(max=CODE_MAX)],
         render_kw={"maxlength": CODE_MAX},
     )
+    method = SelectField("Paid by", choices=select_choices(BY_HAND), validators=[InputRequired()])
     block_when_overdue = BooleanField("Stop her booking while a payment of the plan is overdue")
+
+
+class InstalmentPaidForm(FlaskForm):
+    method = SelectField("Paid by", choices=select_choices(BY_HAND), validators=[InputRequired()])
+
+
+class BlockingForm(FlaskForm):
+    block = BooleanField("Stop her booking while a payment of this plan is overdue")
+
+
+class BuyForm(FlaskForm):
+    """Buying a package online: only the code is hers to type; the price is worked out on the server."""
+
+    code = StringField(
+        "Promo code (optional)",
+        filters=[strip_whitespace],
+        validators=[Optional(), Length(max=CODE_MAX)],
+        render_kw={"maxlength": CODE_MAX, "autocapitalize": "characters", "autocomplete": "off"},
+    )
 
 
 class EndPurchaseForm(FlaskForm):

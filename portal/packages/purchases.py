@@ -28,12 +28,16 @@ from portal.models import (
     PackageItem,
     PackagePurchase,
     PackageVersion,
+    Payment,
+    PaymentMethod,
+    PaymentStatus,
     PurchaseStatus,
     Service,
     User,
     VersionStatus,
 )
 from portal.packages import pricing, promo
+from portal.payments import receipts
 
 
 class PurchaseError(ValueError):
@@ -135,29 +139,156 @@ def _activate(purchase: PackagePurchase, now: datetime) -> None:
 
 
 def record_purchase(
-    quote_: Quote, client: User, actor: User, now: datetime, *, block_when_overdue: bool = False
+    quote_: Quote,
+    client: User,
+    actor: User,
+    now: datetime,
+    *,
+    method: PaymentMethod = PaymentMethod.OTHER,
+    note: str = "",
+    block_when_overdue: bool = False,
 ) -> PackagePurchase:
     """The practitioner records a purchase paid by other means (cash, bank transfer): it is active at once,
-    with its first instalment (or the whole price) paid; later instalments fall due on their dates."""
+    with its first instalment (or the whole price) paid by `method` (a payment with its receipt); later
+    instalments fall due on their dates."""
     purchase = _create(quote_, client, recorded_by=actor, block_when_overdue=block_when_overdue)
     db.session.flush()
     first = db.session.scalar(
         select(PackageInstalment).where(PackageInstalment.purchase_id == purchase.id, PackageInstalment.number == 1)
     )
     if first is not None:
-        first.status, first.paid_at = InstalmentStatus.PAID.value, now
+        _paid_by_hand(first, purchase.currency, method, note, actor, now)
     _activate(purchase, now)
     _redeem(quote_, client, purchase)
     db.session.commit()
     return purchase
 
 
-def record_instalment_paid(instalment: PackageInstalment, now: datetime) -> PackageInstalment:
-    if instalment.status != InstalmentStatus.DUE:
+def record_instalment_paid(
+    instalment: PackageInstalment, actor: User, now: datetime, *, method: PaymentMethod = PaymentMethod.OTHER
+) -> PackageInstalment:
+    """The practice took a later instalment by other means than her card: paid, with a payment and its receipt."""
+    purchase = db.session.get_one(PackagePurchase, instalment.purchase_id)
+    if instalment.status != InstalmentStatus.DUE or purchase.status != PurchaseStatus.ACTIVE:
         raise PurchaseError("That instalment is not due.")
-    instalment.status, instalment.paid_at = InstalmentStatus.PAID.value, now
+    _paid_by_hand(instalment, purchase.currency, method, "", actor, now)
     db.session.commit()
     return instalment
+
+
+def _paid_by_hand(
+    instalment: PackageInstalment, currency: str, method: PaymentMethod, note: str, actor: User, now: datetime
+) -> None:
+    if method == PaymentMethod.CARD:
+        raise PurchaseError("Card payments are taken online; record cash, bank transfer or other.")
+    paid = db.session.execute(
+        update(PackageInstalment)
+        .where(PackageInstalment.id == instalment.id, PackageInstalment.status == InstalmentStatus.DUE)
+        .values(status=InstalmentStatus.PAID.value, paid_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if affected_rows(paid) != 1:  # paid by card a moment ago
+        db.session.rollback()
+        raise PurchaseError("That instalment is not due.")
+    payment = Payment(
+        instalment_id=instalment.id,
+        client_id=instalment.client_id,
+        method=method.value,
+        status=PaymentStatus.SUCCEEDED.value,
+        amount_minor=instalment.amount_minor,
+        currency=currency,
+        note=note[:300],
+        recorded_by_id=actor.id,
+        succeeded_at=now,
+    )
+    db.session.add(payment)
+    db.session.flush()  # its id, for the receipt's number and link
+    db.session.refresh(instalment)
+    receipts.queue_receipt(payment)
+
+
+# Buying online -------------------------------------------------------------------------------------------------
+
+
+def buy_online(quote_: Quote, client: User, now: datetime, hold: timedelta) -> PackagePurchase:
+    """She buys a package on the booking pages: a purchase waiting for its first payment by card, its code's use
+    counted now and held for her until `hold` has passed (then `cancel_unpaid` gives it back). Nothing to pay (a
+    code took everything off): active at once."""
+    if not quote_.version.online:
+        raise PurchaseError("This package is not sold online. Please contact the practice.")
+    purchase = _create(quote_, client, recorded_by=None, block_when_overdue=False)
+    if quote_.price_minor == 0:
+        _activate(purchase, now)
+    else:
+        purchase.hold_until = now + hold
+    _redeem(quote_, client, purchase)
+    db.session.commit()
+    return purchase
+
+
+def instalment_paid_by_card(instalment_id: int, now: datetime) -> bool:
+    """Her card paid this instalment (payments.card.fulfil), in the caller's transaction: it is paid, and the first
+    one starts a purchase waiting for it, with its credits and validity from now. False when it is no longer due
+    (paid by other means meanwhile, or the purchase was cancelled or ended); then nothing is changed."""
+    live = select(PackagePurchase.id).where(
+        PackagePurchase.id == PackageInstalment.purchase_id,
+        PackagePurchase.status.in_([PurchaseStatus.PENDING, PurchaseStatus.ACTIVE]),
+    )
+    paid = db.session.execute(
+        update(PackageInstalment)
+        .where(PackageInstalment.id == instalment_id, PackageInstalment.status == InstalmentStatus.DUE, live.exists())
+        .values(status=InstalmentStatus.PAID.value, paid_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if affected_rows(paid) != 1:
+        return False
+    instalment = db.session.get_one(PackageInstalment, instalment_id, populate_existing=True)
+    started = db.session.execute(
+        update(PackagePurchase)
+        .where(PackagePurchase.id == instalment.purchase_id, PackagePurchase.status == PurchaseStatus.PENDING)
+        .values(status=PurchaseStatus.ACTIVE.value)
+        .execution_options(synchronize_session=False)
+    )
+    if affected_rows(started) == 1:
+        _activate(db.session.get_one(PackagePurchase, instalment.purchase_id, populate_existing=True), now)
+    return True
+
+
+def cancel_unpaid(now: datetime) -> int:
+    """Online purchases whose first payment did not come while they were held: cancelled, their instalments with
+    them, and their code's use given back. `flask jobs run` calls it; returns how many."""
+    stale = db.session.scalars(
+        select(PackagePurchase.id).where(
+            PackagePurchase.status == PurchaseStatus.PENDING, PackagePurchase.hold_until <= now
+        )
+    ).all()
+    cancelled = 0
+    for purchase_id in stale:
+        gone = db.session.execute(
+            update(PackagePurchase)
+            .where(PackagePurchase.id == purchase_id, PackagePurchase.status == PurchaseStatus.PENDING)
+            .values(status=PurchaseStatus.CANCELLED.value)
+            .execution_options(synchronize_session=False)
+        )
+        if affected_rows(gone) != 1:  # paid a moment ago
+            db.session.rollback()
+            continue
+        db.session.execute(
+            update(PackageInstalment)
+            .where(PackageInstalment.purchase_id == purchase_id, PackageInstalment.status == InstalmentStatus.DUE)
+            .values(status=InstalmentStatus.CANCELLED.value)
+            .execution_options(synchronize_session=False)
+        )
+        promo.release(purchase_id=purchase_id)
+        db.session.commit()
+        cancelled += 1
+    return cancelled
+
+
+def set_blocking(purchase: PackagePurchase, block: bool) -> None:
+    """Whether an overdue instalment of this plan stops her booking."""
+    purchase.block_booking_when_overdue = block
+    db.session.commit()
 
 
 def paid_minor(purchase_id: int) -> int:

@@ -1,7 +1,11 @@
 """Package pages: hers (the packages she sells and her promo codes), the team's (a client's packages:
-recording a purchase, an instalment paid, ending one with a refund) and the client's (what she holds)."""
+recording a purchase, an instalment paid, ending one with a refund) and the client's (what she holds, buying one
+online and paying its instalments by card)."""
 
 from __future__ import annotations
+
+from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -9,21 +13,46 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from portal import audit
-from portal.access import clinical_required, client_required, get_client_or_404, sees_every_client, staff_required
+from portal.access import (
+    clinical_required,
+    client_required,
+    get_client_or_404,
+    get_own_or_404,
+    sees_every_client,
+    staff_required,
+)
 from portal.db_types import utcnow
 from portal.extensions import db
+from portal.links import absolute_url
 from portal.models import (
+    InstalmentStatus,
     Package,
     PackageInstalment,
     PackageItem,
     PackagePurchase,
     PackageVersion,
+    Payment,
+    PaymentMethod,
+    PaymentStatus,
+    PurchaseStatus,
     VersionStatus,
 )
 from portal.money import format_money, money_input, parse_money
 from portal.packages import catalogue, promo, purchases
-from portal.packages.forms import EndPurchaseForm, PackageForm, PromoCodeForm, RecordPurchaseForm
+from portal.packages.forms import (
+    BlockingForm,
+    BuyForm,
+    EndPurchaseForm,
+    InstalmentPaidForm,
+    PackageForm,
+    PromoCodeForm,
+    RecordPurchaseForm,
+)
+from portal.payments import card, gateway, refunds
+from portal.payments.forms import TestCardForm
+from portal.payments.ledger import PaymentError
 from portal.practice import settings
+from portal.security import card_page
 
 bp = Blueprint("packages", __name__)
 
@@ -231,6 +260,8 @@ def _client_page(client, form: RecordPurchaseForm, status: int = 200, problem: s
         problem=problem,
         holdings=purchases.holdings(client.id, utcnow()),
         end_form=EndPurchaseForm(formdata=None),
+        paid_form=InstalmentPaidForm,
+        blocking_form=BlockingForm,
     ), status
 
 
@@ -255,7 +286,12 @@ def client_packages(client_id: int):
     try:
         quote = purchases.quote(version, client, form.code.data or "", now.date())
         purchase = purchases.record_purchase(
-            quote, client, current_user, now, block_when_overdue=form.block_when_overdue.data
+            quote,
+            client,
+            current_user,
+            now,
+            method=PaymentMethod(form.method.data),
+            block_when_overdue=form.block_when_overdue.data,
         )
     except (promo.PromoError, purchases.PurchaseError) as error:
         db.session.rollback()
@@ -273,8 +309,12 @@ def instalment_paid(client_id: int, instalment_id: int):
     instalment = db.session.get(PackageInstalment, instalment_id)
     if instalment is None or instalment.client_id != client.id:
         abort(404)
+    form = InstalmentPaidForm(prefix=f"paid-{instalment.id}")
+    if not form.validate_on_submit():
+        flash("Choose how she paid.", "error")
+        return redirect(url_for("packages.client_packages", client_id=client.id))
     try:
-        purchases.record_instalment_paid(instalment, utcnow())
+        purchases.record_instalment_paid(instalment, current_user, utcnow(), method=PaymentMethod(form.method.data))
     except purchases.PurchaseError as error:
         flash(str(error), "error")
     else:
@@ -296,16 +336,47 @@ def end_purchase(client_id: int, purchase_id: int):
         flash("Choose how much to refund.", "error")
         return redirect(url_for("packages.client_packages", client_id=client.id))
     try:
-        ending = purchases.end_with_refund(purchase, full=form.how.data == "full", now=utcnow())
+        done = refunds.refund_package(purchase, full=form.how.data == "full", actor=current_user, now=utcnow())
     except purchases.PurchaseError as error:
         db.session.rollback()
         flash(str(error), "error")
     else:
         audit.record("change", client.id, "package purchase", purchase.id)
         db.session.commit()
+        flash(*_ended_message(done, purchase.currency))
+    return redirect(url_for("packages.client_packages", client_id=client.id))
+
+
+def _ended_message(done: refunds.PackageRefund, currency: str) -> tuple[str, str]:
+    money = lambda minor: format_money(minor, currency)  # noqa: E731
+    parts = [f"The package is ended; {done.ending.credits_refunded} unused sessions are gone."]
+    if done.to_card_minor:
+        parts.append(f"{money(done.to_card_minor)} is on its way back to her card.")
+    if done.by_hand_minor:
+        parts.append(f"Give her back {money(done.by_hand_minor)} the way she paid (recorded as refunded).")
+    if not done.ending.refund_minor:
+        parts.append("Nothing is refunded.")
+    if done.problem:
+        parts.append(done.problem)
+    return " ".join(parts), "error" if done.problem else "success"
+
+
+@bp.post("/practitioner/clients/<int:client_id>/packages/<int:purchase_id>/blocking")
+@staff_required
+def purchase_blocking(client_id: int, purchase_id: int):
+    client = get_client_or_404(client_id)
+    purchase = db.session.get(PackagePurchase, purchase_id)
+    if purchase is None or purchase.client_id != client.id:
+        abort(404)
+    form = BlockingForm(prefix=f"block-{purchase.id}")
+    if form.validate_on_submit():
+        purchases.set_blocking(purchase, form.block.data)
+        audit.record("change", client.id, "package purchase", purchase.id)
+        db.session.commit()
         flash(
-            f"The package is ended: give back {format_money(ending.refund_minor, purchase.currency)} "
-            f"by the way she paid; {ending.credits_refunded} unused sessions are gone.",
+            "While a payment of this plan is overdue she cannot book."
+            if form.block.data
+            else "She can book while a payment of this plan is overdue.",
             "success",
         )
     return redirect(url_for("packages.client_packages", client_id=client.id))
@@ -313,8 +384,151 @@ def end_purchase(client_id: int, purchase_id: int):
 
 # Hers -----------------------------------------------------------------------------------------------------------
 
+HOLD = timedelta(minutes=30)  # an online purchase waits this long for its first payment, holding its code
+
 
 @bp.get("/me/packages/")
 @client_required
 def mine():
-    return render_template("packages/mine.html", holdings=purchases.holdings(current_user.id, utcnow()))
+    return render_template(
+        "packages/mine.html", holdings=purchases.holdings(current_user.id, utcnow()), pay_online=gateway.enabled()
+    )
+
+
+def _online_or_404(version_id: int) -> PackageVersion:
+    version = next((v for v in catalogue.on_sale(None, online_only=True) if v.id == version_id), None)
+    if version is None:
+        abort(404)
+    return version
+
+
+@bp.get("/packages/<int:version_id>/")
+def package(version_id: int):
+    """A package on sale online, for anyone: what it holds, its price and plan."""
+    version = _online_or_404(version_id)
+    return render_template("packages/package.html", version=version, pay_online=gateway.enabled())
+
+
+@bp.route("/me/packages/buy/<int:version_id>", methods=["GET", "POST"])
+@client_required
+def buy(version_id: int):
+    """What she would pay (worked out on the server from the package and the code she typed: nothing else from the
+    page counts), then the purchase and its first payment by card. "Apply code" (a GET) only shows the price."""
+    version = _online_or_404(version_id)
+    form = BuyForm()
+    typed = ((request.form if request.method == "POST" else request.args).get("code") or "")[:60].strip()
+    now = utcnow()
+    today = now.astimezone(ZoneInfo(current_user.timezone)).date()
+    problem = ""
+    try:
+        quote = purchases.quote(version, current_user, typed, today)
+    except (promo.PromoError, purchases.PurchaseError) as error:
+        problem, quote = str(error), purchases.quote(version, current_user, "", today)
+    if request.method == "POST" and not problem:
+        if not form.validate_on_submit():
+            problem = " ".join(e for errors in form.errors.values() for e in errors) or "Please try again."
+        elif not gateway.enabled() and quote.price_minor > 0:
+            problem = "Packages can't be paid online at the moment. Please contact the practice to buy this one."
+        else:
+            try:
+                purchase = purchases.buy_online(quote, current_user, now, HOLD)
+            except (promo.PromoError, purchases.PurchaseError) as error:
+                db.session.rollback()
+                problem = str(error)
+            else:
+                return _bought(purchase, version)
+    page = render_template(
+        "packages/buy.html",
+        version=version,
+        form=form,
+        quote=quote,
+        typed_code=typed[:30],
+        problem=problem,
+        pay_online=gateway.enabled(),
+    )
+    return page, 422 if problem else 200
+
+
+def _bought(purchase: PackagePurchase, version: PackageVersion):
+    audit.record("create", current_user.id, "package purchase", purchase.id)
+    db.session.commit()
+    if purchase.status == PurchaseStatus.ACTIVE:  # nothing to pay
+        flash(f"“{version.name}” is yours.", "success")
+        return redirect(url_for("packages.mine"))
+    first = db.session.scalar(
+        select(PackageInstalment).where(PackageInstalment.purchase_id == purchase.id, PackageInstalment.number == 1)
+    )
+    assert first is not None  # a purchase with a price has a plan
+    return redirect(url_for("packages.pay_instalment", instalment_id=first.id))
+
+
+def _pay_page(instalment: PackageInstalment):
+    purchase = db.session.get_one(PackagePurchase, instalment.purchase_id)
+    version = db.session.get_one(PackageVersion, purchase.version_id)
+    if instalment.status != InstalmentStatus.DUE or not gateway.enabled():
+        return redirect(url_for("packages.instalment_status", instalment_id=instalment.id))
+    try:
+        payment = card.card_payment_for_instalment(instalment)
+    except (PaymentError, gateway.GatewayError) as error:
+        flash(str(error), "error")
+        return redirect(url_for("packages.mine"))
+    test_cards = current_app.config["STRIPE_TEST_CARDS"]
+    html = render_template(
+        "packages/pay.html",
+        instalment=instalment,
+        purchase=purchase,
+        version=version,
+        payment=payment,
+        test_cards=test_cards,
+        form=TestCardForm(),
+        publishable_key=current_app.config["STRIPE_PUBLISHABLE_KEY"],
+        return_url=absolute_url("packages.instalment_status", instalment_id=instalment.id),
+        test_card_action=url_for("packages.pay_instalment_with_test_card", instalment_id=instalment.id),
+    )
+    return card_page(html, test_cards)
+
+
+@bp.get("/me/packages/instalments/<int:instalment_id>/pay")
+@client_required
+def pay_instalment(instalment_id: int):
+    return _pay_page(get_own_or_404(PackageInstalment, instalment_id, "client_id"))
+
+
+@bp.post("/me/packages/instalments/<int:instalment_id>/pay/test-card")
+@client_required
+def pay_instalment_with_test_card(instalment_id: int):
+    if not current_app.config["STRIPE_TEST_CARDS"]:
+        abort(404)
+    instalment = get_own_or_404(PackageInstalment, instalment_id, "client_id")
+    form = TestCardForm()
+    if not form.validate_on_submit():
+        flash("Choose one of the test cards.", "error")
+        return redirect(url_for("packages.pay_instalment", instalment_id=instalment.id))
+    try:
+        card.pay_with_test_card(card.card_payment_for_instalment(instalment), form.card.data)
+    except (PaymentError, gateway.GatewayError) as error:
+        flash(str(error), "error")
+        return redirect(url_for("packages.pay_instalment", instalment_id=instalment.id))
+    return redirect(url_for("packages.instalment_status", instalment_id=instalment.id))
+
+
+@bp.get("/me/packages/instalments/<int:instalment_id>/payment")
+@client_required
+def instalment_status(instalment_id: int):
+    """Where Stripe sends her back: what the portal knows, looking again until the webhook lands."""
+    instalment = get_own_or_404(PackageInstalment, instalment_id, "client_id")
+    purchase = db.session.get_one(PackagePurchase, instalment.purchase_id)
+    latest = db.session.scalar(
+        select(Payment).where(Payment.instalment_id == instalment.id).order_by(Payment.id.desc()).limit(1)
+    )
+    return render_template(
+        "packages/payment_status.html",
+        instalment=instalment,
+        purchase=purchase,
+        version=db.session.get_one(PackageVersion, purchase.version_id),
+        payment=latest,
+        waiting=instalment.status == InstalmentStatus.DUE
+        and latest is not None
+        and latest.status == PaymentStatus.PENDING
+        and not latest.failure_message,
+    )

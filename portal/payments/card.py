@@ -1,5 +1,6 @@
 """Card payments through Stripe: a PaymentIntent per attempt, fulfilled once from its webhook (or from the
-reconciling job when a webhook never came), with the booking confirmed by booking.lifecycle.
+reconciling job when a webhook never came), with the booking confirmed by booking.lifecycle, or the package
+instalment marked paid (the first one starts the purchase) by packages.purchases.
 
 Each step that must happen once is a conditional UPDATE checked by its row count, which is atomic on
 SQLite and PostgreSQL alike, so duplicate or concurrent webhook deliveries can't fulfil twice.
@@ -11,13 +12,27 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import update
+from sqlalchemy import or_, update
 from sqlalchemy.exc import IntegrityError
 
 from portal.booking import lifecycle
 from portal.db_types import affected_rows, utcnow
 from portal.extensions import db
-from portal.models import Booking, BookingStatus, Payment, PaymentMethod, PaymentStatus, Refund, Service, StripeEvent
+from portal.models import (
+    Booking,
+    BookingStatus,
+    InstalmentStatus,
+    PackageInstalment,
+    PackagePurchase,
+    Payment,
+    PaymentMethod,
+    PaymentStatus,
+    PurchaseStatus,
+    Refund,
+    Service,
+    StripeEvent,
+)
+from portal.packages import purchases
 from portal.payments import gateway, receipts, refunds
 from portal.payments.ledger import PaymentError
 
@@ -35,29 +50,56 @@ def card_payment_for(booking: Booking) -> Payment:
     """
     if booking.status != BookingStatus.PENDING_PAYMENT:
         raise PaymentError("This booking is not waiting for a payment.")
-    payments = (
-        db.session.execute(db.select(Payment).filter_by(booking_id=booking.id, method=PaymentMethod.CARD))
-        .scalars()
-        .all()
+    return _open_card_payment(
+        Payment.booking_id == booking.id,
+        booking.price_minor,
+        booking.currency,
+        booking.client_id,
+        {"booking_id": str(booking.id)},
+        f"booking-{booking.uid}",
+        booking_id=booking.id,
     )
+
+
+def card_payment_for_instalment(instalment: PackageInstalment) -> Payment:
+    """The open card payment of one instalment of her package plan (the first is the purchase itself), starting
+    one the first time. The amount is the instalment's, worked out on the server when she bought the package."""
+    purchase = db.session.get_one(PackagePurchase, instalment.purchase_id)
+    if instalment.status != InstalmentStatus.DUE or purchase.status not in (
+        PurchaseStatus.PENDING,
+        PurchaseStatus.ACTIVE,
+    ):
+        raise PaymentError("This payment is not due.")
+    return _open_card_payment(
+        Payment.instalment_id == instalment.id,
+        instalment.amount_minor,
+        purchase.currency,
+        instalment.client_id,
+        {"instalment_id": str(instalment.id)},
+        f"instalment-{instalment.id}",
+        instalment_id=instalment.id,
+    )
+
+
+def _open_card_payment(
+    whose, amount_minor: int, currency: str, client_id: int, metadata: dict[str, str], key: str, **paying_for: int
+) -> Payment:
+    payments = db.session.scalars(db.select(Payment).filter(whose, Payment.method == PaymentMethod.CARD)).all()
     for payment in payments:
         if payment.status == PaymentStatus.PENDING:
             return payment
     intent = gateway.create_intent(
-        booking.price_minor,
-        booking.currency,
-        booking.id,
-        idempotency_key=f"booking-{booking.uid}-attempt-{len(payments) + 1}",
+        amount_minor, currency, metadata, idempotency_key=f"{key}-attempt-{len(payments) + 1}"
     )
     payment = Payment(
-        booking_id=booking.id,
-        client_id=booking.client_id,
+        client_id=client_id,
         method=PaymentMethod.CARD.value,
         status=PaymentStatus.PENDING.value,
-        amount_minor=booking.price_minor,
-        currency=booking.currency,
+        amount_minor=amount_minor,
+        currency=currency,
         stripe_payment_intent_id=intent.id,
         stripe_client_secret=intent.client_secret,
+        **paying_for,
     )
     db.session.add(payment)
     db.session.commit()
@@ -100,22 +142,32 @@ def fulfil(intent_id: str, amount_minor: int, currency: str, booking_id: str | N
         return Outcome()
     if not _mark_succeeded(payment):
         return Outcome()
-    booking = db.session.get(Booking, payment.booking_id)
-    assert booking is not None  # payment.booking_id is a foreign key
-    already_paid = db.session.scalar(
-        db.select(db.func.count())
-        .select_from(Payment)
-        .filter(Payment.booking_id == booking.id, Payment.id != payment.id, Payment.status == PaymentStatus.SUCCEEDED)
-    )
-    if not already_paid and lifecycle.confirm_payment(booking):
-        return Outcome(fulfilled=True)
-    # Paid, but the session can't go ahead: its hold ran out and the time was taken, it was cancelled,
-    # or she had already paid. Keep the payment's record and give the money back.
+    if payment.instalment_id is not None:
+        if purchases.instalment_paid_by_card(payment.instalment_id, utcnow()):
+            db.session.commit()
+            return Outcome(fulfilled=True)
+        # Paid, but it was no longer due: paid by other means meanwhile, or the purchase was cancelled or ended.
+        reason = "The package payment was no longer due"
+    else:
+        booking = db.session.get(Booking, payment.booking_id)
+        assert booking is not None  # payment.booking_id is a foreign key
+        already_paid = db.session.scalar(
+            db.select(db.func.count())
+            .select_from(Payment)
+            .filter(
+                Payment.booking_id == booking.id, Payment.id != payment.id, Payment.status == PaymentStatus.SUCCEEDED
+            )
+        )
+        if not already_paid and lifecycle.confirm_payment(booking):
+            return Outcome(fulfilled=True)
+        # Paid, but the session can't go ahead: its hold ran out and the time was taken, it was cancelled,
+        # or she had already paid.
+        reason = "Paid twice for the same session" if already_paid else "The time was no longer available"
+    # Keep the payment's record and give the money back.
     db.session.commit()  # keeps the payment's success if it is still in this transaction ...
-    if _mark_succeeded(payment):  # ... or records it again if confirm_payment had to roll back
+    if _mark_succeeded(payment):  # ... or records it again if the step above had to roll back
         db.session.commit()
     db.session.refresh(payment)
-    reason = "Paid twice for the same session" if already_paid else "The time was no longer available"
     try:
         refunds.refund_payment(payment, payment.refundable_minor, reason, actor=None, tell_client=True)
     except PaymentError:  # refunded already, by a delivery running at the same moment
@@ -204,20 +256,21 @@ def reconcile_card_payments(now: datetime | None = None) -> int:
 
 
 def cancel_abandoned_intents() -> int:
-    """Cancel the card payments of bookings whose hold ran out or that were cancelled before payment."""
-    stale = (
-        db.session.execute(
-            db.select(Payment)
-            .join(Booking, Booking.id == Payment.booking_id)
-            .filter(
-                Payment.method == PaymentMethod.CARD,
-                Payment.status == PaymentStatus.PENDING,
-                Booking.status.in_([BookingStatus.EXPIRED, BookingStatus.CANCELLED]),
-            )
-        )
-        .scalars()
-        .all()
+    """Cancel the card payments of bookings whose hold ran out or that were cancelled before payment, and of
+    package instalments no longer due (an online purchase never paid, or a plan ended)."""
+    stale_booking = db.select(Booking.id).filter(
+        Booking.id == Payment.booking_id, Booking.status.in_([BookingStatus.EXPIRED, BookingStatus.CANCELLED])
     )
+    stale_instalment = db.select(PackageInstalment.id).filter(
+        PackageInstalment.id == Payment.instalment_id, PackageInstalment.status == InstalmentStatus.CANCELLED
+    )
+    stale = db.session.scalars(
+        db.select(Payment).filter(
+            Payment.method == PaymentMethod.CARD,
+            Payment.status == PaymentStatus.PENDING,
+            or_(stale_booking.exists(), stale_instalment.exists()),
+        )
+    ).all()
     cancelled = 0
     for payment in stale:
         if gateway.cancel_intent(payment.stripe_payment_intent_id):

@@ -14,6 +14,10 @@ TEST_CARDS = [
 ]
 
 
+# How a payment can be taken other than by card online.
+BY_HAND = [("cash", "Cash"), ("bank_transfer", "Bank transfer"), ("other", "Other (e.g. card machine)")]
+
+
 class TestCardForm(FlaskForm):
     card = RadioField(
         "Test card",
@@ -52,7 +56,7 @@ class ManualPaymentForm(FlaskForm):
     amount = _amount("Amount received")
     method = SelectField(
         "Paid by",
-        choices=select_choices([("cash", "Cash"), ("bank_transfer", "Bank transfer"), ("other", "Other")]),
+        choices=select_choices(BY_HAND),
         validators=[InputRequired()],
     )
     note = _note("Note (optional)")

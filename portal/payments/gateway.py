@@ -41,7 +41,8 @@ def _intent(obj) -> Intent:
     return Intent(obj.id, obj.client_secret, obj.status, obj.amount, obj.currency.upper())
 
 
-def create_intent(amount_minor: int, currency: str, booking_id: int, idempotency_key: str) -> Intent:
+def create_intent(amount_minor: int, currency: str, metadata: dict[str, str], idempotency_key: str) -> Intent:
+    """A PaymentIntent for a card; `metadata` names what it pays for ({"booking_id": "12"}, {"instalment_id": "3"})."""
     try:
         obj = _client().v1.payment_intents.create(
             # payment_method_types: the API and localstripe take it; the SDK's TypedDict does not list it
@@ -49,7 +50,7 @@ def create_intent(amount_minor: int, currency: str, booking_id: int, idempotency
                 "amount": amount_minor,
                 "currency": currency.lower(),
                 "payment_method_types": ["card"],
-                "metadata": {"booking_id": str(booking_id)},
+                "metadata": metadata,
             },
             options={"idempotency_key": idempotency_key},
         )

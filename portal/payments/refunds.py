@@ -5,6 +5,7 @@ it gets back everything she paid, whoever's page the cancellation came from.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import update
 
@@ -14,7 +15,17 @@ from portal.booking.notify import RefundNote
 from portal.db_types import affected_rows
 from portal.extensions import db
 from portal.mail import send_mail
-from portal.models import Booking, Payment, PaymentMethod, PaymentStatus, Refund, RefundStatus, User
+from portal.models import (
+    Booking,
+    PackageInstalment,
+    PackagePurchase,
+    Payment,
+    PaymentMethod,
+    PaymentStatus,
+    Refund,
+    RefundStatus,
+    User,
+)
 from portal.money import format_money
 from portal.packages import purchases
 from portal.payments import gateway
@@ -111,12 +122,54 @@ def refund_everything(booking: Booking, reason: str, actor: User | None) -> int:
     return total
 
 
+# Ending a package early ----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PackageRefund:
+    ending: purchases.Ending
+    to_card_minor: int = 0  # sent back to her card through Stripe
+    by_hand_minor: int = 0  # recorded as given back by the way she paid (cash, transfer), or to give back by hand
+    problem: str = ""  # a card refund Stripe did not accept: the practice refunds that part by hand
+
+
+def refund_package(purchase: PackagePurchase, *, full: bool, actor: User, now: datetime) -> PackageRefund:
+    """End a package early with a refund (packages.purchases.end_with_refund decides how much: never more than
+    was paid for it), then give that amount back through the package's own payments, newest first: card payments
+    through Stripe, the others recorded as given back by hand. The ending is committed before any money moves, so
+    a refund that fails leaves the package ended and says what is left to give back."""
+    ending = purchases.end_with_refund(purchase, full=full, now=now)
+    db.session.commit()
+    left, to_card, by_hand = ending.refund_minor, 0, 0
+    paid = db.session.scalars(
+        db.select(Payment)
+        .join(PackageInstalment, PackageInstalment.id == Payment.instalment_id)
+        .filter(PackageInstalment.purchase_id == purchase.id, Payment.status == PaymentStatus.SUCCEEDED)
+        .order_by(Payment.succeeded_at.desc(), Payment.id.desc())
+    ).all()
+    for payment in paid:
+        amount = min(left, payment.refundable_minor)
+        if amount <= 0:
+            continue
+        try:
+            refund_payment(payment, amount, "Package ended early", actor)
+        except PaymentError as error:
+            return PackageRefund(ending, to_card, by_hand + left, problem=str(error))
+        left -= amount
+        if payment.method == PaymentMethod.CARD:
+            to_card += amount
+        else:
+            by_hand += amount
+    return PackageRefund(ending, to_card, by_hand + left)  # what is left was paid before payments were kept
+
+
 # The cancellation policy ---------------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
 class Cancellation:
     booking: Booking
+    refund: RefundNote  # what the policy gives back, as her e-mail says it
     refunded_minor: int = 0  # given back to her card (or recorded as given back by hand)
     refund_problem: str = ""  # the refund could not be made; the practice refunds by hand
 
@@ -146,11 +199,12 @@ def cancel(booking: Booking, actor: User, *, reason: str = "") -> Cancellation:
     """Cancel a session (booking.lifecycle.cancel: both sides are e-mailed), then apply the policy. A client may
     cancel only within the cancellation window, and then gets back everything she paid. When the practice cancels,
     nothing is refunded by itself: she refunds what she decides from the booking page."""
-    lifecycle.cancel(booking, actor, reason=reason, refund=refund_note(booking, actor))
+    note = refund_note(booking, actor)
+    lifecycle.cancel(booking, actor, reason=reason, refund=note)
     if not actor.is_client:
-        return Cancellation(booking)
+        return Cancellation(booking, note)
     try:
         refunded = refund_everything(booking, "Cancelled by the client within the policy", actor)
     except PaymentError as error:
-        return Cancellation(booking, refund_problem=str(error))
-    return Cancellation(booking, refunded_minor=refunded)
+        return Cancellation(booking, note, refund_problem=str(error))
+    return Cancellation(booking, note, refunded_minor=refunded)

@@ -77,7 +77,7 @@ def test_the_desk_records_a_purchase_and_the_client_books_on_her_credit(client, 
     desk = make_user(Role.ASSISTANT, email="desk@example.com")
     log_in(client, desk.email)
     page = f"/practitioner/clients/{client_user.id}/packages"
-    recorded = submit_form(client, page, {"version_id": str(package.version.id), "code": "welcome10"})
+    recorded = submit_form(client, page, {"version_id": str(package.version.id), "code": "welcome10", "method": "cash"})
     assert recorded.status_code == 302
     shown = client.get(page).get_data(as_text=True)
     assert "5</strong> of 5 Follow-up sessions left" in shown and "£38.25 off with a code" in shown
@@ -102,7 +102,7 @@ def test_a_code_that_does_not_apply_leaves_nothing_recorded(client, practice, cl
     package = seed_demo_package(practice.practitioner, make_user(email="first@example.com"), practice.follow_up)
     log_in(client, practice.practitioner.email)
     page = f"/practitioner/clients/{client_user.id}/packages"
-    refused = submit_form(client, page, {"version_id": str(package.version.id), "code": "NOSUCH"})
+    refused = submit_form(client, page, {"version_id": str(package.version.id), "code": "NOSUCH", "method": "cash"})
     assert refused.status_code == 422 and "not one we know" in refused.get_data(as_text=True)
     assert purchases.holdings(client_user.id, utcnow()) == []
     tampered = submit_form(client, page, {"version_id": "999999"})

@@ -334,5 +334,5 @@ def test_localstripe_has_no_checkout_sessions_or_prices_so_the_portal_prices_its
 def test_localstripe_rejects_unknown_parameters_so_the_portal_sends_only_shared_ones(app, stripe_api):
     with pytest.raises(stripe.StripeError, match="Unexpected"):
         stripe_api.v1.payment_intents.create(params={"amount": 100, "currency": "gbp", "receipt_email": "a@b.c"})
-    intent = gateway.create_intent(100, "GBP", 1, idempotency_key="shared-params")
+    intent = gateway.create_intent(100, "GBP", {"booking_id": "1"}, idempotency_key="shared-params")
     assert intent.status == "requires_payment_method" and intent.amount == 100

@@ -207,13 +207,23 @@ RULES: dict[str, set[str]] = {
     "packages.client_packages": BOOKING_DESK,
     "packages.instalment_paid": BOOKING_DESK,
     "packages.end_purchase": BOOKING_DESK,
+    "packages.purchase_blocking": BOOKING_DESK,
     "packages.mine": CLIENT,
+    "packages.package": EVERYONE,
+    "packages.buy": CLIENT,
+    "packages.pay_instalment": CLIENT,
+    "packages.pay_instalment_with_test_card": CLIENT,
+    "packages.instalment_status": CLIENT,
 }
 
 # Two paths of one endpoint with different rules: the path's rule wins.
 RULES_BY_PATH = {"/practitioner/note-templates/new": CLINICAL}
 # Routes whose allowed roles also get 404 in this world (nothing to show); denied roles are still checked.
-EMPTY_FOR_ALL = {"handouts.logo": "no logo uploaded", "payments.pay_with_test_card": "only with a loopback Stripe"}
+EMPTY_FOR_ALL = {
+    "handouts.logo": "no logo uploaded",
+    "payments.pay_with_test_card": "only with a loopback Stripe",
+    "packages.pay_instalment_with_test_card": "only with a loopback Stripe",
+}
 
 OVERRIDES = {"questionnaires.change_question": {"change": "up"}}
 
