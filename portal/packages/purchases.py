@@ -38,6 +38,7 @@ from portal.models import (
 )
 from portal.packages import pricing, promo
 from portal.payments import receipts
+from portal.practice.team import join_care_team
 
 
 class PurchaseError(ValueError):
@@ -213,10 +214,12 @@ def _paid_by_hand(
 def buy_online(quote_: Quote, client: User, now: datetime, hold: timedelta) -> PackagePurchase:
     """She buys a package on the booking pages: a purchase waiting for its first payment by card, its code's use
     counted now and held for her until `hold` has passed (then `cancel_unpaid` gives it back). Nothing to pay (a
-    code took everything off): active at once."""
+    code took everything off): active at once. Buying it puts her on the practitioner's care team, as a first
+    booking does, so the practitioner sees who bought it."""
     if not quote_.version.online:
         raise PurchaseError("This package is not sold online. Please contact the practice.")
     purchase = _create(quote_, client, recorded_by=None, block_when_overdue=False)
+    join_care_team(db.session.get_one(Package, quote_.version.package_id).practitioner_id, client.id)
     if quote_.price_minor == 0:
         _activate(purchase, now)
     else:

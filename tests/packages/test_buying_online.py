@@ -24,6 +24,7 @@ from portal.models import (
     Role,
 )
 from portal.packages import catalogue, promo, purchases
+from portal.practice import team
 from portal.payments import card, gateway, refunds
 from tests.conftest import csrf_token_from, log_in, outbox_messages
 from tests.packages.conftest import terms
@@ -101,6 +102,7 @@ def test_she_buys_with_a_code_and_pays_the_first_instalment_by_card(
     first = _first(purchase.id)
     assert response.headers["Location"].endswith(f"/me/packages/instalments/{first.id}/pay")
     assert db.session.get(PromoCode, welcome_code.id).uses == 1  # held for her while she pays
+    assert [p.id for p in team.care_team_of(client_user.id)] == [practice.practitioner.id]  # she sees who bought it
 
     paid = _pay(client, first.id).get_data(as_text=True)
     assert "Confirming your payment" in paid or "Your package is ready" in paid
