@@ -87,6 +87,7 @@ def test_the_desk_records_a_purchase_and_the_client_books_on_her_credit(client, 
     log_in(browser, client_user.email)
     home = browser.get("/me/").get_data(as_text=True)
     assert "3-month gut reset" in home and "5 of 5 Follow-up sessions left" in home
+    assert "paid £114.75 of £344.25" in home  # the first of three payments, after the welcome code
     start = practice.free(practice.follow_up)[0]
     confirm = browser.get(confirm_url(practice.follow_up, start)).get_data(as_text=True)
     assert "Uses 1 of your 5 Follow-up sessions" in confirm and "Continue to payment" not in confirm
