@@ -105,6 +105,7 @@ def main() -> None:
             f"127.0.0.1:{port}",
             "--log-level",
             "warning",
+            "--no-control-socket",  # one path per user: two servers at once would take it from each other
             "wsgi:app",
         ],
         cwd=ROOT,

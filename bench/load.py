@@ -583,7 +583,8 @@ def servers(env: dict[str, str], workers: int, baseline_user_id: int) -> Iterato
         for module in ("wsgi:app", "bench.baseline_app:app"):
             port = free_port()
             command = [gunicorn, "-w", str(workers), "-k", "sync", "-b", f"127.0.0.1:{port}"]
-            command += ["--log-level", "warning", "--timeout", "120", module]
+            # --no-control-socket: one path per user, so the two servers (and any test run) would share it
+            command += ["--log-level", "warning", "--timeout", "120", "--no-control-socket", module]
             extra = {"BASELINE_USER_ID": str(baseline_user_id)}
             log = Path(env["PORTAL_INSTANCE_PATH"]) / f"{module.split(':')[0]}.log"  # the portal logs at INFO
             with log.open("a") as output:
