@@ -27,7 +27,10 @@ def upgrade():
         batch_op.add_column(sa.Column("instalment_id", sa.Integer(), nullable=True))
         batch_op.alter_column("booking_id", existing_type=sa.Integer(), nullable=True)
         batch_op.create_foreign_key(
-            batch_op.f("fk_payments_instalment_id_package_instalments"), "package_instalments", ["instalment_id"], ["id"]
+            batch_op.f("fk_payments_instalment_id_package_instalments"),
+            "package_instalments",
+            ["instalment_id"],
+            ["id"],
         )
         batch_op.create_index(batch_op.f("ix_payments_instalment_id"), ["instalment_id"], unique=False)
         batch_op.create_check_constraint(

@@ -1,5 +1,5 @@
-"""Payments for bookings and package instalments (by card through Stripe, or recorded by hand), their refunds, and the Stripe
-events already handled."""
+"""Payments for bookings and package instalments (by card through Stripe, or recorded by hand), their refunds,
+and the Stripe events already handled."""
 
 from __future__ import annotations
 
