@@ -338,7 +338,9 @@ def sessions_on_credits(
     if until is not None:
         query = query.filter(Booking.starts_at < until)
     rows = db.session.execute(
-        query.group_by(PackageVersion.name, Service.name).order_by(PackageVersion.name, Service.name)
+        query.group_by(Package.id, PackageVersion.name, Service.id, Service.name).order_by(
+            PackageVersion.name, Service.name, Package.id, Service.id
+        )
     ).all()
     return [CreditSessions(package, service, int(count)) for package, service, count in rows]
 
