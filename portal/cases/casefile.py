@@ -206,7 +206,7 @@ def load_case_file(
     payments = (
         db.session.execute(  # what the payment state needs: no (encrypted) notes decrypted
             db.select(Payment)
-            .filter_by(client_id=client.id)
+            .filter(Payment.client_id == client.id, Payment.booking_id.is_not(None))  # a package's: not a session's
             .order_by(Payment.id)
             .options(
                 load_only(
@@ -219,7 +219,8 @@ def load_case_file(
     )
     by_booking: dict[int, list[Payment]] = {}
     for payment in payments:
-        by_booking.setdefault(payment.booking_id, []).append(payment)
+        if payment.booking_id is not None:
+            by_booking.setdefault(payment.booking_id, []).append(payment)
     notes = case_notes.client_notes(client.id, practitioner.id)
     notes_by_booking: dict[int, list[Note]] = {}
     for note, _ in notes:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, or_
+from sqlalchemy import ColumnElement, Select, or_
 
 from portal.db_types import utcnow
 from portal.extensions import db
@@ -22,6 +22,9 @@ from portal.models import (
     ActivitySeen,
     Booking,
     BookingEvent,
+    PackageInstalment,
+    PackagePurchase,
+    PackageVersion,
     Payment,
     PaymentStatus,
     QuestionnaireResponse,
@@ -51,6 +54,7 @@ class Happening:
     currency: str = ""
     detail: str = ""  # a cancellation's reason; the questionnaire's code for an answer
     status: str = ""  # a new booking's status (awaiting payment or confirmed)
+    package: str = ""  # a payment or refund of a package: its name (booking_id is then None)
 
 
 @dataclass
@@ -98,6 +102,16 @@ def _not_by(column: Any, user: User) -> ColumnElement[bool]:
     return or_(column.is_(None), column != user.id)
 
 
+def _with_package(query: Select) -> Select:
+    """A query of payments with the name of the package each paid for, if one (None for a session)."""
+    return (
+        query.add_columns(PackageVersion.name)
+        .outerjoin(PackageInstalment, PackageInstalment.id == Payment.instalment_id)
+        .outerjoin(PackagePurchase, PackagePurchase.id == PackageInstalment.purchase_id)
+        .outerjoin(PackageVersion, PackageVersion.id == PackagePurchase.version_id)
+    )
+
+
 def what_happened(
     user: User,
     scope: Scope,
@@ -140,9 +154,13 @@ def what_happened(
             )
         )
     payments = db.session.execute(
-        db.select(Payment.succeeded_at, Payment.client_id, Payment.booking_id, Payment.amount_minor, Payment.currency)
-        .add_columns(User.name)
-        .join(User, User.id == Payment.client_id)
+        _with_package(
+            db.select(
+                Payment.succeeded_at, Payment.client_id, Payment.booking_id, Payment.amount_minor, Payment.currency
+            )
+            .add_columns(User.name)
+            .join(User, User.id == Payment.client_id)
+        )
         .filter(
             Payment.status == PaymentStatus.SUCCEEDED,
             scope(Payment.client_id),
@@ -152,13 +170,19 @@ def what_happened(
         .order_by(Payment.succeeded_at.desc(), Payment.id.desc())
         .limit(take)
     ).all()
-    for at, client_id, booking_id, amount, currency, name in payments:
-        found.append(Happening(at, "paid", client_id, name, booking_id, amount_minor=amount, currency=currency))
+    for at, client_id, booking_id, amount, currency, name, package in payments:
+        found.append(
+            Happening(
+                at, "paid", client_id, name, booking_id, amount_minor=amount, currency=currency, package=package or ""
+            )
+        )
     refunds = db.session.execute(
-        db.select(Refund.created_at, Refund.amount_minor, Payment.client_id, Payment.booking_id, Payment.currency)
-        .add_columns(User.name)
-        .join(Payment, Payment.id == Refund.payment_id)
-        .join(User, User.id == Payment.client_id)
+        _with_package(
+            db.select(Refund.created_at, Refund.amount_minor, Payment.client_id, Payment.booking_id, Payment.currency)
+            .add_columns(User.name)
+            .join(Payment, Payment.id == Refund.payment_id)
+            .join(User, User.id == Payment.client_id)
+        )
         .filter(
             Refund.status != RefundStatus.FAILED,
             scope(Payment.client_id),
@@ -168,8 +192,19 @@ def what_happened(
         .order_by(Refund.created_at.desc(), Refund.id.desc())
         .limit(take)
     ).all()
-    for at, amount, client_id, booking_id, currency, name in refunds:
-        found.append(Happening(at, "refunded", client_id, name, booking_id, amount_minor=amount, currency=currency))
+    for at, amount, client_id, booking_id, currency, name, package in refunds:
+        found.append(
+            Happening(
+                at,
+                "refunded",
+                client_id,
+                name,
+                booking_id,
+                amount_minor=amount,
+                currency=currency,
+                package=package or "",
+            )
+        )
     if clinical:
         answers = db.session.execute(
             db.select(QuestionnaireResponse.submitted_at, QuestionnaireResponse.client_id, QuestionnaireResponse.code)

@@ -16,7 +16,14 @@ from flask import (
 )
 from flask_login import current_user
 
-from portal.access import client_required, get_booking_or_404, get_own_or_404, sees_every_client, staff_required
+from portal.access import (
+    client_required,
+    get_booking_or_404,
+    get_client_or_404,
+    get_own_or_404,
+    sees_every_client,
+    staff_required,
+)
 from portal.booking import bookings
 from portal.booking.views import practitioner_booking_page, team_booking_or_404
 from portal.errors import PlainBadRequest
@@ -108,7 +115,8 @@ def payment_status(booking_id: int):
 @bp.get("/me/payments/")
 @client_required
 def my_payments():
-    return render_template("payments/mine.html", payments=ledger.client_payments(current_user.id))
+    paid = ledger.client_payments(current_user.id)
+    return render_template("payments/mine.html", payments=[(p, receipts.paid_for(p)) for p in paid])
 
 
 @bp.get("/me/payments/<int:payment_id>")
@@ -116,7 +124,7 @@ def my_payments():
 def receipt(payment_id: int):
     get_own_or_404(Payment, payment_id, "client_id")
     payment = next((p for p in ledger.client_payments(current_user.id) if p.id == payment_id), None) or abort(404)
-    return render_template("payments/receipt.html", payment=payment)
+    return render_template("payments/receipt.html", payment=payment, paid_for=receipts.paid_for(payment))
 
 
 def _pdf_response(payment: Payment) -> Response:
@@ -163,17 +171,20 @@ def practice_payments():
     if problems and csv_wanted:
         raise PlainBadRequest("The dates of that export are not ones we can read: " + " ".join(problems.values()))
     received = [] if problems else ledger.practice_payments(whose, period, current_user.timezone)
+    lines = ledger.payment_lines(received)
     if csv_wanted:
         return Response(
-            payments_csv(received),
+            payments_csv(lines),
             mimetype="text/csv",
             headers={"Content-Disposition": 'attachment; filename="payments.csv"'},
         )
     owed, owed_count = ledger.still_to_pay(whose)
     page = render_template(
         "payments/practice.html",
-        payments=received,
+        lines=lines,
         totals=ledger.monthly_totals(received, current_user.timezone),
+        report=ledger.monthly_report(received, current_user.timezone),
+        on_credits=[] if problems else ledger.sessions_on_credits(whose, period, current_user.timezone),
         period=period,
         problems=problems,
         typed={name: (request.args.get(name) or "")[:40] for name in ("from", "to")},
@@ -184,17 +195,22 @@ def practice_payments():
 
 
 def _her_payment(payment_id: int) -> Payment:
+    """A payment for the practice's team of her session (get_booking_or_404 decides), or of a package payment,
+    of the client (get_client_or_404: her care team, the owner, the assistant); else 404."""
     payment = db.session.get(Payment, payment_id)
     if payment is None:
         abort(404)
-    get_booking_or_404(payment.booking_id)
+    if payment.booking_id is not None:
+        get_booking_or_404(payment.booking_id)
+    else:
+        get_client_or_404(payment.client_id)
     return payment
 
 
 @bp.get("/practitioner/payments/<int:payment_id>/receipt.pdf")
 @staff_required
 def practice_receipt_pdf(payment_id: int):
-    """A client's receipt, for the practice's team of her sessions (get_booking_or_404 decides)."""
+    """A client's receipt, for those of the practice's team who may see the payment (_her_payment decides)."""
     _her_payment(payment_id)
     return _pdf_response(receipts.load_paid(payment_id) or abort(404))
 
@@ -204,6 +220,7 @@ def practice_receipt_pdf(payment_id: int):
 def refund(payment_id: int):
     payment = _her_payment(payment_id)
     form = RefundForm(prefix=f"refund-{payment.id}")
+    booking_id = payment.booking_id
     if form.validate_on_submit():
         try:
             amount = parse_money(form.amount.data, payment.currency)
@@ -212,8 +229,13 @@ def refund(payment_id: int):
             form.amount.errors.append(str(error))
         else:
             flash("Refund sent. The client gets it back on her card in a few days.", "success")
-            return redirect(url_for("booking.practitioner_booking", booking_id=payment.booking_id) + "#payments")
-    booking = team_booking_or_404(payment.booking_id)
+            if booking_id is None:
+                return redirect(url_for("packages.client_packages", client_id=payment.client_id))
+            return redirect(url_for("booking.practitioner_booking", booking_id=booking_id) + "#payments")
+    if booking_id is None:  # a package payment: its page shows the refund forms
+        flash(" ".join(form.amount.errors or form.reason.errors) or "The refund was not made: try again.", "error")
+        return redirect(url_for("packages.client_packages", client_id=payment.client_id))
+    booking = team_booking_or_404(booking_id)
     return practitioner_booking_page(booking, 422, refund_form=form, refunded_id=payment.id)
 
 
