@@ -35,7 +35,7 @@ from portal.payments import card, gateway, ledger, receipts, refunds
 from portal.payments.export import payments_csv
 from portal.payments.forms import ManualPaymentForm, RefundForm, TestCardForm
 from portal.payments.ledger import PaymentError
-from portal.security import STRIPE_CONTENT_SECURITY_POLICY
+from portal.security import card_page
 
 bp = Blueprint("payments", __name__)
 
@@ -62,21 +62,16 @@ def pay(booking_id: int):
         flash(str(error), "error")
         return redirect(url_for("booking.client_booking", booking_id=booking.id))
     test_cards = current_app.config["STRIPE_TEST_CARDS"]
-    response = Response(
-        render_template(
-            "payments/pay.html",
-            booking=booking,
-            payment=payment,
-            test_cards=test_cards,
-            form=TestCardForm(),
-            publishable_key=current_app.config["STRIPE_PUBLISHABLE_KEY"],
-            return_url=absolute_url("payments.payment_status", booking_id=booking.id),
-        )
+    html = render_template(
+        "payments/pay.html",
+        booking=booking,
+        payment=payment,
+        test_cards=test_cards,
+        form=TestCardForm(),
+        publishable_key=current_app.config["STRIPE_PUBLISHABLE_KEY"],
+        return_url=absolute_url("payments.payment_status", booking_id=booking.id),
     )
-    if not test_cards:
-        response.headers["Content-Security-Policy"] = STRIPE_CONTENT_SECURITY_POLICY
-        response.headers["Permissions-Policy"] = 'payment=(self "https://js.stripe.com")'
-    return response
+    return card_page(html, test_cards)
 
 
 @bp.post("/me/bookings/<int:booking_id>/pay/test-card")

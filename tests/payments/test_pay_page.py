@@ -9,8 +9,10 @@ import pytest
 from portal.booking import lifecycle
 from portal.db_types import utcnow
 from portal.extensions import db
-from portal.models import Payment
+from portal.models import PackageInstalment, Payment
+from portal.packages import catalogue, purchases
 from tests.conftest import csrf_token_from, log_in
+from tests.packages.conftest import terms
 
 
 @pytest.fixture
@@ -54,3 +56,34 @@ def test_the_card_page_uses_the_payment_element_with_a_matching_csp(client, prac
     assert test_card.status_code == 404  # no test cards against real Stripe
     other_csp = client.get("/me/").headers["Content-Security-Policy"]
     assert "stripe" not in other_csp
+
+
+def test_a_package_instalments_card_page_has_the_same_csp(client, practice, client_user):
+    version = catalogue.publish(catalogue.create(practice.practitioner, terms(practice)))
+    purchase = purchases.buy_online(
+        purchases.quote(version, client_user, "", utcnow().date()), client_user, utcnow(), timedelta(minutes=30)
+    )
+    first = db.session.scalars(db.select(PackageInstalment).filter_by(purchase_id=purchase.id, number=1)).one()
+    db.session.add(
+        Payment(
+            instalment_id=first.id,
+            client_id=client_user.id,
+            method="card",
+            status="pending",
+            amount_minor=first.amount_minor,
+            currency="GBP",
+            stripe_payment_intent_id="pi_package",
+            stripe_client_secret="pi_package_secret_abc",
+        )
+    )
+    db.session.commit()
+    log_in(client, client_user.email)
+    response = client.get(f"/me/packages/instalments/{first.id}/pay")
+    page = response.get_data(as_text=True)
+    assert 'data-client-secret="pi_package_secret_abc"' in page and "Test mode" not in page
+    assert "script-src 'self' https://js.stripe.com" in response.headers["Content-Security-Policy"]
+    test_card = client.post(
+        f"/me/packages/instalments/{first.id}/pay/test-card",
+        data={"card": "pm_card_visa", "csrf_token": csrf_token_from(page)},
+    )
+    assert test_card.status_code == 404  # no test cards against real Stripe
