@@ -90,7 +90,7 @@ def test_the_booking_pages_offer_packages_sold_online_and_only_those(client, pra
 
 
 def test_she_buys_with_a_code_and_pays_the_first_instalment_by_card(
-    client, practice, gut_reset, client_user, welcome_code, stripe_api
+    app, client, practice, gut_reset, client_user, welcome_code, stripe_api
 ):
     log_in(client, client_user.email)
     quoted = client.get(f"/me/packages/buy/{gut_reset.id}", query_string={"code": "welcome25"}).get_data(as_text=True)
@@ -116,6 +116,8 @@ def test_she_buys_with_a_code_and_pays_the_first_instalment_by_card(
     intent = stripe_api.v1.payment_intents.retrieve(payment.stripe_payment_intent_id)
     assert (intent.amount, intent.metadata["instalment_id"]) == (10000, str(first.id))
     assert purchases.credits_left(client_user.id, practice.follow_up.id, utcnow()) == 5
+    (receipt,) = [m for m in outbox_messages(app) if m["Subject"] == "Your receipt for £100.00"]
+    assert "For: 3-month gut reset, payment 1 of 3" in receipt.get_body(("plain",)).get_content()
     done = client.get(f"/me/packages/instalments/{first.id}/payment").get_data(as_text=True)
     assert "Your package is ready" in done
     mine = client.get("/me/packages/").get_data(as_text=True)
