@@ -21,6 +21,7 @@ from datetime import datetime, time, timedelta
 from pathlib import Path
 
 import pytest
+import stripe
 from aiosmtpd.controller import Controller
 from flask import Flask
 from flask.testing import FlaskClient
@@ -493,6 +494,12 @@ def stripe_settings(localstripe) -> dict[str, str]:
         "STRIPE_WEBHOOK_SECRET": WEBHOOK_SECRET,
         "STRIPE_API_BASE": localstripe.url,
     }
+
+
+@pytest.fixture
+def stripe_api(localstripe) -> stripe.StripeClient:
+    """A direct line to localstripe, to check what the portal asked of it."""
+    return stripe.StripeClient("sk_test_portal", base_addresses={"api": localstripe.url}, max_network_retries=0)
 
 
 @pytest.fixture

@@ -51,6 +51,7 @@ from portal.packages.forms import (
 from portal.payments import card, gateway, refunds
 from portal.payments.forms import TestCardForm
 from portal.payments.ledger import PaymentError
+from portal.payments.views import charge_test_card
 from portal.practice import settings
 from portal.security import card_page
 
@@ -500,16 +501,11 @@ def pay_instalment_with_test_card(instalment_id: int):
     if not current_app.config["STRIPE_TEST_CARDS"]:
         abort(404)
     instalment = get_own_or_404(PackageInstalment, instalment_id, "client_id")
-    form = TestCardForm()
-    if not form.validate_on_submit():
-        flash("Choose one of the test cards.", "error")
-        return redirect(url_for("packages.pay_instalment", instalment_id=instalment.id))
-    try:
-        card.pay_with_test_card(card.card_payment_for_instalment(instalment), form.card.data)
-    except (PaymentError, gateway.GatewayError) as error:
-        flash(str(error), "error")
-        return redirect(url_for("packages.pay_instalment", instalment_id=instalment.id))
-    return redirect(url_for("packages.instalment_status", instalment_id=instalment.id))
+    return charge_test_card(
+        lambda: card.card_payment_for_instalment(instalment),
+        url_for("packages.pay_instalment", instalment_id=instalment.id),
+        url_for("packages.instalment_status", instalment_id=instalment.id),
+    )
 
 
 @bp.get("/me/packages/instalments/<int:instalment_id>/payment")

@@ -3,6 +3,8 @@ payments, refunds and CSV export."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import (
     Blueprint,
     Response,
@@ -80,16 +82,26 @@ def pay_with_test_card(booking_id: int):
     if not current_app.config["STRIPE_TEST_CARDS"]:
         abort(404)
     booking = _client_booking_or_404(booking_id)
+    return charge_test_card(
+        lambda: card.card_payment_for(booking),
+        url_for("payments.pay", booking_id=booking.id),
+        url_for("payments.payment_status", booking_id=booking.id),
+    )
+
+
+def charge_test_card(payment_for: Callable[[], Payment], pay_url: str, status_url: str):
+    """The offline demo's and the tests' card form, for a session or a package instalment: the chosen test card
+    pays `payment_for()`; a decline (or a bad choice) goes back to the pay page with its message."""
     form = TestCardForm()
     if not form.validate_on_submit():
         flash("Choose one of the test cards.", "error")
-        return redirect(url_for("payments.pay", booking_id=booking.id))
+        return redirect(pay_url)
     try:
-        card.pay_with_test_card(card.card_payment_for(booking), form.card.data)
+        card.pay_with_test_card(payment_for(), form.card.data)
     except (PaymentError, gateway.GatewayError) as error:
         flash(str(error), "error")
-        return redirect(url_for("payments.pay", booking_id=booking.id))
-    return redirect(url_for("payments.payment_status", booking_id=booking.id))
+        return redirect(pay_url)
+    return redirect(status_url)
 
 
 @bp.get("/me/bookings/<int:booking_id>/payment")

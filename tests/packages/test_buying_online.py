@@ -7,7 +7,6 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
-import stripe
 
 from portal.db_types import utcnow
 from portal.extensions import db
@@ -35,11 +34,6 @@ def app(app_factory, stripe_settings):
     app = app_factory(**stripe_settings)
     with app.app_context():
         yield app
-
-
-@pytest.fixture
-def stripe_api(localstripe) -> stripe.StripeClient:
-    return stripe.StripeClient("sk_test_portal", base_addresses={"api": localstripe.url}, max_network_retries=0)
 
 
 @pytest.fixture

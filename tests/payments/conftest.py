@@ -9,7 +9,6 @@ import time
 from collections.abc import Callable
 
 import pytest
-import stripe
 
 from portal.extensions import db
 from tests.conftest import WEBHOOK_SECRET
@@ -21,12 +20,6 @@ def app(app_factory, stripe_settings):
     app = app_factory(**stripe_settings)
     with app.app_context():
         yield app
-
-
-@pytest.fixture
-def stripe_api(localstripe) -> stripe.StripeClient:
-    """A direct line to localstripe, to check what the portal asked of it."""
-    return stripe.StripeClient("sk_test_portal", base_addresses={"api": localstripe.url}, max_network_retries=0)
 
 
 def signed(event: dict, secret: str = WEBHOOK_SECRET, at: int | None = None) -> tuple[bytes, str]:
