@@ -232,29 +232,37 @@ def buy_online(quote_: Quote, client: User, now: datetime, hold: timedelta) -> P
 def instalment_paid_by_card(instalment_id: int, now: datetime) -> bool:
     """Her card paid this instalment (payments.card.fulfil), in the caller's transaction: it is paid, and the first
     one starts a purchase waiting for it, with its credits and validity from now. False when it is no longer due
-    (paid by other means meanwhile, or the purchase was cancelled or ended); then nothing is changed."""
-    live = select(PackagePurchase.id).where(
-        PackagePurchase.id == PackageInstalment.purchase_id,
-        PackagePurchase.status.in_([PurchaseStatus.PENDING, PurchaseStatus.ACTIVE]),
-    )
+    (paid by other means meanwhile, or the purchase was cancelled or ended); then nothing is changed.
+
+    The purchase's row is locked first, then its instalment: the order `cancel_unpaid` and `end_with_refund` keep,
+    so a payment arriving while the purchase is cancelled or ended waits for it instead of deadlocking."""
+    instalment = db.session.get(PackageInstalment, instalment_id)
+    if instalment is None:
+        return False
+    purchase = _locked(instalment.purchase_id)
+    if purchase.status not in (PurchaseStatus.PENDING, PurchaseStatus.ACTIVE):
+        return False
     paid = db.session.execute(
         update(PackageInstalment)
-        .where(PackageInstalment.id == instalment_id, PackageInstalment.status == InstalmentStatus.DUE, live.exists())
+        .where(PackageInstalment.id == instalment_id, PackageInstalment.status == InstalmentStatus.DUE)
         .values(status=InstalmentStatus.PAID.value, paid_at=now)
         .execution_options(synchronize_session=False)
     )
     if affected_rows(paid) != 1:
         return False
-    instalment = db.session.get_one(PackageInstalment, instalment_id, populate_existing=True)
-    started = db.session.execute(
-        update(PackagePurchase)
-        .where(PackagePurchase.id == instalment.purchase_id, PackagePurchase.status == PurchaseStatus.PENDING)
-        .values(status=PurchaseStatus.ACTIVE.value)
-        .execution_options(synchronize_session=False)
-    )
-    if affected_rows(started) == 1:
-        _activate(db.session.get_one(PackagePurchase, instalment.purchase_id, populate_existing=True), now)
+    if purchase.status == PurchaseStatus.PENDING:
+        _activate(purchase, now)
     return True
+
+
+def _locked(purchase_id: int) -> PackagePurchase:
+    """The purchase, read again and locked for the rest of the transaction (PostgreSQL; SQLite locks the file)."""
+    return db.session.scalars(
+        select(PackagePurchase)
+        .where(PackagePurchase.id == purchase_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).one()
 
 
 def cancel_unpaid(now: datetime) -> int:
@@ -466,6 +474,7 @@ def end_with_refund(purchase: PackagePurchase, *, full: bool, now: datetime) -> 
     """End a purchase early: its free credits disappear and its instalments still due are cancelled. In part,
     what goes back is what was paid less the used sessions' share of the price; in full, all that was paid.
     Never more than is left of what was paid. The caller sends the money back (card or by hand) and commits."""
+    purchase = _locked(purchase.id)  # before its instalments, as instalment_paid_by_card does
     if purchase.status != PurchaseStatus.ACTIVE:
         raise PurchaseError("Only an active package can be refunded.")
     credits = db.session.scalars(

@@ -5,13 +5,23 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+from datetime import timedelta
 
 from sqlalchemy import func, select
 
 from portal import create_app
 from portal.db_types import utcnow
 from portal.extensions import db
-from portal.models import Booking, PackageCredit, PackageVersion, PromoCode, PromoRedemption, User
+from portal.models import (
+    Booking,
+    PackageCredit,
+    PackageInstalment,
+    PackagePurchase,
+    PackageVersion,
+    PromoCode,
+    PromoRedemption,
+    User,
+)
 from portal.packages import catalogue, promo, purchases
 from tests import factories
 from tests.conftest import base_environ
@@ -134,3 +144,50 @@ def test_fifty_clients_racing_for_a_code_with_ten_uses_get_ten(
     assert {message for kind, message in outcomes if kind == "refused"} == {"That code has just been used up."}
     assert db.session.scalar(select(PromoCode.uses)) == 10
     assert db.session.scalar(select(func.count()).select_from(PromoRedemption)) == 10
+
+
+class PayOrCancel:
+    """A card payment arriving for a purchase's first instalment (payments.card.fulfil's step), or the job
+    cancelling every purchase whose hold ran out, at the same moment."""
+
+    @staticmethod
+    def prepare(kind, instalment_id):
+        return kind, instalment_id
+
+    @staticmethod
+    def run(prepared):
+        kind, instalment_id = prepared
+        try:
+            if kind == "cancel":
+                return ("cancelled", str(purchases.cancel_unpaid(utcnow() + timedelta(minutes=31))))
+            paid = purchases.instalment_paid_by_card(instalment_id, utcnow())
+            db.session.commit()
+        except Exception as error:  # noqa: BLE001 - a deadlock or any error is a failure of the test
+            db.session.rollback()
+            return ("error", repr(error))
+        return ("paid", "") if paid else ("too late", "")
+
+
+def test_payments_arriving_while_the_job_cancels_unpaid_purchases_never_deadlock_or_half_happen(
+    practice, gut_reset, make_user, tmp_path, migrated_database
+):
+    firsts = []
+    for n in range(ATTEMPTS // 5):
+        client = make_user(email=f"buyer{n}@example.com")
+        quote = purchases.quote(gut_reset, client, "", utcnow().date())
+        purchase = purchases.buy_online(quote, client, utcnow(), timedelta(minutes=30))
+        firsts.append(db.session.scalar(select(PackageInstalment.id).filter_by(purchase_id=purchase.id, number=1)))
+
+    environ = base_environ(migrated_database, tmp_path / "racers")
+    outcomes = _race(environ, PayOrCancel, [("cancel", 0)] + [("pay", i) for i in firsts])
+
+    assert [o for o in outcomes if o[0] in ("crashed", "error")] == []
+    db.session.expire_all()
+    states = {
+        (p.status, tuple(i.status for i in db.session.scalars(select(PackageInstalment).filter_by(purchase_id=p.id))))
+        for p in db.session.scalars(select(PackagePurchase))
+    }
+    assert states <= {("active", ("paid", "due", "due")), ("cancelled", ("cancelled", "cancelled", "cancelled"))}
+    paid = sum(1 for o in outcomes if o[0] == "paid")
+    assert paid == db.session.scalar(select(func.count()).select_from(PackagePurchase).filter_by(status="active"))
+    assert db.session.scalar(select(func.count()).select_from(PackageCredit)) == paid * 5
