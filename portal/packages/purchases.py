@@ -229,6 +229,25 @@ def buy_online(quote_: Quote, client: User, now: datetime, hold: timedelta) -> P
     return purchase
 
 
+def waiting_first_payment(client_id: int, version_id: int, now: datetime) -> PackageInstalment | None:
+    """The first instalment of her purchase of this version that is still held for its payment, if she started
+    one (she tapped "Buy" twice, or came back from the card page): she pays that one rather than buy twice."""
+    return db.session.scalar(
+        select(PackageInstalment)
+        .join(PackagePurchase, PackagePurchase.id == PackageInstalment.purchase_id)
+        .where(
+            PackagePurchase.client_id == client_id,
+            PackagePurchase.version_id == version_id,
+            PackagePurchase.status == PurchaseStatus.PENDING,
+            PackagePurchase.hold_until > now,
+            PackageInstalment.number == 1,
+            PackageInstalment.status == InstalmentStatus.DUE,
+        )
+        .order_by(PackagePurchase.id.desc())
+        .limit(1)
+    )
+
+
 def instalment_paid_by_card(instalment_id: int, now: datetime) -> bool:
     """Her card paid this instalment (payments.card.fulfil), in the caller's transaction: it is paid, and the first
     one starts a purchase waiting for it, with its credits and validity from now. False when it is no longer due

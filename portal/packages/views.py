@@ -430,6 +430,8 @@ def buy(version_id: int):
             problem = " ".join(e for errors in form.errors.values() for e in errors) or "Please try again."
         elif not gateway.enabled() and quote.price_minor > 0:
             problem = "Packages can't be paid online at the moment. Please contact the practice to buy this one."
+        elif started := purchases.waiting_first_payment(current_user.id, version.id, now):
+            return redirect(url_for("packages.pay_instalment", instalment_id=started.id))
         else:
             try:
                 purchase = purchases.buy_online(quote, current_user, now, HOLD)

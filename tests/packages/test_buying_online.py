@@ -302,3 +302,28 @@ def test_the_plan_email_links_to_paying_by_card(app, practice, gut_reset, client
     text = soon.get_body(("plain",)).get_content()
     assert f"Pay £133.33 by card: http://portal.test/me/packages/instalments/{second.id}/pay" in text
     assert f"/me/packages/instalments/{second.id}/pay" in soon.get_body(("html",)).get_content()
+
+
+def test_buying_twice_in_a_row_pays_the_purchase_already_started(client, practice, gut_reset, client_user):
+    log_in(client, client_user.email)
+    first = _buy(client, gut_reset)
+    again = _buy(client, gut_reset)
+    assert again.headers["Location"] == first.headers["Location"]
+    assert db.session.scalar(db.select(db.func.count()).select_from(PackagePurchase)) == 1
+
+
+def test_without_stripe_keys_the_package_is_bought_from_the_practice(app_factory, practice, client_user):
+    app = app_factory()  # no Stripe keys
+    with app.app_context():
+        version = catalogue.publish(catalogue.create(practice.practitioner, terms(practice, name="Desk reset")))
+        browser = app.test_client()
+        details = browser.get(f"/packages/{version.id}/").get_data(as_text=True)
+        assert "can't be paid online" in details and "Buy this package" not in details
+        log_in(browser, client_user.email)
+        page = browser.get(f"/me/packages/buy/{version.id}").get_data(as_text=True)
+        assert "can't be paid online" in page and "Continue to payment" not in page
+        refused = browser.post(
+            f"/me/packages/buy/{version.id}", data={"csrf_token": csrf_token_from(page), "action": "buy"}
+        )
+        assert refused.status_code == 422
+        assert db.session.scalar(db.select(db.func.count()).select_from(PackagePurchase)) == 0
