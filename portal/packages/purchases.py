@@ -151,8 +151,9 @@ def record_purchase(
 ) -> PackagePurchase:
     """The practitioner records a purchase paid by other means (cash, bank transfer): it is active at once,
     with its first instalment (or the whole price) paid by `method` (a payment with its receipt); later
-    instalments fall due on their dates."""
+    instalments fall due on their dates. She joins the package's practitioner's care team, as when she buys online."""
     purchase = _create(quote_, client, recorded_by=actor, block_when_overdue=block_when_overdue)
+    join_care_team(db.session.get_one(Package, quote_.version.package_id).practitioner_id, client.id, actor.id)
     db.session.flush()
     first = db.session.scalar(
         select(PackageInstalment).where(PackageInstalment.purchase_id == purchase.id, PackageInstalment.number == 1)

@@ -327,3 +327,13 @@ def test_without_stripe_keys_the_package_is_bought_from_the_practice(app_factory
         )
         assert refused.status_code == 422
         assert db.session.scalar(db.select(db.func.count()).select_from(PackagePurchase)) == 0
+
+
+def test_a_package_the_owner_records_puts_her_on_its_practitioners_care_team(
+    practice, gut_reset, client_user, make_user
+):
+    owner = make_user(Role.OWNER, email="owner@example.com", name="Olive Owner")
+    assert team.care_team_of(client_user.id) == []
+    quote = purchases.quote(gut_reset, client_user, "", utcnow().date())
+    purchases.record_purchase(quote, client_user, owner, utcnow())  # Maya's package, recorded by the owner
+    assert [p.id for p in team.care_team_of(client_user.id)] == [practice.practitioner.id]
