@@ -337,3 +337,18 @@ def test_a_package_the_owner_records_puts_her_on_its_practitioners_care_team(
     quote = purchases.quote(gut_reset, client_user, "", utcnow().date())
     purchases.record_purchase(quote, client_user, owner, utcnow())  # Maya's package, recorded by the owner
     assert [p.id for p in team.care_team_of(client_user.id)] == [practice.practitioner.id]
+
+
+def test_the_card_payment_of_a_purchase_never_paid_is_cancelled_at_stripe(
+    client, practice, gut_reset, client_user, stripe_api
+):
+    log_in(client, client_user.email)
+    _buy(client, gut_reset)
+    purchase = db.session.scalars(db.select(PackagePurchase)).one()
+    assert client.get(f"/me/packages/instalments/{_first(purchase.id).id}/pay").status_code == 200  # intent started
+    assert card.cancel_abandoned_intents() == 0  # still held for her
+    purchases.cancel_unpaid(utcnow() + timedelta(minutes=31))
+    assert card.cancel_abandoned_intents() == 1
+    payment = db.session.scalars(db.select(Payment)).one()
+    assert payment.status == "canceled"
+    assert stripe_api.v1.payment_intents.retrieve(payment.stripe_payment_intent_id).status == "canceled"
