@@ -19,7 +19,8 @@ from portal.extensions import db
 from portal.handouts import examples
 from portal.messages.examples import seed_demo_messages
 from portal.packages.examples import seed_demo_package
-from portal.models import LocationKind, Package, Role, Service, User, WorkingHours
+from portal.payments import ledger
+from portal.models import LocationKind, Package, PaymentMethod, Role, Service, User, WorkingHours
 from portal.practice import settings
 from portal.practice.team import join_care_team
 from portal.journal.examples import seed_demo_journal
@@ -143,7 +144,9 @@ def _seed_packages(practitioner: User, client: User) -> None:
     if db.session.execute(db.select(Package).filter_by(practitioner_id=practitioner.id)).first() is not None:
         return
     follow_up = next(s for s in settings.services_of(practitioner) if s.name.startswith("Follow-up"))
-    seed_demo_package(practitioner, client, follow_up)
+    seed_demo_package(
+        practitioner, client, follow_up, ledger.package_paid_by_hand(PaymentMethod.BANK_TRANSFER, "", practitioner)
+    )
 
 
 def _seed_handouts(practitioner: User) -> None:

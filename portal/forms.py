@@ -40,6 +40,10 @@ def strip_whitespace(value):
     return value.strip() if isinstance(value, str) else value
 
 
+# How a payment can be taken other than by card online (payments.models.PaymentMethod without "card").
+PAID_BY_HAND = [("cash", "Cash"), ("bank_transfer", "Bank transfer"), ("other", "Other (e.g. card machine)")]
+
+
 def select_choices(pairs: Iterable[tuple[object, str]]) -> list[SelectChoice]:
     """(value, label) pairs as the options of a SelectField."""
     return [SelectChoice(value, label) for value, label in pairs]

@@ -299,7 +299,7 @@ def build_world(make_user: Callable[..., User], secret_key: str) -> World:
         clara, clara, "Is this a flare?", [clean_upload("photo.png", photo.getvalue())]
     )
     reply = conversations.add_saved_reply(maya, "Timing", "Take it with food.")
-    package = seed_demo_package(maya, clara, follow_up)
+    package = seed_demo_package(maya, clara, follow_up, ledger.package_paid_by_hand(PaymentMethod.CASH, "", maya))
 
     dairy = db.session.execute(db.select(TriggerTag).filter_by(code="dairy")).scalar_one()
     running = challenges.start_challenge(  # running: her home card and diary question; its page, the stop form

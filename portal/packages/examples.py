@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from portal.db_types import utcnow
-from portal.models import PackagePurchase, PackageVersion, PaymentMethod, PromoCode, Service, User
+from portal.models import PackagePurchase, PackageVersion, PromoCode, Service, User
 from portal.packages import catalogue, promo, purchases
 
 
@@ -17,7 +17,10 @@ class DemoPackage:
     purchase: PackagePurchase
 
 
-def seed_demo_package(practitioner: User, client: User, follow_up: Service) -> DemoPackage:
+def seed_demo_package(
+    practitioner: User, client: User, follow_up: Service, paid_by: purchases.PaidBy | None = None
+) -> DemoPackage:
+    """`paid_by` records the first payment (payments.ledger.package_paid_by_hand)."""
     version = catalogue.publish(
         catalogue.create(
             practitioner,
@@ -44,5 +47,5 @@ def seed_demo_package(practitioner: User, client: User, follow_up: Service) -> D
     )
     now = utcnow()
     quote = purchases.quote(version, client, "WELCOME10", now.date())
-    purchase = purchases.record_purchase(quote, client, practitioner, now, method=PaymentMethod.BANK_TRANSFER)
+    purchase = purchases.record_purchase(quote, client, practitioner, now, paid_by=paid_by)
     return DemoPackage(version, code, purchase)

@@ -7,6 +7,7 @@ from wtforms import BooleanField, RadioField, SelectField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from portal.forms import (
+    PAID_BY_HAND,
     DateField,
     IntegerField,
     StringField,
@@ -16,7 +17,6 @@ from portal.forms import (
     strip_whitespace,
 )
 from portal.models.packages import CODE_MAX, DESCRIPTION_MAX, NAME_MAX
-from portal.payments.forms import BY_HAND
 
 
 def _count(label: str, low: int, high: int, *, required: bool = True, hint: str = "") -> IntegerField:
@@ -104,12 +104,12 @@ class RecordPurchaseForm(FlaskForm):
         validators=[Optional(), Length(max=CODE_MAX)],
         render_kw={"maxlength": CODE_MAX},
     )
-    method = SelectField("Paid by", choices=select_choices(BY_HAND), validators=[InputRequired()])
+    method = SelectField("Paid by", choices=select_choices(PAID_BY_HAND), validators=[InputRequired()])
     block_when_overdue = BooleanField("Stop her booking while a payment of the plan is overdue")
 
 
 class InstalmentPaidForm(FlaskForm):
-    method = SelectField("Paid by", choices=select_choices(BY_HAND), validators=[InputRequired()])
+    method = SelectField("Paid by", choices=select_choices(PAID_BY_HAND), validators=[InputRequired()])
 
 
 class BlockingForm(FlaskForm):

@@ -28,16 +28,12 @@ from portal.models import (
     PackageItem,
     PackagePurchase,
     PackageVersion,
-    Payment,
-    PaymentMethod,
-    PaymentStatus,
     PurchaseStatus,
     Service,
     User,
     VersionStatus,
 )
 from portal.packages import pricing, promo
-from portal.payments import receipts
 from portal.practice.team import join_care_team
 
 
@@ -139,19 +135,23 @@ def _activate(purchase: PackagePurchase, now: datetime) -> None:
     purchase.valid_until = now + timedelta(days=version.valid_days)
 
 
+# What records the payment of an instalment paid by other means than her card, in the purchase's transaction
+# (payments.ledger.package_paid_by_hand: a payment row and its receipt). None: marked paid, with nothing in the books.
+PaidBy = Callable[[PackageInstalment], None]
+
+
 def record_purchase(
     quote_: Quote,
     client: User,
     actor: User,
     now: datetime,
     *,
-    method: PaymentMethod = PaymentMethod.OTHER,
-    note: str = "",
+    paid_by: PaidBy | None = None,
     block_when_overdue: bool = False,
 ) -> PackagePurchase:
     """The practitioner records a purchase paid by other means (cash, bank transfer): it is active at once,
-    with its first instalment (or the whole price) paid by `method` (a payment with its receipt); later
-    instalments fall due on their dates. She joins the package's practitioner's care team, as when she buys online."""
+    with its first instalment (or the whole price) paid, recorded by `paid_by`; later instalments fall due on their
+    dates. She joins the package's practitioner's care team, as when she buys online."""
     purchase = _create(quote_, client, recorded_by=actor, block_when_overdue=block_when_overdue)
     join_care_team(db.session.get_one(Package, quote_.version.package_id).practitioner_id, client.id, actor.id)
     db.session.flush()
@@ -159,7 +159,7 @@ def record_purchase(
         select(PackageInstalment).where(PackageInstalment.purchase_id == purchase.id, PackageInstalment.number == 1)
     )
     if first is not None:
-        _paid_by_hand(first, purchase.currency, method, note, actor, now)
+        _paid_by_hand(first, now, paid_by)
     _activate(purchase, now)
     _redeem(quote_, client, purchase)
     db.session.commit()
@@ -167,22 +167,18 @@ def record_purchase(
 
 
 def record_instalment_paid(
-    instalment: PackageInstalment, actor: User, now: datetime, *, method: PaymentMethod = PaymentMethod.OTHER
+    instalment: PackageInstalment, now: datetime, *, paid_by: PaidBy | None = None
 ) -> PackageInstalment:
-    """The practice took a later instalment by other means than her card: paid, with a payment and its receipt."""
+    """The practice took a later instalment by other means than her card: paid, recorded by `paid_by`."""
     purchase = db.session.get_one(PackagePurchase, instalment.purchase_id)
     if instalment.status != InstalmentStatus.DUE or purchase.status != PurchaseStatus.ACTIVE:
         raise PurchaseError("That instalment is not due.")
-    _paid_by_hand(instalment, purchase.currency, method, "", actor, now)
+    _paid_by_hand(instalment, now, paid_by)
     db.session.commit()
     return instalment
 
 
-def _paid_by_hand(
-    instalment: PackageInstalment, currency: str, method: PaymentMethod, note: str, actor: User, now: datetime
-) -> None:
-    if method == PaymentMethod.CARD:
-        raise PurchaseError("Card payments are taken online; record cash, bank transfer or other.")
+def _paid_by_hand(instalment: PackageInstalment, now: datetime, paid_by: PaidBy | None) -> None:
     paid = db.session.execute(
         update(PackageInstalment)
         .where(PackageInstalment.id == instalment.id, PackageInstalment.status == InstalmentStatus.DUE)
@@ -192,21 +188,9 @@ def _paid_by_hand(
     if affected_rows(paid) != 1:  # paid by card a moment ago
         db.session.rollback()
         raise PurchaseError("That instalment is not due.")
-    payment = Payment(
-        instalment_id=instalment.id,
-        client_id=instalment.client_id,
-        method=method.value,
-        status=PaymentStatus.SUCCEEDED.value,
-        amount_minor=instalment.amount_minor,
-        currency=currency,
-        note=note[:300],
-        recorded_by_id=actor.id,
-        succeeded_at=now,
-    )
-    db.session.add(payment)
-    db.session.flush()  # its id, for the receipt's number and link
     db.session.refresh(instalment)
-    receipts.queue_receipt(payment)
+    if paid_by is not None:
+        paid_by(instalment)
 
 
 # Buying online -------------------------------------------------------------------------------------------------

@@ -48,7 +48,7 @@ from portal.packages.forms import (
     PromoCodeForm,
     RecordPurchaseForm,
 )
-from portal.payments import card, gateway, refunds
+from portal.payments import card, gateway, ledger, refunds
 from portal.payments.forms import TestCardForm
 from portal.payments.ledger import PaymentError
 from portal.payments.views import charge_test_card
@@ -291,7 +291,7 @@ def client_packages(client_id: int):
             client,
             current_user,
             now,
-            method=PaymentMethod(form.method.data),
+            paid_by=ledger.package_paid_by_hand(PaymentMethod(form.method.data), "", current_user),
             block_when_overdue=form.block_when_overdue.data,
         )
     except (promo.PromoError, purchases.PurchaseError) as error:
@@ -315,8 +315,10 @@ def instalment_paid(client_id: int, instalment_id: int):
         flash("Choose how she paid.", "error")
         return redirect(url_for("packages.client_packages", client_id=client.id))
     try:
-        purchases.record_instalment_paid(instalment, current_user, utcnow(), method=PaymentMethod(form.method.data))
-    except purchases.PurchaseError as error:
+        purchases.record_instalment_paid(
+            instalment, utcnow(), paid_by=ledger.package_paid_by_hand(PaymentMethod(form.method.data), "", current_user)
+        )
+    except (purchases.PurchaseError, PaymentError) as error:
         flash(str(error), "error")
     else:
         audit.record("change", client.id, "package instalment", instalment.id)

@@ -6,16 +6,12 @@ from flask_wtf import FlaskForm
 from wtforms import RadioField, SelectField
 from wtforms.validators import InputRequired, Length, Optional
 
-from portal.forms import StringField, no_replacement_characters, select_choices, strip_whitespace
+from portal.forms import PAID_BY_HAND, StringField, no_replacement_characters, select_choices, strip_whitespace
 
 TEST_CARDS = [
     ("pm_card_visa", "Visa 4242 4242 4242 4242 — payment succeeds"),
     ("pm_card_chargeCustomerFail", "Visa 4000 0000 0000 0341 — the bank declines"),
 ]
-
-
-# How a payment can be taken other than by card online.
-BY_HAND = [("cash", "Cash"), ("bank_transfer", "Bank transfer"), ("other", "Other (e.g. card machine)")]
 
 
 class TestCardForm(FlaskForm):
@@ -56,7 +52,7 @@ class ManualPaymentForm(FlaskForm):
     amount = _amount("Amount received")
     method = SelectField(
         "Paid by",
-        choices=select_choices(BY_HAND),
+        choices=select_choices(PAID_BY_HAND),
         validators=[InputRequired()],
     )
     note = _note("Note (optional)")

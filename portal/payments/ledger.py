@@ -83,6 +83,32 @@ def paid_now(method: PaymentMethod, note: str, actor: User) -> Callable[[Booking
     return pay
 
 
+def package_paid_by_hand(method: PaymentMethod, note: str, actor: User) -> Callable[[PackageInstalment], None]:
+    """A package instalment taken by other means than her card (packages.purchases.record_purchase's and
+    record_instalment_paid's `paid_by`): its payment, by `method`, and her receipt, in the purchase's transaction."""
+    if method == PaymentMethod.CARD:
+        raise PaymentError("Card payments are taken online; record cash, bank transfer or other.")
+
+    def pay(instalment: PackageInstalment) -> None:
+        purchase = db.session.get_one(PackagePurchase, instalment.purchase_id)
+        payment = Payment(
+            instalment_id=instalment.id,
+            client_id=instalment.client_id,
+            method=method.value,
+            status=PaymentStatus.SUCCEEDED.value,
+            amount_minor=instalment.amount_minor,
+            currency=purchase.currency,
+            note=note[:300],
+            recorded_by_id=actor.id,
+            succeeded_at=instalment.paid_at or utcnow(),
+        )
+        db.session.add(payment)
+        db.session.flush()  # its id, for the receipt's number and link
+        receipts.queue_receipt(payment)
+
+    return pay
+
+
 # Reading ---------------------------------------------------------------------------------------------------
 
 

@@ -24,7 +24,7 @@ from portal.models import (
 )
 from portal.packages import catalogue, promo, purchases
 from portal.practice import team
-from portal.payments import card, gateway, refunds
+from portal.payments import card, gateway, ledger, refunds
 from tests.conftest import csrf_token_from, log_in, outbox_messages
 from tests.packages.conftest import terms
 
@@ -247,9 +247,11 @@ def test_ending_a_package_paid_by_card_refunds_through_stripe(client, practice, 
 
 def test_ending_a_package_in_part_keeps_the_used_sessions_share(client, practice, gut_reset, client_user, make_booking):
     quote = purchases.quote(gut_reset, client_user, "", utcnow().date())
-    purchase = purchases.record_purchase(quote, client_user, practice.practitioner, utcnow(), method=PaymentMethod.CASH)
+    cash = ledger.package_paid_by_hand(PaymentMethod.CASH, "", practice.practitioner)
+    purchase = purchases.record_purchase(quote, client_user, practice.practitioner, utcnow(), paid_by=cash)
     for instalment in purchase_instalments(purchase)[1:]:
-        purchases.record_instalment_paid(instalment, practice.practitioner, utcnow())
+        other = ledger.package_paid_by_hand(PaymentMethod.OTHER, "", practice.practitioner)
+        purchases.record_instalment_paid(instalment, utcnow(), paid_by=other)
     booking = make_booking(client_user)
     assert purchases.spend_credit(booking, utcnow()) is not None
     db.session.commit()

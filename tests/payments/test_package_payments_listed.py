@@ -21,6 +21,7 @@ from portal.models import (
     PackageInstalment,
     PackagePurchase,
     Payment,
+    PaymentMethod,
     PromoCode,
     Role,
     Service,
@@ -76,7 +77,8 @@ def _package(practice, **changes):
 def _buy(practice, version, client, code: str = "", now: datetime | None = None) -> PackagePurchase:
     now = now or utcnow()
     quote = purchases.quote(version, client, code, now.date())
-    return purchases.record_purchase(quote, client, practice.practitioner, now)
+    paid_by = ledger.package_paid_by_hand(PaymentMethod.CASH, "", practice.practitioner)
+    return purchases.record_purchase(quote, client, practice.practitioner, now, paid_by=paid_by)
 
 
 def _pay_instalment(purchase, number: int, *, at: datetime | None = None, method: str = "cash") -> Payment:

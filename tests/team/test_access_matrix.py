@@ -318,7 +318,7 @@ def world(app, make_user) -> World:
     )
     db.session.add(challenge)
     db.session.commit()
-    package = seed_demo_package(on, x, service)
+    package = seed_demo_package(on, x, service, ledger.package_paid_by_hand(PaymentMethod.CASH, "", on))
     key = questionnaire.draft_items[0]["key"]
     return World(
         people={"client": x, "practitioner_on": on, "practitioner_off": off, "assistant": assistant, "owner": owner},
