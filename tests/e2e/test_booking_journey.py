@@ -17,9 +17,12 @@ from tests.e2e.conftest import DESKTOP, PHONE, assert_fits_phone, screenshot
 
 
 def log_in(page: Page, email: str) -> None:
+    """Log in from the log-in page and wait until the portal has taken her on (a step that follows at once could
+    otherwise act on the log-in page under load)."""
     page.get_by_label("E-mail address").fill(email)
     page.get_by_label("Password", exact=True).fill(TEST_PASSWORD)
     page.get_by_role("button", name="Log in").click()
+    page.wait_for_url(lambda url: "/account/login" not in url)
 
 
 def test_a_visitor_books_on_her_phone_and_the_practitioner_sees_it(new_page, practice, make_user):

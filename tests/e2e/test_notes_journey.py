@@ -24,6 +24,12 @@ def hour_from_now(hours: float) -> datetime:
     return (utcnow() + timedelta(hours=hours)).replace(minute=0, second=0, microsecond=0)
 
 
+def noon_in_days(days: int) -> datetime:
+    """Midday UTC that many days away: a session then never runs past her day's end, whatever the hour of the run
+    (a 75-minute session at 22:00 UTC on a summer-time day would end after midnight in London)."""
+    return (utcnow() + timedelta(days=days)).replace(hour=12, minute=0, second=0, microsecond=0)
+
+
 @pytest.fixture
 def case(make_user, make_booking, make_payment, make_response):
     """Sophie, eight weeks into working with Maya: sessions, payments, answers, a diary and a signed note."""
@@ -45,10 +51,10 @@ def case(make_user, make_booking, make_payment, make_response):
     )
     for weekday in range(7):  # she works any hour, so the sessions below fit whenever the test runs
         settings.add_working_range(maya, weekday, time(0), time(0))
-    first = make_booking(sophie, initial, start=hour_from_now(-56 * 24), status="completed")
-    second = make_booking(sophie, follow_up, start=hour_from_now(-28 * 24), status="completed")
+    first = make_booking(sophie, initial, start=noon_in_days(-56), status="completed")
+    second = make_booking(sophie, follow_up, start=noon_in_days(-28), status="completed")
     today_session = make_booking(sophie, follow_up, start=hour_from_now(-1))
-    make_booking(sophie, follow_up, start=hour_from_now(27 * 24))
+    make_booking(sophie, follow_up, start=noon_in_days(27))
     for paid in (first, second):
         make_payment(paid, at=paid.starts_at)
     for weeks_ago, hit6, ibs in [(8, 64, 320), (4, 60, 250), (0, 55, 180)]:
