@@ -5,6 +5,7 @@ online and paying its instalments by card)."""
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
@@ -35,6 +36,7 @@ from portal.models import (
     PaymentMethod,
     PaymentStatus,
     PurchaseStatus,
+    User,
     VersionStatus,
 )
 from portal.money import format_money, money_input, parse_money
@@ -56,6 +58,7 @@ from portal.practice import settings
 from portal.security import card_page
 
 bp = Blueprint("packages", __name__)
+Row = TypeVar("Row", PackagePurchase, PackageInstalment)
 
 
 def _own_version_or_404(version_id: int) -> PackageVersion:
@@ -303,13 +306,19 @@ def client_packages(client_id: int):
     return redirect(url_for("packages.client_packages", client_id=client.id))
 
 
+def _clients_or_404(model: type[Row], row_id: int, client_id: int) -> tuple[User, Row]:
+    """The client (if the team member may see her) and one of her purchases or instalments; 404 otherwise."""
+    client = get_client_or_404(client_id)
+    row = db.session.get(model, row_id)
+    if row is None or row.client_id != client.id:
+        abort(404)
+    return client, row
+
+
 @bp.post("/practitioner/clients/<int:client_id>/packages/instalments/<int:instalment_id>/paid")
 @staff_required
 def instalment_paid(client_id: int, instalment_id: int):
-    client = get_client_or_404(client_id)
-    instalment = db.session.get(PackageInstalment, instalment_id)
-    if instalment is None or instalment.client_id != client.id:
-        abort(404)
+    client, instalment = _clients_or_404(PackageInstalment, instalment_id, client_id)
     form = InstalmentPaidForm(prefix=f"paid-{instalment.id}")
     if not form.validate_on_submit():
         flash("Choose how she paid.", "error")
@@ -330,10 +339,7 @@ def instalment_paid(client_id: int, instalment_id: int):
 @bp.post("/practitioner/clients/<int:client_id>/packages/<int:purchase_id>/end")
 @staff_required
 def end_purchase(client_id: int, purchase_id: int):
-    client = get_client_or_404(client_id)
-    purchase = db.session.get(PackagePurchase, purchase_id)
-    if purchase is None or purchase.client_id != client.id:
-        abort(404)
+    client, purchase = _clients_or_404(PackagePurchase, purchase_id, client_id)
     form = EndPurchaseForm()
     if not form.validate_on_submit():
         flash("Choose how much to refund.", "error")
@@ -367,10 +373,7 @@ def _ended_message(done: refunds.PackageRefund, currency: str) -> tuple[str, str
 @bp.post("/practitioner/clients/<int:client_id>/packages/<int:purchase_id>/blocking")
 @staff_required
 def purchase_blocking(client_id: int, purchase_id: int):
-    client = get_client_or_404(client_id)
-    purchase = db.session.get(PackagePurchase, purchase_id)
-    if purchase is None or purchase.client_id != client.id:
-        abort(404)
+    client, purchase = _clients_or_404(PackagePurchase, purchase_id, client_id)
     form = BlockingForm(prefix=f"block-{purchase.id}")
     if form.validate_on_submit():
         purchases.set_blocking(purchase, form.block.data)
@@ -467,7 +470,10 @@ def _bought(purchase: PackagePurchase, version: PackageVersion):
     return redirect(url_for("packages.pay_instalment", instalment_id=first.id))
 
 
-def _pay_page(instalment: PackageInstalment):
+@bp.get("/me/packages/instalments/<int:instalment_id>/pay")
+@client_required
+def pay_instalment(instalment_id: int):
+    instalment = get_own_or_404(PackageInstalment, instalment_id, "client_id")
     purchase = db.session.get_one(PackagePurchase, instalment.purchase_id)
     version = db.session.get_one(PackageVersion, purchase.version_id)
     if instalment.status != InstalmentStatus.DUE or not gateway.enabled():
@@ -491,12 +497,6 @@ def _pay_page(instalment: PackageInstalment):
         test_card_action=url_for("packages.pay_instalment_with_test_card", instalment_id=instalment.id),
     )
     return card_page(html, test_cards)
-
-
-@bp.get("/me/packages/instalments/<int:instalment_id>/pay")
-@client_required
-def pay_instalment(instalment_id: int):
-    return _pay_page(get_own_or_404(PackageInstalment, instalment_id, "client_id"))
 
 
 @bp.post("/me/packages/instalments/<int:instalment_id>/pay/test-card")

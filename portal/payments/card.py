@@ -51,7 +51,6 @@ def card_payment_for(booking: Booking) -> Payment:
     if booking.status != BookingStatus.PENDING_PAYMENT:
         raise PaymentError("This booking is not waiting for a payment.")
     return _open_card_payment(
-        Payment.booking_id == booking.id,
         booking.price_minor,
         booking.currency,
         booking.client_id,
@@ -71,7 +70,6 @@ def card_payment_for_instalment(instalment: PackageInstalment) -> Payment:
     ):
         raise PaymentError("This payment is not due.")
     return _open_card_payment(
-        Payment.instalment_id == instalment.id,
         instalment.amount_minor,
         purchase.currency,
         instalment.client_id,
@@ -82,9 +80,11 @@ def card_payment_for_instalment(instalment: PackageInstalment) -> Payment:
 
 
 def _open_card_payment(
-    whose, amount_minor: int, currency: str, client_id: int, metadata: dict[str, str], key: str, **paying_for: int
+    amount_minor: int, currency: str, client_id: int, metadata: dict[str, str], key: str, **paying_for: int
 ) -> Payment:
-    payments = db.session.scalars(db.select(Payment).filter(whose, Payment.method == PaymentMethod.CARD)).all()
+    """The pending card payment for what `paying_for` names (booking_id= or instalment_id=), or a new one with a
+    fresh PaymentIntent (one idempotency key per attempt)."""
+    payments = db.session.scalars(db.select(Payment).filter_by(method=PaymentMethod.CARD, **paying_for)).all()
     for payment in payments:
         if payment.status == PaymentStatus.PENDING:
             return payment
